@@ -1,0 +1,32 @@
+/* The `benign` program: one command per file, registered in main.c. */
+#ifndef BN_DRIVERS_CLI_H
+#define BN_DRIVERS_CLI_H
+
+#include "benign/benign.h"
+
+typedef struct bn_command {
+  const char *name;
+  const char *summary; /* one line for `benign --help` */
+  const char *usage;   /* synopsis for `benign NAME --help` */
+  const bn_optdef_t *opts;  /* the command's own keys            */
+  const bn_optdef_t *opts2; /* shared keys (e.g. solver), or NULL */
+  /* The word right after the command name, if the command takes one:
+   * NULL none, "*" any word (e.g. a file), else "a|b" choices. */
+  const char *subjects;
+  /* Collective. Returns a status; the error (if any) is in ctx. */
+  bn_status_t (*run)(bn_ctx_t *ctx, bn_opts_t *opts, const char *subject);
+} bn_command_t;
+
+extern const bn_command_t bn_cmd_complete;
+extern const bn_command_t bn_cmd_generate;
+extern const bn_command_t bn_cmd_import;
+extern const bn_command_t bn_cmd_info;
+
+/* Keys shared by every command that runs a solver (run_problem.c). */
+extern const bn_optdef_t bn_solve_opts[];
+/* Collective: run problem `name` with the solver options; writes the
+ * result, prints the monitor, summary and (--json) the JSON line. */
+bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
+                           const bn_opts_t *opts);
+
+#endif

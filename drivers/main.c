@@ -1,0 +1,156 @@
+/* benign -- command-line entry point.
+ *
+ *   benign <command> [deck.ini] [--key=value ...]
+ *
+ * Prints errors once (rank 0) and exits non-zero on every rank. An error
+ * that one rank hit alone (not agreed) aborts the job, so nothing hangs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Adding a command is one line here plus its file. */
+static const bn_command_t *const bn_commands[] = {
+    &bn_cmd_complete, &bn_cmd_generate, &bn_cmd_import, &bn_cmd_info, NULL};
+
+static void bn_usage(FILE *f) {
+  fprintf(f,
+          "benign %s -- MPI-distributed recovery for nonconvex problems with "
+          "benign landscapes\n\n"
+          "usage: mpirun -n P benign <command> [deck.ini] [--key=value ...]\n"
+          "       benign <command> --help\n"
+          "       benign --version\n\ncommands:\n",
+          BN_VERSION_STRING);
+  for (int i = 0; bn_commands[i]; i++)
+    fprintf(f, "  %-10s %s\n", bn_commands[i]->name, bn_commands[i]->summary);
+  fprintf(f,
+          "\nA deck file holds `key = value` lines with the same keys as the "
+          "command line;\nthe command line wins. See docs/ for file layouts.\n");
+}
+
+static int bn_wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+  return 0;
+}
+
+/* One table from the command's keys and the shared ones. */
+static bn_optdef_t *bn_merge_defs(const bn_optdef_t *a, const bn_optdef_t *b) {
+  size_t na = 0, nb = 0;
+  while (a[na].key) na++;
+  while (b && b[nb].key) nb++;
+  bn_optdef_t *d = calloc(na + nb + 1, sizeof(*d));
+  if (!d) return NULL;
+  memcpy(d, a, na * sizeof(*d));
+  if (nb) memcpy(d + na, b, nb * sizeof(*d));
+  return d;
+}
+
+/* Check the word after the command against cmd->subjects (same verdict on
+ * every rank: argv is the same everywhere). */
+static bn_status_t bn_subject(bn_ctx_t *ctx, const bn_command_t *cmd,
+                              const char *word) {
+  const char *c = cmd->subjects;
+  if (!word || !strncmp(word, "--", 2))
+    return BN_ERROR(ctx, BN_ERR_ARG, "usage: %s", cmd->usage);
+  if (!strcmp(c, "*")) return BN_OK;
+  size_t n = strlen(word);
+  for (const char *p = c; p && *p;) {
+    const char *bar = strchr(p, '|');
+    size_t len = bar ? (size_t)(bar - p) : strlen(p);
+    if (len == n && !strncmp(p, word, n)) return BN_OK;
+    p = bar ? bar + 1 : NULL;
+  }
+  return BN_ERROR(ctx, BN_ERR_ARG, "benign %s: unknown '%s' (one of %s)",
+                  cmd->name, word, c);
+}
+
+static int bn_exit_code(bn_status_t st) {
+  return st == BN_ERR_ARG ? 2 : 1;
+}
+
+/* Print the error once; abort if it was not agreed (one rank alone). */
+static int bn_fail(bn_ctx_t *ctx, bn_status_t st) {
+  int rank = bn_ctx_rank(ctx);
+  if (bn_error_agreed(ctx)) {
+    if (rank == 0) {
+      fprintf(stderr, "benign: error: %s\n", bn_error_message(ctx));
+      if (bn_ctx_log_level(ctx) >= BN_LOG_DEBUG)
+        fprintf(stderr, "benign: at %s\n", bn_error_where(ctx));
+    }
+    return bn_exit_code(st);
+  }
+  fprintf(stderr, "benign: error on process %d: %s (at %s)\n", rank,
+          bn_error_message(ctx), bn_error_where(ctx));
+  fflush(stderr);
+  MPI_Abort(bn_ctx_comm(ctx), bn_exit_code(st));
+  return bn_exit_code(st);
+}
+
+static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv) {
+  int rank = bn_ctx_rank(ctx);
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+      !strcmp(argv[1], "help")) {
+    if (rank == 0) bn_usage(stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+    if (rank == 0) printf("benign %s\n", BN_VERSION_STRING);
+    return 0;
+  }
+  const bn_command_t *cmd = NULL;
+  for (int i = 0; bn_commands[i]; i++)
+    if (!strcmp(argv[1], bn_commands[i]->name)) cmd = bn_commands[i];
+  if (!cmd) {
+    if (rank == 0) {
+      fprintf(stderr, "benign: error: unknown command '%s'", argv[1]);
+      const char *best = NULL;
+      for (int i = 0; bn_commands[i]; i++)
+        if (!strncmp(argv[1], bn_commands[i]->name, 2))
+          best = bn_commands[i]->name;
+      if (best) fprintf(stderr, " (did you mean '%s'?)", best);
+      fprintf(stderr, "; run 'benign --help' for the list\n");
+    }
+    return 2;
+  }
+  if (bn_wants_help(argc - 2, argv + 2)) {
+    if (rank == 0) {
+      printf("usage: %s\n\n%s\n\noptions:\n", cmd->usage, cmd->summary);
+      bn_opts_print_help(cmd->opts, stdout);
+      if (cmd->opts2) bn_opts_print_help(cmd->opts2, stdout);
+    }
+    return 0;
+  }
+  bn_optdef_t *defs = bn_merge_defs(cmd->opts, cmd->opts2);
+  bn_opts_t *opts = NULL;
+  bn_status_t st = defs ? bn_opts_create(ctx, defs, &opts) : BN_ERR_MEM;
+  st = bn_agree(ctx, st);
+  const char *subject = NULL;
+  int first = 2;
+  if (st == BN_OK && cmd->subjects) {
+    st = bn_subject(ctx, cmd, argc > 2 ? argv[2] : NULL);
+    subject = argv[2];
+    first = 3;
+  }
+  if (st == BN_OK) st = bn_opts_parse(opts, argc - first, argv + first);
+  if (st == BN_OK) st = cmd->run(ctx, opts, subject);
+  bn_opts_destroy(opts);
+  free(defs);
+  return st == BN_OK ? 0 : bn_fail(ctx, st);
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  bn_ctx_t *ctx = NULL;
+  int rc;
+  if (bn_ctx_create(MPI_COMM_WORLD, &ctx) != BN_OK) {
+    fprintf(stderr, "benign: error: cannot create the MPI context\n");
+    rc = 1;
+  } else {
+    rc = bn_dispatch(ctx, argc, argv);
+    bn_ctx_destroy(ctx);
+  }
+  MPI_Finalize();
+  return rc;
+}

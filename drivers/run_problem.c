@@ -1,0 +1,263 @@
+/* Running a problem: create, initialise, solve, save, report. Shared by
+ * every problem command. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const bn_optdef_t bn_solve_opts[] = {
+    {"input", BN_OPT_STRING, NULL, "input HDF5 file (see docs/file-formats.md)",
+     NULL},
+    {"output", BN_OPT_STRING, "result.h5",
+     "result HDF5 file, written atomically at the end (an existing file is "
+     "replaced only by a complete new one)", NULL},
+    {"solver", BN_OPT_CHOICE, "gd",
+     "gd: gradient descent (Barzilai-Borwein step, Armijo backtracking); "
+     "agd: Nesterov accelerated gradient with restart; als: alternating "
+     "least squares", "gd|agd|als"},
+    {"init", BN_OPT_CHOICE, "spectral",
+     "initial point: spectral (top-r SVD of the data) or random (small "
+     "random factors)", "spectral|random"},
+    {"seed", BN_OPT_INT, "1",
+     "seed of the counter-based random numbers (same result on any number "
+     "of processes)", NULL},
+    {"tol", BN_OPT_REAL, "1e-8",
+     "stop when |grad| <= tol * |grad at the initial point| (0 = off)", NULL},
+    {"ftol", BN_OPT_REAL, "0",
+     "stop when |f_k - f_k-1| <= ftol * |f_k| (0 = off)", NULL},
+    {"max-iter", BN_OPT_INT, "1000", "iteration limit", NULL},
+    {"time-limit", BN_OPT_REAL, "0", "solver time limit in seconds (0 = none)",
+     NULL},
+    {"monitor", BN_OPT_BOOL, "false",
+     "print one line per iteration (iteration, objective, |grad|, step, "
+     "relative error, test RMSE, seconds)", NULL},
+    {"monitor-every", BN_OPT_INT, "1", "with --monitor: every N iterations",
+     NULL},
+    {"progress", BN_OPT_BOOL, "true",
+     "progress bar on stderr when it is a terminal", NULL},
+    {"json", BN_OPT_BOOL, "false",
+     "print one JSON summary line on stdout at the end (other output goes to "
+     "stderr)", NULL},
+    {"save-init", BN_OPT_BOOL, "false",
+     "also write the initial point to the result (/init/...)", NULL},
+    {"log-level", BN_OPT_CHOICE, "info",
+     "quiet: errors only; info: header and summary; debug: more, with error "
+     "locations", "quiet|info|debug"},
+    {NULL, 0, NULL, NULL, NULL}};
+
+static void bn_json_str(FILE *f, const char *key, const char *s) {
+  fprintf(f, "\"%s\":\"", key);
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\')
+      fprintf(f, "\\%c", *s);
+    else if ((unsigned char)*s < 0x20)
+      fprintf(f, "\\u%04x", *s);
+    else
+      fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
+static void bn_json_num(FILE *f, const char *key, double v) {
+  if (isfinite(v))
+    fprintf(f, ",\"%s\":%.17g", key, v);
+  else
+    fprintf(f, ",\"%s\":null", key);
+}
+
+typedef struct bn_run {
+  bn_ctx_t *ctx;
+  const bn_problem_ops_t *ops;
+  const bn_opts_t *opts;
+  void *data;
+  bn_solver_t *solver;
+  bn_objective_t obj;
+  double *x, *x0;
+  bn_h5_t *out;
+  const char *output;
+  bool json, save_init;
+  double t0;
+} bn_run_t;
+
+/* The history is the same on every rank: rank 0 writes it. */
+static bn_status_t bn_run_history(bn_run_t *run) {
+  const bn_history_t *h = bn_solver_history(run->solver);
+  bn_ctx_t *ctx = run->ctx;
+  bn_idx_t n = (bn_idx_t)h->n, mine = bn_ctx_rank(ctx) == 0 ? n : 0;
+  const struct {
+    const char *name;
+    const double *v;
+    int all_nan_skip;
+  } cols[] = {{"/history/objective", h->objective, 0},
+              {"/history/grad_norm", h->grad_norm, 0},
+              {"/history/step", h->step, 0},
+              {"/history/rel_error", h->rel_error, 1},
+              {"/history/test_rmse", h->test_rmse, 1},
+              {"/history/seconds", h->seconds, 0}};
+  BN_CALL(ctx, bn_h5_write_i64(run->out, "/history/iteration", n, 0, mine,
+                               h->iteration));
+  for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+    /* A metric that is never available (no truth, no test set) is left
+     * out rather than written as NaN. */
+    int any = 0;
+    for (size_t k = 0; k < h->n; k++) any |= !isnan(cols[c].v[k]);
+    if (cols[c].all_nan_skip && !any) continue;
+    BN_CALL(ctx, bn_h5_write_f64(run->out, cols[c].name, n, 0, mine,
+                                 cols[c].v));
+  }
+  return BN_OK;
+}
+
+static bn_status_t bn_run_save(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  bn_h5_t *f = run->out;
+  char *optstr = bn_opts_serialize(run->opts);
+  bn_status_t st = bn_agree(ctx, optstr ? BN_OK : BN_ERR_MEM);
+  if (st == BN_OK) st = run->ops->save(run->data, run->x, f, "/");
+  if (st == BN_OK && run->save_init)
+    st = run->ops->save(run->data, run->x0, f, "/init/");
+  if (st == BN_OK) st = bn_run_history(run);
+  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "problem", run->ops->name);
+  if (st == BN_OK)
+    st = bn_h5_attr_set_str(f, "/", "solver", bn_solver_name(run->solver));
+  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "options", optstr);
+  if (st == BN_OK) {
+    int64_t seed = 0;
+    st = bn_opts_int(run->opts, "seed", &seed);
+    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "seed", seed);
+  }
+  if (st == BN_OK)
+    st = bn_h5_attr_set_str(f, "/", "version", BN_VERSION_STRING);
+  if (st == BN_OK)
+    st = bn_h5_attr_set_i64(f, "/", "processes", bn_ctx_size(ctx));
+  if (st == BN_OK)
+    st = bn_h5_attr_set_i64(f, "/", "iterations",
+                            bn_solver_iterations(run->solver));
+  if (st == BN_OK)
+    st = bn_h5_attr_set_str(f, "/", "reason",
+                            bn_reason_string(bn_solver_reason(run->solver)));
+  if (st == BN_OK) st = bn_h5_commit(f);
+  free(optstr);
+  return st;
+}
+
+static bn_status_t bn_run_setup_solver(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  const bn_opts_t *o = run->opts;
+  bn_solver_params_t p;
+  bn_solver_params_default(&p);
+  BN_CALL(ctx, bn_opts_real(o, "tol", &p.tol));
+  BN_CALL(ctx, bn_opts_real(o, "ftol", &p.ftol));
+  BN_CALL(ctx, bn_opts_int(o, "max-iter", &p.max_iter));
+  BN_CALL(ctx, bn_opts_real(o, "time-limit", &p.time_limit));
+  BN_CALL(ctx, bn_opts_bool(o, "monitor", &p.monitor));
+  BN_CALL(ctx, bn_opts_int(o, "monitor-every", &p.monitor_every));
+  BN_CALL(ctx, bn_opts_bool(o, "progress", &p.progress));
+  if (p.tol < 0 || p.ftol < 0 || p.time_limit < 0 || p.max_iter < 0)
+    return BN_ERROR(ctx, BN_ERR_ARG, "--tol, --ftol, --max-iter and "
+                    "--time-limit must be nonnegative");
+  BN_CALL(ctx, bn_solver_create(ctx, bn_opts_string(o, "solver"),
+                                &run->solver));
+  bn_solver_set_params(run->solver, &p);
+  return BN_OK;
+}
+
+static void bn_run_report(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  const bn_history_t *h = bn_solver_history(run->solver);
+  bn_reason_t reason = bn_solver_reason(run->solver);
+  size_t last = h->n - 1;
+  double secs = bn_wtime() - run->t0;
+  bn_log(ctx, BN_LOG_INFO,
+         "%s after %lld iterations\n"
+         "objective = %.10e  |grad| = %.3e",
+         bn_reason_string(reason), (long long)bn_solver_iterations(run->solver),
+         h->objective[last], h->grad_norm[last]);
+  if (!isnan(h->rel_error[last]))
+    bn_log(ctx, BN_LOG_INFO, "  rel_error = %.3e", h->rel_error[last]);
+  if (!isnan(h->test_rmse[last]))
+    bn_log(ctx, BN_LOG_INFO, "  test_rmse = %.6e", h->test_rmse[last]);
+  bn_log(ctx, BN_LOG_INFO, "\nwrote %s (%.2f s in all)\n", run->output, secs);
+  if (!run->json || bn_ctx_rank(ctx) != 0) return;
+  FILE *f = stdout;
+  fputc('{', f);
+  bn_json_str(f, "problem", run->ops->name);
+  fputc(',', f);
+  bn_json_str(f, "solver", bn_solver_name(run->solver));
+  fprintf(f, ",\"processes\":%d,\"iterations\":%lld,", bn_ctx_size(ctx),
+          (long long)bn_solver_iterations(run->solver));
+  bn_json_str(f, "reason", bn_reason_string(reason));
+  fprintf(f, ",\"converged\":%s", reason > 0 ? "true" : "false");
+  bn_json_num(f, "objective", h->objective[last]);
+  bn_json_num(f, "grad_norm", h->grad_norm[last]);
+  if (!isnan(h->rel_error[last])) bn_json_num(f, "rel_error", h->rel_error[last]);
+  if (!isnan(h->test_rmse[last])) bn_json_num(f, "test_rmse", h->test_rmse[last]);
+  bn_json_num(f, "seconds", secs);
+  bn_json_num(f, "solve_seconds", h->seconds[last]);
+  fputc(',', f);
+  bn_json_str(f, "output", run->output);
+  fprintf(f, "}\n");
+  fflush(f);
+}
+
+static void bn_run_header(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  if (bn_ctx_rank(ctx) != 0 || bn_ctx_log_level(ctx) < BN_LOG_INFO) return;
+  FILE *s = bn_ctx_log_stream(ctx);
+  fprintf(s, "benign %s\nPROBLEM=%s\nSOLVER=%s\nINIT=%s\nPROCESSES=%d\n",
+          BN_VERSION_STRING, run->ops->name, bn_solver_name(run->solver),
+          bn_opts_string(run->opts, "init"), bn_ctx_size(ctx));
+  run->ops->describe(run->data, s);
+  fprintf(s, "OUTPUT=%s\n", run->output);
+  fflush(s);
+}
+
+static bn_status_t bn_run_body(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  BN_CALL(ctx, bn_run_setup_solver(run));
+  BN_CALL(ctx, run->ops->create(ctx, run->opts, &run->data));
+  /* Create the output first: an unwritable place fails before the solve. */
+  BN_CALL(ctx, bn_h5_create(ctx, run->output, &run->out));
+  run->ops->objective(run->data, &run->obj);
+  bn_run_header(run);
+  size_t n = run->obj.n ? run->obj.n : 1;
+  bn_status_t st = bn_malloc(ctx, 2 * n * sizeof(double), &run->x);
+  BN_CALL(ctx, bn_agree(ctx, st));
+  run->x0 = run->x + n;
+  BN_CALL(ctx, run->ops->init(run->data, run->opts, run->x));
+  memcpy(run->x0, run->x, run->obj.n * sizeof(double));
+  BN_CALL(ctx, bn_solver_solve(run->solver, &run->obj, run->x));
+  BN_CALL(ctx, bn_run_save(run));
+  bn_run_report(run);
+  return BN_OK;
+}
+
+bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
+                           const bn_opts_t *opts) {
+  bn_run_t run = {0};
+  run.ctx = ctx;
+  run.opts = opts;
+  run.t0 = bn_wtime();
+  run.ops = bn_problem_find(name);
+  if (!run.ops)
+    return BN_ERROR(ctx, BN_ERR_ARG, "no problem named '%s'", name);
+  const char *lvl = bn_opts_string(opts, "log-level");
+  bn_ctx_set_log_level(ctx, !strcmp(lvl, "quiet")   ? BN_LOG_QUIET
+                            : !strcmp(lvl, "debug") ? BN_LOG_DEBUG
+                                                    : BN_LOG_INFO);
+  BN_CALL(ctx, bn_opts_bool(opts, "json", &run.json));
+  BN_CALL(ctx, bn_opts_bool(opts, "save-init", &run.save_init));
+  if (run.json) bn_ctx_set_log_stream(ctx, stderr);
+  run.output = bn_opts_string(opts, "output");
+  if (!run.output || !*run.output)
+    return BN_ERROR(ctx, BN_ERR_ARG, "--output must name a file");
+  bn_status_t st = bn_run_body(&run);
+  if (st == BN_OK && bn_ctx_log_level(ctx) >= BN_LOG_INFO)
+    st = bn_timer_summary(ctx, bn_ctx_log_stream(ctx));
+  bn_h5_close(run.out);
+  bn_solver_destroy(run.solver);
+  if (run.data) run.ops->destroy(run.data);
+  free(run.x);
+  return st;
+}

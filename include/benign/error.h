@@ -1,0 +1,60 @@
+/* benign -- error handling.
+ *
+ * Every fallible function returns bn_status_t. The first failure records a
+ * message, file and line in the context; callers add their location to a
+ * short trace as the status travels up (BN_CALL).
+ *
+ * Errors are agreed collectively before collective calls with bn_agree():
+ * if any rank failed, every rank returns the same status and holds the
+ * message of the lowest failing rank, so rank 0 can print it once and every
+ * rank can exit non-zero -- never a hang. */
+#ifndef BENIGN_ERROR_H
+#define BENIGN_ERROR_H
+
+#include "benign/types.h"
+
+/* Record an error (first one wins until cleared); returns code. */
+bn_status_t bn_error_set(bn_ctx_t *ctx, bn_status_t code, const char *file,
+                         int line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Append a location to the trace; returns code. */
+bn_status_t bn_error_trace(bn_ctx_t *ctx, bn_status_t code, const char *file,
+                           int line);
+
+#define BN_ERROR(ctx, code, ...) \
+  bn_error_set((ctx), (code), __FILE__, __LINE__, __VA_ARGS__)
+
+/* Evaluate expr; on failure add this location and return its status. */
+#define BN_CALL(ctx, expr)                                          \
+  do {                                                              \
+    bn_status_t bn_call_status_ = (expr);                           \
+    if (bn_call_status_ != BN_OK)                                   \
+      return bn_error_trace((ctx), bn_call_status_, __FILE__, __LINE__); \
+  } while (0)
+
+/* Check an MPI return code. */
+#define BN_MPI(ctx, expr)                                           \
+  do {                                                              \
+    int bn_mpi_rc_ = (expr);                                        \
+    if (bn_mpi_rc_ != MPI_SUCCESS)                                  \
+      return BN_ERROR((ctx), BN_ERR_MPI, "MPI call failed: %s", #expr); \
+  } while (0)
+
+/* Collective: combine each rank's local status. Returns BN_OK only if every
+ * rank passed BN_OK; otherwise every rank gets the lowest failing rank's
+ * status and message, and the error is marked as agreed. */
+bn_status_t bn_agree(bn_ctx_t *ctx, bn_status_t local);
+
+/* Query and clear the recorded error (not collective). */
+bn_status_t bn_error_code(const bn_ctx_t *ctx);
+const char *bn_error_message(const bn_ctx_t *ctx);
+const char *bn_error_where(const bn_ctx_t *ctx); /* "file:line <- ..." */
+int bn_error_agreed(const bn_ctx_t *ctx);
+void bn_error_clear(bn_ctx_t *ctx);
+const char *bn_status_string(bn_status_t code);
+
+/* Allocation helpers that record BN_ERR_MEM on failure (n may be 0). */
+bn_status_t bn_malloc(bn_ctx_t *ctx, size_t bytes, void *out_ptr);
+bn_status_t bn_calloc(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr);
+
+#endif

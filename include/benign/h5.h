@@ -1,0 +1,80 @@
+/* benign -- HDF5 files, read and written collectively with MPI-IO.
+ *
+ * Every call here is collective over the context's communicator. Each rank
+ * reads or writes its own hyperslab (possibly empty). Errors are agreed, so a
+ * missing file or dataset stops every rank with one message naming it.
+ *
+ * Results are written atomically: bn_h5_create writes to a temporary file
+ * beside the target, bn_h5_commit renames it into place, bn_h5_close on an
+ * uncommitted file deletes the temporary, so an earlier result is never
+ * damaged by a failed run. */
+#ifndef BENIGN_H5_H
+#define BENIGN_H5_H
+
+#include <stdint.h>
+#include <stdio.h> /* FILE, for bn_h5_describe */
+
+#include "benign/dmat.h"
+
+typedef struct bn_h5 bn_h5_t;
+
+bn_status_t bn_h5_open(bn_ctx_t *ctx, const char *path, bn_h5_t **out);
+/* Create (via a temporary file) for writing; the target is not touched
+ * until bn_h5_commit. Fails cleanly if the directory is not writable. */
+bn_status_t bn_h5_create(bn_ctx_t *ctx, const char *path, bn_h5_t **out);
+/* Close and rename the temporary over the target. */
+bn_status_t bn_h5_commit(bn_h5_t *f);
+/* Close; an uncommitted created file's temporary is removed. NULL is fine. */
+void bn_h5_close(bn_h5_t *f);
+const char *bn_h5_path(const bn_h5_t *f);
+
+/* Does the dataset (or group) exist? Intermediate groups may be missing. */
+bn_status_t bn_h5_exists(bn_h5_t *f, const char *name, int *exists);
+/* Shape of a dataset; a missing dataset is BN_ERR_DATA "FILE: no dataset
+ * NAME". ndims is at most 4. */
+bn_status_t bn_h5_shape(bn_h5_t *f, const char *name, int *ndims,
+                        bn_idx_t dims[4]);
+
+/* 1-D datasets: read/write elements [start, start+count) of this rank. */
+bn_status_t bn_h5_read_i64(bn_h5_t *f, const char *name, bn_idx_t start,
+                           bn_idx_t count, int64_t *buf);
+bn_status_t bn_h5_read_f64(bn_h5_t *f, const char *name, bn_idx_t start,
+                           bn_idx_t count, double *buf);
+/* Create a 1-D dataset of `global` elements (intermediate groups created)
+ * and write this rank's part. */
+bn_status_t bn_h5_write_i64(bn_h5_t *f, const char *name, bn_idx_t global,
+                            bn_idx_t start, bn_idx_t count,
+                            const int64_t *buf);
+bn_status_t bn_h5_write_f64(bn_h5_t *f, const char *name, bn_idx_t global,
+                            bn_idx_t start, bn_idx_t count, const double *buf);
+
+/* 2-D datasets rows x k as row-partitioned matrices. read_dmat checks the
+ * shape (rows must match the distribution; k = 0 accepts any) and creates
+ * the matrix on `dist`. */
+bn_status_t bn_h5_read_dmat(bn_h5_t *f, const char *name, bn_dist_t *dist,
+                            int k, bn_dmat_t **out);
+bn_status_t bn_h5_write_dmat(bn_h5_t *f, const char *name,
+                             const bn_dmat_t *a);
+
+/* Attributes on a group or dataset ("/" for the root). Written from every
+ * rank with identical values (HDF5 metadata is collective). */
+bn_status_t bn_h5_attr_set_str(bn_h5_t *f, const char *obj, const char *name,
+                               const char *value);
+bn_status_t bn_h5_attr_set_i64(bn_h5_t *f, const char *obj, const char *name,
+                               int64_t value);
+bn_status_t bn_h5_attr_set_f64(bn_h5_t *f, const char *obj, const char *name,
+                               double value);
+/* A missing attribute is BN_ERR_DATA naming it. */
+bn_status_t bn_h5_attr_get_i64(bn_h5_t *f, const char *obj, const char *name,
+                               int64_t *value);
+bn_status_t bn_h5_attr_get_f64(bn_h5_t *f, const char *obj, const char *name,
+                               double *value);
+/* Caller frees *value. */
+bn_status_t bn_h5_attr_get_str(bn_h5_t *f, const char *obj, const char *name,
+                               char **value);
+
+/* Rank 0 prints a description of any HDF5 file: every group and dataset
+ * with shape and type, and every attribute with its value. Collective. */
+bn_status_t bn_h5_describe(bn_ctx_t *ctx, const char *path, FILE *stream);
+
+#endif

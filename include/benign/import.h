@@ -1,0 +1,45 @@
+/* benign -- importers: convert what users have into benign's HDF5 inputs.
+ *
+ * Ratings (observed entries of a matrix to complete) come as
+ *   - MatrixMarket coordinate files ("mtx"): `real` or `integer`, `general`
+ *     or `symmetric` (off-diagonal entries are mirrored); 1-based indices
+ *     become 0-based; no id maps (the indices are already dense);
+ *   - CSV triples ("csv"): `user,item,rating[,...]` lines (extra columns
+ *     such as MovieLens' timestamp are ignored) after an optional header
+ *     line; ids are 64-bit integers, renumbered densely in sorted id order.
+ *
+ * The output file holds
+ *   /omega/row, /omega/col  int64 [entries]  0-based, sorted by (row, col)
+ *   /omega/val              float64 [entries]
+ *   /omega  attributes rows, cols (int64)
+ *   /map/row_ids, /map/col_ids  int64 (csv only: the original id of each
+ *                               dense index)
+ *   /  attributes source (the input path), format, creator
+ *
+ * Entries that name the same (row, col) more than once are handled by the
+ * `duplicates` policy: "error" (the default), "first", "last" (in file
+ * order) or "sum". */
+#ifndef BENIGN_IMPORT_H
+#define BENIGN_IMPORT_H
+
+#include "benign/types.h"
+
+typedef struct bn_import_stats {
+  bn_idx_t rows, cols; /* matrix size                                  */
+  bn_idx_t entries;    /* entries written (after duplicates resolved)   */
+  bn_idx_t duplicates; /* entries dropped or summed into another one    */
+  bn_idx_t lines;      /* lines read from the input                     */
+} bn_import_stats_t;
+
+/* Collective. Rank 0 parses `input` (format "mtx" or "csv"); every rank
+ * takes part in writing `output`, which is replaced atomically only on
+ * success (an existing file is never damaged by a failed import). Bad lines
+ * are BN_ERR_DATA naming FILE:LINE for the first few, with the total count;
+ * a missing input is BN_ERR_IO. `duplicates` NULL means "error"; `stats`
+ * may be NULL and is the same on every rank. */
+bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
+                              const char *input, const char *output,
+                              const char *duplicates,
+                              bn_import_stats_t *stats);
+
+#endif

@@ -1,0 +1,84 @@
+/* benign -- optimizers that see only an objective over a distributed
+ * iterate.
+ *
+ * The iterate is a local array of n doubles on each rank (the rank's share
+ * of all variables); the inner product is the sum over ranks. A problem
+ * supplies the objective and gradient (eval), optionally an alternating
+ * sweep (a problem-specific fixed point such as ALS), and metrics. Solvers
+ * are registered by name and share one loop: monitor, history, stopping
+ * tests and the convergence reason. Life cycle:
+ *   create -> set_* -> solve -> query (reason, iterations, history) ->
+ *   destroy. */
+#ifndef BENIGN_SOLVER_H
+#define BENIGN_SOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "benign/types.h"
+
+typedef struct bn_objective {
+  void *data;
+  size_t n; /* local length of the iterate */
+  /* Collective. f always; g (same layout as x) only when g != NULL. */
+  bn_status_t (*eval)(void *data, const double *x, double *f, double *g);
+  /* Collective, optional: one alternating sweep in place. */
+  bn_status_t (*sweep)(void *data, double *x);
+  /* Collective, optional: error to ground truth and held-out RMSE (NaN when
+   * not available). */
+  bn_status_t (*metrics)(void *data, const double *x, double *rel_error,
+                         double *test_rmse);
+} bn_objective_t;
+
+/* Signed convergence reasons: positive converged, negative stopped. */
+typedef enum bn_reason {
+  BN_CONVERGED_GTOL = 1,   /* ||grad|| <= tol * ||grad_0||         */
+  BN_CONVERGED_FTOL = 2,   /* relative objective change <= ftol     */
+  BN_CONVERGED_FATOL = 3,  /* objective <= fatol                    */
+  BN_REASON_ITERATING = 0,
+  BN_DIVERGED_MAX_ITER = -1,
+  BN_DIVERGED_TIME_LIMIT = -2,
+  BN_DIVERGED_LINE_SEARCH = -3,
+  BN_DIVERGED_NAN = -4
+} bn_reason_t;
+const char *bn_reason_string(bn_reason_t reason);
+
+typedef struct bn_history {
+  size_t n;
+  int64_t *iteration;
+  double *objective, *grad_norm, *step, *rel_error, *test_rmse, *seconds;
+} bn_history_t;
+
+typedef struct bn_solver bn_solver_t;
+
+/* Names: "gd" (gradient descent, Barzilai-Borwein trial step + Armijo
+ * backtracking), "agd" (Nesterov accelerated gradient with backtracking and
+ * adaptive restart), "als" (the objective's alternating sweep). */
+bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
+                             bn_solver_t **out);
+void bn_solver_destroy(bn_solver_t *s);
+const char *bn_solver_names(void); /* "gd|agd|als" */
+
+typedef struct bn_solver_params {
+  double tol;        /* ||g|| <= tol * ||g_0||; 0 disables              */
+  double ftol;       /* |f_k - f_k-1| <= ftol * |f_k|; 0 disables       */
+  double fatol;      /* f <= fatol; 0 disables                          */
+  int64_t max_iter;  /* iteration limit                                 */
+  double time_limit; /* seconds; 0 = none                               */
+  bool monitor;      /* one line per iteration on rank 0                */
+  int64_t monitor_every;
+  bool progress;     /* progress bar on stderr (rank 0, if a terminal)  */
+} bn_solver_params_t;
+void bn_solver_params_default(bn_solver_params_t *p);
+void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p);
+
+/* Collective. x holds the initial point and receives the result. */
+bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
+                            double *x);
+
+bn_reason_t bn_solver_reason(const bn_solver_t *s);
+int64_t bn_solver_iterations(const bn_solver_t *s);
+const bn_history_t *bn_solver_history(const bn_solver_t *s);
+const char *bn_solver_name(const bn_solver_t *s);
+
+#endif

@@ -1,0 +1,110 @@
+/* Error recording, collective agreement and checked allocation. */
+#include "benign/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx_impl.h"
+
+static const char *bn_basename(const char *file) {
+  const char *s = strrchr(file, '/');
+  return s ? s + 1 : file;
+}
+
+static void bn_where_append(bn_ctx_t *ctx, const char *file, int line) {
+  size_t used = strlen(ctx->err_where);
+  if (used + 8 >= sizeof(ctx->err_where)) return;
+  snprintf(ctx->err_where + used, sizeof(ctx->err_where) - used, "%s%s:%d",
+           used ? " <- " : "", bn_basename(file), line);
+}
+
+bn_status_t bn_error_set(bn_ctx_t *ctx, bn_status_t code, const char *file,
+                         int line, const char *fmt, ...) {
+  if (ctx->err_code != BN_OK) return code; /* keep the first, root cause */
+  ctx->err_code = code;
+  ctx->err_agreed = 0;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ctx->err_msg, sizeof(ctx->err_msg), fmt, ap);
+  va_end(ap);
+  ctx->err_where[0] = '\0';
+  bn_where_append(ctx, file, line);
+  return code;
+}
+
+bn_status_t bn_error_trace(bn_ctx_t *ctx, bn_status_t code, const char *file,
+                           int line) {
+  if (ctx->err_code == BN_OK) {
+    /* A status with no message: say at least where it came from. */
+    ctx->err_code = code;
+    snprintf(ctx->err_msg, sizeof(ctx->err_msg), "%s", bn_status_string(code));
+    ctx->err_where[0] = '\0';
+  }
+  bn_where_append(ctx, file, line);
+  return code;
+}
+
+bn_status_t bn_agree(bn_ctx_t *ctx, bn_status_t local) {
+  /* The lowest failing rank speaks for everybody. */
+  int mine = local != BN_OK ? ctx->rank : ctx->size, first = ctx->size;
+  if (local != BN_OK && ctx->err_code == BN_OK)
+    bn_error_trace(ctx, local, __FILE__, __LINE__);
+  if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, ctx->comm) !=
+      MPI_SUCCESS)
+    return BN_ERR_MPI;
+  if (first == ctx->size) return BN_OK;
+  int code = (int)ctx->err_code;
+  MPI_Bcast(&code, 1, MPI_INT, first, ctx->comm);
+  MPI_Bcast(ctx->err_msg, BN_MSG_LEN, MPI_CHAR, first, ctx->comm);
+  MPI_Bcast(ctx->err_where, BN_WHERE_LEN, MPI_CHAR, first, ctx->comm);
+  ctx->err_code = (bn_status_t)code;
+  ctx->err_agreed = 1;
+  return ctx->err_code;
+}
+
+bn_status_t bn_error_code(const bn_ctx_t *ctx) { return ctx->err_code; }
+const char *bn_error_message(const bn_ctx_t *ctx) { return ctx->err_msg; }
+const char *bn_error_where(const bn_ctx_t *ctx) { return ctx->err_where; }
+int bn_error_agreed(const bn_ctx_t *ctx) { return ctx->err_agreed; }
+
+void bn_error_clear(bn_ctx_t *ctx) {
+  ctx->err_code = BN_OK;
+  ctx->err_agreed = 0;
+  ctx->err_msg[0] = '\0';
+  ctx->err_where[0] = '\0';
+}
+
+const char *bn_status_string(bn_status_t code) {
+  switch (code) {
+    case BN_OK: return "success";
+    case BN_ERR_ARG: return "invalid argument";
+    case BN_ERR_IO: return "input/output error";
+    case BN_ERR_DATA: return "invalid input data";
+    case BN_ERR_MEM: return "out of memory";
+    case BN_ERR_MPI: return "MPI error";
+    case BN_ERR_LIB: return "library error";
+    case BN_ERR_STATE: return "invalid state";
+    case BN_ERR_NUM: return "numerical breakdown";
+  }
+  return "unknown error";
+}
+
+bn_status_t bn_malloc(bn_ctx_t *ctx, size_t bytes, void *out_ptr) {
+  void *p = malloc(bytes ? bytes : 1);
+  *(void **)out_ptr = p;
+  if (!p)
+    return BN_ERROR(ctx, BN_ERR_MEM, "out of memory allocating %zu bytes",
+                    bytes);
+  return BN_OK;
+}
+
+bn_status_t bn_calloc(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  *(void **)out_ptr = p;
+  if (!p)
+    return BN_ERROR(ctx, BN_ERR_MEM, "out of memory allocating %zu x %zu bytes",
+                    n, size);
+  return BN_OK;
+}

@@ -1,0 +1,305 @@
+/* HDF5 files: open, atomic create/commit, close, and name look-ups.
+ *
+ * Files are opened with the MPI-IO driver on the context's communicator.
+ * Anything that can fail on one rank only (a file system check on rank 0,
+ * an allocation) is agreed with bn_agree before the next collective HDF5
+ * call, so a failure stops every rank with one message instead of leaving
+ * some ranks waiting in H5Fopen. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/h5_internal.h"
+
+/* Rank 0's file system checks run before any collective open; errno text
+ * makes "No such file or directory" and "Permission denied" explicit. */
+static bn_status_t check_readable(bn_ctx_t *ctx, const char *path) {
+  if (access(path, R_OK) != 0)
+    return BN_ERROR(ctx, BN_ERR_IO, "cannot open '%s': %s", path,
+                    strerror(errno));
+  htri_t is = H5Fis_hdf5(path);
+  if (is <= 0)
+    return BN_ERROR(ctx, BN_ERR_DATA, "'%s' is not an HDF5 file", path);
+  return BN_OK;
+}
+
+/* The directory of `path` must accept new files: the temporary is created
+ * beside the target so that the final rename stays on one file system. */
+static bn_status_t check_dir_writable(bn_ctx_t *ctx, const char *path) {
+  const char *slash = strrchr(path, '/');
+  char *dir = NULL;
+  size_t len = slash ? (size_t)(slash - path) : 1;
+  bn_status_t st = bn_malloc(ctx, len + 1, &dir);
+  if (st != BN_OK) return st;
+  if (!slash)
+    strcpy(dir, ".");
+  else if (slash == path)
+    strcpy(dir, "/");
+  else {
+    memcpy(dir, path, len);
+    dir[len] = '\0';
+  }
+  if (access(dir, W_OK | X_OK) != 0)
+    st = BN_ERROR(ctx, BN_ERR_IO, "cannot create '%s': directory '%s': %s",
+                  path, dir, strerror(errno));
+  free(dir);
+  return st;
+}
+
+/* Rank 0 names the temporary and broadcasts it, so every rank opens the
+ * same file. The name mixes the pid and the clock; H5F_ACC_EXCL on create
+ * guarantees that an unlikely clash fails instead of clobbering a file. */
+static bn_status_t make_tmp_name(bn_ctx_t *ctx, const char *path, char **out) {
+  size_t len = strlen(path) + 48;
+  bn_status_t st = bn_malloc(ctx, len, out);
+  if (st == BN_OK && bn_ctx_rank(ctx) == 0) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned long mix = (unsigned long)ts.tv_nsec ^
+                        ((unsigned long)ts.tv_sec << 20) ^
+                        (unsigned long)(size_t)*out;
+    snprintf(*out, len, "%s.tmp.%ld.%lx", path, (long)getpid(),
+             mix & 0xffffffUL);
+  }
+  st = bn_agree(ctx, st);
+  if (st != BN_OK) return st;
+  BN_MPI(ctx, MPI_Bcast(*out, (int)len, MPI_CHAR, 0, bn_ctx_comm(ctx)));
+  return BN_OK;
+}
+
+/* File access property list: MPI-IO on the context's communicator, with
+ * metadata read by one rank and broadcast (every call here is collective,
+ * which is what collective metadata operations require). */
+static hid_t make_fapl(bn_ctx_t *ctx) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0) return fapl;
+  if (H5Pset_fapl_mpio(fapl, bn_ctx_comm(ctx), MPI_INFO_NULL) < 0 ||
+      H5Pset_all_coll_metadata_ops(fapl, 1) < 0 ||
+      H5Pset_coll_metadata_write(fapl, 1) < 0) {
+    H5Pclose(fapl);
+    return H5I_INVALID_HID;
+  }
+  return fapl;
+}
+
+/* Allocate the handle with its path; not agreed. */
+static bn_status_t new_handle(bn_ctx_t *ctx, const char *path, bn_h5_t **out) {
+  bn_h5_t *f = NULL;
+  bn_status_t st = bn_calloc(ctx, 1, sizeof *f, &f);
+  if (st != BN_OK) return st;
+  f->ctx = ctx;
+  f->file = H5I_INVALID_HID;
+  f->dxpl = H5I_INVALID_HID;
+  st = bn_malloc(ctx, strlen(path) + 1, &f->path);
+  if (st == BN_OK) {
+    strcpy(f->path, path);
+    f->dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (f->dxpl < 0 || H5Pset_dxpl_mpio(f->dxpl, H5FD_MPIO_COLLECTIVE) < 0)
+      st = BN_ERROR(ctx, BN_ERR_LIB, "HDF5: cannot set collective transfers");
+  }
+  *out = f;
+  return st;
+}
+
+/* Open (create = 0) or create the file behind a fresh handle; agreed. */
+static bn_status_t open_file(bn_h5_t *f, int create) {
+  bn_status_t st = BN_OK;
+  const char *name = create ? f->tmp : f->path;
+  hid_t fapl = make_fapl(f->ctx);
+  if (fapl < 0) {
+    st = BN_ERROR(f->ctx, BN_ERR_LIB, "HDF5: cannot set up MPI-IO access");
+  } else if (create) {
+    f->file = H5Fcreate(name, H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+    if (f->file < 0)
+      st = BN_ERROR(f->ctx, BN_ERR_IO, "cannot create '%s'", name);
+    else
+      f->created = 1;
+  } else {
+    f->file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
+    if (f->file < 0)
+      st = BN_ERROR(f->ctx, BN_ERR_IO, "cannot open '%s' with HDF5", name);
+  }
+  if (fapl >= 0) H5Pclose(fapl);
+  return bn_agree(f->ctx, st);
+}
+
+bn_status_t bn_h5_open(bn_ctx_t *ctx, const char *path, bn_h5_t **out) {
+  bn_h5_t *f = NULL;
+  bn_status_t st = BN_OK;
+  *out = NULL;
+  if (!path) return BN_ERROR(ctx, BN_ERR_ARG, "bn_h5_open: no path");
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
+  st = new_handle(ctx, path, &f);
+  if (st == BN_OK && bn_ctx_rank(ctx) == 0) st = check_readable(ctx, path);
+  BN_H5_TRY(ctx, st, bn_agree(ctx, st));
+  BN_H5_TRY(ctx, st, open_file(f, 0));
+  *out = f;
+  return BN_OK;
+cleanup:
+  bn_h5_close(f);
+  return st;
+}
+
+bn_status_t bn_h5_create(bn_ctx_t *ctx, const char *path, bn_h5_t **out) {
+  bn_h5_t *f = NULL;
+  bn_status_t st = BN_OK;
+  *out = NULL;
+  if (!path) return BN_ERROR(ctx, BN_ERR_ARG, "bn_h5_create: no path");
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  st = new_handle(ctx, path, &f);
+  if (st == BN_OK && bn_ctx_rank(ctx) == 0) st = check_dir_writable(ctx, path);
+  BN_H5_TRY(ctx, st, bn_agree(ctx, st));
+  BN_H5_TRY(ctx, st, make_tmp_name(ctx, path, &f->tmp));
+  BN_H5_TRY(ctx, st, open_file(f, 1));
+  *out = f;
+  return BN_OK;
+cleanup:
+  bn_h5_close(f);
+  return st;
+}
+
+bn_status_t bn_h5_commit(bn_h5_t *f) {
+  if (!f) return BN_ERR_ARG;
+  bn_ctx_t *ctx = f->ctx;
+  bn_status_t st = bn_h5_check_state(f, 1);
+  if (st != BN_OK) return st;
+  /* H5Fclose is collective and flushes everything; only after every rank
+   * has closed is the temporary complete and safe to rename. */
+  if (H5Fclose(f->file) < 0)
+    st = BN_ERROR(ctx, BN_ERR_IO, "cannot finish writing '%s'", f->tmp);
+  f->file = H5I_INVALID_HID;
+  st = bn_agree(ctx, st);
+  if (st != BN_OK) return st;
+  if (bn_ctx_rank(ctx) == 0 && rename(f->tmp, f->path) != 0)
+    st = BN_ERROR(ctx, BN_ERR_IO, "cannot rename '%s' to '%s': %s", f->tmp,
+                  f->path, strerror(errno));
+  st = bn_agree(ctx, st);
+  if (st == BN_OK) f->committed = 1;
+  return st;
+}
+
+void bn_h5_close(bn_h5_t *f) {
+  if (!f) return;
+  if (f->file >= 0) H5Fclose(f->file);
+  if (f->dxpl >= 0) H5Pclose(f->dxpl);
+  /* The close above is collective, so every rank is done with the
+   * temporary before rank 0 removes it. A name we did not create (an
+   * unlikely clash) belongs to someone else and is left alone. */
+  if (f->created && !f->committed && bn_ctx_rank(f->ctx) == 0)
+    unlink(f->tmp);
+  free(f->tmp);
+  free(f->path);
+  free(f);
+}
+
+const char *bn_h5_path(const bn_h5_t *f) { return f ? f->path : NULL; }
+
+bn_status_t bn_h5_check_state(bn_h5_t *f, int write) {
+  if (f->file < 0)
+    return BN_ERROR(f->ctx, BN_ERR_STATE, "%s: file is already closed",
+                    f->path);
+  if (write && !f->tmp)
+    return BN_ERROR(f->ctx, BN_ERR_STATE, "%s: file is open read-only",
+                    f->path);
+  return BN_OK;
+}
+
+bn_status_t bn_h5_name_exists(bn_h5_t *f, const char *name, int *exists) {
+  size_t len = strlen(name);
+  char *buf = NULL;
+  bn_status_t st = bn_malloc(f->ctx, len + 1, &buf);
+  if (st != BN_OK) return st;
+  strcpy(buf, name);
+  *exists = 1;
+  /* H5Lexists fails (rather than answering "no") when an intermediate
+   * group is missing, so test the path one component at a time. */
+  for (size_t i = 1; i <= len && *exists; i++) {
+    if (i < len && buf[i] != '/') continue;
+    char saved = buf[i];
+    buf[i] = '\0';
+    if (strcmp(buf, "/") != 0 && buf[0] != '\0') {
+      htri_t e = H5Lexists(f->file, buf, H5P_DEFAULT);
+      if (e < 0) {
+        st = BN_ERROR(f->ctx, BN_ERR_DATA, "%s: cannot look up '%s'",
+                      f->path, buf);
+        *exists = 0;
+      } else {
+        *exists = e > 0;
+      }
+    }
+    buf[i] = saved;
+  }
+  /* A dangling soft link exists as a link but names no object. */
+  if (st == BN_OK && *exists && strcmp(name, "/") != 0) {
+    htri_t e = H5Oexists_by_name(f->file, name, H5P_DEFAULT);
+    *exists = e > 0;
+  }
+  free(buf);
+  return st;
+}
+
+bn_status_t bn_h5_open_object(bn_h5_t *f, const char *name, hid_t *obj) {
+  int exists = 0;
+  *obj = H5I_INVALID_HID;
+  bn_status_t st = bn_h5_name_exists(f, name, &exists);
+  if (st != BN_OK) return st;
+  if (!exists)
+    return BN_ERROR(f->ctx, BN_ERR_DATA, "%s: no object '%s'", f->path, name);
+  *obj = H5Oopen(f->file, name, H5P_DEFAULT);
+  if (*obj < 0)
+    return BN_ERROR(f->ctx, BN_ERR_DATA, "%s: cannot open '%s'", f->path,
+                    name);
+  return BN_OK;
+}
+
+bn_status_t bn_h5_open_dataset(bn_h5_t *f, const char *name, hid_t *dset) {
+  int exists = 0;
+  *dset = H5I_INVALID_HID;
+  bn_status_t st = bn_h5_name_exists(f, name, &exists);
+  if (st != BN_OK) return st;
+  if (exists) *dset = H5Oopen(f->file, name, H5P_DEFAULT);
+  if (*dset >= 0 && H5Iget_type(*dset) != H5I_DATASET) {
+    H5Oclose(*dset);
+    *dset = H5I_INVALID_HID;
+  }
+  if (*dset < 0)
+    return BN_ERROR(f->ctx, BN_ERR_DATA, "%s: no dataset '%s'", f->path,
+                    name);
+  return BN_OK;
+}
+
+bn_status_t bn_h5_exists(bn_h5_t *f, const char *name, int *exists) {
+  if (!f) return BN_ERR_ARG;
+  bn_status_t st = bn_h5_check_state(f, 0);
+  if (st != BN_OK) return st;
+  *exists = 0;
+  st = bn_h5_name_exists(f, name, exists);
+  return bn_agree(f->ctx, st);
+}
+
+bn_status_t bn_h5_shape(bn_h5_t *f, const char *name, int *ndims,
+                        bn_idx_t dims[4]) {
+  if (!f) return BN_ERR_ARG;
+  bn_status_t st = bn_h5_check_state(f, 0);
+  if (st != BN_OK) return st;
+  hid_t dset = H5I_INVALID_HID, space = H5I_INVALID_HID;
+  hsize_t d[H5S_MAX_RANK];
+  *ndims = 0;
+  BN_H5_TRY(f->ctx, st, bn_h5_open_dataset(f, name, &dset));
+  space = H5Dget_space(dset);
+  int nd = space >= 0 ? H5Sget_simple_extent_dims(space, d, NULL) : -1;
+  if (nd < 0 || nd > 4) {
+    st = BN_ERROR(f->ctx, BN_ERR_DATA,
+                  "%s: dataset '%s' is not an array of at most 4 dimensions",
+                  f->path, name);
+    goto cleanup;
+  }
+  *ndims = nd;
+  for (int i = 0; i < nd; i++) dims[i] = (bn_idx_t)d[i];
+cleanup:
+  if (space >= 0) H5Sclose(space);
+  if (dset >= 0) H5Dclose(dset);
+  return bn_agree(f->ctx, st);
+}

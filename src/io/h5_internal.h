@@ -1,0 +1,65 @@
+/* benign -- private layout of bn_h5 and helpers shared by the h5 sources.
+ *
+ * Convention inside src/io/h5*.c: every public function returns a status
+ * that is identical on every rank (it ends in bn_agree, or fails before any
+ * communication for a reason every rank sees alike), so callers can branch
+ * on it without ever leaving a rank behind in a collective call. */
+#ifndef BENIGN_IO_H5_INTERNAL_H
+#define BENIGN_IO_H5_INTERNAL_H
+
+#include <hdf5.h>
+
+#include "benign/ctx.h"
+#include "benign/error.h"
+#include "benign/h5.h"
+
+struct bn_h5 {
+  bn_ctx_t *ctx;
+  hid_t file; /* H5I_INVALID_HID once closed (after commit) */
+  hid_t dxpl; /* collective transfers */
+  char *path; /* the target the user named */
+  char *tmp;  /* created files: the temporary written until commit */
+  int created;   /* this run made the temporary (so may remove it) */
+  int committed;
+};
+
+/* Run expr (a bn_status_t); on failure add this location and jump to the
+ * function's `cleanup` label with the status in st. */
+#define BN_H5_TRY(ctx, st, expr)                        \
+  do {                                                  \
+    (st) = (expr);                                      \
+    if ((st) != BN_OK) {                                \
+      bn_error_trace((ctx), (st), __FILE__, __LINE__);  \
+      goto cleanup;                                     \
+    }                                                   \
+  } while (0)
+
+/* Not collective: BN_ERR_STATE unless f is open (and, if `write`, a created
+ * file not yet committed). Every rank reaches the same verdict. */
+bn_status_t bn_h5_check_state(bn_h5_t *f, int write);
+
+/* Not collective (but every rank gets the same answer): does the object
+ * NAME exist, following each path component? Missing intermediate groups
+ * are "no", not an error. */
+bn_status_t bn_h5_name_exists(bn_h5_t *f, const char *name, int *exists);
+
+/* Open an existing dataset; BN_ERR_DATA "FILE: no dataset 'NAME'" if it is
+ * missing or is not a dataset. Not agreed. */
+bn_status_t bn_h5_open_dataset(bn_h5_t *f, const char *name, hid_t *dset);
+
+/* Open an existing object (group or dataset) for attributes; BN_ERR_DATA
+ * "FILE: no object 'NAME'" if missing. Not agreed. */
+bn_status_t bn_h5_open_object(bn_h5_t *f, const char *name, hid_t *obj);
+
+/* Not collective: copy a string attribute, variable- or fixed-length
+ * (files from other tools use either), into a new buffer (caller frees).
+ * Records nothing on an HDF5 failure, only on allocation. */
+bn_status_t bn_h5_attr_string(bn_ctx_t *ctx, hid_t attr, char **value);
+
+/* Short name of a datatype ("int64", "float64", "string", ...). */
+void bn_h5_type_name(hid_t type, char *buf, size_t size);
+
+/* Write "[d0 x d1 ...]" for a dataspace (or "scalar"). */
+void bn_h5_space_text(hid_t space, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,108 @@
+/* CSV triples: `user,item,rating[,more...]`, as MovieLens' ratings.csv
+ * (`userId,movieId,rating,timestamp`). Extra columns are ignored; blanks
+ * around fields, CRLF line ends and blank lines are fine.
+ *
+ * A first line whose first field is not an integer is the header. Ids are
+ * arbitrary 64-bit integers; they are renumbered 0, 1, ... in sorted id
+ * order, and the original id of each index is kept for /map. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/import_internal.h"
+
+/* One data line; bad lines are counted in d, not fatal. */
+static bn_status_t parse_line(bn_ctx_t *ctx, bn_imp_data_t *d, char *line,
+                              int64_t lineno) {
+  char *f[3];
+  int64_t user, item;
+  double v;
+  int n = bn_imp_split(line, ',', f, 3);
+  if (n < 3) {
+    bn_imp_bad(d, lineno, "expected 'user,item,rating', found %d field%s", n,
+               n == 1 ? "" : "s");
+    return BN_OK;
+  }
+  if (bn_imp_int(f[0], &user)) {
+    bn_imp_bad(d, lineno, "user id '%.20s' is not an integer", f[0]);
+    return BN_OK;
+  }
+  if (bn_imp_int(f[1], &item)) {
+    bn_imp_bad(d, lineno, "item id '%.20s' is not an integer", f[1]);
+    return BN_OK;
+  }
+  int r = bn_imp_real(f[2], &v);
+  if (r != 0) {
+    bn_imp_bad(d, lineno, "rating '%.20s' is %s", f[2],
+               r > 0 ? "not finite" : "not a number");
+    return BN_OK;
+  }
+  return bn_imp_push(ctx, d, user, item, v, lineno);
+}
+
+static int cmp_i64(const void *pa, const void *pb) {
+  int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+  return a < b ? -1 : a > b;
+}
+
+/* Replace the ids in one column of the entries (col = 0: rows) by their
+ * rank among the distinct ids; *ids receives the sorted distinct ids. */
+static bn_status_t renumber(bn_ctx_t *ctx, bn_imp_data_t *d, int col,
+                            int64_t **ids, bn_idx_t *count) {
+  int64_t *u = NULL;
+  size_t m = 0;
+  bn_status_t st = bn_malloc(ctx, d->n * sizeof *u, &u);
+  if (st != BN_OK) return st;
+  for (size_t k = 0; k < d->n; k++) u[k] = col ? d->e[k].col : d->e[k].row;
+  qsort(u, d->n, sizeof *u, cmp_i64);
+  for (size_t k = 0; k < d->n; k++)
+    if (m == 0 || u[k] != u[m - 1]) u[m++] = u[k];
+  for (size_t k = 0; k < d->n; k++) {
+    int64_t *id = col ? &d->e[k].col : &d->e[k].row;
+    const int64_t *at = bsearch(id, u, m, sizeof *u, cmp_i64);
+    *id = at - u;
+  }
+  *ids = u; /* m <= n elements used; the tail is never written out */
+  *count = (bn_idx_t)m;
+  return BN_OK;
+}
+
+bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
+  FILE *fp = NULL;
+  char *buf = NULL;
+  size_t cap = 0;
+  int64_t lineno = 0, seen = 0, dummy;
+  bn_status_t st;
+  BN_IMP_TRY(ctx, st, bn_imp_open(ctx, d->path, &fp));
+  while (getline(&buf, &cap, fp) != -1) {
+    char *line = bn_imp_trim(buf);
+    lineno++;
+    if (*line == '\0') continue;
+    if (seen++ == 0) {
+      /* The header test looks only at the first field, so a first line
+       * that is data with a bad rating is still reported, not skipped. */
+      size_t comma = strcspn(line, ",");
+      char saved = line[comma];
+      line[comma] = '\0';
+      int header = bn_imp_int(bn_imp_trim(line), &dummy) != 0;
+      line[comma] = saved;
+      if (header) continue;
+    }
+    BN_IMP_TRY(ctx, st, parse_line(ctx, d, line, lineno));
+  }
+  d->lines = lineno;
+  if (ferror(fp)) {
+    st = BN_ERROR(ctx, BN_ERR_IO, "%s: read error after line %lld", d->path,
+                  (long long)lineno);
+    goto cleanup;
+  }
+  BN_IMP_TRY(ctx, st, bn_imp_bad_status(ctx, d, "bad lines", ""));
+  if (d->n == 0)
+    BN_IMP_TRY(ctx, st, BN_ERROR(ctx, BN_ERR_DATA, "%s: no ratings found "
+                                 "(%lld lines)", d->path, (long long)lineno));
+  BN_IMP_TRY(ctx, st, renumber(ctx, d, 0, &d->row_ids, &d->rows));
+  BN_IMP_TRY(ctx, st, renumber(ctx, d, 1, &d->col_ids, &d->cols));
+cleanup:
+  free(buf);
+  if (fp) fclose(fp);
+  return st;
+}

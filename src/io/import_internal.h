@@ -1,0 +1,91 @@
+/* benign -- private helpers shared by the importers.
+ *
+ * A parser (one file per format) runs on rank 0 only and fills a
+ * bn_imp_data_t with entries holding dense 0-based (row, col) indices and
+ * their input line numbers; bn_imp_resolve sorts them and applies the
+ * duplicates policy; import.c writes the result collectively. */
+#ifndef BENIGN_IO_IMPORT_INTERNAL_H
+#define BENIGN_IO_IMPORT_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "benign/error.h"
+#include "benign/import.h"
+
+/* How many bad lines (or duplicates) are quoted in the error message; the
+ * rest are only counted. */
+#define BN_IMP_QUOTED 5
+#define BN_IMP_BAD_LEN 720 /* fits in the context's message with the count */
+
+typedef enum bn_imp_dup {
+  BN_IMP_DUP_ERROR,
+  BN_IMP_DUP_FIRST,
+  BN_IMP_DUP_LAST,
+  BN_IMP_DUP_SUM
+} bn_imp_dup_t;
+
+typedef struct bn_imp_entry {
+  int64_t row, col; /* dense, 0-based */
+  int64_t line;     /* 1-based line of the input that gave it */
+  double val;
+} bn_imp_entry_t;
+
+typedef struct bn_imp_data {
+  const char *path; /* the input, for messages */
+  bn_imp_entry_t *e;
+  size_t n, cap;
+  int64_t *row_ids, *col_ids; /* original ids (csv), NULL for mtx */
+  bn_idx_t rows, cols;
+  bn_idx_t lines;      /* lines read */
+  bn_idx_t duplicates; /* entries merged away by the policy */
+  bn_idx_t nbad;       /* problems found (bad lines or duplicates) */
+  char bad[BN_IMP_BAD_LEN]; /* the first BN_IMP_QUOTED, "; "-separated */
+} bn_imp_data_t;
+
+/* Run expr; on failure add this location and jump to `cleanup` with the
+ * status in st. */
+#define BN_IMP_TRY(ctx, st, expr)                       \
+  do {                                                  \
+    (st) = (expr);                                      \
+    if ((st) != BN_OK) {                                \
+      bn_error_trace((ctx), (st), __FILE__, __LINE__);  \
+      goto cleanup;                                     \
+    }                                                   \
+  } while (0)
+
+/* The format parsers (rank 0, not collective). */
+bn_status_t bn_imp_mtx(bn_ctx_t *ctx, bn_imp_data_t *d);
+bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d);
+
+/* Sort by (row, col) and apply the duplicates policy (rank 0). */
+bn_status_t bn_imp_resolve(bn_ctx_t *ctx, bn_imp_data_t *d,
+                           bn_imp_dup_t policy);
+
+bn_status_t bn_imp_push(bn_ctx_t *ctx, bn_imp_data_t *d, int64_t row,
+                        int64_t col, double val, int64_t line);
+void bn_imp_free(bn_imp_data_t *d);
+
+/* Count a problem at a line; the first few are quoted as "FILE:LINE: ...".
+ */
+void bn_imp_bad(bn_imp_data_t *d, bn_idx_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* BN_ERR_DATA with the quoted problems and their total, if any; `what`
+ * names them ("bad lines"), `hint` (may be "") follows the count. */
+bn_status_t bn_imp_bad_status(bn_ctx_t *ctx, const bn_imp_data_t *d,
+                              const char *what, const char *hint);
+
+/* Open the input for reading: BN_ERR_IO "cannot open 'F': reason". */
+bn_status_t bn_imp_open(bn_ctx_t *ctx, const char *path, FILE **fp);
+
+/* Text helpers. trim strips surrounding blanks (and CR/LF) in place. split
+ * cuts s at `sep` (0: runs of blanks), stores up to max trimmed fields and
+ * returns how many there are in all. */
+char *bn_imp_trim(char *s);
+int bn_imp_split(char *s, char sep, char **fields, int max);
+/* 0 if s is a whole 64-bit integer. */
+int bn_imp_int(const char *s, int64_t *v);
+/* 0 if s is a finite number, 1 if it is NaN or infinite, -1 otherwise. */
+int bn_imp_real(const char *s, double *v);
+
+#endif

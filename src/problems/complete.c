@@ -1,0 +1,221 @@
+/* Matrix completion: setup from an HDF5 input, result output. */
+#include "problems/complete.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const bn_optdef_t bn_complete_optdefs[] = {
+    {"rank", BN_OPT_INT, "5", "rank r of the factors U (rows x r), V (cols x r)",
+     NULL},
+    {"lambda", BN_OPT_REAL, "0",
+     "ridge weight: adds lambda/2 (|U|^2 + |V|^2); use > 0 for noisy data",
+     NULL},
+    {"incoherence", BN_OPT_REAL, "0",
+     "weight mu of the incoherence penalty mu sum_i (|row_i| - alpha)_+^4 "
+     "on the rows of U and V (0 = off)", NULL},
+    {"incoherence-radius", BN_OPT_REAL, "0",
+     "alpha of the incoherence penalty; 0 = 3 sqrt(sqrt(r) |M|_F / n) from "
+     "the data", NULL},
+    {"init-scale", BN_OPT_REAL, "0.01",
+     "--init=random: factor entries ~ N(0, s^2) with s = init-scale times the "
+     "typical entry of balanced factors", NULL},
+    {"oversample", BN_OPT_INT, "10",
+     "--init=spectral: extra columns of the randomized SVD sketch", NULL},
+    {"power-iters", BN_OPT_INT, "2",
+     "--init=spectral: subspace (power) iterations of the randomized SVD",
+     NULL},
+    {NULL, 0, NULL, NULL, NULL}};
+
+static void bn_complete_destroy(void *data) {
+  bn_complete_t *c = data;
+  if (!c) return;
+  bn_obs_destroy(c->obs);
+  bn_obs_destroy(c->test);
+  bn_dist_destroy(c->rdist);
+  bn_dist_destroy(c->cdist);
+  bn_dmat_destroy(c->tu);
+  bn_dmat_destroy(c->tv);
+  free(c->vg);
+  free(c->tvg);
+  free(c->als_buf);
+  free(c->rx);
+  free(c->input);
+  free(c);
+}
+
+static bn_status_t bn_complete_options(bn_complete_t *c,
+                                       const bn_opts_t *opts) {
+  bn_ctx_t *ctx = c->ctx;
+  int64_t r;
+  BN_CALL(ctx, bn_opts_int(opts, "rank", &r));
+  BN_CALL(ctx, bn_opts_real(opts, "lambda", &c->lambda));
+  BN_CALL(ctx, bn_opts_real(opts, "incoherence", &c->mu));
+  BN_CALL(ctx, bn_opts_real(opts, "incoherence-radius", &c->alpha));
+  if (r < 1 || r > 4096)
+    return BN_ERROR(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
+                    (long long)r);
+  if (c->lambda < 0 || c->mu < 0 || c->alpha < 0)
+    return BN_ERROR(ctx, BN_ERR_ARG,
+                    "--lambda, --incoherence and --incoherence-radius must "
+                    "be nonnegative");
+  c->r = (int)r;
+  const char *in = bn_opts_string(opts, "input");
+  if (!in || !*in)
+    return BN_ERROR(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
+  c->input = strdup(in);
+  return c->input ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
+}
+
+/* Entries of the training set, the test set and the truth, if present. */
+static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
+  bn_ctx_t *ctx = c->ctx;
+  int has_test, has_tu, has_tv;
+  BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "rows", &c->n1));
+  BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "cols", &c->n2));
+  if (c->n1 < 1 || c->n2 < 1)
+    return BN_ERROR(ctx, BN_ERR_DATA, "%s: /omega has %lld x %lld entries",
+                    c->input, (long long)c->n1, (long long)c->n2);
+  if (c->r > c->n1 || c->r > c->n2)
+    return BN_ERROR(ctx, BN_ERR_ARG,
+                    "--rank=%d is larger than min(rows, cols) = %lld", c->r,
+                    (long long)(c->n1 < c->n2 ? c->n1 : c->n2));
+  BN_CALL(ctx, bn_obs_read(ctx, f, "/omega", c->n1, c->n2, NULL, &c->obs));
+  c->rdist = bn_dist_ref(c->obs->rdist);
+  /* An idle process would make every collective wait on nothing useful and
+   * usually means the job is far too wide for the data. */
+  bn_status_t st = BN_OK;
+  if (c->obs->nnz == 0)
+    st = BN_ERROR(ctx, BN_ERR_DATA,
+                  "process %d of %d owns no observed entries (%lld entries "
+                  "in %lld rows): run with fewer processes",
+                  bn_ctx_rank(ctx), bn_ctx_size(ctx),
+                  (long long)c->obs->nnz_global, (long long)c->n1);
+  BN_CALL(ctx, bn_agree(ctx, st));
+  BN_CALL(ctx, bn_obs_col_dist(c->obs, &c->cdist));
+  BN_CALL(ctx, bn_obs_plan(c->obs, c->cdist));
+  BN_CALL(ctx, bn_h5_exists(f, "/test/row", &has_test));
+  if (has_test) {
+    BN_CALL(ctx, bn_obs_read(ctx, f, "/test", c->n1, c->n2, c->rdist,
+                             &c->test));
+    BN_CALL(ctx, bn_obs_plan(c->test, c->cdist));
+  }
+  BN_CALL(ctx, bn_h5_exists(f, "/truth/U", &has_tu));
+  BN_CALL(ctx, bn_h5_exists(f, "/truth/V", &has_tv));
+  if (has_tu && has_tv) {
+    BN_CALL(ctx, bn_h5_read_dmat(f, "/truth/U", c->rdist, 0, &c->tu));
+    BN_CALL(ctx, bn_h5_read_dmat(f, "/truth/V", c->cdist,
+                                 bn_dmat_cols(c->tu), &c->tv));
+    int k = bn_dmat_cols(c->tu);
+    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)k * k * sizeof(double),
+                                         &c->rx)));
+    BN_CALL(ctx, bn_dmat_qr(c->tu, c->rx));
+    /* |X Y^T| = |Y Rx^T| */
+    double loc = 0.0;
+    const double *y = bn_dmat_cdata(c->tv);
+    for (bn_idx_t j = 0; j < bn_dmat_local_rows(c->tv); j++)
+      for (int a = 0; a < k; a++) {
+        double t = 0.0;
+        for (int b = a; b < k; b++) t += y[j * k + b] * c->rx[a * k + b];
+        loc += t * t;
+      }
+    BN_MPI(ctx, MPI_Allreduce(&loc, &c->truth_norm2, 1, MPI_DOUBLE, MPI_SUM,
+                              bn_ctx_comm(ctx)));
+  }
+  return BN_OK;
+}
+
+static bn_status_t bn_complete_create(bn_ctx_t *ctx, const bn_opts_t *opts,
+                                      void **data) {
+  bn_complete_t *c = NULL;
+  bn_h5_t *f = NULL;
+  *data = NULL;
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*c), &c)));
+  c->ctx = ctx;
+  c->t_gather = bn_timer_id(ctx, "gather V rows");
+  c->t_kernel = bn_timer_id(ctx, "entries kernel");
+  c->t_scatter = bn_timer_id(ctx, "scatter V gradient");
+  c->t_reduce = bn_timer_id(ctx, "allreduce");
+  bn_status_t st = bn_agree(ctx, bn_complete_options(c, opts));
+  if (st == BN_OK) st = bn_h5_open(ctx, c->input, &f);
+  if (st == BN_OK) st = bn_complete_read(c, f);
+  bn_h5_close(f);
+  if (st == BN_OK) {
+    c->nu = bn_dist_local(c->rdist);
+    c->nv = bn_dist_local(c->cdist);
+    c->p = (double)c->obs->nnz_global / ((double)c->n1 * (double)c->n2);
+    size_t ng = (size_t)c->obs->nghost * (size_t)c->r;
+    size_t nt = c->test ? (size_t)c->test->nghost * (size_t)c->r : 0;
+    st = bn_malloc(ctx, 2 * ng * sizeof(double), &c->vg);
+    if (st == BN_OK) st = bn_malloc(ctx, nt * sizeof(double), &c->tvg);
+    c->gvg = c->vg ? c->vg + ng : NULL;
+    st = bn_agree(ctx, st);
+  }
+  if (st != BN_OK) {
+    bn_complete_destroy(c);
+    return st;
+  }
+  *data = c;
+  return BN_OK;
+}
+
+static void bn_complete_objective(void *data, bn_objective_t *obj) {
+  bn_complete_t *c = data;
+  obj->data = c;
+  obj->n = (size_t)(c->nu + c->nv) * (size_t)c->r;
+  obj->eval = bn_complete_eval;
+  obj->sweep = bn_complete_sweep;
+  obj->metrics = bn_complete_metrics;
+}
+
+static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
+                                    const char *prefix) {
+  bn_complete_t *c = data;
+  bn_ctx_t *ctx = c->ctx;
+  bn_dmat_t *u = NULL, *v = NULL;
+  char name[256];
+  bn_status_t st = bn_dmat_create(c->rdist, c->r, &u);
+  if (st == BN_OK) st = bn_dmat_create(c->cdist, c->r, &v);
+  st = bn_agree(ctx, st);
+  if (st == BN_OK) {
+    memcpy(bn_dmat_data(u), x, (size_t)(c->nu * c->r) * sizeof(double));
+    memcpy(bn_dmat_data(v), x + c->nu * c->r,
+           (size_t)(c->nv * c->r) * sizeof(double));
+    snprintf(name, sizeof(name), "%sU", prefix);
+    st = bn_h5_write_dmat(f, name, u);
+  }
+  if (st == BN_OK) {
+    snprintf(name, sizeof(name), "%sV", prefix);
+    st = bn_h5_write_dmat(f, name, v);
+  }
+  if (st == BN_OK && !strcmp(prefix, "/")) {
+    st = bn_h5_attr_set_i64(f, "/", "rows", c->n1);
+    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", c->n2);
+    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rank", c->r);
+    if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);
+  }
+  bn_dmat_destroy(u);
+  bn_dmat_destroy(v);
+  return st;
+}
+
+static void bn_complete_describe(void *data, FILE *s) {
+  bn_complete_t *c = data;
+  fprintf(s, "INPUT=%s\nROWS=%lld\nCOLS=%lld\nRANK=%d\nENTRIES=%lld\n",
+          c->input, (long long)c->n1, (long long)c->n2, c->r,
+          (long long)c->obs->nnz_global);
+  fprintf(s, "SAMPLE_RATE=%.6g\nTEST_ENTRIES=%lld\nTRUTH=%s\nLAMBDA=%g\n",
+          c->p, c->test ? (long long)c->test->nnz_global : 0LL,
+          c->tu ? "yes" : "no", c->lambda);
+}
+
+const bn_problem_ops_t bn_problem_complete = {
+    "complete",
+    "low-rank matrix completion from observed entries (Burer-Monteiro)",
+    bn_complete_optdefs,
+    bn_complete_create,
+    bn_complete_objective,
+    bn_complete_init,
+    bn_complete_save,
+    bn_complete_describe,
+    bn_complete_destroy};

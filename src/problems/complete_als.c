@@ -1,0 +1,163 @@
+/* Matrix completion: alternating least squares and factor balancing.
+ *
+ * A sweep solves, for every row of U with V fixed and then every row of V
+ * with U fixed, the ridge problem (1/p) sum_j (u.v_j - m_ij)^2 + lambda |u|^2
+ * restricted to the row's entries. V's normal equations are summed where
+ * the entries live and added into the owners' rows through the plan. */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "problems/complete.h"
+
+int bn_chol_solve(int n, double *a, double *b) {
+  for (int j = 0; j < n; j++) {
+    double d = a[j * n + j];
+    for (int k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
+    if (!(d > 0)) return -1;
+    d = sqrt(d);
+    a[j * n + j] = d;
+    for (int i = j + 1; i < n; i++) {
+      double s = a[i * n + j];
+      for (int k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
+      a[i * n + j] = s / d;
+    }
+  }
+  for (int i = 0; i < n; i++) { /* L y = b */
+    double s = b[i];
+    for (int k = 0; k < i; k++) s -= a[i * n + k] * b[k];
+    b[i] = s / a[i * n + i];
+  }
+  for (int i = n - 1; i >= 0; i--) { /* L^T x = y */
+    double s = b[i];
+    for (int k = i + 1; k < n; k++) s -= a[k * n + i] * b[k];
+    b[i] = s / a[i * n + i];
+  }
+  return 0;
+}
+
+/* Solve the row's system in place into sol; a tiny relative jitter keeps
+ * rows with fewer than r entries solvable when lambda = 0. */
+static void bn_row_solve(int r, double lambda, double *a, double *b,
+                         double *sol) {
+  double tr = 0.0;
+  for (int k = 0; k < r; k++) tr += a[k * r + k];
+  if (tr == 0.0) {
+    memset(sol, 0, (size_t)r * sizeof(double));
+    return;
+  }
+  for (int k = 0; k < r; k++) a[k * r + k] += lambda + 1e-12 * tr / r;
+  if (bn_chol_solve(r, a, b) == 0) memcpy(sol, b, (size_t)r * sizeof(double));
+}
+
+bn_status_t bn_complete_sweep(void *data, double *x) {
+  bn_complete_t *c = data;
+  bn_ctx_t *ctx = c->ctx;
+  const bn_obs_t *o = c->obs;
+  const int r = c->r, w = r * r + r;
+  double *u = x, *v = x + c->nu * r, s = 1.0 / c->p;
+  size_t nbuf = ((size_t)o->nghost + (size_t)c->nv) * w;
+  if (!c->als_buf)
+    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, nbuf * sizeof(double),
+                                         &c->als_buf)));
+  double *ghost = c->als_buf, *own = ghost + (size_t)o->nghost * w;
+  double *a = NULL;
+  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)w * sizeof(double), &a)));
+  double *b = a + r * r;
+
+  /* U rows: V fixed. */
+  bn_status_t st = bn_plan_gather(o->plan, v, r, c->vg);
+  for (bn_idx_t i = 0; st == BN_OK && i < c->nu; i++) {
+    memset(a, 0, (size_t)w * sizeof(double));
+    for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
+      const double *vj = c->vg + (size_t)o->gcol[e] * r;
+      cblas_dsyr(CblasRowMajor, CblasLower, r, s, vj, 1, a, r);
+      cblas_daxpy(r, s * o->val[e], vj, 1, b, 1);
+    }
+    bn_row_solve(r, c->lambda, a, b, u + i * r);
+  }
+  /* V rows: U fixed; sum the normal equations where the entries are. */
+  if (st == BN_OK) {
+    memset(ghost, 0, nbuf * sizeof(double));
+    for (bn_idx_t i = 0; i < c->nu; i++)
+      for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
+        double *gj = ghost + (size_t)o->gcol[e] * w;
+        cblas_dsyr(CblasRowMajor, CblasLower, r, s, u + i * r, 1, gj, r);
+        cblas_daxpy(r, s * o->val[e], u + i * r, 1, gj + r * r, 1);
+      }
+    st = bn_plan_scatter_add(o->plan, ghost, w, own);
+  }
+  for (bn_idx_t j = 0; st == BN_OK && j < c->nv; j++)
+    bn_row_solve(r, c->lambda, own + j * w, own + j * w + r * r, v + j * r);
+  free(a);
+  BN_CALL(ctx, st);
+  return bn_complete_balance(c, x);
+}
+
+/* Invert an upper-triangular n x n matrix in place (row-major). */
+static void bn_triu_inv(int n, double *t) {
+  for (int j = n - 1; j >= 0; j--) {
+    t[j * n + j] = 1.0 / t[j * n + j];
+    for (int i = j - 1; i >= 0; i--) {
+      double s = 0.0;
+      for (int k = i + 1; k <= j; k++) s += t[i * n + k] * t[k * n + j];
+      t[i * n + j] = -s / t[i * n + i];
+    }
+  }
+}
+
+bn_status_t bn_complete_balance(bn_complete_t *c, double *x) {
+  bn_ctx_t *ctx = c->ctx;
+  const int r = c->r, rr = r * r;
+  double *u = x, *v = x + c->nu * r, *m = NULL;
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 9 * (size_t)rr, sizeof(double),
+                                       &m)));
+  double *gu = m, *gv = gu + rr, *ru = gv + rr, *rv = ru + rr, *k = rv + rr;
+  double *w = k + rr, *sv = w + rr, *zt = sv + rr, *t = zt + rr;
+  bn_gram_local(r, c->nu, u, u, gu);
+  bn_gram_local(r, c->nv, v, v, gv);
+  bn_status_t st = bn_allreduce_sum(ctx, m, 2 * (size_t)rr);
+  /* A rank-deficient factor (e.g. zero) cannot be balanced: leave it. */
+  if (st != BN_OK || bn_small_chol(ctx, r, gu, ru) != BN_OK ||
+      bn_small_chol(ctx, r, gv, rv) != BN_OK) {
+    bn_error_clear(ctx);
+    free(m);
+    return st;
+  }
+  /* K = Ru Rv^T = W S Z^T; U <- U Ru^-1 W S^1/2, V <- V Rv^-1 Z S^1/2. */
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, r, r, 1.0, ru, r, rv,
+              r, 0.0, k, r);
+  st = bn_small_svd(ctx, r, r, k, w, sv, zt);
+  if (st == BN_OK) {
+    bn_triu_inv(r, ru);
+    bn_triu_inv(r, rv);
+    for (int i = 0; i < r; i++)
+      for (int j = 0; j < r; j++) {
+        w[i * r + j] *= sqrt(sv[j]);
+        k[j * r + i] = zt[i * r + j] * sqrt(sv[i]); /* k = Z S^1/2 */
+      }
+    double *tmp = NULL;
+    size_t nmax = (size_t)(c->nu > c->nv ? c->nu : c->nv) * r;
+    st = bn_malloc(ctx, nmax * sizeof(double), &tmp);
+    if (st == BN_OK) {
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, r, r, 1.0, ru,
+                  r, w, r, 0.0, t, r);
+      if (c->nu > 0) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nu, r,
+                    r, 1.0, u, r, t, r, 0.0, tmp, r);
+        memcpy(u, tmp, (size_t)c->nu * r * sizeof(double));
+      }
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, r, r, 1.0, rv,
+                  r, k, r, 0.0, t, r);
+      if (c->nv > 0) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nv, r,
+                    r, 1.0, v, r, t, r, 0.0, tmp, r);
+        memcpy(v, tmp, (size_t)c->nv * r * sizeof(double));
+      }
+    }
+    free(tmp);
+  }
+  free(m);
+  return bn_agree(ctx, st);
+}

@@ -1,0 +1,201 @@
+/* Synthetic matrix completion instances (see include/benign/generate.h). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benign/benign.h"
+#include "benign/generate.h"
+
+static bn_status_t bn_gen_check(bn_ctx_t *ctx, const bn_complete_gen_t *g) {
+  if (g->rows < 1 || g->cols < 1)
+    return BN_ERROR(ctx, BN_ERR_ARG, "--rows and --cols must be positive");
+  if (g->rank < 1 || g->rank > g->rows || g->rank > g->cols)
+    return BN_ERROR(ctx, BN_ERR_ARG,
+                    "--rank=%d must be in [1, min(rows, cols) = %lld]",
+                    g->rank, (long long)(g->rows < g->cols ? g->rows : g->cols));
+  if (!(g->sample_rate > 0 && g->sample_rate <= 1))
+    return BN_ERROR(ctx, BN_ERR_ARG,
+                    "--sample-rate=%g must be in (0, 1]", g->sample_rate);
+  if (!(g->test_fraction >= 0 && g->test_fraction < 1))
+    return BN_ERROR(ctx, BN_ERR_ARG,
+                    "--test-fraction=%g must be in [0, 1)", g->test_fraction);
+  if (!(g->noise >= 0))
+    return BN_ERROR(ctx, BN_ERR_ARG, "--noise must be nonnegative");
+  if (!(g->condition >= 1))
+    return BN_ERROR(ctx, BN_ERR_ARG, "--condition must be >= 1");
+  return BN_OK;
+}
+
+/* Column scales: geometric from 1 to 1/condition, sum of squares 1. */
+static void bn_gen_scales(const bn_complete_gen_t *g, double *s) {
+  double tot = 0.0;
+  for (int k = 0; k < g->rank; k++) {
+    double t = g->rank > 1 ? (double)k / (g->rank - 1) : 0.0;
+    s[k] = pow(g->condition, -t);
+    tot += s[k] * s[k];
+  }
+  for (int k = 0; k < g->rank; k++) s[k] /= sqrt(tot);
+}
+
+static void bn_gen_factor(const bn_complete_gen_t *g, uint32_t stream,
+                          bn_idx_t first, bn_idx_t n, const double *s,
+                          double *out) {
+  const int r = g->rank;
+  for (bn_idx_t i = 0; i < n; i++)
+    for (int k = 0; k < r; k++)
+      out[i * r + k] =
+          sqrt(s[k]) *
+          bn_rng_normal(g->seed, stream, (uint64_t)((first + i) * r + k), 0);
+}
+
+typedef struct bn_gen_buf {
+  bn_idx_t n, cap;
+  int64_t *row, *col;
+  double *val;
+} bn_gen_buf_t;
+
+static int bn_gen_push(bn_gen_buf_t *b, int64_t i, int64_t j, double v) {
+  if (b->n == b->cap) {
+    bn_idx_t cap = b->cap ? 2 * b->cap : 1024;
+    int64_t *r = realloc(b->row, (size_t)cap * sizeof(int64_t));
+    if (r) b->row = r;
+    int64_t *c = realloc(b->col, (size_t)cap * sizeof(int64_t));
+    if (c) b->col = c;
+    double *x = realloc(b->val, (size_t)cap * sizeof(double));
+    if (x) b->val = x;
+    if (!r || !c || !x) return -1;
+    b->cap = cap;
+  }
+  b->row[b->n] = i;
+  b->col[b->n] = j;
+  b->val[b->n] = v;
+  b->n++;
+  return 0;
+}
+
+/* Entries of this rank's rows: geometric skips between observed columns,
+ * keyed by (row, draw number). */
+static bn_status_t bn_gen_entries(bn_ctx_t *ctx, const bn_complete_gen_t *g,
+                                  bn_idx_t first, bn_idx_t nloc,
+                                  const double *x, const double *y,
+                                  bn_gen_buf_t *train, bn_gen_buf_t *test) {
+  const int r = g->rank;
+  const double lq = log1p(-g->sample_rate);
+  for (bn_idx_t i = first; i < first + nloc; i++) {
+    uint32_t draw = 0;
+    for (int64_t j = -1;;) {
+      double u = bn_rng_uniform(g->seed, BN_STREAM_SAMPLE, (uint64_t)i, draw++);
+      j += g->sample_rate >= 1.0 ? 1 : 1 + (int64_t)floor(log(u) / lq);
+      if (j >= g->cols || j < 0) break;
+      uint64_t id = (uint64_t)i * (uint64_t)g->cols + (uint64_t)j;
+      double v = 0.0;
+      for (int k = 0; k < r; k++) v += x[(i - first) * r + k] * y[j * r + k];
+      if (g->noise > 0)
+        v += g->noise * bn_rng_normal(g->seed, BN_STREAM_NOISE, id, 0);
+      int to_test = g->test_fraction > 0 &&
+                    bn_rng_uniform(g->seed, BN_STREAM_SPLIT, id, 0) <
+                        g->test_fraction;
+      if (bn_gen_push(to_test ? test : train, i, j, v))
+        return BN_ERROR(ctx, BN_ERR_MEM, "out of memory generating entries");
+    }
+  }
+  return BN_OK;
+}
+
+static bn_status_t bn_gen_write_entries(bn_ctx_t *ctx, bn_h5_t *f,
+                                        const char *group,
+                                        const bn_gen_buf_t *b,
+                                        const bn_complete_gen_t *g,
+                                        bn_idx_t *total) {
+  bn_idx_t start = 0, n = b->n;
+  char name[64];
+  BN_MPI(ctx, MPI_Exscan(&n, &start, 1, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx)));
+  if (bn_ctx_rank(ctx) == 0) start = 0;
+  BN_MPI(ctx, MPI_Allreduce(&n, total, 1, BN_IDX_MPI, MPI_SUM,
+                            bn_ctx_comm(ctx)));
+  snprintf(name, sizeof(name), "%s/row", group);
+  BN_CALL(ctx, bn_h5_write_i64(f, name, *total, start, n, b->row));
+  snprintf(name, sizeof(name), "%s/col", group);
+  BN_CALL(ctx, bn_h5_write_i64(f, name, *total, start, n, b->col));
+  snprintf(name, sizeof(name), "%s/val", group);
+  BN_CALL(ctx, bn_h5_write_f64(f, name, *total, start, n, b->val));
+  BN_CALL(ctx, bn_h5_attr_set_i64(f, group, "rows", g->rows));
+  BN_CALL(ctx, bn_h5_attr_set_i64(f, group, "cols", g->cols));
+  return BN_OK;
+}
+
+static bn_status_t bn_gen_attrs(bn_h5_t *f, const bn_complete_gen_t *g) {
+  bn_status_t st = bn_h5_attr_set_str(f, "/", "creator",
+                                      "benign generate complete");
+  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "problem", "complete");
+  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rows", g->rows);
+  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", g->cols);
+  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rank", g->rank);
+  if (st == BN_OK)
+    st = bn_h5_attr_set_f64(f, "/", "sample_rate", g->sample_rate);
+  if (st == BN_OK)
+    st = bn_h5_attr_set_f64(f, "/", "test_fraction", g->test_fraction);
+  if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "noise", g->noise);
+  if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "condition", g->condition);
+  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "seed", (int64_t)g->seed);
+  if (st == BN_OK)
+    st = bn_h5_attr_set_str(f, "/", "version", BN_VERSION_STRING);
+  return st;
+}
+
+bn_status_t bn_generate_complete(bn_ctx_t *ctx, const bn_complete_gen_t *g,
+                                 const char *output, bn_gen_stats_t *stats) {
+  BN_CALL(ctx, bn_agree(ctx, bn_gen_check(ctx, g)));
+  bn_dist_t *rd = NULL, *cd = NULL;
+  bn_dmat_t *x = NULL, *yloc = NULL;
+  double *y = NULL, *s = NULL;
+  bn_gen_buf_t train = {0}, test = {0};
+  bn_h5_t *f = NULL;
+  const int r = g->rank;
+  BN_CALL(ctx, bn_dist_create_uniform(ctx, g->rows, &rd));
+  bn_status_t st = bn_dist_create_uniform(ctx, g->cols, &cd);
+  if (st == BN_OK) st = bn_dmat_create(rd, r, &x);
+  if (st == BN_OK) st = bn_dmat_create(cd, r, &yloc);
+  if (st == BN_OK) st = bn_malloc(ctx, (size_t)r * sizeof(double), &s);
+  /* Every rank regenerates all of Y (cols x r) from the counter-based
+   * generator: cheaper than communicating it. */
+  if (st == BN_OK)
+    st = bn_malloc(ctx, (size_t)g->cols * r * sizeof(double), &y);
+  st = bn_agree(ctx, st);
+  if (st == BN_OK) st = bn_h5_create(ctx, output, &f);
+  if (st == BN_OK) {
+    bn_gen_scales(g, s);
+    bn_gen_factor(g, BN_STREAM_TRUTH_U, bn_dmat_first_row(x),
+                  bn_dmat_local_rows(x), s, bn_dmat_data(x));
+    bn_gen_factor(g, BN_STREAM_TRUTH_V, 0, g->cols, s, y);
+    memcpy(bn_dmat_data(yloc), y + bn_dmat_first_row(yloc) * r,
+           (size_t)bn_dmat_local_rows(yloc) * r * sizeof(double));
+    st = bn_agree(ctx, bn_gen_entries(ctx, g, bn_dmat_first_row(x),
+                                      bn_dmat_local_rows(x), bn_dmat_data(x),
+                                      y, &train, &test));
+  }
+  bn_gen_stats_t tot = {0, 0};
+  if (st == BN_OK)
+    st = bn_gen_write_entries(ctx, f, "/omega", &train, g, &tot.train);
+  if (st == BN_OK && g->test_fraction > 0)
+    st = bn_gen_write_entries(ctx, f, "/test", &test, g, &tot.test);
+  if (st == BN_OK) st = bn_h5_write_dmat(f, "/truth/U", x);
+  if (st == BN_OK) st = bn_h5_write_dmat(f, "/truth/V", yloc);
+  if (st == BN_OK) st = bn_gen_attrs(f, g);
+  if (st == BN_OK) st = bn_h5_commit(f);
+  bn_h5_close(f);
+  if (stats) *stats = tot;
+  free(train.row);
+  free(train.col);
+  free(train.val);
+  free(test.row);
+  free(test.col);
+  free(test.val);
+  free(y);
+  free(s);
+  bn_dmat_destroy(x);
+  bn_dmat_destroy(yloc);
+  bn_dist_destroy(rd);
+  bn_dist_destroy(cd);
+  return st;
+}

@@ -1,0 +1,15 @@
+/* The problem registry: one line per problem. */
+#include <string.h>
+
+#include "benign/problem.h"
+
+extern const bn_problem_ops_t bn_problem_complete;
+
+static const bn_problem_ops_t *const bn_problems[] = {&bn_problem_complete,
+                                                      NULL};
+
+const bn_problem_ops_t *bn_problem_find(const char *name) {
+  for (int i = 0; bn_problems[i]; i++)
+    if (!strcmp(bn_problems[i]->name, name)) return bn_problems[i];
+  return NULL;
+}

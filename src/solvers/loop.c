@@ -1,0 +1,145 @@
+/* The one solver loop: evaluate, step, record, monitor, test for stopping. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "benign/ctx.h"
+#include "benign/error.h"
+#include "solvers/solver_impl.h"
+
+static bn_status_t bn_history_push(bn_solver_t *s, int64_t it, double f,
+                                   double gn, double step, double rel,
+                                   double rmse, double sec) {
+  bn_history_t *h = &s->hist;
+  if (h->n == s->hist_cap) {
+    size_t cap = s->hist_cap ? 2 * s->hist_cap : 256;
+    double **cols[] = {&h->objective, &h->grad_norm, &h->step,
+                       &h->rel_error, &h->test_rmse, &h->seconds};
+    int64_t *ni = realloc(h->iteration, cap * sizeof(int64_t));
+    if (!ni) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
+    h->iteration = ni;
+    for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+      double *p = realloc(*cols[c], cap * sizeof(double));
+      if (!p) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
+      *cols[c] = p;
+    }
+    s->hist_cap = cap;
+  }
+  h->iteration[h->n] = it;
+  h->objective[h->n] = f;
+  h->grad_norm[h->n] = gn;
+  h->step[h->n] = step;
+  h->rel_error[h->n] = rel;
+  h->test_rmse[h->n] = rmse;
+  h->seconds[h->n] = sec;
+  h->n++;
+  return BN_OK;
+}
+
+static void bn_monitor_line(bn_solver_t *s, int64_t it, double f, double gn,
+                            double step, double rel, double rmse, double sec) {
+  FILE *out = bn_ctx_log_stream(s->ctx);
+  if (bn_ctx_rank(s->ctx) != 0) return;
+  fprintf(out, "its = %5lld (%8.3fs)  f = %.6e  |g| = %.3e  step = %.2e",
+          (long long)it, sec, f, gn, step);
+  if (!isnan(rel)) fprintf(out, "  rel_err = %.3e", rel);
+  if (!isnan(rmse)) fprintf(out, "  test_rmse = %.5e", rmse);
+  fprintf(out, "\n");
+  fflush(out);
+}
+
+static void bn_progress(bn_solver_t *s, int64_t it, double gn, double g0,
+                        int done) {
+  if (bn_ctx_rank(s->ctx) != 0 || !s->params.progress || !isatty(2)) return;
+  /* Progress toward tol on a log scale, or toward max_iter if larger. */
+  double frac = (double)it / (double)s->params.max_iter;
+  if (s->params.tol > 0 && g0 > 0 && gn > 0) {
+    double want = -log10(s->params.tol), got = -log10(gn / g0);
+    if (want > 0 && got / want > frac) frac = got / want;
+  }
+  if (frac > 1) frac = 1;
+  if (frac < 0) frac = 0;
+  int bars = (int)(frac * 30);
+  fprintf(stderr, "\r[%.*s%*s] %3d%%  its %lld  |g|/|g0| %.1e", bars,
+          "##############################", 30 - bars, "", (int)(frac * 100),
+          (long long)it, g0 > 0 ? gn / g0 : gn);
+  if (done) fprintf(stderr, "\n");
+  fflush(stderr);
+}
+
+static bn_status_t bn_metrics(const bn_objective_t *obj, const double *x,
+                              double *rel, double *rmse) {
+  *rel = NAN;
+  *rmse = NAN;
+  return obj->metrics ? obj->metrics(obj->data, x, rel, rmse) : BN_OK;
+}
+
+static bn_reason_t bn_stop_test(const bn_solver_t *s, double f, double fprev,
+                                double gn, double g0, double elapsed) {
+  const bn_solver_params_t *p = &s->params;
+  if (!isfinite(f) || !isfinite(gn)) return BN_DIVERGED_NAN;
+  if (p->tol > 0 && gn <= p->tol * g0) return BN_CONVERGED_GTOL;
+  if (p->fatol > 0 && f <= p->fatol) return BN_CONVERGED_FATOL;
+  if (p->ftol > 0 && fabs(fprev - f) <= p->ftol * fabs(f))
+    return BN_CONVERGED_FTOL;
+  if (s->iter >= p->max_iter) return BN_DIVERGED_MAX_ITER;
+  if (p->time_limit > 0 && elapsed >= p->time_limit)
+    return BN_DIVERGED_TIME_LIMIT;
+  return BN_REASON_ITERATING;
+}
+
+bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
+                            double *x) {
+  bn_ctx_t *ctx = s->ctx;
+  s->n = obj->n;
+  free(s->w1);
+  bn_status_t st = bn_malloc(ctx, 5 * (obj->n ? obj->n : 1) * sizeof(double),
+                             &s->w1);
+  BN_CALL(ctx, bn_agree(ctx, st));
+  double *g = s->w1 + 4 * obj->n;
+  s->w2 = s->w1 + obj->n;
+  s->w3 = s->w2 + obj->n;
+  s->w4 = s->w3 + obj->n;
+  s->iter = 0;
+  s->reason = BN_REASON_ITERATING;
+  s->have_prev = 0;
+  s->t = 0.0;
+  s->hist.n = 0;
+
+  int tm = bn_timer_id(ctx, "solve");
+  bn_timer_start(ctx, tm);
+  double t0 = bn_wtime(), f, gn2, rel, rmse, step = 0.0;
+  BN_CALL(ctx, obj->eval(obj->data, x, &f, g));
+  BN_CALL(ctx, bn_vdot(s, g, g, &gn2));
+  BN_CALL(ctx, bn_metrics(obj, x, &rel, &rmse));
+  double g0 = sqrt(gn2), gn = g0;
+  BN_CALL(ctx, bn_history_push(s, 0, f, gn, 0.0, rel, rmse, bn_wtime() - t0));
+  if (s->params.monitor) bn_monitor_line(s, 0, f, gn, 0.0, rel, rmse, 0.0);
+  if (g0 == 0.0) s->reason = BN_CONVERGED_GTOL;
+
+  while (s->reason == BN_REASON_ITERATING) {
+    double fprev = f;
+    s->iter++;
+    BN_CALL(ctx, s->ops->step(s, obj, x, &f, g, &step));
+    if (s->reason != BN_REASON_ITERATING) {
+      s->iter--; /* the failed step did not move x */
+      break;
+    }
+    BN_CALL(ctx, bn_vdot(s, g, g, &gn2));
+    gn = sqrt(gn2);
+    int64_t every = s->params.monitor_every > 0 ? s->params.monitor_every : 1;
+    BN_CALL(ctx, bn_metrics(obj, x, &rel, &rmse));
+    double sec = bn_wtime() - t0;
+    BN_CALL(ctx, bn_history_push(s, s->iter, f, gn, step, rel, rmse, sec));
+    s->reason = bn_stop_test(s, f, fprev, gn, g0, sec);
+    if (s->params.monitor &&
+        (s->iter % every == 0 || s->reason != BN_REASON_ITERATING))
+      bn_monitor_line(s, s->iter, f, gn, step, rel, rmse, sec);
+    else
+      bn_progress(s, s->iter, gn, g0, 0);
+  }
+  bn_progress(s, s->iter, gn, g0, 1);
+  bn_timer_stop(ctx, tm);
+  return BN_OK;
+}

@@ -1,0 +1,111 @@
+/* Solver objects: registry by name, parameters, queries. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benign/ctx.h"
+#include "benign/error.h"
+#include "solvers/solver_impl.h"
+
+/* Adding a method is one line here plus its file. */
+static const bn_solver_ops_t *const bn_solver_table[] = {
+    &bn_solver_gd, &bn_solver_agd, &bn_solver_als, NULL};
+
+const char *bn_solver_names(void) { return "gd|agd|als"; }
+
+void bn_solver_params_default(bn_solver_params_t *p) {
+  p->tol = 1e-8;
+  p->ftol = 0.0;
+  p->fatol = 0.0;
+  p->max_iter = 1000;
+  p->time_limit = 0.0;
+  p->monitor = false;
+  p->monitor_every = 1;
+  p->progress = true;
+}
+
+bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
+                             bn_solver_t **out) {
+  *out = NULL;
+  const bn_solver_ops_t *ops = NULL;
+  for (int i = 0; bn_solver_table[i]; i++)
+    if (!strcmp(bn_solver_table[i]->name, name)) ops = bn_solver_table[i];
+  if (!ops)
+    return BN_ERROR(ctx, BN_ERR_ARG, "unknown solver '%s' (one of %s)", name,
+                    bn_solver_names());
+  bn_solver_t *s = NULL;
+  BN_CALL(ctx, bn_calloc(ctx, 1, sizeof(*s), &s));
+  s->ctx = ctx;
+  s->ops = ops;
+  bn_solver_params_default(&s->params);
+  *out = s;
+  return BN_OK;
+}
+
+static void bn_history_free(bn_history_t *h) {
+  free(h->iteration);
+  free(h->objective);
+  free(h->grad_norm);
+  free(h->step);
+  free(h->rel_error);
+  free(h->test_rmse);
+  free(h->seconds);
+  memset(h, 0, sizeof(*h));
+}
+
+void bn_solver_destroy(bn_solver_t *s) {
+  if (!s) return;
+  bn_history_free(&s->hist);
+  free(s->w1);
+  free(s);
+}
+
+void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p) {
+  s->params = *p;
+}
+
+bn_reason_t bn_solver_reason(const bn_solver_t *s) { return s->reason; }
+int64_t bn_solver_iterations(const bn_solver_t *s) { return s->iter; }
+const bn_history_t *bn_solver_history(const bn_solver_t *s) {
+  return &s->hist;
+}
+const char *bn_solver_name(const bn_solver_t *s) { return s->ops->name; }
+
+const char *bn_reason_string(bn_reason_t r) {
+  switch (r) {
+    case BN_CONVERGED_GTOL:
+      return "converged: gradient norm below tol (relative to the start)";
+    case BN_CONVERGED_FTOL:
+      return "converged: relative objective change below ftol";
+    case BN_CONVERGED_FATOL:
+      return "converged: objective below fatol";
+    case BN_REASON_ITERATING: return "iterating";
+    case BN_DIVERGED_MAX_ITER: return "stopped: iteration limit reached";
+    case BN_DIVERGED_TIME_LIMIT: return "stopped: time limit reached";
+    case BN_DIVERGED_LINE_SEARCH:
+      return "stopped: line search found no decrease (at machine precision)";
+    case BN_DIVERGED_NAN: return "stopped: objective is not a number";
+  }
+  return "unknown";
+}
+
+bn_status_t bn_vdot(bn_solver_t *s, const double *a, const double *b,
+                    double *out) {
+  double loc = 0.0;
+  for (size_t i = 0; i < s->n; i++) loc += a[i] * b[i];
+  BN_MPI(s->ctx, MPI_Allreduce(&loc, out, 1, MPI_DOUBLE, MPI_SUM,
+                               bn_ctx_comm(s->ctx)));
+  return BN_OK;
+}
+
+bn_status_t bn_vdot2(bn_solver_t *s, const double *a, const double *b,
+                     const double *c, const double *d, double *out) {
+  double loc[2] = {0.0, 0.0};
+  for (size_t i = 0; i < s->n; i++) {
+    loc[0] += a[i] * b[i];
+    loc[1] += c[i] * d[i];
+  }
+  BN_MPI(s->ctx, MPI_Allreduce(loc, out, 2, MPI_DOUBLE, MPI_SUM,
+                               bn_ctx_comm(s->ctx)));
+  return BN_OK;
+}

@@ -1,0 +1,50 @@
+/* Private solver layout shared by the files of src/solvers. */
+#ifndef BN_SOLVERS_IMPL_H
+#define BN_SOLVERS_IMPL_H
+
+#include "benign/solver.h"
+
+typedef struct bn_solver_ops {
+  const char *name;
+  /* On entry f = f(x), g = grad f(x); on exit the same at the new x and
+   * *step the step taken. Sets s->reason on a failure that ends the run. */
+  bn_status_t (*step)(bn_solver_t *s, const bn_objective_t *obj, double *x,
+                      double *f, double *g, double *step);
+} bn_solver_ops_t;
+
+struct bn_solver {
+  bn_ctx_t *ctx;
+  const bn_solver_ops_t *ops;
+  bn_solver_params_t params;
+  bn_reason_t reason;
+  int64_t iter;
+  bn_history_t hist;
+  size_t hist_cap;
+  /* work space, n doubles each, allocated by the loop */
+  size_t n;
+  double *w1, *w2, *w3, *w4;
+  /* method state */
+  double t;        /* last accepted step */
+  double momentum; /* AGD: extrapolation counter */
+  int have_prev;
+};
+
+extern const bn_solver_ops_t bn_solver_gd;
+extern const bn_solver_ops_t bn_solver_agd;
+extern const bn_solver_ops_t bn_solver_als;
+
+/* Collective helpers on distributed vectors of s->n local entries. */
+bn_status_t bn_vdot(bn_solver_t *s, const double *a, const double *b,
+                    double *out);
+/* Two inner products with one allreduce: out[0] = <a,b>, out[1] = <c,d>. */
+bn_status_t bn_vdot2(bn_solver_t *s, const double *a, const double *b,
+                     const double *c, const double *d, double *out);
+
+/* Shared by gd and agd: from base point y with f(y) and g(y) (|g|^2 = gy2),
+ * halve t until x = y - t g gives f(x) <= f(y) - 1e-4 t |g|^2. Leaves x and
+ * f(x); sets s->reason when no such t exists above machine precision. */
+bn_status_t bn_backtrack(bn_solver_t *s, const bn_objective_t *obj,
+                         const double *y, double fy, const double *gy,
+                         double gy2, double *t, double *x, double *fx);
+
+#endif
