@@ -138,11 +138,10 @@ typedef struct lowrank {
 
 static bn_status_t lr_apply(void *data, const bn_dmat_t *in, bn_dmat_t *out) {
   lowrank_t *op = data;
-  int t = bn_dmat_cols(op->x), k = bn_dmat_cols(in);
+  int k = bn_dmat_cols(in);
   double g[64];
   bn_status_t st = bn_dmat_gram(op->y, in, g); /* Y^T in: t x k */
   if (st == BN_OK) st = bn_dmat_mul_small(op->x, g, k, out);
-  (void)t;
   return st;
 }
 

@@ -220,6 +220,12 @@ static void test_dmat(bn_ctx_t *ctx) {
   CHECK(bad == 0, "%d redistributed entries differ", bad);
   if (p > 1) /* the two layouts must really differ for this to test much */
     CHECK(bn_dist_offset(dw, 1) != bn_dist_offset(du, 1), "same layouts");
+  /* Different row layouts: an error on every rank (the same layout at one
+   * process). */
+  bn_status_t want = p > 1 ? BN_ERR_ARG : BN_OK;
+  CHECK(bn_dmat_gram(a, r, g) == want, "gram across layouts");
+  CHECK(bn_dmat_dot(a, r, &v) == want, "dot across layouts");
+  bn_error_clear(ctx);
   bn_dmat_t *back = NULL;
   CHECK_OK(ctx, bn_dmat_redistribute(r, dw, &back));
   bad = 0;

@@ -87,8 +87,8 @@ static void expect_fail(bn_ctx_t *ctx, bn_status_t st, bn_status_t code,
   int s = (int)st, lo, hi;
   MPI_Allreduce(&s, &lo, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
   MPI_Allreduce(&s, &hi, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  CHECK(st == code, "%s: status %d, expected %d (%s)", what, (int)st,
-        (int)code, bn_error_message(ctx));
+  CHECK(st == code, "%s: status %d, expected %d (%s)", what, (int)st, (int)code,
+        bn_error_message(ctx));
   CHECK(lo == hi, "%s: ranks disagree (%d..%d)", what, lo, hi);
   CHECK(strstr(bn_error_message(ctx), needle) != NULL,
         "%s: message '%s' lacks '%s'", what, bn_error_message(ctx), needle);
@@ -138,8 +138,7 @@ static void write_file(bn_ctx_t *ctx, const char *path) {
               "already exists", "write over an existing dataset");
   expect_fail(ctx, bn_h5_attr_set_i64(f, "/nope", "a", 1), BN_ERR_DATA,
               "no object '/nope'", "attribute on a missing object");
-  if (rank == 0)
-    CHECK(access(path, F_OK) != 0, "target exists before commit");
+  if (rank == 0) CHECK(access(path, F_OK) != 0, "target exists before commit");
   CHECK_OK(ctx, bn_h5_commit(f));
   expect_fail(ctx, bn_h5_write_i64(f, "/late", 1, 0, rank == 0, iv),
               BN_ERR_STATE, "closed", "write after commit");
@@ -182,8 +181,9 @@ static void read_file(bn_ctx_t *ctx, const char *path) {
   if (rank == 0) CHECK_CLOSE(xv[0], (double)ival(9), 0.0);
   expect_fail(ctx, bn_h5_read_i64(f, "/x", 0, 1, iv), BN_ERR_DATA,
               "not integer", "float read as int");
-  expect_fail(ctx, bn_h5_read_i64(f, "/a/b/ints", rank == size - 1 ? 5 : 0,
-                                  rank == size - 1 ? 10 : 1, iv),
+  expect_fail(ctx,
+              bn_h5_read_i64(f, "/a/b/ints", rank == size - 1 ? 5 : 0,
+                             rank == size - 1 ? 10 : 1, iv),
               BN_ERR_DATA, "has 10 elements", "range on the last rank");
   expect_fail(ctx, bn_h5_read_i64(f, "/nope", 0, 0, iv), BN_ERR_DATA,
               "no dataset '/nope'", "missing dataset");
@@ -191,8 +191,8 @@ static void read_file(bn_ctx_t *ctx, const char *path) {
               "no dataset '/a/b'", "group as dataset");
   expect_fail(ctx, bn_h5_read_i64(f, "/nope", 0, 0, iv), BN_ERR_DATA, path,
               "message names the file");
-  expect_fail(ctx, bn_h5_write_i64(f, "/w", 1, 0, rank == 0, iv),
-              BN_ERR_STATE, "read-only", "write to a read-only file");
+  expect_fail(ctx, bn_h5_write_i64(f, "/w", 1, 0, rank == 0, iv), BN_ERR_STATE,
+              "read-only", "write to a read-only file");
 
   bn_dist_t *dist = NULL, *dist8 = NULL;
   bn_dmat_t *u = NULL, *u0 = NULL, *bad = NULL;
@@ -229,8 +229,8 @@ static void read_file(bn_ctx_t *ctx, const char *path) {
   CHECK_CLOSE(af, 42.0, 0.0);
   CHECK_OK(ctx, bn_h5_attr_get_f64(f, "/a/b/ints", "scale", &sc));
   CHECK_CLOSE(sc, 0.125, 0.0);
-  expect_fail(ctx, bn_h5_attr_get_i64(f, "/a/b/ints", "scale", &a),
-              BN_ERR_DATA, "not a single number", "float attribute as int");
+  expect_fail(ctx, bn_h5_attr_get_i64(f, "/a/b/ints", "scale", &a), BN_ERR_DATA,
+              "not a single number", "float attribute as int");
   expect_fail(ctx, bn_h5_attr_get_i64(f, "/", "nope", &a), BN_ERR_DATA,
               "no attribute 'nope'", "missing attribute");
   expect_fail(ctx, bn_h5_attr_get_str(f, "/", "answer", &str), BN_ERR_DATA,
@@ -262,8 +262,8 @@ static void failures(bn_ctx_t *ctx) {
   CHECK_OK(ctx, bn_h5_create(ctx, target, &f));
   CHECK_OK(ctx, bn_h5_write_i64(f, "/v", 1, 0, rank == 0, &v));
   if (size > 1)
-    expect_fail(ctx, bn_h5_write_i64(f, "/w", rank + 1, 0, 0, &v),
-                BN_ERR_ARG, "disagree", "sizes differ across ranks");
+    expect_fail(ctx, bn_h5_write_i64(f, "/w", rank + 1, 0, 0, &v), BN_ERR_ARG,
+                "disagree", "sizes differ across ranks");
   expect_fail(ctx, bn_h5_write_i64(f, "/w", 1, 0, 2, &v), BN_ERR_ARG,
               "writes [0, 2)", "write past the end");
   bn_h5_close(f);
@@ -292,9 +292,12 @@ static void describe(bn_ctx_t *ctx, const char *path) {
   CHECK_OK(ctx, bn_h5_describe(ctx, path, out));
   if (rank == 0) {
     fclose(out);
-    const char *want[] = {"/a  group\n", "/a/b/ints  [10]  int64\n",
-                          "  @scale = 0.125\n", "/U  [7 x 3]  float64\n",
-                          "/empty  [0]  float64\n", "  @answer = 42\n",
+    const char *want[] = {"/a  group\n",
+                          "/a/b/ints  [10]  int64\n",
+                          "  @scale = 0.125\n",
+                          "/U  [7 x 3]  float64\n",
+                          "/empty  [0]  float64\n",
+                          "  @answer = 42\n",
                           "  @title = \"hello \\\"world\\\"\"\n"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
       CHECK(buf && strstr(buf, want[i]), "describe lacks '%s':\n%s", want[i],

@@ -39,7 +39,6 @@ typedef struct bn_import_stats {
  * may be NULL and is the same on every rank. */
 bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
                               const char *input, const char *output,
-                              const char *duplicates,
-                              bn_import_stats_t *stats);
+                              const char *duplicates, bn_import_stats_t *stats);
 
 #endif

@@ -187,8 +187,7 @@ void bn_h5_close(bn_h5_t *f) {
   /* The close above is collective, so every rank is done with the
    * temporary before rank 0 removes it. A name we did not create (an
    * unlikely clash) belongs to someone else and is left alone. */
-  if (f->created && !f->committed && bn_ctx_rank(f->ctx) == 0)
-    unlink(f->tmp);
+  if (f->created && !f->committed && bn_ctx_rank(f->ctx) == 0) unlink(f->tmp);
   free(f->tmp);
   free(f->path);
   free(f);
@@ -222,8 +221,8 @@ bn_status_t bn_h5_name_exists(bn_h5_t *f, const char *name, int *exists) {
     if (strcmp(buf, "/") != 0 && buf[0] != '\0') {
       htri_t e = H5Lexists(f->file, buf, H5P_DEFAULT);
       if (e < 0) {
-        st = BN_ERROR(f->ctx, BN_ERR_DATA, "%s: cannot look up '%s'",
-                      f->path, buf);
+        st = BN_ERROR(f->ctx, BN_ERR_DATA, "%s: cannot look up '%s'", f->path,
+                      buf);
         *exists = 0;
       } else {
         *exists = e > 0;
@@ -249,8 +248,7 @@ bn_status_t bn_h5_open_object(bn_h5_t *f, const char *name, hid_t *obj) {
     return BN_ERROR(f->ctx, BN_ERR_DATA, "%s: no object '%s'", f->path, name);
   *obj = H5Oopen(f->file, name, H5P_DEFAULT);
   if (*obj < 0)
-    return BN_ERROR(f->ctx, BN_ERR_DATA, "%s: cannot open '%s'", f->path,
-                    name);
+    return BN_ERROR(f->ctx, BN_ERR_DATA, "%s: cannot open '%s'", f->path, name);
   return BN_OK;
 }
 
@@ -265,8 +263,7 @@ bn_status_t bn_h5_open_dataset(bn_h5_t *f, const char *name, hid_t *dset) {
     *dset = H5I_INVALID_HID;
   }
   if (*dset < 0)
-    return BN_ERROR(f->ctx, BN_ERR_DATA, "%s: no dataset '%s'", f->path,
-                    name);
+    return BN_ERROR(f->ctx, BN_ERR_DATA, "%s: no dataset '%s'", f->path, name);
   return BN_OK;
 }
 

@@ -12,8 +12,8 @@
 /* A variable-length UTF-8 string type; H5I_INVALID_HID on failure. */
 static hid_t vlen_utf8(void) {
   hid_t t = H5Tcopy(H5T_C_S1);
-  if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 ||
-                 H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+  if (t >= 0 &&
+      (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
     H5Tclose(t);
     t = H5I_INVALID_HID;
   }
@@ -86,29 +86,33 @@ static bn_status_t attr_open(bn_h5_t *f, const char *obj, const char *name,
   H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
   hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
   if (*a < 0)
-    st = BN_ERROR(f->ctx, BN_ERR_DATA, "%s: cannot open attribute '%s' of "
-                  "'%s'", f->path, name, obj);
+    st = BN_ERROR(f->ctx, BN_ERR_DATA,
+                  "%s: cannot open attribute '%s' of "
+                  "'%s'",
+                  f->path, name, obj);
   else if ((cls != cls1 && cls != cls2) || n != 1)
-    st = BN_ERROR(f->ctx, BN_ERR_DATA, "%s: attribute '%s' of '%s' is not "
-                  "a single %s", f->path, name, obj,
-                  cls1 == H5T_STRING ? "string" : "number");
+    st = BN_ERROR(f->ctx, BN_ERR_DATA,
+                  "%s: attribute '%s' of '%s' is not "
+                  "a single %s",
+                  f->path, name, obj, cls1 == H5T_STRING ? "string" : "number");
   if (space >= 0) H5Sclose(space);
   if (type >= 0) H5Tclose(type);
   return st;
 }
 
 /* Agreed: read a one-value numeric attribute converted to memtype. */
-static bn_status_t attr_read_num(bn_h5_t *f, const char *obj,
-                                 const char *name, H5T_class_t cls2,
-                                 hid_t memtype, void *value) {
+static bn_status_t attr_read_num(bn_h5_t *f, const char *obj, const char *name,
+                                 H5T_class_t cls2, hid_t memtype, void *value) {
   if (!f) return BN_ERR_ARG;
   hid_t o = H5I_INVALID_HID, a = H5I_INVALID_HID;
   bn_status_t st = bn_h5_check_state(f, 0);
   if (st != BN_OK) return st;
   st = attr_open(f, obj, name, H5T_INTEGER, cls2, &o, &a);
   if (st == BN_OK && H5Aread(a, memtype, value) < 0)
-    st = BN_ERROR(f->ctx, BN_ERR_DATA, "%s: cannot read attribute '%s' of "
-                  "'%s'", f->path, name, obj);
+    st = BN_ERROR(f->ctx, BN_ERR_DATA,
+                  "%s: cannot read attribute '%s' of "
+                  "'%s'",
+                  f->path, name, obj);
   if (a >= 0) H5Aclose(a);
   if (o >= 0) H5Oclose(o);
   return bn_agree(f->ctx, st);
@@ -163,8 +167,10 @@ bn_status_t bn_h5_attr_get_str(bn_h5_t *f, const char *obj, const char *name,
   if (st != BN_OK) return st;
   st = attr_open(f, obj, name, H5T_STRING, H5T_STRING, &o, &a);
   if (st == BN_OK && bn_h5_attr_string(f->ctx, a, value) != BN_OK)
-    st = BN_ERROR(f->ctx, BN_ERR_DATA, "%s: cannot read attribute '%s' of "
-                  "'%s'", f->path, name, obj);
+    st = BN_ERROR(f->ctx, BN_ERR_DATA,
+                  "%s: cannot read attribute '%s' of "
+                  "'%s'",
+                  f->path, name, obj);
   if (a >= 0) H5Aclose(a);
   if (o >= 0) H5Oclose(o);
   st = bn_agree(f->ctx, st);

@@ -32,8 +32,8 @@ static bn_status_t transfer(bn_h5_t *f, const char *name, hid_t dset,
   if (rc >= 0 && n == 0)
     rc = H5Sselect_none(fspace) < 0 || H5Sselect_none(mspace) < 0 ? -1 : 0;
   else if (rc >= 0)
-    rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, fstart, NULL, fcount,
-                             NULL);
+    rc =
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, fstart, NULL, fcount, NULL);
   if (rc >= 0 && write)
     rc = H5Dwrite(dset, memtype, mspace, fspace, f->dxpl,
                   n ? buf : (void *)&dummy);
@@ -82,16 +82,16 @@ static bn_status_t read_1d(bn_h5_t *f, const char *name, enum want want,
   if (st != BN_OK) return st;
   BN_H5_TRY(ctx, st, bn_agree(ctx, bn_h5_open_dataset(f, name, &dset)));
   st = check_dataset(f, name, dset, 1, want, dims);
-  if (st == BN_OK && (start < 0 || count < 0 ||
-                      (hsize_t)start + (hsize_t)count > dims[0]))
+  if (st == BN_OK &&
+      (start < 0 || count < 0 || (hsize_t)start + (hsize_t)count > dims[0]))
     st = BN_ERROR(ctx, BN_ERR_DATA,
                   "%s: dataset '%s' has %llu elements; rank %d asked for "
                   "[%lld, %lld)",
                   f->path, name, (unsigned long long)dims[0], bn_ctx_rank(ctx),
                   (long long)start, (long long)start + (long long)count);
   BN_H5_TRY(ctx, st, bn_agree(ctx, st));
-  st = transfer(f, name, dset, memtype, 0, 1, (hsize_t)start, (hsize_t)count,
-                0, buf);
+  st = transfer(f, name, dset, memtype, 0, 1, (hsize_t)start, (hsize_t)count, 0,
+                buf);
   st = bn_agree(ctx, st);
 cleanup:
   if (dset >= 0) H5Dclose(dset);
@@ -111,17 +111,15 @@ bn_status_t bn_h5_read_f64(bn_h5_t *f, const char *name, bn_idx_t start,
 /* Agreed: create dataset NAME (which must not exist yet), making the
  * groups above it. Fill values are never written: every element is about
  * to be written anyway, and a fill pass would double the I/O. */
-static bn_status_t create_dataset(bn_h5_t *f, const char *name,
-                                  hid_t filetype, int nd, const hsize_t *dims,
-                                  hid_t *dset) {
+static bn_status_t create_dataset(bn_h5_t *f, const char *name, hid_t filetype,
+                                  int nd, const hsize_t *dims, hid_t *dset) {
   int exists = 0;
   hid_t lcpl = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
   hid_t space = H5I_INVALID_HID;
   bn_status_t st = bn_h5_name_exists(f, name, &exists);
   *dset = H5I_INVALID_HID;
   if (st == BN_OK && exists)
-    st = BN_ERROR(f->ctx, BN_ERR_ARG, "%s: '%s' already exists", f->path,
-                  name);
+    st = BN_ERROR(f->ctx, BN_ERR_ARG, "%s: '%s' already exists", f->path, name);
   BN_H5_TRY(f->ctx, st, bn_agree(f->ctx, st));
   lcpl = H5Pcreate(H5P_LINK_CREATE);
   dcpl = H5Pcreate(H5P_DATASET_CREATE);
@@ -129,11 +127,10 @@ static bn_status_t create_dataset(bn_h5_t *f, const char *name,
   if (lcpl >= 0 && dcpl >= 0 && space >= 0 &&
       H5Pset_create_intermediate_group(lcpl, 1) >= 0 &&
       H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0)
-    *dset = H5Dcreate2(f->file, name, filetype, space, lcpl, dcpl,
-                       H5P_DEFAULT);
+    *dset = H5Dcreate2(f->file, name, filetype, space, lcpl, dcpl, H5P_DEFAULT);
   if (*dset < 0)
-    st = BN_ERROR(f->ctx, BN_ERR_IO, "%s: cannot create dataset '%s'",
-                  f->path, name);
+    st = BN_ERROR(f->ctx, BN_ERR_IO, "%s: cannot create dataset '%s'", f->path,
+                  name);
   st = bn_agree(f->ctx, st);
 cleanup:
   if (space >= 0) H5Sclose(space);
@@ -152,8 +149,7 @@ static bn_status_t write_1d(bn_h5_t *f, const char *name, hid_t filetype,
   if (st != BN_OK) return st;
   /* The extent must be the same everywhere: compare max and -min. */
   bn_idx_t ext[2] = {global, -global}, mx[2];
-  BN_MPI(ctx, MPI_Allreduce(ext, mx, 2, BN_IDX_MPI, MPI_MAX,
-                            bn_ctx_comm(ctx)));
+  BN_MPI(ctx, MPI_Allreduce(ext, mx, 2, BN_IDX_MPI, MPI_MAX, bn_ctx_comm(ctx)));
   if (mx[0] != -mx[1] || global < 0)
     st = BN_ERROR(ctx, BN_ERR_ARG, "%s: ranks disagree on the size of '%s'",
                   f->path, name);
@@ -165,8 +161,8 @@ static bn_status_t write_1d(bn_h5_t *f, const char *name, hid_t filetype,
   BN_H5_TRY(ctx, st, bn_agree(ctx, st));
   hsize_t dim = (hsize_t)global;
   BN_H5_TRY(ctx, st, create_dataset(f, name, filetype, 1, &dim, &dset));
-  st = transfer(f, name, dset, memtype, 1, 1, (hsize_t)start, (hsize_t)count,
-                0, (void *)buf);
+  st = transfer(f, name, dset, memtype, 1, 1, (hsize_t)start, (hsize_t)count, 0,
+                (void *)buf);
   st = bn_agree(ctx, st);
 cleanup:
   if (dset >= 0) H5Dclose(dset);
@@ -181,8 +177,7 @@ bn_status_t bn_h5_write_i64(bn_h5_t *f, const char *name, bn_idx_t global,
 }
 
 bn_status_t bn_h5_write_f64(bn_h5_t *f, const char *name, bn_idx_t global,
-                            bn_idx_t start, bn_idx_t count,
-                            const double *buf) {
+                            bn_idx_t start, bn_idx_t count, const double *buf) {
   return write_1d(f, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, global, start,
                   count, buf);
 }
@@ -200,14 +195,16 @@ bn_status_t bn_h5_read_dmat(bn_h5_t *f, const char *name, bn_dist_t *dist,
   BN_H5_TRY(ctx, st, bn_agree(ctx, bn_h5_open_dataset(f, name, &dset)));
   st = check_dataset(f, name, dset, 2, WANT_REAL, dims);
   if (st == BN_OK && (bn_idx_t)dims[0] != bn_dist_global(dist))
-    st = BN_ERROR(ctx, BN_ERR_DATA, "%s: dataset '%s' has %llu rows, "
-                  "expected %lld", f->path, name,
-                  (unsigned long long)dims[0],
+    st = BN_ERROR(ctx, BN_ERR_DATA,
+                  "%s: dataset '%s' has %llu rows, "
+                  "expected %lld",
+                  f->path, name, (unsigned long long)dims[0],
                   (long long)bn_dist_global(dist));
   else if (st == BN_OK && k > 0 && dims[1] != (hsize_t)k)
-    st = BN_ERROR(ctx, BN_ERR_DATA, "%s: dataset '%s' has %llu columns, "
-                  "expected %d", f->path, name, (unsigned long long)dims[1],
-                  k);
+    st = BN_ERROR(ctx, BN_ERR_DATA,
+                  "%s: dataset '%s' has %llu columns, "
+                  "expected %d",
+                  f->path, name, (unsigned long long)dims[1], k);
   else if (st == BN_OK && dims[1] > INT_MAX)
     st = BN_ERROR(ctx, BN_ERR_DATA, "%s: dataset '%s' has too many columns",
                   f->path, name);
@@ -225,8 +222,7 @@ cleanup:
   return st;
 }
 
-bn_status_t bn_h5_write_dmat(bn_h5_t *f, const char *name,
-                             const bn_dmat_t *a) {
+bn_status_t bn_h5_write_dmat(bn_h5_t *f, const char *name, const bn_dmat_t *a) {
   if (!f) return BN_ERR_ARG;
   bn_ctx_t *ctx = f->ctx;
   hid_t dset = H5I_INVALID_HID;

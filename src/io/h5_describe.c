@@ -22,25 +22,29 @@ typedef struct walk {
 } walk_t;
 
 void bn_h5_type_name(hid_t type, char *buf, size_t size) {
-  size_t bytes = H5Tget_size(type);
-  switch (H5Tget_class(type)) {
-    case H5T_INTEGER:
-      snprintf(buf, size, "%sint%zu",
-               H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "", 8 * bytes);
-      return;
-    case H5T_FLOAT: snprintf(buf, size, "float%zu", 8 * bytes); return;
-    case H5T_STRING:
-      if (H5Tis_variable_str(type) > 0)
-        snprintf(buf, size, "string");
-      else
-        snprintf(buf, size, "string[%zu]", bytes);
-      return;
-    case H5T_COMPOUND: snprintf(buf, size, "compound"); return;
-    case H5T_ENUM: snprintf(buf, size, "enum"); return;
-    case H5T_ARRAY: snprintf(buf, size, "array"); return;
-    case H5T_VLEN: snprintf(buf, size, "vlen"); return;
-    case H5T_REFERENCE: snprintf(buf, size, "reference"); return;
-    default: snprintf(buf, size, "other"); return;
+  static const struct {
+    H5T_class_t cls;
+    const char *name;
+  } other[] = {{H5T_COMPOUND, "compound"},
+               {H5T_ENUM, "enum"},
+               {H5T_ARRAY, "array"},
+               {H5T_VLEN, "vlen"},
+               {H5T_REFERENCE, "reference"}};
+  size_t bits = 8 * H5Tget_size(type);
+  H5T_class_t cls = H5Tget_class(type);
+  if (cls == H5T_INTEGER) {
+    const char *u = H5Tget_sign(type) == H5T_SGN_NONE ? "u" : "";
+    snprintf(buf, size, "%sint%zu", u, bits);
+  } else if (cls == H5T_FLOAT) {
+    snprintf(buf, size, "float%zu", bits);
+  } else if (cls == H5T_STRING && H5Tis_variable_str(type) > 0) {
+    snprintf(buf, size, "string");
+  } else if (cls == H5T_STRING) {
+    snprintf(buf, size, "string[%zu]", bits / 8);
+  } else {
+    snprintf(buf, size, "other");
+    for (size_t k = 0; k < sizeof other / sizeof *other; k++)
+      if (other[k].cls == cls) snprintf(buf, size, "%s", other[k].name);
   }
 }
 
@@ -51,16 +55,16 @@ void bn_h5_space_text(hid_t space, char *buf, size_t size) {
     snprintf(buf, size, "scalar");
     return;
   }
-  int nd = cls == H5S_SIMPLE ? H5Sget_simple_extent_dims(space, dims, NULL)
-                             : -1;
+  int nd =
+      cls == H5S_SIMPLE ? H5Sget_simple_extent_dims(space, dims, NULL) : -1;
   if (nd < 0) {
     snprintf(buf, size, "empty");
     return;
   }
   size_t used = (size_t)snprintf(buf, size, "[");
   for (int i = 0; i < nd && used < size; i++)
-    used += (size_t)snprintf(buf + used, size - used, "%s%llu",
-                             i ? " x " : "", (unsigned long long)dims[i]);
+    used += (size_t)snprintf(buf + used, size - used, "%s%llu", i ? " x " : "",
+                             (unsigned long long)dims[i]);
   if (used < size) snprintf(buf + used, size - used, "]");
 }
 
@@ -176,8 +180,8 @@ static herr_t link_cb(hid_t group, const char *name, const H5L_info_t *info,
     print_object(w, group, name, full);
   } else if (info->type == H5L_TYPE_SOFT) {
     char target[512] = "?";
-    size_t n = info->u.val_size < sizeof target ? info->u.val_size
-                                                : sizeof target;
+    size_t n =
+        info->u.val_size < sizeof target ? info->u.val_size : sizeof target;
     if (H5Lget_val(group, name, target, n, H5P_DEFAULT) < 0)
       strcpy(target, "?");
     target[sizeof target - 1] = '\0';
@@ -190,8 +194,7 @@ static herr_t link_cb(hid_t group, const char *name, const H5L_info_t *info,
 }
 
 /* Rank 0 only; not agreed. */
-static bn_status_t describe_file(bn_ctx_t *ctx, const char *path,
-                                 FILE *out) {
+static bn_status_t describe_file(bn_ctx_t *ctx, const char *path, FILE *out) {
   walk_t w = {ctx, out};
   if (access(path, R_OK) != 0)
     return BN_ERROR(ctx, BN_ERR_IO, "cannot open '%s': %s", path,
@@ -205,8 +208,7 @@ static bn_status_t describe_file(bn_ctx_t *ctx, const char *path,
   fprintf(out, "%s\n", path);
   print_object(&w, file, "/", "/");
   if (H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, link_cb, &w) < 0)
-    st = BN_ERROR(ctx, BN_ERR_DATA, "%s: cannot walk the file's groups",
-                  path);
+    st = BN_ERROR(ctx, BN_ERR_DATA, "%s: cannot walk the file's groups", path);
   fflush(out);
   H5Fclose(file);
   return st;

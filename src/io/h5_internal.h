@@ -15,23 +15,23 @@
 
 struct bn_h5 {
   bn_ctx_t *ctx;
-  hid_t file; /* H5I_INVALID_HID once closed (after commit) */
-  hid_t dxpl; /* collective transfers */
-  char *path; /* the target the user named */
-  char *tmp;  /* created files: the temporary written until commit */
-  int created;   /* this run made the temporary (so may remove it) */
+  hid_t file;  /* H5I_INVALID_HID once closed (after commit) */
+  hid_t dxpl;  /* collective transfers */
+  char *path;  /* the target the user named */
+  char *tmp;   /* created files: the temporary written until commit */
+  int created; /* this run made the temporary (so may remove it) */
   int committed;
 };
 
 /* Run expr (a bn_status_t); on failure add this location and jump to the
  * function's `cleanup` label with the status in st. */
-#define BN_H5_TRY(ctx, st, expr)                        \
-  do {                                                  \
-    (st) = (expr);                                      \
-    if ((st) != BN_OK) {                                \
-      bn_error_trace((ctx), (st), __FILE__, __LINE__);  \
-      goto cleanup;                                     \
-    }                                                   \
+#define BN_H5_TRY(ctx, st, expr)                       \
+  do {                                                 \
+    (st) = (expr);                                     \
+    if ((st) != BN_OK) {                               \
+      bn_error_trace((ctx), (st), __FILE__, __LINE__); \
+      goto cleanup;                                    \
+    }                                                  \
   } while (0)
 
 /* Not collective: BN_ERR_STATE unless f is open (and, if `write`, a created

@@ -21,19 +21,24 @@ static bn_status_t parse_args(bn_ctx_t *ctx, const char *format,
                               bn_imp_dup_t *policy) {
   static const char *names[] = {"error", "first", "last", "sum"};
   if (!format || !input || !output)
-    return BN_ERROR(ctx, BN_ERR_ARG, "import: format, input and output are "
+    return BN_ERROR(ctx, BN_ERR_ARG,
+                    "import: format, input and output are "
                     "required");
   if (strcmp(format, "mtx") != 0 && strcmp(format, "csv") != 0)
-    return BN_ERROR(ctx, BN_ERR_ARG, "import: unknown format '%s' (mtx or "
-                    "csv)", format);
+    return BN_ERROR(ctx, BN_ERR_ARG,
+                    "import: unknown format '%s' (mtx or "
+                    "csv)",
+                    format);
   *csv = strcmp(format, "csv") == 0;
   for (int k = 0; k < 4; k++)
     if (strcmp(duplicates ? duplicates : "error", names[k]) == 0) {
       *policy = (bn_imp_dup_t)k;
       return BN_OK;
     }
-  return BN_ERROR(ctx, BN_ERR_ARG, "import: unknown duplicates policy '%s' "
-                  "(error, first, last or sum)", duplicates);
+  return BN_ERROR(ctx, BN_ERR_ARG,
+                  "import: unknown duplicates policy '%s' "
+                  "(error, first, last or sum)",
+                  duplicates);
 }
 
 /* Collective: /omega/{row,col,val}. One scratch buffer is reused for the
@@ -90,8 +95,8 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
   memset(&d, 0, sizeof d);
   d.path = input;
   /* The arguments are the same on every rank, and so is this verdict. */
-  BN_CALL(ctx, parse_args(ctx, format, input, output, duplicates, &csv,
-                          &policy));
+  BN_CALL(ctx,
+          parse_args(ctx, format, input, output, duplicates, &csv, &policy));
   if (bn_ctx_rank(ctx) == 0) {
     st = csv ? bn_imp_csv(ctx, &d) : bn_imp_mtx(ctx, &d);
     if (st == BN_OK) st = bn_imp_resolve(ctx, &d, policy);
@@ -103,8 +108,10 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
   }
   BN_IMP_TRY(ctx, st, bn_agree(ctx, st));
   if (MPI_Bcast(sz, SZ_N, BN_IDX_MPI, 0, bn_ctx_comm(ctx)) != MPI_SUCCESS)
-    BN_IMP_TRY(ctx, st, BN_ERROR(ctx, BN_ERR_MPI, "import: broadcast of the "
-                                 "sizes failed"));
+    BN_IMP_TRY(ctx, st,
+               BN_ERROR(ctx, BN_ERR_MPI,
+                        "import: broadcast of the "
+                        "sizes failed"));
   BN_IMP_TRY(ctx, st, bn_h5_create(ctx, output, &f));
   BN_IMP_TRY(ctx, st, write_output(ctx, f, &d, sz, csv, format, input));
   BN_IMP_TRY(ctx, st, bn_h5_commit(f));

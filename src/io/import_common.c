@@ -37,8 +37,9 @@ void bn_imp_bad(bn_imp_data_t *d, bn_idx_t line, const char *fmt, ...) {
   if (d->nbad++ >= BN_IMP_QUOTED) return;
   size_t used = strlen(d->bad);
   if (used + 1 >= sizeof d->bad) return;
-  used += (size_t)snprintf(d->bad + used, sizeof d->bad - used, "%s%s:%lld: ",
-                           used ? "; " : "", d->path, (long long)line);
+  used += (size_t)snprintf(d->bad + used, sizeof d->bad - used,
+                           "%s%s:%lld: ", used ? "; " : "", d->path,
+                           (long long)line);
   if (used + 1 >= sizeof d->bad) return;
   va_list ap;
   va_start(ap, fmt);
@@ -141,9 +142,11 @@ bn_status_t bn_imp_resolve(bn_ctx_t *ctx, bn_imp_data_t *d,
     bn_imp_entry_t keep = d->e[i];
     while (j < d->n && d->e[j].row == keep.row && d->e[j].col == keep.col) {
       if (policy == BN_IMP_DUP_ERROR)
-        bn_imp_bad(d, d->e[j].line, "duplicate entry (%lld, %lld), first on "
-                   "line %lld", shown(d->row_ids, keep.row),
-                   shown(d->col_ids, keep.col), (long long)keep.line);
+        bn_imp_bad(d, d->e[j].line,
+                   "duplicate entry (%lld, %lld), first on "
+                   "line %lld",
+                   shown(d->row_ids, keep.row), shown(d->col_ids, keep.col),
+                   (long long)keep.line);
       else if (policy == BN_IMP_DUP_LAST)
         keep = d->e[j];
       else if (policy == BN_IMP_DUP_SUM)
@@ -151,10 +154,11 @@ bn_status_t bn_imp_resolve(bn_ctx_t *ctx, bn_imp_data_t *d,
       j++;
     }
     if (!isfinite(keep.val))
-      return BN_ERROR(ctx, BN_ERR_DATA, "%s:%lld: the sum of the duplicates "
-                      "of entry (%lld, %lld) overflows", d->path,
-                      (long long)keep.line, shown(d->row_ids, keep.row),
-                      shown(d->col_ids, keep.col));
+      return BN_ERROR(ctx, BN_ERR_DATA,
+                      "%s:%lld: the sum of the duplicates "
+                      "of entry (%lld, %lld) overflows",
+                      d->path, (long long)keep.line,
+                      shown(d->row_ids, keep.row), shown(d->col_ids, keep.col));
     d->duplicates += (bn_idx_t)(j - i - 1);
     d->e[out++] = keep;
     i = j;

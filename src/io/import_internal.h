@@ -37,21 +37,21 @@ typedef struct bn_imp_data {
   size_t n, cap;
   int64_t *row_ids, *col_ids; /* original ids (csv), NULL for mtx */
   bn_idx_t rows, cols;
-  bn_idx_t lines;      /* lines read */
-  bn_idx_t duplicates; /* entries merged away by the policy */
-  bn_idx_t nbad;       /* problems found (bad lines or duplicates) */
+  bn_idx_t lines;           /* lines read */
+  bn_idx_t duplicates;      /* entries merged away by the policy */
+  bn_idx_t nbad;            /* problems found (bad lines or duplicates) */
   char bad[BN_IMP_BAD_LEN]; /* the first BN_IMP_QUOTED, "; "-separated */
 } bn_imp_data_t;
 
 /* Run expr; on failure add this location and jump to `cleanup` with the
  * status in st. */
-#define BN_IMP_TRY(ctx, st, expr)                       \
-  do {                                                  \
-    (st) = (expr);                                      \
-    if ((st) != BN_OK) {                                \
-      bn_error_trace((ctx), (st), __FILE__, __LINE__);  \
-      goto cleanup;                                     \
-    }                                                   \
+#define BN_IMP_TRY(ctx, st, expr)                      \
+  do {                                                 \
+    (st) = (expr);                                     \
+    if ((st) != BN_OK) {                               \
+      bn_error_trace((ctx), (st), __FILE__, __LINE__); \
+      goto cleanup;                                    \
+    }                                                  \
   } while (0)
 
 /* The format parsers (rank 0, not collective). */

@@ -26,27 +26,34 @@ static bn_status_t parse_banner(bn_ctx_t *ctx, const char *path, char *line,
   if (n < 1 || strcasecmp(tok[0], "%%MatrixMarket") != 0)
     return BN_ERROR(ctx, BN_ERR_DATA,
                     "%s:1: not a MatrixMarket file (no %%%%MatrixMarket "
-                    "banner)", path);
+                    "banner)",
+                    path);
   if (n != 5)
     return BN_ERROR(ctx, BN_ERR_DATA,
                     "%s:1: the banner must read '%%%%MatrixMarket matrix "
-                    "coordinate <field> <symmetry>'", path);
+                    "coordinate <field> <symmetry>'",
+                    path);
   if (strcasecmp(tok[1], "matrix") != 0)
-    return BN_ERROR(ctx, BN_ERR_DATA, "%s:1: MatrixMarket object '%s' is "
-                    "not supported (only 'matrix')", path, tok[1]);
+    return BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s:1: MatrixMarket object '%s' is "
+                    "not supported (only 'matrix')",
+                    path, tok[1]);
   if (strcasecmp(tok[2], "coordinate") != 0)
-    return BN_ERROR(ctx, BN_ERR_DATA, "%s:1: MatrixMarket format '%s' is "
-                    "not supported (only 'coordinate' entries)", path,
-                    tok[2]);
+    return BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s:1: MatrixMarket format '%s' is "
+                    "not supported (only 'coordinate' entries)",
+                    path, tok[2]);
   if (strcasecmp(tok[3], "real") != 0 && strcasecmp(tok[3], "integer") != 0)
-    return BN_ERROR(ctx, BN_ERR_DATA, "%s:1: MatrixMarket field '%s' is not "
-                    "supported (only 'real' or 'integer' values)", path,
-                    tok[3]);
+    return BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s:1: MatrixMarket field '%s' is not "
+                    "supported (only 'real' or 'integer' values)",
+                    path, tok[3]);
   h->symmetric = strcasecmp(tok[4], "symmetric") == 0;
   if (!h->symmetric && strcasecmp(tok[4], "general") != 0)
-    return BN_ERROR(ctx, BN_ERR_DATA, "%s:1: MatrixMarket symmetry '%s' is "
-                    "not supported (only 'general' or 'symmetric')", path,
-                    tok[4]);
+    return BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s:1: MatrixMarket symmetry '%s' is "
+                    "not supported (only 'general' or 'symmetric')",
+                    path, tok[4]);
   return BN_OK;
 }
 
@@ -56,12 +63,16 @@ static bn_status_t parse_size(bn_ctx_t *ctx, const char *path, char *line,
   int n = bn_imp_split(line, 0, tok, 3);
   if (n != 3 || bn_imp_int(tok[0], &h->rows) || bn_imp_int(tok[1], &h->cols) ||
       bn_imp_int(tok[2], &h->nnz) || h->rows < 0 || h->cols < 0 || h->nnz < 0)
-    return BN_ERROR(ctx, BN_ERR_DATA, "%s:%lld: expected the size line "
-                    "'rows cols entries'", path, (long long)lineno);
+    return BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s:%lld: expected the size line "
+                    "'rows cols entries'",
+                    path, (long long)lineno);
   if (h->symmetric && h->rows != h->cols)
-    return BN_ERROR(ctx, BN_ERR_DATA, "%s:%lld: a symmetric matrix must be "
-                    "square, not %lld x %lld", path, (long long)lineno,
-                    (long long)h->rows, (long long)h->cols);
+    return BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s:%lld: a symmetric matrix must be "
+                    "square, not %lld x %lld",
+                    path, (long long)lineno, (long long)h->rows,
+                    (long long)h->cols);
   h->size_line = lineno;
   return BN_OK;
 }
@@ -90,8 +101,10 @@ static bn_status_t parse_entry(bn_ctx_t *ctx, bn_imp_data_t *d, char *line,
     return BN_OK;
   }
   if (i < 1 || i > h->rows || j < 1 || j > h->cols) {
-    bn_imp_bad(d, lineno, "entry (%lld, %lld) is outside the %lld x %lld "
-               "matrix", (long long)i, (long long)j, (long long)h->rows,
+    bn_imp_bad(d, lineno,
+               "entry (%lld, %lld) is outside the %lld x %lld "
+               "matrix",
+               (long long)i, (long long)j, (long long)h->rows,
                (long long)h->cols);
     return BN_OK;
   }
@@ -131,17 +144,23 @@ bn_status_t bn_imp_mtx(bn_ctx_t *ctx, bn_imp_data_t *d) {
     goto cleanup;
   }
   if (lineno == 0)
-    BN_IMP_TRY(ctx, st, BN_ERROR(ctx, BN_ERR_DATA, "%s: the file is empty",
-                                 d->path));
+    BN_IMP_TRY(ctx, st,
+               BN_ERROR(ctx, BN_ERR_DATA, "%s: the file is empty", d->path));
   if (h.size_line == 0)
-    BN_IMP_TRY(ctx, st, BN_ERROR(ctx, BN_ERR_DATA, "%s: no size line "
-                                 "'rows cols entries'", d->path));
+    BN_IMP_TRY(ctx, st,
+               BN_ERROR(ctx, BN_ERR_DATA,
+                        "%s: no size line "
+                        "'rows cols entries'",
+                        d->path));
   BN_IMP_TRY(ctx, st, bn_imp_bad_status(ctx, d, "bad lines", ""));
   if (found != h.nnz)
-    BN_IMP_TRY(ctx, st, BN_ERROR(ctx, BN_ERR_DATA, "%s:%lld: the size line "
-                                 "declares %lld entries but the file has "
-                                 "%lld", d->path, (long long)h.size_line,
-                                 (long long)h.nnz, (long long)found));
+    BN_IMP_TRY(ctx, st,
+               BN_ERROR(ctx, BN_ERR_DATA,
+                        "%s:%lld: the size line "
+                        "declares %lld entries but the file has "
+                        "%lld",
+                        d->path, (long long)h.size_line, (long long)h.nnz,
+                        (long long)found));
   d->rows = h.rows;
   d->cols = h.cols;
 cleanup:

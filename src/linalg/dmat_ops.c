@@ -65,18 +65,34 @@ bn_status_t bn_dmat_gram_local(const bn_dmat_t *a, const bn_dmat_t *b,
   return BN_OK;
 }
 
+/* Not collective: whether a and b have the same rows on *every* rank.
+ * This looks only at replicated data (the offsets), so all ranks reach the
+ * same verdict and a mismatch needs no extra agreement round before the
+ * reduction -- these calls sit in every solver iteration. */
+static bn_status_t check_same_rows(const bn_dmat_t *a, const bn_dmat_t *b,
+                                   const char *what) {
+  if (a->dist == b->dist) return BN_OK;
+  int p = bn_ctx_size(a->ctx);
+  for (int q = 0; q <= p; q++)
+    if (bn_dist_offset(a->dist, q) != bn_dist_offset(b->dist, q))
+      return BN_ERROR(a->ctx, BN_ERR_ARG, "%s: row distributions differ", what);
+  return BN_OK;
+}
+
 bn_status_t bn_dmat_gram(const bn_dmat_t *a, const bn_dmat_t *b, double *out) {
+  BN_CALL(a->ctx, check_same_rows(a, b, "bn_dmat_gram"));
   size_t n = (size_t)a->ncols * (size_t)b->ncols;
   if (n) memset(out, 0, n * sizeof(double));
-  /* A layout mismatch is a local finding; agree before the allreduce. */
-  BN_CALL(a->ctx, bn_agree(a->ctx, bn_dmat_gram_local(a, b, out)));
+  BN_CALL(a->ctx, bn_dmat_gram_local(a, b, out));
   BN_CALL(a->ctx, bn_allreduce_sum(a->ctx, out, n));
   return BN_OK;
 }
 
 bn_status_t bn_dmat_dot(const bn_dmat_t *a, const bn_dmat_t *b, double *out) {
-  bn_status_t st = bn_dmat_check_same_layout(a, b, "bn_dmat_dot");
-  BN_CALL(a->ctx, bn_agree(a->ctx, st));
+  BN_CALL(a->ctx, check_same_rows(a, b, "bn_dmat_dot"));
+  if (a->ncols != b->ncols)
+    return BN_ERROR(a->ctx, BN_ERR_ARG, "bn_dmat_dot: %d vs %d columns",
+                    a->ncols, b->ncols);
   size_t n = bn_dmat_local_size(a);
   double sum = 0.0;
   for (size_t i = 0; i < n; i++) sum += a->data[i] * b->data[i];

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages benign needs (only those missing; as root
+# or through sudo) and builds benign into build/ (or $BN_BUILD_DIR).
+#   BN_SANITIZE=1  build with AddressSanitizer + UBSan (into build-asan/)
+#   BN_WERROR=0    do not treat warnings as errors
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs="build-essential cmake pkg-config openmpi-bin libopenmpi-dev
+  libscalapack-openmpi-dev libfftw3-dev libfftw3-mpi-dev libhdf5-openmpi-dev
+  hdf5-tools libopenblas-dev liblapack-dev librandom123-dev"
+missing=()
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+san="${BN_SANITIZE:-0}"
+build="${BN_BUILD_DIR:-build}"
+[ "$san" = 1 ] && build="${BN_BUILD_DIR:-build-asan}"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBN_WERROR="${BN_WERROR:-ON}" \
+  -DBN_SANITIZE="$([ "$san" = 1 ] && echo ON || echo OFF)" >/dev/null
+cmake --build "$build" -j "$(nproc)"
+echo "setup: built $build/benign"
