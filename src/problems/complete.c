@@ -39,6 +39,7 @@ static void bn_complete_destroy(void *data) {
   free(c->vg);
   free(c->tvg);
   free(c->als_buf);
+  free(c->met_buf);
   free(c->rx);
   free(c->input);
   free(c);

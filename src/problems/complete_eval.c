@@ -15,31 +15,71 @@ bn_status_t bn_gram_local(int r, bn_idx_t n, const double *a, const double *b,
 }
 
 /* One pass over the owned entries: sum of squared residuals and, when gu is
- * given, gu += s res v_j and gvg[j] += s res u_i with s = 1/p. */
-static double bn_complete_pass(const bn_obs_t *o, int r, const double *u,
-                               const double *vg, double s, double *gu,
-                               double *gvg) {
+ * given, gu += s res v_j and gvg[j] += s res u_i with s = 1/p. Inlined with
+ * a compile-time r for the common ranks, so u_i and the row's gradient stay
+ * in vector registers across the row's entries. */
+static inline __attribute__((always_inline)) double bn_pass_r(
+    const bn_obs_t *o, const int r, const double *restrict u,
+    const double *restrict vg, double s, double *restrict gu,
+    double *restrict gvg) {
   double sumsq = 0.0;
   bn_idx_t nloc = bn_dist_local(o->rdist);
+  const uint32_t *gc = o->gcol;
+  const double *val = o->val;
+  double gi[r > 0 ? r : 1];
   for (bn_idx_t i = 0; i < nloc; i++) {
     const double *ui = u + i * r;
-    double *gi = gu ? gu + i * r : NULL;
+    for (int k = 0; k < r; k++) gi[k] = 0.0;
     for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
-      const double *vj = vg + (size_t)o->gcol[e] * (size_t)r;
-      double res = -o->val[e];
+      const double *vj = vg + (size_t)gc[e] * (size_t)r;
+      if (e + 8 < o->rowptr[i + 1]) {
+        __builtin_prefetch(vg + (size_t)gc[e + 8] * (size_t)r);
+        if (gu) __builtin_prefetch(gvg + (size_t)gc[e + 8] * (size_t)r, 1);
+      }
+      /* A SIMD reduction: a strict left-to-right sum would serialise the
+       * dot product on the FP adder (-fopenmp-simd, no OpenMP runtime). */
+      double res = -val[e];
+#pragma omp simd reduction(+ : res)
       for (int k = 0; k < r; k++) res += ui[k] * vj[k];
       sumsq += res * res;
-      if (gi) {
-        double *gj = gvg + (size_t)o->gcol[e] * (size_t)r;
+      if (gu) {
+        double *gj = gvg + (size_t)gc[e] * (size_t)r;
         double sr = s * res;
+#pragma omp simd
         for (int k = 0; k < r; k++) {
           gi[k] += sr * vj[k];
           gj[k] += sr * ui[k];
         }
       }
     }
+    if (gu)
+      for (int k = 0; k < r; k++) gu[i * r + k] += gi[k];
   }
   return sumsq;
+}
+
+#define BN_PASS_CASE(R) \
+  case R:               \
+    return bn_pass_r(o, R, u, vg, s, gu, gvg);
+
+static double bn_complete_pass(const bn_obs_t *o, int r, const double *u,
+                               const double *vg, double s, double *gu,
+                               double *gvg) {
+  switch (r) {
+    BN_PASS_CASE(1)
+    BN_PASS_CASE(2)
+    BN_PASS_CASE(3)
+    BN_PASS_CASE(4)
+    BN_PASS_CASE(5)
+    BN_PASS_CASE(8)
+    BN_PASS_CASE(10)
+    BN_PASS_CASE(16)
+    BN_PASS_CASE(20)
+    BN_PASS_CASE(32)
+    BN_PASS_CASE(64)
+    default:
+      return bn_pass_r(o, r, u, vg, s, gu, gvg);
+  }
 }
 
 /* Incoherence penalty mu sum (|row| - alpha)_+^4 and its gradient. */
@@ -129,12 +169,16 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
  * quantities, so the error is accurate far below sqrt(machine epsilon)
  * (expanding |U V^T|^2 - 2<.,.> + |X Y^T|^2 would cancel). */
 static bn_status_t bn_complete_rel_error(bn_complete_t *c, const double *x,
-                                         double *red2, double *tmp) {
+                                         double *red2, double *a) {
   bn_ctx_t *ctx = c->ctx;
   const int r = c->r, k = bn_dmat_cols(c->tu);
   const double *u = x, *v = x + c->nu * r, *q = bn_dmat_cdata(c->tu);
   const double *y = bn_dmat_cdata(c->tv);
-  double *a = tmp, *w = tmp + (size_t)k * r; /* w: one row of V A^T - Y Rx^T */
+  size_t n = (size_t)(c->nu > c->nv ? c->nu : c->nv) * (size_t)(k > r ? k : r);
+  if (!c->met_buf)
+    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (n ? n : 1) * sizeof(double),
+                                         &c->met_buf)));
+  double *w = c->met_buf;
   memset(a, 0, (size_t)k * r * sizeof(double));
   if (c->nu > 0)
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, r, (int)c->nu,
@@ -142,22 +186,20 @@ static bn_status_t bn_complete_rel_error(bn_complete_t *c, const double *x,
   BN_CALL(ctx, bn_allreduce_sum(ctx, a, (size_t)k * r));
   /* red2 = [|W|^2, Up^T Up (r r), V^T V (r r)] (local parts) */
   double *gp = red2 + 1, *gv = gp + r * r;
-  for (bn_idx_t j = 0; j < c->nv; j++) {
-    for (int b = 0; b < k; b++) {
-      double t = 0.0;
-      for (int e = 0; e < r; e++) t += v[j * r + e] * a[b * r + e];
-      for (int e = b; e < k; e++) t -= y[j * k + e] * c->rx[b * k + e];
-      w[b] = t;
-    }
-    for (int b = 0; b < k; b++) red2[0] += w[b] * w[b];
+  if (c->nv > 0) { /* W = V A^T - Y Rx^T */
+    memcpy(w, y, (size_t)c->nv * k * sizeof(double));
+    cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans,
+                CblasNonUnit, (int)c->nv, k, 1.0, c->rx, k, w, k);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c->nv, k, r,
+                1.0, v, r, a, r, -1.0, w, k);
+    double nw = cblas_dnrm2((int)(c->nv * k), w, 1);
+    red2[0] += nw * nw;
   }
-  for (bn_idx_t i = 0; i < c->nu; i++) {
-    for (int e = 0; e < r; e++) {
-      double t = u[i * r + e];
-      for (int b = 0; b < k; b++) t -= q[i * k + b] * a[b * r + e];
-      w[e] = t;
-    }
-    cblas_dsyr(CblasRowMajor, CblasUpper, r, 1.0, w, 1, gp, r);
+  if (c->nu > 0) { /* Up = U - Q A */
+    memcpy(w, u, (size_t)c->nu * r * sizeof(double));
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nu, r, k,
+                -1.0, q, k, a, r, 1.0, w, r);
+    bn_gram_local(r, c->nu, w, w, gp);
   }
   bn_gram_local(r, c->nv, v, v, gv);
   return BN_OK;
@@ -171,8 +213,8 @@ bn_status_t bn_complete_metrics(void *data, const double *x, double *rel,
   *rel = NAN;
   *rmse = NAN;
   if (!c->tu && !c->test) return BN_OK;
-  /* red = [test sum sq, |W|^2, Up^T Up, V^T V]; tmp = [A (k r), w] */
-  size_t n = 2 + 2 * (size_t)r * r, m = (size_t)k * r + (k > r ? k : r);
+  /* red = [test sum sq, |W|^2, Up^T Up, V^T V]; then A (k x r) */
+  size_t n = 2 + 2 * (size_t)r * r, m = (size_t)k * r;
   double *red = NULL;
   BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, n + m, sizeof(double), &red)));
   bn_status_t st = BN_OK;
@@ -187,9 +229,7 @@ bn_status_t bn_complete_metrics(void *data, const double *x, double *rel,
   if (st == BN_OK && c->tu) {
     double e2 = red[1];
     const double *gp = red + 2, *gv = gp + r * r;
-    for (int a = 0; a < r; a++) /* tr(Gp Gv), Gp upper triangle only */
-      for (int b = 0; b < r; b++)
-        e2 += (a <= b ? gp[a * r + b] : gp[b * r + a]) * gv[b * r + a];
+    for (int a = 0; a < r * r; a++) e2 += gp[a] * gv[a]; /* tr(Gp Gv) */
     *rel = sqrt(fmax(e2, 0.0) / c->truth_norm2);
   }
   free(red);
