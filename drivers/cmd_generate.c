@@ -33,9 +33,9 @@ static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
   BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
   const char *out = bn_opts_string(opts, "output");
   if (!out || !*out)
-    return BN_ERROR(ctx, BN_ERR_ARG, "--output=FILE.h5 is required");
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output=FILE.h5 is required");
   if (rank < 1 || rank > 1 << 20)
-    return BN_ERROR(ctx, BN_ERR_ARG, "--rank=%lld is out of range",
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld is out of range",
                     (long long)rank);
   g.rank = (int)rank;
   g.seed = (uint64_t)seed;

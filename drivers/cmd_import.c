@@ -18,7 +18,7 @@ static bn_status_t bn_import_run(bn_ctx_t *ctx, bn_opts_t *opts,
   const char *keys[3] = {"format", "input", "output"};
   for (int i = 0; i < 3; i++)
     if (!bn_opts_is_set(opts, keys[i]))
-      return BN_ERROR(ctx, BN_ERR_ARG, "--%s is required (see --help)",
+      return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--%s is required (see --help)",
                       keys[i]);
   bn_import_stats_t s;
   double t0 = bn_wtime();

@@ -53,7 +53,7 @@ static bn_status_t bn_subject(bn_ctx_t *ctx, const bn_command_t *cmd,
                               const char *word) {
   const char *c = cmd->subjects;
   if (!word || !strncmp(word, "--", 2))
-    return BN_ERROR(ctx, BN_ERR_ARG, "usage: %s", cmd->usage);
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "usage: %s", cmd->usage);
   if (!strcmp(c, "*")) return BN_OK;
   size_t n = strlen(word);
   for (const char *p = c; p && *p;) {
@@ -62,7 +62,7 @@ static bn_status_t bn_subject(bn_ctx_t *ctx, const bn_command_t *cmd,
     if (len == n && !strncmp(p, word, n)) return BN_OK;
     p = bar ? bar + 1 : NULL;
   }
-  return BN_ERROR(ctx, BN_ERR_ARG, "benign %s: unknown '%s' (one of %s)",
+  return BN_ERROR_ALL(ctx, BN_ERR_ARG, "benign %s: unknown '%s' (one of %s)",
                   cmd->name, word, c);
 }
 
@@ -105,10 +105,10 @@ static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv) {
   if (!cmd) {
     if (rank == 0) {
       fprintf(stderr, "benign: error: unknown command '%s'", argv[1]);
-      const char *best = NULL;
-      for (int i = 0; bn_commands[i]; i++)
-        if (!strncmp(argv[1], bn_commands[i]->name, 2))
-          best = bn_commands[i]->name;
+      bn_optdef_t names[16] = {{0}};
+      for (int i = 0; bn_commands[i] && i < 15; i++)
+        names[i].key = bn_commands[i]->name;
+      const char *best = bn_opts_suggest(names, argv[1]);
       if (best) fprintf(stderr, " (did you mean '%s'?)", best);
       fprintf(stderr, "; run 'benign --help' for the list\n");
     }

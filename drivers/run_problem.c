@@ -20,10 +20,14 @@ const bn_optdef_t bn_solve_opts[] = {
      "initial point: spectral (top-r SVD of the data) or random (small "
      "random factors)", "spectral|random"},
     {"seed", BN_OPT_INT, "1",
-     "seed of the counter-based random numbers (same result on any number "
-     "of processes)", NULL},
+     "seed of the counter-based random numbers (the same initial point on "
+     "any number of processes)", NULL},
     {"tol", BN_OPT_REAL, "1e-8",
      "stop when |grad| <= tol * |grad at the initial point| (0 = off)", NULL},
+    {"gatol", BN_OPT_REAL, "0",
+     "stop when |grad| <= gatol (absolute; 0 = off)", NULL},
+    {"fatol", BN_OPT_REAL, "0", "stop when the objective <= fatol (0 = off)",
+     NULL},
     {"ftol", BN_OPT_REAL, "0",
      "stop when |f_k - f_k-1| <= ftol * |f_k| (0 = off)", NULL},
     {"max-iter", BN_OPT_INT, "1000", "iteration limit", NULL},
@@ -149,14 +153,20 @@ static bn_status_t bn_run_setup_solver(bn_run_t *run) {
   bn_solver_params_default(&p);
   BN_CALL(ctx, bn_opts_real(o, "tol", &p.tol));
   BN_CALL(ctx, bn_opts_real(o, "ftol", &p.ftol));
+  BN_CALL(ctx, bn_opts_real(o, "gatol", &p.gatol));
+  BN_CALL(ctx, bn_opts_real(o, "fatol", &p.fatol));
   BN_CALL(ctx, bn_opts_int(o, "max-iter", &p.max_iter));
   BN_CALL(ctx, bn_opts_real(o, "time-limit", &p.time_limit));
   BN_CALL(ctx, bn_opts_bool(o, "monitor", &p.monitor));
   BN_CALL(ctx, bn_opts_int(o, "monitor-every", &p.monitor_every));
   BN_CALL(ctx, bn_opts_bool(o, "progress", &p.progress));
-  if (p.tol < 0 || p.ftol < 0 || p.time_limit < 0 || p.max_iter < 0)
-    return BN_ERROR(ctx, BN_ERR_ARG, "--tol, --ftol, --max-iter and "
-                    "--time-limit must be nonnegative");
+  if (p.tol < 0 || p.ftol < 0 || p.gatol < 0 || p.fatol < 0 ||
+      p.time_limit < 0 || p.max_iter < 0)
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--tol, --gatol, --ftol, --fatol, --max-iter and "
+                        "--time-limit must be nonnegative");
+  if (p.monitor_every < 1)
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--monitor-every must be >= 1");
   BN_CALL(ctx, bn_solver_create(ctx, bn_opts_string(o, "solver"),
                                 &run->solver));
   bn_solver_set_params(run->solver, &p);
@@ -241,7 +251,7 @@ bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
   run.t0 = bn_wtime();
   run.ops = bn_problem_find(name);
   if (!run.ops)
-    return BN_ERROR(ctx, BN_ERR_ARG, "no problem named '%s'", name);
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no problem named '%s'", name);
   const char *lvl = bn_opts_string(opts, "log-level");
   bn_ctx_set_log_level(ctx, !strcmp(lvl, "quiet")   ? BN_LOG_QUIET
                             : !strcmp(lvl, "debug") ? BN_LOG_DEBUG
@@ -251,7 +261,7 @@ bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
   if (run.json) bn_ctx_set_log_stream(ctx, stderr);
   run.output = bn_opts_string(opts, "output");
   if (!run.output || !*run.output)
-    return BN_ERROR(ctx, BN_ERR_ARG, "--output must name a file");
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output must name a file");
   bn_status_t st = bn_run_body(&run);
   if (st == BN_OK && bn_ctx_log_level(ctx) >= BN_LOG_INFO)
     st = bn_timer_summary(ctx, bn_ctx_log_stream(ctx));

@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Bad inputs and options: every case gives one clear message, a non-zero exit
 # on every rank, no hang, and leaves an earlier result byte-for-byte intact,
 # at 1, 2 and 3 processes.
@@ -25,7 +26,7 @@ untouched() {
   if [ -z "$tmps" ]; then
     pass "$name: no temporary left"
   else
-    fail "$name: temporaries left: $(echo $tmps)"
+    fail "$name: temporaries left: $(tr "\n" " " <<<"$tmps")"
     find "$T" -name '*.tmp*' -exec rm -f {} +
   fi
 }

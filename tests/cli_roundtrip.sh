@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Round trips through the command line: generate -> info -> complete;
 # MatrixMarket and CSV -> import -> info -> complete at 1, 2 and 3 processes;
 # the layout of the result file.

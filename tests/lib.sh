@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the command-line tests (tests/cli_*.sh). Source it first:
 #
 #   . "$(dirname "$0")/lib.sh"
@@ -6,8 +7,9 @@
 #   check "result exists" test -s "$T/out.h5"
 #   bn_summary                # prints "N passed, M failed"; exits non-zero if M > 0
 #
-# Needs BENIGN (the program) and BN_MPIRUN (mpirun) in the environment; ctest
-# sets both (tests/CMakeLists.txt). Only bash, coreutils, grep, awk and sed.
+# Needs BENIGN (the program) and BN_MPIRUN (mpirun) in the environment (ctest
+# sets both: tests/CMakeLists.txt); BN_TIMEOUT (seconds, default 120) bounds
+# each run. Only bash, coreutils, grep, awk and sed.
 
 set -euo pipefail
 
@@ -66,7 +68,7 @@ check() {
 bn_run() {
   local np=$1
   shift
-  timeout 120 "$BN_MPIRUN" -n "$np" --oversubscribe "$BENIGN" "$@"
+  timeout "${BN_TIMEOUT:-120}" "$BN_MPIRUN" -n "$np" --oversubscribe "$BENIGN" "$@"
 }
 
 # bn_ok NAME NP ARGS...: run; pass if it succeeds. Its stdout and stderr are
@@ -91,8 +93,9 @@ bn_run_ranks() {
   shift
   rm -rf "$T/ranks"
   mkdir "$T/ranks"
+  # shellcheck disable=SC2016 # expanded by the inner sh
   BN_RC_DIR="$T/ranks" OMPI_MCA_orte_abort_on_non_zero_status=0 \
-    timeout 120 "$BN_MPIRUN" -n "$np" --oversubscribe sh -c \
+    timeout "${BN_TIMEOUT:-120}" "$BN_MPIRUN" -n "$np" --oversubscribe sh -c \
     '"$0" "$@"; s=$?; echo "$s" >"$BN_RC_DIR/rc.${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}"; exit "$s"' \
     "$BENIGN" "$@"
 }
@@ -120,8 +123,10 @@ bn_expect_fail() {
     local nonzero=0
     [ "$st" != 0 ] && nonzero=1
     for ((r = 0; r < np; r++)); do
-      if [ -f "$T/ranks/rc.$r" ]; then
-        rc=$(cat "$T/ranks/rc.$r")
+      rc=""
+      [ -f "$T/ranks/rc.$r" ] && rc=$(cat "$T/ranks/rc.$r")
+      # No status (or an empty one): the launcher killed that process.
+      if [ -n "$rc" ]; then
         if [ "$rc" = 0 ]; then
           bad="$bad; process $r exited with status 0"
         else
@@ -160,7 +165,7 @@ bn_expect_fail() {
     pass "$name"
   else
     fail "$name${bad/#;/:}"
-    echo "    command: benign $* (on $np processes, status $st)"
+    echo "    command: benign $* (on $np processes; launcher status $st)"
     sed 's/^/    | /' "$T/last.err" | head -20
   fi
 }

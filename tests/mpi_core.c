@@ -1,5 +1,6 @@
 /* Core: options (deck + command line, precedence, validation, suggestions),
  * counter-based random numbers, error agreement. */
+#define _DEFAULT_SOURCE /* mkstemps */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +21,12 @@ static const bn_optdef_t defs[] = {
 
 static void test_opts(bn_ctx_t *ctx) {
   /* Rank 0 writes the deck; rank 0 alone reads it during the parse. */
-  char deck[64] = "/tmp/bn_deck_XXXXXX";
+  char deck[64] = "/tmp/bn_deck_XXXXXX.ini";
   const char *text =
       "# a deck\nrank = 7   ; comment\nmax-iter=20\noutput = \"a b.h5\"\n"
       "solver = als\n";
   if (bn_ctx_rank(ctx) == 0) {
-    int fd = mkstemp(deck);
+    int fd = mkstemps(deck, 4);
     CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text), "write");
     close(fd);
   }
@@ -44,9 +45,10 @@ static void test_opts(bn_ctx_t *ctx) {
   CHECK(r == 7, "deck value: rank %lld", (long long)r);
   CHECK(it == 30, "command line wins: max-iter %lld", (long long)it);
   CHECK(tol == 1e-3 && mon, "--key value and --flag forms");
-  CHECK(!strcmp(bn_opts_string(o, "output"), "a b.h5"), "quoted value '%s'",
-        bn_opts_string(o, "output"));
-  CHECK(!strcmp(bn_opts_string(o, "solver"), "als"), "choice from deck");
+  const char *out = bn_opts_string(o, "output");
+  const char *sol = bn_opts_string(o, "solver");
+  CHECK(out && !strcmp(out, "a b.h5"), "quoted value '%s'", out ? out : "");
+  CHECK(sol && !strcmp(sol, "als"), "choice from deck");
   CHECK(bn_opts_source(o, "max-iter") == BN_SRC_CMDLINE &&
             bn_opts_source(o, "rank") == BN_SRC_DECK &&
             bn_opts_source(o, "tol") == BN_SRC_CMDLINE,

@@ -24,6 +24,15 @@ bn_status_t bn_error_trace(bn_ctx_t *ctx, bn_status_t code, const char *file,
 #define BN_ERROR(ctx, code, ...) \
   bn_error_set((ctx), (code), __FILE__, __LINE__, __VA_ARGS__)
 
+/* For a failure that every rank reaches identically (a check of options or
+ * of replicated or collectively read metadata): recorded as already agreed,
+ * with no communication. Use BN_ERROR + bn_agree for anything else. */
+bn_status_t bn_error_set_all(bn_ctx_t *ctx, bn_status_t code, const char *file,
+                             int line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+#define BN_ERROR_ALL(ctx, code, ...) \
+  bn_error_set_all((ctx), (code), __FILE__, __LINE__, __VA_ARGS__)
+
 /* Evaluate expr; on failure add this location and return its status. */
 #define BN_CALL(ctx, expr)                                          \
   do {                                                              \

@@ -35,6 +35,8 @@ typedef enum bn_reason {
   BN_CONVERGED_GTOL = 1,   /* ||grad|| <= tol * ||grad_0||         */
   BN_CONVERGED_FTOL = 2,   /* relative objective change <= ftol     */
   BN_CONVERGED_FATOL = 3,  /* objective <= fatol                    */
+  BN_CONVERGED_GATOL = 4,  /* ||grad|| <= gatol                     */
+  BN_CONVERGED_STEP = 5,   /* steps no longer change x (rounding)   */
   BN_REASON_ITERATING = 0,
   BN_DIVERGED_MAX_ITER = -1,
   BN_DIVERGED_TIME_LIMIT = -2,
@@ -61,6 +63,7 @@ const char *bn_solver_names(void); /* "gd|agd|als" */
 
 typedef struct bn_solver_params {
   double tol;        /* ||g|| <= tol * ||g_0||; 0 disables              */
+  double gatol;      /* ||g|| <= gatol; 0 disables                      */
   double ftol;       /* |f_k - f_k-1| <= ftol * |f_k|; 0 disables       */
   double fatol;      /* f <= fatol; 0 disables                          */
   int64_t max_iter;  /* iteration limit                                 */

@@ -34,6 +34,20 @@ bn_status_t bn_error_set(bn_ctx_t *ctx, bn_status_t code, const char *file,
   return code;
 }
 
+bn_status_t bn_error_set_all(bn_ctx_t *ctx, bn_status_t code,
+                             const char *file, int line, const char *fmt,
+                             ...) {
+  if (ctx->err_code != BN_OK) return code;
+  char msg[BN_MSG_LEN];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  bn_error_set(ctx, code, file, line, "%s", msg);
+  ctx->err_agreed = 1;
+  return code;
+}
+
 bn_status_t bn_error_trace(bn_ctx_t *ctx, bn_status_t code, const char *file,
                            int line) {
   if (ctx->err_code == BN_OK) {

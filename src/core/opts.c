@@ -103,25 +103,25 @@ static bn_status_t bn_opts_check_value(bn_opts_t *o, int i, const char *v,
   switch (d->type) {
     case BN_OPT_INT:
       if (!bn_parse_int(v, &iv))
-        return BN_ERROR(o->ctx, BN_ERR_ARG,
+        return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
                         "%soption --%s: '%s' is not an integer", where,
                         d->key, v);
       break;
     case BN_OPT_REAL:
       if (!bn_parse_real(v, &rv))
-        return BN_ERROR(o->ctx, BN_ERR_ARG,
+        return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
                         "%soption --%s: '%s' is not a finite number", where,
                         d->key, v);
       break;
     case BN_OPT_BOOL:
       if (!bn_parse_bool(v, &bv))
-        return BN_ERROR(o->ctx, BN_ERR_ARG,
+        return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
                         "%soption --%s: '%s' is not true or false", where,
                         d->key, v);
       break;
     case BN_OPT_CHOICE:
       if (!bn_in_choices(d->choices, v))
-        return BN_ERROR(o->ctx, BN_ERR_ARG,
+        return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
                         "%soption --%s: '%s' is not one of %s", where, d->key,
                         v, d->choices);
       break;
@@ -137,10 +137,10 @@ bn_status_t bn_opts_set_at(bn_opts_t *o, const char *key, const char *value,
   if (i < 0) {
     const char *near = bn_opts_suggest(o->defs, key);
     if (near)
-      return BN_ERROR(o->ctx, BN_ERR_ARG,
+      return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
                       "%sunknown option --%s (did you mean --%s?)", where, key,
                       near);
-    return BN_ERROR(o->ctx, BN_ERR_ARG,
+    return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
                     "%sunknown option --%s (see --help for the options)",
                     where, key);
   }
@@ -167,8 +167,8 @@ static const char *bn_opts_value(const bn_opts_t *o, const char *key, int *i) {
 static bn_status_t bn_opts_missing(const bn_opts_t *o, const char *key,
                                    int i) {
   if (i < 0)
-    return BN_ERROR(o->ctx, BN_ERR_STATE, "option --%s is not declared", key);
-  return BN_ERROR(o->ctx, BN_ERR_ARG, "option --%s is required", key);
+    return BN_ERROR_ALL(o->ctx, BN_ERR_STATE, "option --%s is not declared", key);
+  return BN_ERROR_ALL(o->ctx, BN_ERR_ARG, "option --%s is required", key);
 }
 
 bn_status_t bn_opts_int(const bn_opts_t *o, const char *key, int64_t *v) {
@@ -177,7 +177,7 @@ bn_status_t bn_opts_int(const bn_opts_t *o, const char *key, int64_t *v) {
   if (!s || (o->defs[i].type != BN_OPT_INT && o->defs[i].type != BN_OPT_REAL))
     return bn_opts_missing(o, key, s ? -1 : i);
   if (!bn_parse_int(s, v))
-    return BN_ERROR(o->ctx, BN_ERR_ARG, "option --%s: '%s' is not an integer",
+    return BN_ERROR_ALL(o->ctx, BN_ERR_ARG, "option --%s: '%s' is not an integer",
                     key, s);
   return BN_OK;
 }
@@ -187,7 +187,7 @@ bn_status_t bn_opts_real(const bn_opts_t *o, const char *key, double *v) {
   const char *s = bn_opts_value(o, key, &i);
   if (!s) return bn_opts_missing(o, key, i);
   if (!bn_parse_real(s, v))
-    return BN_ERROR(o->ctx, BN_ERR_ARG, "option --%s: '%s' is not a number",
+    return BN_ERROR_ALL(o->ctx, BN_ERR_ARG, "option --%s: '%s' is not a number",
                     key, s);
   return BN_OK;
 }
@@ -197,7 +197,7 @@ bn_status_t bn_opts_bool(const bn_opts_t *o, const char *key, bool *v) {
   const char *s = bn_opts_value(o, key, &i);
   if (!s) return bn_opts_missing(o, key, i);
   if (!bn_parse_bool(s, v))
-    return BN_ERROR(o->ctx, BN_ERR_ARG, "option --%s: '%s' is not a boolean",
+    return BN_ERROR_ALL(o->ctx, BN_ERR_ARG, "option --%s: '%s' is not a boolean",
                     key, s);
   return BN_OK;
 }

@@ -4,21 +4,25 @@
 
 #include "benign/opts.h"
 
+/* Edit distance with adjacent transpositions (optimal string alignment):
+ * "rnak" is one edit from "rank". */
 static size_t bn_edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 64 || lb > 64) return (size_t)-1;
-  size_t prev[65], cur[65];
-  for (size_t j = 0; j <= lb; j++) prev[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    cur[0] = i;
+  size_t d[65][65];
+  for (size_t i = 0; i <= la; i++) d[i][0] = i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+  for (size_t i = 1; i <= la; i++)
     for (size_t j = 1; j <= lb; j++) {
-      size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-      size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-      cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+      size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+          d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
     }
-    memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-  }
-  return prev[lb];
+  return d[la][lb];
 }
 
 const char *bn_opts_suggest(const bn_optdef_t *defs, const char *key) {
@@ -33,7 +37,8 @@ const char *bn_opts_suggest(const bn_optdef_t *defs, const char *key) {
       best = d->key;
     }
   }
-  size_t allowed = strlen(key) / 3 + 1;
+  size_t allowed = strlen(key) / 3;
+  if (allowed < 1) allowed = 1;
   return best_d <= (allowed > 3 ? 3 : allowed) ? best : NULL;
 }
 

@@ -94,21 +94,50 @@ static bn_status_t bn_deck_apply(bn_opts_t *o, const char *path, char *text) {
   return BN_OK;
 }
 
+static bool bn_is_bool_word(const char *s) {
+  static const char *w[] = {"true", "false", "yes", "no", "on", "off", "1",
+                            "0"};
+  for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+    if (!strcmp(s, w[i])) return true;
+  return false;
+}
+
+/* Does `--key` (no '=') at argv[i] take argv[i+1] as its value? */
+static bool bn_takes_next(const bn_opts_t *o, int k, int i, int argc,
+                          char **argv) {
+  if (i + 1 >= argc) return false;
+  if (o->defs[k].type != BN_OPT_BOOL) return true;
+  return bn_is_bool_word(argv[i + 1]); /* --flag false */
+}
+
+static bn_status_t bn_unknown(bn_opts_t *o, const char *arg) {
+  char key[256];
+  size_t kl = strcspn(arg + 2, "=");
+  snprintf(key, sizeof(key), "%.*s", (int)(kl < 255 ? kl : 255), arg + 2);
+  return bn_opts_set_at(o, key, "", BN_SRC_CMDLINE, ""); /* reports it */
+}
+
 static bn_status_t bn_opts_parse_local(bn_opts_t *o, int argc, char **argv,
                                        const char **deck) {
   *deck = NULL;
-  /* First pass: find the deck (the one positional argument). */
+  /* First pass: unknown keys, then the deck (the one positional). */
   for (int i = 0; i < argc; i++) {
     if (strncmp(argv[i], "--", 2) == 0) {
-      int k = bn_opts_find(o, argv[i] + 2);
-      if (!strchr(argv[i], '=') && k >= 0 && o->defs[k].type != BN_OPT_BOOL)
-        i++; /* skip the value of `--key value` */
+      char key[256];
+      size_t kl = strcspn(argv[i] + 2, "=");
+      snprintf(key, sizeof(key), "%.*s", (int)(kl < 255 ? kl : 255),
+               argv[i] + 2);
+      int k = bn_opts_find(o, key);
+      if (k < 0) return bn_unknown(o, argv[i]);
+      if (!strchr(argv[i], '=') && bn_takes_next(o, k, i, argc, argv)) i++;
       continue;
     }
-    if (*deck)
-      return BN_ERROR(o->ctx, BN_ERR_ARG,
-                      "unexpected argument '%s' (only one deck file may be "
-                      "given; options are --key=value)", argv[i]);
+    size_t len = strlen(argv[i]);
+    if (*deck || len < 5 || strcmp(argv[i] + len - 4, ".ini") != 0)
+      return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
+                          "unexpected argument '%s' (options are --key=value; "
+                          "one deck file ending in .ini may be given)",
+                          argv[i]);
     *deck = argv[i];
   }
   return BN_OK;
@@ -127,6 +156,9 @@ static bn_status_t bn_opts_parse_cmdline(bn_opts_t *o, int argc, char **argv) {
     key[kl] = '\0';
     const char *val = eq ? eq + 1 : NULL;
     int k = bn_opts_find(o, key);
+    if (!val && k >= 0 && o->defs[k].type == BN_OPT_BOOL &&
+        bn_takes_next(o, k, i, argc, argv))
+      val = argv[++i];
     if (!val && k >= 0 && o->defs[k].type == BN_OPT_BOOL) val = "true";
     if (!val && k >= 0) {
       if (i + 1 >= argc)

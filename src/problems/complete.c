@@ -54,16 +54,21 @@ static bn_status_t bn_complete_options(bn_complete_t *c,
   BN_CALL(ctx, bn_opts_real(opts, "incoherence", &c->mu));
   BN_CALL(ctx, bn_opts_real(opts, "incoherence-radius", &c->alpha));
   if (r < 1 || r > 4096)
-    return BN_ERROR(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
                     (long long)r);
   if (c->lambda < 0 || c->mu < 0 || c->alpha < 0)
-    return BN_ERROR(ctx, BN_ERR_ARG,
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                     "--lambda, --incoherence and --incoherence-radius must "
                     "be nonnegative");
   c->r = (int)r;
+  const char *solver = bn_opts_string(opts, "solver");
+  if (c->mu > 0 && solver && !strcmp(solver, "als"))
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--solver=als does not handle --incoherence (its "
+                        "row solves are least squares): use gd or agd");
   const char *in = bn_opts_string(opts, "input");
   if (!in || !*in)
-    return BN_ERROR(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
   c->input = strdup(in);
   return c->input ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
 }
@@ -75,10 +80,10 @@ static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "rows", &c->n1));
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "cols", &c->n2));
   if (c->n1 < 1 || c->n2 < 1)
-    return BN_ERROR(ctx, BN_ERR_DATA, "%s: /omega has %lld x %lld entries",
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: /omega has %lld x %lld entries",
                     c->input, (long long)c->n1, (long long)c->n2);
   if (c->r > c->n1 || c->r > c->n2)
-    return BN_ERROR(ctx, BN_ERR_ARG,
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                     "--rank=%d is larger than min(rows, cols) = %lld", c->r,
                     (long long)(c->n1 < c->n2 ? c->n1 : c->n2));
   BN_CALL(ctx, bn_obs_read(ctx, f, "/omega", c->n1, c->n2, NULL, &c->obs));

@@ -8,21 +8,21 @@
 
 static bn_status_t bn_gen_check(bn_ctx_t *ctx, const bn_complete_gen_t *g) {
   if (g->rows < 1 || g->cols < 1)
-    return BN_ERROR(ctx, BN_ERR_ARG, "--rows and --cols must be positive");
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rows and --cols must be positive");
   if (g->rank < 1 || g->rank > g->rows || g->rank > g->cols)
-    return BN_ERROR(ctx, BN_ERR_ARG,
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                     "--rank=%d must be in [1, min(rows, cols) = %lld]",
                     g->rank, (long long)(g->rows < g->cols ? g->rows : g->cols));
   if (!(g->sample_rate > 0 && g->sample_rate <= 1))
-    return BN_ERROR(ctx, BN_ERR_ARG,
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                     "--sample-rate=%g must be in (0, 1]", g->sample_rate);
   if (!(g->test_fraction >= 0 && g->test_fraction < 1))
-    return BN_ERROR(ctx, BN_ERR_ARG,
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                     "--test-fraction=%g must be in [0, 1)", g->test_fraction);
   if (!(g->noise >= 0))
-    return BN_ERROR(ctx, BN_ERR_ARG, "--noise must be nonnegative");
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--noise must be nonnegative");
   if (!(g->condition >= 1))
-    return BN_ERROR(ctx, BN_ERR_ARG, "--condition must be >= 1");
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--condition must be >= 1");
   return BN_OK;
 }
 

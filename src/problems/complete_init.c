@@ -58,7 +58,7 @@ static bn_status_t bn_complete_spectral(bn_complete_t *c,
   BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
   BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
   if (over < 0 || power < 0)
-    return BN_ERROR(ctx, BN_ERR_ARG,
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                     "--oversample and --power-iters must be nonnegative");
   bn_idx_t nmin = c->n1 < c->n2 ? c->n1 : c->n2;
   if (c->r + over > nmin) over = nmin - c->r;
@@ -96,7 +96,7 @@ static bn_status_t bn_complete_random(bn_complete_t *c, const bn_opts_t *opts,
   double scale, loc = 0.0, tot = 0.0;
   BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
   if (scale <= 0)
-    return BN_ERROR(ctx, BN_ERR_ARG, "--init-scale must be positive");
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--init-scale must be positive");
   for (bn_idx_t e = 0; e < c->obs->nnz; e++)
     loc += c->obs->val[e] * c->obs->val[e];
   BN_MPI(ctx, MPI_Allreduce(&loc, &tot, 1, MPI_DOUBLE, MPI_SUM,

@@ -75,11 +75,19 @@ static bn_status_t bn_metrics(const bn_objective_t *obj, const double *x,
   return obj->metrics ? obj->metrics(obj->data, x, rel, rmse) : BN_OK;
 }
 
-static bn_reason_t bn_stop_test(const bn_solver_t *s, double f, double fprev,
-                                double gn, double g0, double elapsed) {
+/* dx, xn: |x_k - x_k-1| and |x_k| (dx < 0 before the first step). */
+static bn_reason_t bn_stop_test(bn_solver_t *s, double f, double fprev,
+                                double gn, double g0, double dx, double xn,
+                                double elapsed) {
   const bn_solver_params_t *p = &s->params;
   if (!isfinite(f) || !isfinite(gn)) return BN_DIVERGED_NAN;
   if (p->tol > 0 && gn <= p->tol * g0) return BN_CONVERGED_GTOL;
+  if (p->gatol > 0 && gn <= p->gatol) return BN_CONVERGED_GATOL;
+  /* The step no longer changes x beyond rounding (twice in a row): the
+   * gradient is at the level of rounding error, which a relative tol can
+   * miss when the start is already a minimizer (|grad_0| ~ 1e-14). */
+  s->stalls = (dx >= 0 && dx <= 1e-14 * xn) ? s->stalls + 1 : 0;
+  if (s->stalls >= 2) return BN_CONVERGED_STEP;
   if (p->fatol > 0 && f <= p->fatol) return BN_CONVERGED_FATOL;
   if (p->ftol > 0 && fabs(fprev - f) <= p->ftol * fabs(f))
     return BN_CONVERGED_FTOL;
@@ -94,10 +102,10 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   bn_ctx_t *ctx = s->ctx;
   s->n = obj->n;
   free(s->w1);
-  bn_status_t st = bn_malloc(ctx, 5 * (obj->n ? obj->n : 1) * sizeof(double),
+  bn_status_t st = bn_malloc(ctx, 6 * (obj->n ? obj->n : 1) * sizeof(double),
                              &s->w1);
   BN_CALL(ctx, bn_agree(ctx, st));
-  double *g = s->w1 + 4 * obj->n;
+  double *g = s->w1 + 4 * obj->n, *xprev = g + obj->n;
   s->w2 = s->w1 + obj->n;
   s->w3 = s->w2 + obj->n;
   s->w4 = s->w3 + obj->n;
@@ -106,6 +114,7 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   s->have_prev = 0;
   s->t = 0.0;
   s->hist.n = 0;
+  s->stalls = 0;
 
   int tm = bn_timer_id(ctx, "solve");
   bn_timer_start(ctx, tm);
@@ -116,23 +125,32 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   double g0 = sqrt(gn2), gn = g0;
   BN_CALL(ctx, bn_history_push(s, 0, f, gn, 0.0, rel, rmse, bn_wtime() - t0));
   if (s->params.monitor) bn_monitor_line(s, 0, f, gn, 0.0, rel, rmse, 0.0);
-  if (g0 == 0.0) s->reason = BN_CONVERGED_GTOL;
+  s->reason = g0 == 0.0 ? BN_CONVERGED_GTOL
+                        : bn_stop_test(s, f, NAN, gn, g0, -1, 0, 0);
 
   while (s->reason == BN_REASON_ITERATING) {
-    double fprev = f;
+    double fprev = f, sums[3] = {0, 0, 0};
     s->iter++;
+    memcpy(xprev, x, obj->n * sizeof(double));
     BN_CALL(ctx, s->ops->step(s, obj, x, &f, g, &step));
     if (s->reason != BN_REASON_ITERATING) {
       s->iter--; /* the failed step did not move x */
       break;
     }
-    BN_CALL(ctx, bn_vdot(s, g, g, &gn2));
-    gn = sqrt(gn2);
+    for (size_t i = 0; i < obj->n; i++) {
+      sums[0] += g[i] * g[i];
+      sums[1] += (x[i] - xprev[i]) * (x[i] - xprev[i]);
+      sums[2] += x[i] * x[i];
+    }
+    BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPI_DOUBLE, MPI_SUM,
+                              bn_ctx_comm(ctx)));
+    gn = sqrt(sums[0]);
     int64_t every = s->params.monitor_every > 0 ? s->params.monitor_every : 1;
     BN_CALL(ctx, bn_metrics(obj, x, &rel, &rmse));
     double sec = bn_wtime() - t0;
     BN_CALL(ctx, bn_history_push(s, s->iter, f, gn, step, rel, rmse, sec));
-    s->reason = bn_stop_test(s, f, fprev, gn, g0, sec);
+    s->reason =
+        bn_stop_test(s, f, fprev, gn, g0, sqrt(sums[1]), sqrt(sums[2]), sec);
     if (s->params.monitor &&
         (s->iter % every == 0 || s->reason != BN_REASON_ITERATING))
       bn_monitor_line(s, s->iter, f, gn, step, rel, rmse, sec);

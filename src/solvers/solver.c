@@ -15,6 +15,7 @@ const char *bn_solver_names(void) { return "gd|agd|als"; }
 
 void bn_solver_params_default(bn_solver_params_t *p) {
   p->tol = 1e-8;
+  p->gatol = 0.0;
   p->ftol = 0.0;
   p->fatol = 0.0;
   p->max_iter = 1000;
@@ -31,7 +32,7 @@ bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
   for (int i = 0; bn_solver_table[i]; i++)
     if (!strcmp(bn_solver_table[i]->name, name)) ops = bn_solver_table[i];
   if (!ops)
-    return BN_ERROR(ctx, BN_ERR_ARG, "unknown solver '%s' (one of %s)", name,
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "unknown solver '%s' (one of %s)", name,
                     bn_solver_names());
   bn_solver_t *s = NULL;
   BN_CALL(ctx, bn_calloc(ctx, 1, sizeof(*s), &s));
@@ -79,6 +80,11 @@ const char *bn_reason_string(bn_reason_t r) {
       return "converged: relative objective change below ftol";
     case BN_CONVERGED_FATOL:
       return "converged: objective below fatol";
+    case BN_CONVERGED_GATOL:
+      return "converged: gradient norm below gatol";
+    case BN_CONVERGED_STEP:
+      return "converged: steps no longer change the iterate (gradient at "
+             "rounding level)";
     case BN_REASON_ITERATING: return "iterating";
     case BN_DIVERGED_MAX_ITER: return "stopped: iteration limit reached";
     case BN_DIVERGED_TIME_LIMIT: return "stopped: time limit reached";

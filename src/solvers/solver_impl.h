@@ -27,6 +27,7 @@ struct bn_solver {
   double t;        /* last accepted step */
   double momentum; /* AGD: extrapolation counter */
   int have_prev;
+  int stalls; /* consecutive steps that did not change x */
 };
 
 extern const bn_solver_ops_t bn_solver_gd;

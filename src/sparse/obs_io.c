@@ -19,12 +19,12 @@ bn_status_t bn_obs_read(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
     snprintf(name[k], sizeof(name[k]), "%s/%s", group, parts[k]);
     BN_CALL(ctx, bn_h5_shape(f, name[k], &nd, dims));
     if (nd != 1)
-      return BN_ERROR(ctx, BN_ERR_DATA, "%s: dataset %s must be 1-D",
+      return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: dataset %s must be 1-D",
                       bn_h5_path(f), name[k]);
     len[k] = dims[0];
   }
   if (len[1] != len[0] || len[2] != len[0])
-    return BN_ERROR(ctx, BN_ERR_DATA,
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                     "%s: %s/row, col and val differ in length (%lld, %lld, "
                     "%lld)", bn_h5_path(f), group, (long long)len[0],
                     (long long)len[1], (long long)len[2]);
