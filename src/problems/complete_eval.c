@@ -14,6 +14,10 @@ bn_status_t bn_gram_local(int r, bn_idx_t n, const double *a, const double *b,
   return BN_OK;
 }
 
+#ifndef BN_PREFETCH
+#define BN_PREFETCH 16
+#endif
+
 /* One pass over the owned entries: sum of squared residuals and, when gu is
  * given, gu += s res v_j and gvg[j] += s res u_i with s = 1/p. Inlined with
  * a compile-time r for the common ranks, so u_i and the row's gradient stay
@@ -32,9 +36,15 @@ static inline __attribute__((always_inline)) double bn_pass_r(
     for (int k = 0; k < r; k++) gi[k] = 0.0;
     for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
       const double *vj = vg + (size_t)gc[e] * (size_t)r;
-      if (e + 8 < o->rowptr[i + 1]) {
-        __builtin_prefetch(vg + (size_t)gc[e + 8] * (size_t)r);
-        if (gu) __builtin_prefetch(gvg + (size_t)gc[e + 8] * (size_t)r, 1);
+      if (e + BN_PREFETCH < o->nnz) {
+        /* Every cache line of the rows BN_PREFETCH entries ahead (the
+         * entries of the next rows too: CSR is contiguous). */
+        const double *pv = vg + (size_t)gc[e + BN_PREFETCH] * (size_t)r;
+        double *pg = gvg + (size_t)gc[e + BN_PREFETCH] * (size_t)r;
+        for (int k = 0; k < r; k += 8) {
+          __builtin_prefetch(pv + k);
+          if (gu) __builtin_prefetch(pg + k, 1);
+        }
       }
       /* A SIMD reduction: a strict left-to-right sum would serialise the
        * dot product on the FP adder (-fopenmp-simd, no OpenMP runtime). */
