@@ -6,7 +6,9 @@
  *      ratio GFLOP/s per process / DGEMM GFLOP/s per process;
  *   3. seconds to relative error 1e-6 from the spectral initial point with
  *      gradient descent (init time reported separately).
- * usage: mpirun -n P bench_complete INPUT.h5 RANK [PASSES] */
+ * usage: mpirun -n P bench_complete INPUT.h5 RANK [PASSES [TIME_LIMIT]]
+ * The solve stops at relative error 1e-7 or after TIME_LIMIT seconds
+ * (default 900), printing a monitor line every 10 iterations. */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +20,8 @@
 
 static double dgemm_rate(MPI_Comm comm) {
   const int n = 1500, reps = 4;
-  double *a = malloc(sizeof(double) * n * n), *b = malloc(sizeof(double) * n * n),
+  double *a = malloc(sizeof(double) * n * n),
+         *b = malloc(sizeof(double) * n * n),
          *c = malloc(sizeof(double) * n * n);
   for (int i = 0; i < n * n; i++) a[i] = b[i] = 1.0 / (1 + i % 7);
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b,
@@ -34,18 +37,42 @@ static double dgemm_rate(MPI_Comm comm) {
   return 2.0 * n * (double)n * n * reps / t / 1e9;
 }
 
+/* STREAM-like triad a = b + s c on arrays far larger than the caches,
+ * every process at once: GB/s per process (24 bytes per element). */
+static double triad_rate(MPI_Comm comm) {
+  const size_t n = (size_t)1 << 24; /* 3 x 128 MiB */
+  double *a = malloc(n * sizeof(double)), *b = malloc(n * sizeof(double)),
+         *c = malloc(n * sizeof(double));
+  for (size_t i = 0; i < n; i++) a[i] = 0, b[i] = 1, c[i] = 2;
+  double best = 1e30;
+  for (int rep = 0; rep < 4; rep++) {
+    MPI_Barrier(comm);
+    double t = MPI_Wtime();
+    for (size_t i = 0; i < n; i++) a[i] = b[i] + 0.5 * c[i];
+    t = MPI_Wtime() - t;
+    MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, comm);
+    if (t < best) best = t;
+  }
+  volatile double sink = a[n / 2];
+  (void)sink;
+  free(a), free(b), free(c);
+  return 24.0 * (double)n / best / 1e9;
+}
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   bn_ctx_t *ctx;
   bn_ctx_create(MPI_COMM_WORLD, &ctx);
   int rank = bn_ctx_rank(ctx), P = bn_ctx_size(ctx);
   if (argc < 3) {
-    if (!rank) fprintf(stderr, "usage: bench_complete INPUT.h5 RANK [PASSES]\n");
+    if (!rank)
+      fprintf(stderr, "usage: bench_complete INPUT.h5 RANK [PASSES]\n");
     MPI_Finalize();
     return 2;
   }
   int passes = argc > 3 ? atoi(argv[3]) : 10;
   double gemm = dgemm_rate(MPI_COMM_WORLD);
+  double bw = triad_rate(MPI_COMM_WORLD);
 
   static const bn_optdef_t extra[] = {
       {"input", BN_OPT_STRING, NULL, "", NULL},
@@ -72,7 +99,8 @@ int main(int argc, char **argv) {
   bn_complete_t *c = data;
   bn_objective_t obj;
   ops->objective(data, &obj);
-  double *x = calloc(obj.n + 1, sizeof(double)), *g = calloc(obj.n + 1, sizeof(double));
+  double *x = calloc(obj.n + 1, sizeof(double)),
+         *g = calloc(obj.n + 1, sizeof(double));
   t = MPI_Wtime();
   ops->init(data, opts, x);
   double t_init = MPI_Wtime() - t, f;
@@ -94,9 +122,14 @@ int main(int argc, char **argv) {
   bn_solver_t *s;
   bn_solver_params_t p;
   bn_solver_params_default(&p);
-  p.tol = 1e-9;
-  p.max_iter = 2000;
+  p.tol = 0;
+  p.rel_tol = 1e-7;
+  p.max_iter = 100000;
+  p.time_limit = argc > 4 ? atof(argv[4]) : 900;
   p.progress = false;
+  p.monitor = true;
+  p.monitor_every = 10;
+  bn_ctx_set_log_stream(ctx, stderr);
   bn_solver_create(ctx, "gd", &s);
   bn_solver_set_params(s, &p);
   bn_solver_solve(s, &obj, x);
@@ -111,8 +144,9 @@ int main(int argc, char **argv) {
     }
   if (!rank) {
     printf("processes                      %d\n", P);
-    printf("matrix                         %lld x %lld, rank %d, %.0f entries\n",
-           (long long)c->n1, (long long)c->n2, c->r, nnz);
+    printf(
+        "matrix                         %lld x %lld, rank %d, %.0f entries\n",
+        (long long)c->n1, (long long)c->n2, c->r, nnz);
     printf("setup (read + partition) s     %.3f\n", t_setup);
     printf("spectral init s                %.3f\n", t_init);
     printf("DGEMM GFLOP/s per process      %.2f\n", gemm);
@@ -122,6 +156,14 @@ int main(int argc, char **argv) {
     printf("gradient GFLOP/s               %.2f (%.2f per process)\n", gflops,
            gflops / P);
     printf("ratio to DGEMM                 %.3f\n", gflops / P / gemm);
+    /* Per entry the pass touches v_j and the gradient row of v_j (read and
+     * write): 24 r bytes, plus 12 bytes of index and value. */
+    double bytes = (24.0 * r + 12.0) * nnz / t_pass / 1e9;
+    printf("triad bandwidth GB/s per proc  %.2f\n", bw);
+    printf(
+        "pass traffic GB/s (est.)       %.2f (%.2f per process, ratio "
+        "to triad %.2f)\n",
+        bytes, bytes / P, bytes / P / bw);
     printf("iterations to rel_err 1e-6     %ld\n", it6);
     printf("seconds to rel_err 1e-6        %.3f (solve only; + init %.3f)\n",
            t6, t_init);

@@ -6,8 +6,8 @@
 
 typedef struct bn_command {
   const char *name;
-  const char *summary; /* one line for `benign --help` */
-  const char *usage;   /* synopsis for `benign NAME --help` */
+  const char *summary;      /* one line for `benign --help` */
+  const char *usage;        /* synopsis for `benign NAME --help` */
   const bn_optdef_t *opts;  /* the command's own keys            */
   const bn_optdef_t *opts2; /* shared keys (e.g. solver), or NULL */
   /* The word right after the command name, if the command takes one:

@@ -36,7 +36,7 @@ static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output=FILE.h5 is required");
   if (rank < 1 || rank > 1 << 20)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld is out of range",
-                    (long long)rank);
+                        (long long)rank);
   g.rank = (int)rank;
   g.seed = (uint64_t)seed;
   bn_gen_stats_t st;
@@ -45,8 +45,8 @@ static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
   bn_log(ctx, BN_LOG_INFO,
          "wrote %s: %lld x %lld, rank %d, %lld observed entries, %lld test "
          "entries (%.2f s)\n",
-         out, (long long)g.rows, (long long)g.cols, g.rank,
-         (long long)st.train, (long long)st.test, bn_wtime() - t0);
+         out, (long long)g.rows, (long long)g.cols, g.rank, (long long)st.train,
+         (long long)st.test, bn_wtime() - t0);
   return BN_OK;
 }
 

@@ -4,12 +4,14 @@
 static const bn_optdef_t bn_import_opts[] = {
     {"format", BN_OPT_CHOICE, NULL,
      "mtx: MatrixMarket coordinate; csv: user,item,rating lines with a "
-     "header (MovieLens ratings.csv)", "mtx|csv"},
+     "header (MovieLens ratings.csv)",
+     "mtx|csv"},
     {"input", BN_OPT_STRING, NULL, "text file to read", NULL},
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},
     {"duplicates", BN_OPT_CHOICE, "error",
      "what to do with a (row, col) pair given twice: error, keep the first, "
-     "keep the last, or sum", "error|first|last|sum"},
+     "keep the last, or sum",
+     "error|first|last|sum"},
     {NULL, 0, NULL, NULL, NULL}};
 
 static bn_status_t bn_import_run(bn_ctx_t *ctx, bn_opts_t *opts,
@@ -19,7 +21,7 @@ static bn_status_t bn_import_run(bn_ctx_t *ctx, bn_opts_t *opts,
   for (int i = 0; i < 3; i++)
     if (!bn_opts_is_set(opts, keys[i]))
       return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--%s is required (see --help)",
-                      keys[i]);
+                          keys[i]);
   bn_import_stats_t s;
   double t0 = bn_wtime();
   BN_CALL(ctx, bn_import_ratings(ctx, bn_opts_string(opts, "format"),

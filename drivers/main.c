@@ -24,9 +24,10 @@ static void bn_usage(FILE *f) {
           BN_VERSION_STRING);
   for (int i = 0; bn_commands[i]; i++)
     fprintf(f, "  %-10s %s\n", bn_commands[i]->name, bn_commands[i]->summary);
-  fprintf(f,
-          "\nA deck file holds `key = value` lines with the same keys as the "
-          "command line;\nthe command line wins. See docs/ for file layouts.\n");
+  fprintf(
+      f,
+      "\nA deck file holds `key = value` lines with the same keys as the "
+      "command line;\nthe command line wins. See docs/ for file layouts.\n");
 }
 
 static int bn_wants_help(int argc, char **argv) {
@@ -63,12 +64,10 @@ static bn_status_t bn_subject(bn_ctx_t *ctx, const bn_command_t *cmd,
     p = bar ? bar + 1 : NULL;
   }
   return BN_ERROR_ALL(ctx, BN_ERR_ARG, "benign %s: unknown '%s' (one of %s)",
-                  cmd->name, word, c);
+                      cmd->name, word, c);
 }
 
-static int bn_exit_code(bn_status_t st) {
-  return st == BN_ERR_ARG ? 2 : 1;
-}
+static int bn_exit_code(bn_status_t st) { return st == BN_ERR_ARG ? 2 : 1; }
 
 /* Print the error once; abort if it was not agreed (one rank alone). */
 static int bn_fail(bn_ctx_t *ctx, bn_status_t st) {

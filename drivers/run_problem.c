@@ -11,22 +11,30 @@ const bn_optdef_t bn_solve_opts[] = {
      NULL},
     {"output", BN_OPT_STRING, "result.h5",
      "result HDF5 file, written atomically at the end (an existing file is "
-     "replaced only by a complete new one)", NULL},
+     "replaced only by a complete new one)",
+     NULL},
     {"solver", BN_OPT_CHOICE, "gd",
      "gd: gradient descent (Barzilai-Borwein step, Armijo backtracking); "
      "agd: Nesterov accelerated gradient with restart; als: alternating "
-     "least squares", "gd|agd|als"},
+     "least squares",
+     "gd|agd|als"},
     {"init", BN_OPT_CHOICE, "spectral",
      "initial point: spectral (top-r SVD of the data) or random (small "
-     "random factors)", "spectral|random"},
+     "random factors)",
+     "spectral|random"},
     {"seed", BN_OPT_INT, "1",
      "seed of the counter-based random numbers (the same initial point on "
-     "any number of processes)", NULL},
+     "any number of processes)",
+     NULL},
     {"tol", BN_OPT_REAL, "1e-8",
      "stop when |grad| <= tol * |grad at the initial point| (0 = off)", NULL},
-    {"gatol", BN_OPT_REAL, "0",
-     "stop when |grad| <= gatol (absolute; 0 = off)", NULL},
+    {"gatol", BN_OPT_REAL, "0", "stop when |grad| <= gatol (absolute; 0 = off)",
+     NULL},
     {"fatol", BN_OPT_REAL, "0", "stop when the objective <= fatol (0 = off)",
+     NULL},
+    {"rel-tol", BN_OPT_REAL, "0",
+     "stop when the relative error to the ground truth (/truth in the "
+     "input) <= rel-tol (0 = off; for benchmarks)",
      NULL},
     {"ftol", BN_OPT_REAL, "0",
      "stop when |f_k - f_k-1| <= ftol * |f_k| (0 = off)", NULL},
@@ -35,19 +43,22 @@ const bn_optdef_t bn_solve_opts[] = {
      NULL},
     {"monitor", BN_OPT_BOOL, "false",
      "print one line per iteration (iteration, objective, |grad|, step, "
-     "relative error, test RMSE, seconds)", NULL},
+     "relative error, test RMSE, seconds)",
+     NULL},
     {"monitor-every", BN_OPT_INT, "1", "with --monitor: every N iterations",
      NULL},
     {"progress", BN_OPT_BOOL, "true",
      "progress bar on stderr when it is a terminal", NULL},
     {"json", BN_OPT_BOOL, "false",
      "print one JSON summary line on stdout at the end (other output goes to "
-     "stderr)", NULL},
+     "stderr)",
+     NULL},
     {"save-init", BN_OPT_BOOL, "false",
      "also write the initial point to the result (/init/...)", NULL},
     {"log-level", BN_OPT_CHOICE, "info",
      "quiet: errors only; info: header and summary; debug: more, with error "
-     "locations", "quiet|info|debug"},
+     "locations",
+     "quiet|info|debug"},
     {NULL, 0, NULL, NULL, NULL}};
 
 static void bn_json_str(FILE *f, const char *key, const char *s) {
@@ -107,8 +118,8 @@ static bn_status_t bn_run_history(bn_run_t *run) {
     int any = 0;
     for (size_t k = 0; k < h->n; k++) any |= !isnan(cols[c].v[k]);
     if (cols[c].all_nan_skip && !any) continue;
-    BN_CALL(ctx, bn_h5_write_f64(run->out, cols[c].name, n, 0, mine,
-                                 cols[c].v));
+    BN_CALL(ctx,
+            bn_h5_write_f64(run->out, cols[c].name, n, 0, mine, cols[c].v));
   }
   return BN_OK;
 }
@@ -155,20 +166,21 @@ static bn_status_t bn_run_setup_solver(bn_run_t *run) {
   BN_CALL(ctx, bn_opts_real(o, "ftol", &p.ftol));
   BN_CALL(ctx, bn_opts_real(o, "gatol", &p.gatol));
   BN_CALL(ctx, bn_opts_real(o, "fatol", &p.fatol));
+  BN_CALL(ctx, bn_opts_real(o, "rel-tol", &p.rel_tol));
   BN_CALL(ctx, bn_opts_int(o, "max-iter", &p.max_iter));
   BN_CALL(ctx, bn_opts_real(o, "time-limit", &p.time_limit));
   BN_CALL(ctx, bn_opts_bool(o, "monitor", &p.monitor));
   BN_CALL(ctx, bn_opts_int(o, "monitor-every", &p.monitor_every));
   BN_CALL(ctx, bn_opts_bool(o, "progress", &p.progress));
-  if (p.tol < 0 || p.ftol < 0 || p.gatol < 0 || p.fatol < 0 ||
+  if (p.tol < 0 || p.ftol < 0 || p.gatol < 0 || p.fatol < 0 || p.rel_tol < 0 ||
       p.time_limit < 0 || p.max_iter < 0)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--tol, --gatol, --ftol, --fatol, --max-iter and "
-                        "--time-limit must be nonnegative");
+                        "--tol, --gatol, --ftol, --fatol, --rel-tol, "
+                        "--max-iter and --time-limit must be nonnegative");
   if (p.monitor_every < 1)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--monitor-every must be >= 1");
-  BN_CALL(ctx, bn_solver_create(ctx, bn_opts_string(o, "solver"),
-                                &run->solver));
+  BN_CALL(ctx,
+          bn_solver_create(ctx, bn_opts_string(o, "solver"), &run->solver));
   bn_solver_set_params(run->solver, &p);
   return BN_OK;
 }
@@ -201,8 +213,10 @@ static void bn_run_report(bn_run_t *run) {
   fprintf(f, ",\"converged\":%s", reason > 0 ? "true" : "false");
   bn_json_num(f, "objective", h->objective[last]);
   bn_json_num(f, "grad_norm", h->grad_norm[last]);
-  if (!isnan(h->rel_error[last])) bn_json_num(f, "rel_error", h->rel_error[last]);
-  if (!isnan(h->test_rmse[last])) bn_json_num(f, "test_rmse", h->test_rmse[last]);
+  if (!isnan(h->rel_error[last]))
+    bn_json_num(f, "rel_error", h->rel_error[last]);
+  if (!isnan(h->test_rmse[last]))
+    bn_json_num(f, "test_rmse", h->test_rmse[last]);
   bn_json_num(f, "seconds", secs);
   bn_json_num(f, "solve_seconds", h->seconds[last]);
   fputc(',', f);
@@ -227,8 +241,10 @@ static bn_status_t bn_run_body(bn_run_t *run) {
   bn_ctx_t *ctx = run->ctx;
   BN_CALL(ctx, bn_run_setup_solver(run));
   BN_CALL(ctx, run->ops->create(ctx, run->opts, &run->data));
-  /* Create the output first: an unwritable place fails before the solve. */
-  BN_CALL(ctx, bn_h5_create(ctx, run->output, &run->out));
+  /* An output that cannot be written fails before the solve; the file is
+   * created only when there is a result to put in it. */
+  BN_CALL(ctx, bn_h5_check_output(ctx, run->output,
+                                  bn_opts_string(run->opts, "input")));
   run->ops->objective(run->data, &run->obj);
   bn_run_header(run);
   size_t n = run->obj.n ? run->obj.n : 1;
@@ -236,8 +252,20 @@ static bn_status_t bn_run_body(bn_run_t *run) {
   BN_CALL(ctx, bn_agree(ctx, st));
   run->x0 = run->x + n;
   BN_CALL(ctx, run->ops->init(run->data, run->opts, run->x));
+  double rel_tol, rel, rmse;
+  BN_CALL(ctx, bn_opts_real(run->opts, "rel-tol", &rel_tol));
+  if (rel_tol > 0) {
+    BN_CALL(ctx, run->obj.metrics
+                     ? run->obj.metrics(run->data, run->x, &rel, &rmse)
+                     : BN_OK);
+    if (!run->obj.metrics || rel != rel) /* NaN: no ground truth */
+      return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                          "--rel-tol needs a ground truth (/truth) in the "
+                          "input");
+  }
   memcpy(run->x0, run->x, run->obj.n * sizeof(double));
   BN_CALL(ctx, bn_solver_solve(run->solver, &run->obj, run->x));
+  BN_CALL(ctx, bn_h5_create(ctx, run->output, &run->out));
   BN_CALL(ctx, bn_run_save(run));
   bn_run_report(run);
   return BN_OK;
@@ -263,6 +291,14 @@ bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
   if (!run.output || !*run.output)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output must name a file");
   bn_status_t st = bn_run_body(&run);
+  if (st != BN_OK && !bn_error_agreed(ctx)) {
+    /* One rank alone failed: the others may be inside a collective call,
+     * and closing the output file is collective. Stop the job now. */
+    fprintf(stderr, "benign: error on process %d: %s (at %s)\n",
+            bn_ctx_rank(ctx), bn_error_message(ctx), bn_error_where(ctx));
+    fflush(stderr);
+    MPI_Abort(bn_ctx_comm(ctx), 1);
+  }
   if (st == BN_OK && bn_ctx_log_level(ctx) >= BN_LOG_INFO)
     st = bn_timer_summary(ctx, bn_ctx_log_stream(ctx));
   bn_h5_close(run.out);

@@ -28,7 +28,11 @@ fi
 san="${BN_SANITIZE:-0}"
 build="${BN_BUILD_DIR:-build}"
 [ "$san" = 1 ] && build="${BN_BUILD_DIR:-build-asan}"
+# -march=native: the scripts build on the machine that runs the jobs. For a
+# cluster whose login nodes differ from the compute nodes, configure with
+# -DBN_NATIVE=OFF (the CMake default) or build on a compute node.
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBN_WERROR="${BN_WERROR:-ON}" \
+  -DBN_NATIVE="${BN_NATIVE:-ON}" \
   -DBN_SANITIZE="$([ "$san" = 1 ] && echo ON || echo OFF)" >/dev/null
 cmake --build "$build" -j "$(nproc)"
 echo "setup: built $build/benign"

@@ -13,31 +13,31 @@
 static int bn_test_failures = 0;
 static int bn_test_checks = 0;
 
-#define CHECK(cond, ...)                                                  \
-  do {                                                                    \
-    bn_test_checks++;                                                     \
-    if (!(cond)) {                                                        \
-      int bn_r_;                                                          \
-      MPI_Comm_rank(MPI_COMM_WORLD, &bn_r_);                              \
-      fprintf(stderr, "rank %d: %s:%d: CHECK(%s) failed: ", bn_r_,        \
-              __FILE__, __LINE__, #cond);                                 \
-      fprintf(stderr, __VA_ARGS__);                                       \
-      fprintf(stderr, "\n");                                              \
-      bn_test_failures++;                                                 \
-    }                                                                     \
+#define CHECK(cond, ...)                                                     \
+  do {                                                                       \
+    bn_test_checks++;                                                        \
+    if (!(cond)) {                                                           \
+      int bn_r_;                                                             \
+      MPI_Comm_rank(MPI_COMM_WORLD, &bn_r_);                                 \
+      fprintf(stderr, "rank %d: %s:%d: CHECK(%s) failed: ", bn_r_, __FILE__, \
+              __LINE__, #cond);                                              \
+      fprintf(stderr, __VA_ARGS__);                                          \
+      fprintf(stderr, "\n");                                                 \
+      bn_test_failures++;                                                    \
+    }                                                                        \
   } while (0)
 
-#define CHECK_OK(ctx, expr)                                               \
-  do {                                                                    \
-    bn_status_t bn_t_st_ = (expr);                                        \
-    CHECK(bn_t_st_ == BN_OK, "%s returned %d: %s", #expr, (int)bn_t_st_,  \
-          bn_error_message(ctx));                                         \
+#define CHECK_OK(ctx, expr)                                              \
+  do {                                                                   \
+    bn_status_t bn_t_st_ = (expr);                                       \
+    CHECK(bn_t_st_ == BN_OK, "%s returned %d: %s", #expr, (int)bn_t_st_, \
+          bn_error_message(ctx));                                        \
   } while (0)
 
-#define CHECK_CLOSE(a, b, tol)                                            \
-  CHECK(fabs((a) - (b)) <= (tol) * (1.0 + fabs(b)),                       \
-        "%s = %.17g, %s = %.17g (tol %g)", #a, (double)(a), #b,           \
-        (double)(b), (double)(tol))
+#define CHECK_CLOSE(a, b, tol)                                               \
+  CHECK(fabs((a) - (b)) <= (tol) * (1.0 + fabs(b)),                          \
+        "%s = %.17g, %s = %.17g (tol %g)", #a, (double)(a), #b, (double)(b), \
+        (double)(tol))
 
 /* Collective: rank 0 prints the summary; returns the process exit code. */
 static inline int bn_test_finish(const char *name) {
@@ -47,8 +47,8 @@ static inline int bn_test_finish(const char *name) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   MPI_Allreduce(local, global, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
   if (rank == 0)
-    printf("%s (%d processes): %d checks, %d failed\n", name, size,
-           global[1], global[0]);
+    printf("%s (%d processes): %d checks, %d failed\n", name, size, global[1],
+           global[0]);
   return global[0] == 0 ? 0 : 1;
 }
 

@@ -37,8 +37,8 @@ static void fx_tmpdir(MPI_Comm comm, char *dir, size_t len) {
 
 /* Gather the iterate [U local | V local] into full U (n1 x r) and V
  * (n2 x r) on rank 0 of the context. */
-static void fx_gather(bn_ctx_t *ctx, const double *x, bn_idx_t nu,
-                      bn_idx_t nv, int r, double *u, double *v) {
+static void fx_gather(bn_ctx_t *ctx, const double *x, bn_idx_t nu, bn_idx_t nv,
+                      int r, double *u, double *v) {
   int P = bn_ctx_size(ctx);
   int *cnt = calloc(2 * (size_t)P, sizeof(int)), *dsp = cnt + P;
   int parts[2] = {(int)(nu * r), (int)(nv * r)};

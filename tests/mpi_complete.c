@@ -50,8 +50,8 @@ static void fx_close(fx_t *f) {
 
 /* Serial objective from the file's entries and gathered factors. */
 static double serial_objective(bn_ctx_t *ctx, const char *input,
-                               const double *u, const double *v,
-                               double lambda, double mu, double alpha) {
+                               const double *u, const double *v, double lambda,
+                               double mu, double alpha) {
   bn_ctx_t *self;
   bn_ctx_create(MPI_COMM_SELF, &self);
   bn_h5_t *f;
@@ -60,7 +60,8 @@ static double serial_objective(bn_ctx_t *ctx, const char *input,
   bn_h5_open(self, input, &f);
   bn_h5_shape(f, "/omega/row", &nd, dims);
   bn_idx_t n = dims[0];
-  int64_t *row = malloc(n * sizeof(int64_t)), *col = malloc(n * sizeof(int64_t));
+  int64_t *row = malloc(n * sizeof(int64_t)),
+          *col = malloc(n * sizeof(int64_t));
   double *val = malloc(n * sizeof(double));
   bn_h5_read_i64(f, "/omega/row", 0, n, row);
   bn_h5_read_i64(f, "/omega/col", 0, n, col);
@@ -104,7 +105,8 @@ static void test_objective_and_gradient(bn_ctx_t *ctx, bn_optdef_t *defs,
   bn_complete_t *c = f.data;
   for (size_t i = 0; i < f.obj.n; i++) f.x[i] *= 300.0;
   int rank = bn_ctx_rank(ctx);
-  double *u = calloc(N1 * R, sizeof(double)), *v = calloc(N2 * R, sizeof(double));
+  double *u = calloc(N1 * R, sizeof(double)),
+         *v = calloc(N2 * R, sizeof(double));
   fx_gather(ctx, f.x, c->nu, c->nv, R, u, v);
   double fv;
   double *g = calloc(f.obj.n + 1, sizeof(double));
@@ -112,8 +114,8 @@ static void test_objective_and_gradient(bn_ctx_t *ctx, bn_optdef_t *defs,
   CHECK_OK(ctx, f.obj.eval(f.data, f.x, &fv, g));
   if (rank == 0) {
     double ref = serial_objective(ctx, input, u, v, 0.3, 0.05, c->alpha);
-    CHECK(fabs(fv - ref) <= 1e-10 * fabs(ref), "objective %.17g vs serial %.17g",
-          fv, ref);
+    CHECK(fabs(fv - ref) <= 1e-10 * fabs(ref),
+          "objective %.17g vs serial %.17g", fv, ref);
     double pen_on = 0; /* make sure the penalty is really active */
     for (int i = 0; i < N1; i++) {
       double nrm = sqrt(u[i * R] * u[i * R] + u[i * R + 1] * u[i * R + 1] +
@@ -129,8 +131,7 @@ static void test_objective_and_gradient(bn_ctx_t *ctx, bn_optdef_t *defs,
     for (bn_idx_t i = 0; i < c->nu * R; i++)
       d[i] = bn_rng_normal(99, 100 + t, (uint64_t)(u0 * R + i), 0);
     for (bn_idx_t j = 0; j < c->nv * R; j++)
-      d[c->nu * R + j] =
-          bn_rng_normal(99, 200 + t, (uint64_t)(v0 * R + j), 0);
+      d[c->nu * R + j] = bn_rng_normal(99, 200 + t, (uint64_t)(v0 * R + j), 0);
     for (size_t i = 0; i < f.obj.n; i++) gd += g[i] * d[i];
     MPI_Allreduce(MPI_IN_PLACE, &gd, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx));
     double h = 1e-4, fp, fm;
@@ -139,8 +140,8 @@ static void test_objective_and_gradient(bn_ctx_t *ctx, bn_optdef_t *defs,
     for (size_t i = 0; i < f.obj.n; i++) xp[i] = f.x[i] - h * d[i];
     CHECK_OK(ctx, f.obj.eval(f.data, xp, &fm, NULL));
     double fd = (fp - fm) / (2 * h);
-    CHECK(fabs(fd - gd) <= 1e-6 * fabs(gd), "direction %d: FD %.12g vs <g,d> %.12g",
-          t, fd, gd);
+    CHECK(fabs(fd - gd) <= 1e-6 * fabs(gd),
+          "direction %d: FD %.12g vs <g,d> %.12g", t, fd, gd);
     (void)dd;
     free(d);
   }
@@ -193,8 +194,10 @@ static void test_same_on_one_process(bn_ctx_t *ctx, bn_optdef_t *defs,
   const char *inits[2] = {"spectral", "random"};
   int rank = bn_ctx_rank(ctx);
   for (int k = 0; k < 2; k++) {
-    double *u = calloc(N1 * R, sizeof(double)), *v = calloc(N2 * R, sizeof(double));
-    double *u1 = calloc(N1 * R, sizeof(double)), *v1 = calloc(N2 * R, sizeof(double));
+    double *u = calloc(N1 * R, sizeof(double)),
+           *v = calloc(N2 * R, sizeof(double));
+    double *u1 = calloc(N1 * R, sizeof(double)),
+           *v1 = calloc(N2 * R, sizeof(double));
     fx_t f;
     fx_open(ctx, defs, input, inits[k], 0.0, 0.0, &f);
     bn_complete_t *c = f.data;
@@ -213,7 +216,8 @@ static void test_same_on_one_process(bn_ctx_t *ctx, bn_optdef_t *defs,
     double rel, rmse;
     CHECK_OK(ctx, f.obj.metrics(f.data, f.x, &rel, &rmse));
     CHECK(rel < 1e-6, "%s init: relative error %g", inits[k], rel);
-    double *uf = calloc(N1 * R, sizeof(double)), *vf = calloc(N2 * R, sizeof(double));
+    double *uf = calloc(N1 * R, sizeof(double)),
+           *vf = calloc(N2 * R, sizeof(double));
     fx_gather(ctx, f.x, c->nu, c->nv, R, uf, vf);
     bn_solver_destroy(s);
     fx_close(&f);
@@ -233,8 +237,9 @@ static void test_same_on_one_process(bn_ctx_t *ctx, bn_optdef_t *defs,
         diff = fmax(diff, fabs(v[j] - v1[j]));
         nrm = fmax(nrm, fabs(v1[j]));
       }
-      CHECK(diff <= 1e-10 * nrm, "%s init differs from 1 process: %g (scale %g)",
-            inits[k], diff, nrm);
+      CHECK(diff <= 1e-10 * nrm,
+            "%s init differs from 1 process: %g (scale %g)", inits[k], diff,
+            nrm);
       bn_solver_t *s1;
       bn_solver_create(self, "gd", &s1);
       bn_solver_set_params(s1, &p);
@@ -251,8 +256,8 @@ static void test_same_on_one_process(bn_ctx_t *ctx, bn_optdef_t *defs,
           md = fmax(md, fabs(a - b));
           mm = fmax(mm, fabs(b));
         }
-      CHECK(md <= 1e-8 * mm, "%s: answer differs from 1 process by %g", inits[k],
-            md);
+      CHECK(md <= 1e-8 * mm, "%s: answer differs from 1 process by %g",
+            inits[k], md);
       bn_solver_destroy(s1);
       fx_close(&g);
       bn_ctx_destroy(self);

@@ -1,10 +1,9 @@
 /* tool_mkbad KIND OUT.h5 -- write a deliberately bad (or tiny) completion
  * input for the command-line tests (tests/cli_bad_input.sh). Run with one
  * process. KIND is one of
- *   no-val        /omega/row, /omega/col and rows/cols attributes, no /omega/val
- *   row-range     one row index equal to rows
- *   nan           one value NaN
- *   tiny          a valid 2x2 matrix with 2 entries, both in row 0
+ *   no-val        /omega/row, /omega/col and rows/cols attributes, no
+ * /omega/val row-range     one row index equal to rows nan           one value
+ * NaN tiny          a valid 2x2 matrix with 2 entries, both in row 0
  *   len-mismatch  /omega/val shorter than /omega/row */
 #include <math.h>
 #include <stdint.h>

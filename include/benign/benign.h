@@ -2,19 +2,19 @@
 #ifndef BENIGN_H
 #define BENIGN_H
 
-#include "benign/types.h"
 #include "benign/ctx.h"
-#include "benign/error.h"
-#include "benign/opts.h"
-#include "benign/rng.h"
+#include "benign/dense.h"
 #include "benign/dist.h"
 #include "benign/dmat.h"
-#include "benign/plan.h"
-#include "benign/dense.h"
-#include "benign/h5.h"
-#include "benign/solver.h"
-#include "benign/problem.h"
+#include "benign/error.h"
 #include "benign/generate.h"
+#include "benign/h5.h"
 #include "benign/import.h"
+#include "benign/opts.h"
+#include "benign/plan.h"
+#include "benign/problem.h"
+#include "benign/rng.h"
+#include "benign/solver.h"
+#include "benign/types.h"
 
 #endif

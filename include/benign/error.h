@@ -34,18 +34,18 @@ bn_status_t bn_error_set_all(bn_ctx_t *ctx, bn_status_t code, const char *file,
   bn_error_set_all((ctx), (code), __FILE__, __LINE__, __VA_ARGS__)
 
 /* Evaluate expr; on failure add this location and return its status. */
-#define BN_CALL(ctx, expr)                                          \
-  do {                                                              \
-    bn_status_t bn_call_status_ = (expr);                           \
-    if (bn_call_status_ != BN_OK)                                   \
+#define BN_CALL(ctx, expr)                                               \
+  do {                                                                   \
+    bn_status_t bn_call_status_ = (expr);                                \
+    if (bn_call_status_ != BN_OK)                                        \
       return bn_error_trace((ctx), bn_call_status_, __FILE__, __LINE__); \
   } while (0)
 
 /* Check an MPI return code. */
-#define BN_MPI(ctx, expr)                                           \
-  do {                                                              \
-    int bn_mpi_rc_ = (expr);                                        \
-    if (bn_mpi_rc_ != MPI_SUCCESS)                                  \
+#define BN_MPI(ctx, expr)                                               \
+  do {                                                                  \
+    int bn_mpi_rc_ = (expr);                                            \
+    if (bn_mpi_rc_ != MPI_SUCCESS)                                      \
       return BN_ERROR((ctx), BN_ERR_MPI, "MPI call failed: %s", #expr); \
   } while (0)
 

@@ -22,6 +22,11 @@ bn_status_t bn_h5_open(bn_ctx_t *ctx, const char *path, bn_h5_t **out);
 /* Create (via a temporary file) for writing; the target is not touched
  * until bn_h5_commit. Fails cleanly if the directory is not writable. */
 bn_status_t bn_h5_create(bn_ctx_t *ctx, const char *path, bn_h5_t **out);
+/* Collective: fail early (agreed) if `path` cannot become an output: its
+ * directory is not writable, it is a directory, or it is the same file as
+ * `input` (may be NULL). Nothing is created. */
+bn_status_t bn_h5_check_output(bn_ctx_t *ctx, const char *path,
+                               const char *input);
 /* Close and rename the temporary over the target. */
 bn_status_t bn_h5_commit(bn_h5_t *f);
 /* Close; an uncommitted created file's temporary is removed. NULL is fine. */
@@ -43,8 +48,7 @@ bn_status_t bn_h5_read_f64(bn_h5_t *f, const char *name, bn_idx_t start,
 /* Create a 1-D dataset of `global` elements (intermediate groups created)
  * and write this rank's part. */
 bn_status_t bn_h5_write_i64(bn_h5_t *f, const char *name, bn_idx_t global,
-                            bn_idx_t start, bn_idx_t count,
-                            const int64_t *buf);
+                            bn_idx_t start, bn_idx_t count, const int64_t *buf);
 bn_status_t bn_h5_write_f64(bn_h5_t *f, const char *name, bn_idx_t global,
                             bn_idx_t start, bn_idx_t count, const double *buf);
 
@@ -53,8 +57,7 @@ bn_status_t bn_h5_write_f64(bn_h5_t *f, const char *name, bn_idx_t global,
  * the matrix on `dist`. */
 bn_status_t bn_h5_read_dmat(bn_h5_t *f, const char *name, bn_dist_t *dist,
                             int k, bn_dmat_t **out);
-bn_status_t bn_h5_write_dmat(bn_h5_t *f, const char *name,
-                             const bn_dmat_t *a);
+bn_status_t bn_h5_write_dmat(bn_h5_t *f, const char *name, const bn_dmat_t *a);
 
 /* Attributes on a group or dataset ("/" for the root). Written from every
  * rank with identical values (HDF5 metadata is collective). */

@@ -32,11 +32,12 @@ typedef struct bn_objective {
 
 /* Signed convergence reasons: positive converged, negative stopped. */
 typedef enum bn_reason {
-  BN_CONVERGED_GTOL = 1,   /* ||grad|| <= tol * ||grad_0||         */
-  BN_CONVERGED_FTOL = 2,   /* relative objective change <= ftol     */
-  BN_CONVERGED_FATOL = 3,  /* objective <= fatol                    */
-  BN_CONVERGED_GATOL = 4,  /* ||grad|| <= gatol                     */
-  BN_CONVERGED_STEP = 5,   /* steps no longer change x (rounding)   */
+  BN_CONVERGED_GTOL = 1,      /* ||grad|| <= tol * ||grad_0||         */
+  BN_CONVERGED_FTOL = 2,      /* relative objective change <= ftol     */
+  BN_CONVERGED_FATOL = 3,     /* objective <= fatol                    */
+  BN_CONVERGED_GATOL = 4,     /* ||grad|| <= gatol                     */
+  BN_CONVERGED_STEP = 5,      /* steps no longer change x (rounding)   */
+  BN_CONVERGED_REL_ERROR = 6, /* error to ground truth <= rel_tol   */
   BN_REASON_ITERATING = 0,
   BN_DIVERGED_MAX_ITER = -1,
   BN_DIVERGED_TIME_LIMIT = -2,
@@ -66,11 +67,12 @@ typedef struct bn_solver_params {
   double gatol;      /* ||g|| <= gatol; 0 disables                      */
   double ftol;       /* |f_k - f_k-1| <= ftol * |f_k|; 0 disables       */
   double fatol;      /* f <= fatol; 0 disables                          */
+  double rel_tol;    /* error to ground truth <= rel_tol; 0 disables    */
   int64_t max_iter;  /* iteration limit                                 */
   double time_limit; /* seconds; 0 = none                               */
   bool monitor;      /* one line per iteration on rank 0                */
   int64_t monitor_every;
-  bool progress;     /* progress bar on stderr (rank 0, if a terminal)  */
+  bool progress; /* progress bar on stderr (rank 0, if a terminal)  */
 } bn_solver_params_t;
 void bn_solver_params_default(bn_solver_params_t *p);
 void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p);

@@ -34,9 +34,8 @@ bn_status_t bn_error_set(bn_ctx_t *ctx, bn_status_t code, const char *file,
   return code;
 }
 
-bn_status_t bn_error_set_all(bn_ctx_t *ctx, bn_status_t code,
-                             const char *file, int line, const char *fmt,
-                             ...) {
+bn_status_t bn_error_set_all(bn_ctx_t *ctx, bn_status_t code, const char *file,
+                             int line, const char *fmt, ...) {
   if (ctx->err_code != BN_OK) return code;
   char msg[BN_MSG_LEN];
   va_list ap;
@@ -92,15 +91,24 @@ void bn_error_clear(bn_ctx_t *ctx) {
 
 const char *bn_status_string(bn_status_t code) {
   switch (code) {
-    case BN_OK: return "success";
-    case BN_ERR_ARG: return "invalid argument";
-    case BN_ERR_IO: return "input/output error";
-    case BN_ERR_DATA: return "invalid input data";
-    case BN_ERR_MEM: return "out of memory";
-    case BN_ERR_MPI: return "MPI error";
-    case BN_ERR_LIB: return "library error";
-    case BN_ERR_STATE: return "invalid state";
-    case BN_ERR_NUM: return "numerical breakdown";
+    case BN_OK:
+      return "success";
+    case BN_ERR_ARG:
+      return "invalid argument";
+    case BN_ERR_IO:
+      return "input/output error";
+    case BN_ERR_DATA:
+      return "invalid input data";
+    case BN_ERR_MEM:
+      return "out of memory";
+    case BN_ERR_MPI:
+      return "MPI error";
+    case BN_ERR_LIB:
+      return "library error";
+    case BN_ERR_STATE:
+      return "invalid state";
+    case BN_ERR_NUM:
+      return "numerical breakdown";
   }
   return "unknown error";
 }

@@ -23,8 +23,8 @@ bn_status_t bn_opts_create(bn_ctx_t *ctx, const bn_optdef_t *defs,
   bn_status_t st = bn_calloc(ctx, (size_t)o->n, sizeof(*o->val), &o->val);
   if (st == BN_OK) st = bn_calloc(ctx, (size_t)o->n, sizeof(*o->src), &o->src);
   for (int i = 0; st == BN_OK && i < o->n; i++)
-    if (defs[i].def) st = bn_opts_set(o, defs[i].key, defs[i].def,
-                                      BN_SRC_DEFAULT);
+    if (defs[i].def)
+      st = bn_opts_set(o, defs[i].key, defs[i].def, BN_SRC_DEFAULT);
   if (st != BN_OK) {
     bn_opts_destroy(o);
     return st;
@@ -104,26 +104,26 @@ static bn_status_t bn_opts_check_value(bn_opts_t *o, int i, const char *v,
     case BN_OPT_INT:
       if (!bn_parse_int(v, &iv))
         return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
-                        "%soption --%s: '%s' is not an integer", where,
-                        d->key, v);
+                            "%soption --%s: '%s' is not an integer", where,
+                            d->key, v);
       break;
     case BN_OPT_REAL:
       if (!bn_parse_real(v, &rv))
         return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
-                        "%soption --%s: '%s' is not a finite number", where,
-                        d->key, v);
+                            "%soption --%s: '%s' is not a finite number", where,
+                            d->key, v);
       break;
     case BN_OPT_BOOL:
       if (!bn_parse_bool(v, &bv))
         return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
-                        "%soption --%s: '%s' is not true or false", where,
-                        d->key, v);
+                            "%soption --%s: '%s' is not true or false", where,
+                            d->key, v);
       break;
     case BN_OPT_CHOICE:
       if (!bn_in_choices(d->choices, v))
         return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
-                        "%soption --%s: '%s' is not one of %s", where, d->key,
-                        v, d->choices);
+                            "%soption --%s: '%s' is not one of %s", where,
+                            d->key, v, d->choices);
       break;
     case BN_OPT_STRING:
       break;
@@ -138,11 +138,11 @@ bn_status_t bn_opts_set_at(bn_opts_t *o, const char *key, const char *value,
     const char *near = bn_opts_suggest(o->defs, key);
     if (near)
       return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
-                      "%sunknown option --%s (did you mean --%s?)", where, key,
-                      near);
+                          "%sunknown option --%s (did you mean --%s?)", where,
+                          key, near);
     return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
-                    "%sunknown option --%s (see --help for the options)",
-                    where, key);
+                        "%sunknown option --%s (see --help for the options)",
+                        where, key);
   }
   BN_CALL(o->ctx, bn_opts_check_value(o, i, value, where));
   char *copy = NULL;
@@ -164,10 +164,10 @@ static const char *bn_opts_value(const bn_opts_t *o, const char *key, int *i) {
   return *i >= 0 ? o->val[*i] : NULL;
 }
 
-static bn_status_t bn_opts_missing(const bn_opts_t *o, const char *key,
-                                   int i) {
+static bn_status_t bn_opts_missing(const bn_opts_t *o, const char *key, int i) {
   if (i < 0)
-    return BN_ERROR_ALL(o->ctx, BN_ERR_STATE, "option --%s is not declared", key);
+    return BN_ERROR_ALL(o->ctx, BN_ERR_STATE, "option --%s is not declared",
+                        key);
   return BN_ERROR_ALL(o->ctx, BN_ERR_ARG, "option --%s is required", key);
 }
 
@@ -177,8 +177,8 @@ bn_status_t bn_opts_int(const bn_opts_t *o, const char *key, int64_t *v) {
   if (!s || (o->defs[i].type != BN_OPT_INT && o->defs[i].type != BN_OPT_REAL))
     return bn_opts_missing(o, key, s ? -1 : i);
   if (!bn_parse_int(s, v))
-    return BN_ERROR_ALL(o->ctx, BN_ERR_ARG, "option --%s: '%s' is not an integer",
-                    key, s);
+    return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
+                        "option --%s: '%s' is not an integer", key, s);
   return BN_OK;
 }
 
@@ -188,7 +188,7 @@ bn_status_t bn_opts_real(const bn_opts_t *o, const char *key, double *v) {
   if (!s) return bn_opts_missing(o, key, i);
   if (!bn_parse_real(s, v))
     return BN_ERROR_ALL(o->ctx, BN_ERR_ARG, "option --%s: '%s' is not a number",
-                    key, s);
+                        key, s);
   return BN_OK;
 }
 
@@ -197,8 +197,8 @@ bn_status_t bn_opts_bool(const bn_opts_t *o, const char *key, bool *v) {
   const char *s = bn_opts_value(o, key, &i);
   if (!s) return bn_opts_missing(o, key, i);
   if (!bn_parse_bool(s, v))
-    return BN_ERROR_ALL(o->ctx, BN_ERR_ARG, "option --%s: '%s' is not a boolean",
-                    key, s);
+    return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
+                        "option --%s: '%s' is not a boolean", key, s);
   return BN_OK;
 }
 

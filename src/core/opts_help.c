@@ -44,11 +44,16 @@ const char *bn_opts_suggest(const bn_optdef_t *defs, const char *key) {
 
 static const char *bn_type_name(const bn_optdef_t *d) {
   switch (d->type) {
-    case BN_OPT_INT: return "integer";
-    case BN_OPT_REAL: return "real";
-    case BN_OPT_BOOL: return "bool";
-    case BN_OPT_CHOICE: return d->choices;
-    case BN_OPT_STRING: return "text";
+    case BN_OPT_INT:
+      return "integer";
+    case BN_OPT_REAL:
+      return "real";
+    case BN_OPT_BOOL:
+      return "bool";
+    case BN_OPT_CHOICE:
+      return d->choices;
+    case BN_OPT_STRING:
+      return "text";
   }
   return "";
 }

@@ -8,9 +8,9 @@ struct bn_opts {
   bn_ctx_t *ctx;
   const bn_optdef_t *defs;
   int n;
-  char **val;            /* current value as text, NULL = unset */
-  bn_opt_source_t *src;  /* where the value came from */
-  char *deck;            /* deck path, if any */
+  char **val;           /* current value as text, NULL = unset */
+  bn_opt_source_t *src; /* where the value came from */
+  char *deck;           /* deck path, if any */
 };
 
 int bn_opts_find(const bn_opts_t *o, const char *key);

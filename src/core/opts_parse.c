@@ -25,8 +25,10 @@ static bn_status_t bn_deck_read(bn_ctx_t *ctx, const char *path, char **text) {
       if (fseek(f, 0, SEEK_END) == 0) len = ftell(f);
       rewind(f);
       if (len < 0 || len > BN_DECK_MAX)
-        st = BN_ERROR(ctx, BN_ERR_IO, "deck file '%s' is not a small text "
-                      "file", path);
+        st = BN_ERROR(ctx, BN_ERR_IO,
+                      "deck file '%s' is not a small text "
+                      "file",
+                      path);
       else if ((st = bn_malloc(ctx, (size_t)len + 1, &buf)) == BN_OK) {
         if (fread(buf, 1, (size_t)len, f) != (size_t)len)
           st = BN_ERROR(ctx, BN_ERR_IO, "cannot read deck file '%s'", path);
@@ -42,7 +44,11 @@ static bn_status_t bn_deck_read(bn_ctx_t *ctx, const char *path, char **text) {
   }
   MPI_Bcast(&len, 1, MPI_LONG, 0, bn_ctx_comm(ctx));
   if (bn_ctx_rank(ctx) != 0) st = bn_malloc(ctx, (size_t)len + 1, &buf);
-  BN_CALL(ctx, bn_agree(ctx, st));
+  st = bn_agree(ctx, st);
+  if (st != BN_OK) {
+    free(buf);
+    return st;
+  }
   MPI_Bcast(buf, (int)len + 1, MPI_CHAR, 0, bn_ctx_comm(ctx));
   *text = buf;
   return BN_OK;
@@ -95,8 +101,8 @@ static bn_status_t bn_deck_apply(bn_opts_t *o, const char *path, char *text) {
 }
 
 static bool bn_is_bool_word(const char *s) {
-  static const char *w[] = {"true", "false", "yes", "no", "on", "off", "1",
-                            "0"};
+  static const char *w[] = {"true", "false", "yes", "no",
+                            "on",   "off",   "1",   "0"};
   for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
     if (!strcmp(s, w[i])) return true;
   return false;

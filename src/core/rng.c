@@ -2,13 +2,13 @@
  * (index low, index high, stream, draw); the key is the 64-bit seed. */
 #include "benign/rng.h"
 
-#include <math.h>
 #include <Random123/philox.h>
+#include <math.h>
 
 static philox4x32_ctr_t bn_rng_block(uint64_t seed, uint32_t stream,
                                      uint64_t index, uint32_t draw) {
-  philox4x32_ctr_t c = {{(uint32_t)index, (uint32_t)(index >> 32), stream,
-                         draw}};
+  philox4x32_ctr_t c = {
+      {(uint32_t)index, (uint32_t)(index >> 32), stream, draw}};
   philox4x32_key_t k = {{(uint32_t)seed, (uint32_t)(seed >> 32)}};
   return philox4x32(c, k);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +47,26 @@ static bn_status_t check_dir_writable(bn_ctx_t *ctx, const char *path) {
                   path, dir, strerror(errno));
   free(dir);
   return st;
+}
+
+bn_status_t bn_h5_check_output(bn_ctx_t *ctx, const char *path,
+                               const char *input) {
+  bn_status_t st = BN_OK;
+  if (bn_ctx_rank(ctx) == 0) {
+    struct stat so, si;
+    int exists = stat(path, &so) == 0;
+    if (exists && S_ISDIR(so.st_mode))
+      st = BN_ERROR(ctx, BN_ERR_IO, "cannot write '%s': it is a directory",
+                    path);
+    else if (exists && input && stat(input, &si) == 0 &&
+             so.st_dev == si.st_dev && so.st_ino == si.st_ino)
+      st = BN_ERROR(ctx, BN_ERR_ARG,
+                    "the output '%s' is the input file: name another output",
+                    path);
+    else
+      st = check_dir_writable(ctx, path);
+  }
+  return bn_agree(ctx, st);
 }
 
 /* Rank 0 names the temporary and broadcasts it, so every rank opens the

@@ -80,12 +80,10 @@ bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
     if (seen++ == 0) {
       /* The header test looks only at the first field, so a first line
        * that is data with a bad rating is still reported, not skipped. */
-      size_t comma = strcspn(line, ",");
-      char saved = line[comma];
-      line[comma] = '\0';
-      int header = bn_imp_int(bn_imp_trim(line), &dummy) != 0;
-      line[comma] = saved;
-      if (header) continue;
+      char first[128], *fields[1];
+      snprintf(first, sizeof(first), "%.*s", (int)strcspn(line, ","), line);
+      bn_imp_split(first, ',', fields, 1); /* trims and unquotes */
+      if (bn_imp_int(fields[0], &dummy) != 0) continue;
     }
     BN_IMP_TRY(ctx, st, parse_line(ctx, d, line, lineno));
   }

@@ -6,20 +6,23 @@
 #include <string.h>
 
 const bn_optdef_t bn_complete_optdefs[] = {
-    {"rank", BN_OPT_INT, "5", "rank r of the factors U (rows x r), V (cols x r)",
-     NULL},
+    {"rank", BN_OPT_INT, "5",
+     "rank r of the factors U (rows x r), V (cols x r)", NULL},
     {"lambda", BN_OPT_REAL, "0",
      "ridge weight: adds lambda/2 (|U|^2 + |V|^2); use > 0 for noisy data",
      NULL},
     {"incoherence", BN_OPT_REAL, "0",
      "weight mu of the incoherence penalty mu sum_i (|row_i| - alpha)_+^4 "
-     "on the rows of U and V (0 = off)", NULL},
+     "on the rows of U and V (0 = off)",
+     NULL},
     {"incoherence-radius", BN_OPT_REAL, "0",
      "alpha of the incoherence penalty; 0 = 3 sqrt(sqrt(r) |M|_F / n) from "
-     "the data", NULL},
+     "the data",
+     NULL},
     {"init-scale", BN_OPT_REAL, "0.01",
      "--init=random: factor entries ~ N(0, s^2) with s = init-scale times the "
-     "typical entry of balanced factors", NULL},
+     "typical entry of balanced factors",
+     NULL},
     {"oversample", BN_OPT_INT, "10",
      "--init=spectral: extra columns of the randomized SVD sketch", NULL},
     {"power-iters", BN_OPT_INT, "2",
@@ -55,11 +58,11 @@ static bn_status_t bn_complete_options(bn_complete_t *c,
   BN_CALL(ctx, bn_opts_real(opts, "incoherence-radius", &c->alpha));
   if (r < 1 || r > 4096)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
-                    (long long)r);
+                        (long long)r);
   if (c->lambda < 0 || c->mu < 0 || c->alpha < 0)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                    "--lambda, --incoherence and --incoherence-radius must "
-                    "be nonnegative");
+                        "--lambda, --incoherence and --incoherence-radius must "
+                        "be nonnegative");
   c->r = (int)r;
   const char *solver = bn_opts_string(opts, "solver");
   if (c->mu > 0 && solver && !strcmp(solver, "als"))
@@ -81,11 +84,11 @@ static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "cols", &c->n2));
   if (c->n1 < 1 || c->n2 < 1)
     return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: /omega has %lld x %lld entries",
-                    c->input, (long long)c->n1, (long long)c->n2);
+                        c->input, (long long)c->n1, (long long)c->n2);
   if (c->r > c->n1 || c->r > c->n2)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                    "--rank=%d is larger than min(rows, cols) = %lld", c->r,
-                    (long long)(c->n1 < c->n2 ? c->n1 : c->n2));
+                        "--rank=%d is larger than min(rows, cols) = %lld", c->r,
+                        (long long)(c->n1 < c->n2 ? c->n1 : c->n2));
   BN_CALL(ctx, bn_obs_read(ctx, f, "/omega", c->n1, c->n2, NULL, &c->obs));
   c->rdist = bn_dist_ref(c->obs->rdist);
   /* An idle process would make every collective wait on nothing useful and
@@ -102,16 +105,24 @@ static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
   BN_CALL(ctx, bn_obs_plan(c->obs, c->cdist));
   BN_CALL(ctx, bn_h5_exists(f, "/test/row", &has_test));
   if (has_test) {
-    BN_CALL(ctx, bn_obs_read(ctx, f, "/test", c->n1, c->n2, c->rdist,
-                             &c->test));
+    BN_CALL(ctx,
+            bn_obs_read(ctx, f, "/test", c->n1, c->n2, c->rdist, &c->test));
     BN_CALL(ctx, bn_obs_plan(c->test, c->cdist));
   }
   BN_CALL(ctx, bn_h5_exists(f, "/truth/U", &has_tu));
   BN_CALL(ctx, bn_h5_exists(f, "/truth/V", &has_tv));
   if (has_tu && has_tv) {
+    int nd;
+    bn_idx_t dims[4];
+    BN_CALL(ctx, bn_h5_shape(f, "/truth/U", &nd, dims));
+    if (nd != 2 || dims[1] < 1 || dims[1] > c->n1 || dims[1] > c->n2)
+      return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                          "%s: /truth/U must be rows x k with 1 <= k <= "
+                          "min(rows, cols)",
+                          c->input);
     BN_CALL(ctx, bn_h5_read_dmat(f, "/truth/U", c->rdist, 0, &c->tu));
-    BN_CALL(ctx, bn_h5_read_dmat(f, "/truth/V", c->cdist,
-                                 bn_dmat_cols(c->tu), &c->tv));
+    BN_CALL(ctx, bn_h5_read_dmat(f, "/truth/V", c->cdist, bn_dmat_cols(c->tu),
+                                 &c->tv));
     int k = bn_dmat_cols(c->tu);
     BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)k * k * sizeof(double),
                                          &c->rx)));
@@ -210,9 +221,9 @@ static void bn_complete_describe(void *data, FILE *s) {
   fprintf(s, "INPUT=%s\nROWS=%lld\nCOLS=%lld\nRANK=%d\nENTRIES=%lld\n",
           c->input, (long long)c->n1, (long long)c->n2, c->r,
           (long long)c->obs->nnz_global);
-  fprintf(s, "SAMPLE_RATE=%.6g\nTEST_ENTRIES=%lld\nTRUTH=%s\nLAMBDA=%g\n",
-          c->p, c->test ? (long long)c->test->nnz_global : 0LL,
-          c->tu ? "yes" : "no", c->lambda);
+  fprintf(s, "SAMPLE_RATE=%.6g\nTEST_ENTRIES=%lld\nTRUTH=%s\nLAMBDA=%g\n", c->p,
+          c->test ? (long long)c->test->nnz_global : 0LL, c->tu ? "yes" : "no",
+          c->lambda);
 }
 
 const bn_problem_ops_t bn_problem_complete = {

@@ -23,9 +23,9 @@ typedef struct bn_complete {
   double p, lambda, mu, alpha;
   bn_obs_t *obs, *test;
   bn_dist_t *rdist, *cdist;
-  bn_idx_t nu, nv;    /* local rows of U and V */
-  double *vg, *gvg;   /* ghost rows of V and their gradient, nghost x r */
-  double *tvg;        /* ghost rows of V for the test entries */
+  bn_idx_t nu, nv;  /* local rows of U and V */
+  double *vg, *gvg; /* ghost rows of V and their gradient, nghost x r */
+  double *tvg;      /* ghost rows of V for the test entries */
   /* Ground truth M = X Y^T, kept as X = Qx Rx (Householder QR, so the
    * error can be measured without cancellation) and Y; NULL if none. */
   bn_dmat_t *tu, *tv; /* Qx (n1 x k) and Y (n2 x k) */
@@ -36,8 +36,7 @@ typedef struct bn_complete {
   int t_gather, t_kernel, t_scatter, t_reduce;
 } bn_complete_t;
 
-bn_status_t bn_complete_eval(void *data, const double *x, double *f,
-                             double *g);
+bn_status_t bn_complete_eval(void *data, const double *x, double *f, double *g);
 bn_status_t bn_complete_metrics(void *data, const double *x, double *rel,
                                 double *rmse);
 bn_status_t bn_complete_sweep(void *data, double *x);

@@ -59,8 +59,8 @@ bn_status_t bn_complete_sweep(void *data, double *x) {
   double *u = x, *v = x + c->nu * r, s = 1.0 / c->p;
   size_t nbuf = ((size_t)o->nghost + (size_t)c->nv) * w;
   if (!c->als_buf)
-    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, nbuf * sizeof(double),
-                                         &c->als_buf)));
+    BN_CALL(ctx,
+            bn_agree(ctx, bn_malloc(ctx, nbuf * sizeof(double), &c->als_buf)));
   double *ghost = c->als_buf, *own = ghost + (size_t)o->nghost * w;
   double *a = NULL;
   BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)w * sizeof(double), &a)));
@@ -107,57 +107,77 @@ static void bn_triu_inv(int n, double *t) {
   }
 }
 
-bn_status_t bn_complete_balance(bn_complete_t *c, double *x) {
-  bn_ctx_t *ctx = c->ctx;
-  const int r = c->r, rr = r * r;
-  double *u = x, *v = x + c->nu * r, *m = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 9 * (size_t)rr, sizeof(double),
-                                       &m)));
-  double *gu = m, *gv = gu + rr, *ru = gv + rr, *rv = ru + rr, *k = rv + rr;
-  double *w = k + rr, *sv = w + rr, *zt = sv + rr, *t = zt + rr;
-  bn_gram_local(r, c->nu, u, u, gu);
-  bn_gram_local(r, c->nv, v, v, gv);
-  bn_status_t st = bn_allreduce_sum(ctx, m, 2 * (size_t)rr);
-  /* A rank-deficient factor (e.g. zero) cannot be balanced: leave it. */
-  if (st != BN_OK || bn_small_chol(ctx, r, gu, ru) != BN_OK ||
-      bn_small_chol(ctx, r, gv, rv) != BN_OK) {
-    bn_error_clear(ctx);
-    free(m);
-    return st;
+/* Rank 0 computes the two r x r transforms from the summed Grams:
+ * K = Ru Rv^T = W S Z^T; Tu = Ru^-1 W S^1/2, Tv = Rv^-1 Z S^1/2. Returns 0
+ * if a factor is rank deficient (it cannot be balanced). */
+static int bn_balance_transforms(bn_ctx_t *ctx, int r, const double *gu,
+                                 const double *gv, double *tu, double *tv) {
+  const int rr = r * r;
+  double *m = calloc(7 * (size_t)rr, sizeof(double));
+  if (!m) return 0;
+  double *ru = m, *rv = ru + rr, *k = rv + rr, *w = k + rr, *sv = w + rr;
+  double *zt = sv + rr, *z = zt + rr;
+  int ok = bn_small_chol(ctx, r, gu, ru) == BN_OK &&
+           bn_small_chol(ctx, r, gv, rv) == BN_OK;
+  if (ok) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, r, r, 1.0, ru, r,
+                rv, r, 0.0, k, r);
+    ok = bn_small_svd(ctx, r, r, k, w, sv, zt) == BN_OK;
   }
-  /* K = Ru Rv^T = W S Z^T; U <- U Ru^-1 W S^1/2, V <- V Rv^-1 Z S^1/2. */
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r, r, r, 1.0, ru, r, rv,
-              r, 0.0, k, r);
-  st = bn_small_svd(ctx, r, r, k, w, sv, zt);
-  if (st == BN_OK) {
+  if (ok) {
     bn_triu_inv(r, ru);
     bn_triu_inv(r, rv);
     for (int i = 0; i < r; i++)
       for (int j = 0; j < r; j++) {
         w[i * r + j] *= sqrt(sv[j]);
-        k[j * r + i] = zt[i * r + j] * sqrt(sv[i]); /* k = Z S^1/2 */
+        z[j * r + i] = zt[i * r + j] * sqrt(sv[i]); /* Z S^1/2 */
       }
-    double *tmp = NULL;
-    size_t nmax = (size_t)(c->nu > c->nv ? c->nu : c->nv) * r;
-    st = bn_malloc(ctx, nmax * sizeof(double), &tmp);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, r, r, 1.0, ru, r,
+                w, r, 0.0, tu, r);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, r, r, 1.0, rv, r,
+                z, r, 0.0, tv, r);
+  }
+  bn_error_clear(ctx); /* a failed Cholesky/SVD only means "leave it" */
+  free(m);
+  return ok;
+}
+
+static void bn_apply_small(bn_idx_t n, int r, double *a, const double *t,
+                           double *tmp) {
+  if (n == 0) return;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, r, r, 1.0, a,
+              r, t, r, 0.0, tmp, r);
+  memcpy(a, tmp, (size_t)n * r * sizeof(double));
+}
+
+bn_status_t bn_complete_balance(bn_complete_t *c, double *x) {
+  bn_ctx_t *ctx = c->ctx;
+  const int r = c->r, rr = r * r;
+  double *u = x, *v = x + c->nu * r, *m = NULL, *tmp = NULL;
+  size_t nmax = (size_t)(c->nu > c->nv ? c->nu : c->nv) * r;
+  bn_status_t st = bn_calloc(ctx, 4 * (size_t)rr + 1, sizeof(double), &m);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, (nmax ? nmax : 1) * sizeof(double), &tmp);
+  st = bn_agree(ctx, st);
+  if (st == BN_OK) {
+    double *gu = m, *gv = gu + rr, *t = gv + rr; /* t = [Tu, Tv, ok] */
+    bn_gram_local(r, c->nu, u, u, gu);
+    bn_gram_local(r, c->nv, v, v, gv);
+    st = bn_allreduce_sum(ctx, m, 2 * (size_t)rr);
+    /* One rank decides, so every rank applies the same transforms even if
+     * the small factorizations were not bitwise reproducible across
+     * processes. */
     if (st == BN_OK) {
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, r, r, 1.0, ru,
-                  r, w, r, 0.0, t, r);
-      if (c->nu > 0) {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nu, r,
-                    r, 1.0, u, r, t, r, 0.0, tmp, r);
-        memcpy(u, tmp, (size_t)c->nu * r * sizeof(double));
-      }
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, r, r, 1.0, rv,
-                  r, k, r, 0.0, t, r);
-      if (c->nv > 0) {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nv, r,
-                    r, 1.0, v, r, t, r, 0.0, tmp, r);
-        memcpy(v, tmp, (size_t)c->nv * r * sizeof(double));
+      if (bn_ctx_rank(ctx) == 0)
+        t[2 * rr] = bn_balance_transforms(ctx, r, gu, gv, t, t + rr);
+      MPI_Bcast(t, 2 * rr + 1, MPI_DOUBLE, 0, bn_ctx_comm(ctx));
+      if (t[2 * rr] != 0) {
+        bn_apply_small(c->nu, r, u, t, tmp);
+        bn_apply_small(c->nv, r, v, t + rr, tmp);
       }
     }
-    free(tmp);
   }
   free(m);
-  return bn_agree(ctx, st);
+  free(tmp);
+  return st;
 }

@@ -39,11 +39,10 @@ static inline __attribute__((always_inline)) double bn_pass_r(
       if (e + BN_PREFETCH < o->nnz) {
         /* Every cache line of the rows BN_PREFETCH entries ahead (the
          * entries of the next rows too: CSR is contiguous). */
-        const double *pv = vg + (size_t)gc[e + BN_PREFETCH] * (size_t)r;
-        double *pg = gvg + (size_t)gc[e + BN_PREFETCH] * (size_t)r;
+        size_t ahead = (size_t)gc[e + BN_PREFETCH] * (size_t)r;
         for (int k = 0; k < r; k += 8) {
-          __builtin_prefetch(pv + k);
-          if (gu) __builtin_prefetch(pg + k, 1);
+          __builtin_prefetch(vg + ahead + k);
+          if (gu) __builtin_prefetch(gvg + ahead + k, 1);
         }
       }
       /* A SIMD reduction: a strict left-to-right sum would serialise the
@@ -100,7 +99,8 @@ static double bn_incoherence(int r, bn_idx_t n, const double *a, double mu,
     double nrm = cblas_dnrm2(r, a + i * r, 1), ex = nrm - alpha;
     if (ex <= 0) continue;
     pen += mu * ex * ex * ex * ex;
-    if (g) cblas_daxpy(r, 4 * mu * ex * ex * ex / nrm, a + i * r, 1, g + i * r, 1);
+    if (g)
+      cblas_daxpy(r, 4 * mu * ex * ex * ex / nrm, a + i * r, 1, g + i * r, 1);
   }
   return pen;
 }
@@ -120,8 +120,8 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
 
   /* red = [sum sq residuals, penalty, U^T U, V^T V]: one allreduce. */
   double *red = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 2 + 2 * (size_t)rr,
-                                       sizeof(double), &red)));
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 2 + 2 * (size_t)rr, sizeof(double),
+                                       &red)));
   double *guu = red + 2, *gvv = guu + rr;
   bn_timer_start(ctx, c->t_kernel);
   if (g) {
@@ -166,7 +166,8 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nv, r, r,
                   -0.5, v, r, guu, r, 1.0, gv, r);
     if (c->lambda > 0)
-      cblas_daxpy((int)((c->nu + c->nv) * r), c->lambda, x, 1, g, 1);
+      for (size_t i = 0; i < (size_t)(c->nu + c->nv) * r; i++)
+        g[i] += c->lambda * x[i];
   }
   free(red);
   return BN_OK;
@@ -191,19 +192,18 @@ static bn_status_t bn_complete_rel_error(bn_complete_t *c, const double *x,
   double *w = c->met_buf;
   memset(a, 0, (size_t)k * r * sizeof(double));
   if (c->nu > 0)
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, r, (int)c->nu,
-                1.0, q, k, u, r, 0.0, a, r);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, r, (int)c->nu, 1.0,
+                q, k, u, r, 0.0, a, r);
   BN_CALL(ctx, bn_allreduce_sum(ctx, a, (size_t)k * r));
   /* red2 = [|W|^2, Up^T Up (r r), V^T V (r r)] (local parts) */
   double *gp = red2 + 1, *gv = gp + r * r;
   if (c->nv > 0) { /* W = V A^T - Y Rx^T */
     memcpy(w, y, (size_t)c->nv * k * sizeof(double));
-    cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans,
-                CblasNonUnit, (int)c->nv, k, 1.0, c->rx, k, w, k);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c->nv, k, r,
-                1.0, v, r, a, r, -1.0, w, k);
-    double nw = cblas_dnrm2((int)(c->nv * k), w, 1);
-    red2[0] += nw * nw;
+    cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit,
+                (int)c->nv, k, 1.0, c->rx, k, w, k);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c->nv, k, r, 1.0,
+                v, r, a, r, -1.0, w, k);
+    for (size_t i = 0; i < (size_t)c->nv * k; i++) red2[0] += w[i] * w[i];
   }
   if (c->nu > 0) { /* Up = U - Q A */
     memcpy(w, u, (size_t)c->nu * r * sizeof(double));

@@ -10,15 +10,15 @@ static bn_status_t bn_gen_check(bn_ctx_t *ctx, const bn_complete_gen_t *g) {
   if (g->rows < 1 || g->cols < 1)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rows and --cols must be positive");
   if (g->rank < 1 || g->rank > g->rows || g->rank > g->cols)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                    "--rank=%d must be in [1, min(rows, cols) = %lld]",
-                    g->rank, (long long)(g->rows < g->cols ? g->rows : g->cols));
+    return BN_ERROR_ALL(
+        ctx, BN_ERR_ARG, "--rank=%d must be in [1, min(rows, cols) = %lld]",
+        g->rank, (long long)(g->rows < g->cols ? g->rows : g->cols));
   if (!(g->sample_rate > 0 && g->sample_rate <= 1))
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                    "--sample-rate=%g must be in (0, 1]", g->sample_rate);
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--sample-rate=%g must be in (0, 1]",
+                        g->sample_rate);
   if (!(g->test_fraction >= 0 && g->test_fraction < 1))
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                    "--test-fraction=%g must be in [0, 1)", g->test_fraction);
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--test-fraction=%g must be in [0, 1)",
+                        g->test_fraction);
   if (!(g->noise >= 0))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--noise must be nonnegative");
   if (!(g->condition >= 1))
@@ -92,9 +92,9 @@ static bn_status_t bn_gen_entries(bn_ctx_t *ctx, const bn_complete_gen_t *g,
       for (int k = 0; k < r; k++) v += x[(i - first) * r + k] * y[j * r + k];
       if (g->noise > 0)
         v += g->noise * bn_rng_normal(g->seed, BN_STREAM_NOISE, id, 0);
-      int to_test = g->test_fraction > 0 &&
-                    bn_rng_uniform(g->seed, BN_STREAM_SPLIT, id, 0) <
-                        g->test_fraction;
+      int to_test =
+          g->test_fraction > 0 &&
+          bn_rng_uniform(g->seed, BN_STREAM_SPLIT, id, 0) < g->test_fraction;
       if (bn_gen_push(to_test ? test : train, i, j, v))
         return BN_ERROR(ctx, BN_ERR_MEM, "out of memory generating entries");
     }
@@ -111,8 +111,8 @@ static bn_status_t bn_gen_write_entries(bn_ctx_t *ctx, bn_h5_t *f,
   char name[64];
   BN_MPI(ctx, MPI_Exscan(&n, &start, 1, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx)));
   if (bn_ctx_rank(ctx) == 0) start = 0;
-  BN_MPI(ctx, MPI_Allreduce(&n, total, 1, BN_IDX_MPI, MPI_SUM,
-                            bn_ctx_comm(ctx)));
+  BN_MPI(ctx,
+         MPI_Allreduce(&n, total, 1, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx)));
   snprintf(name, sizeof(name), "%s/row", group);
   BN_CALL(ctx, bn_h5_write_i64(f, name, *total, start, n, b->row));
   snprintf(name, sizeof(name), "%s/col", group);
@@ -125,8 +125,8 @@ static bn_status_t bn_gen_write_entries(bn_ctx_t *ctx, bn_h5_t *f,
 }
 
 static bn_status_t bn_gen_attrs(bn_h5_t *f, const bn_complete_gen_t *g) {
-  bn_status_t st = bn_h5_attr_set_str(f, "/", "creator",
-                                      "benign generate complete");
+  bn_status_t st =
+      bn_h5_attr_set_str(f, "/", "creator", "benign generate complete");
   if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "problem", "complete");
   if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rows", g->rows);
   if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", g->cols);
@@ -170,9 +170,9 @@ bn_status_t bn_generate_complete(bn_ctx_t *ctx, const bn_complete_gen_t *g,
     bn_gen_factor(g, BN_STREAM_TRUTH_V, 0, g->cols, s, y);
     memcpy(bn_dmat_data(yloc), y + bn_dmat_first_row(yloc) * r,
            (size_t)bn_dmat_local_rows(yloc) * r * sizeof(double));
-    st = bn_agree(ctx, bn_gen_entries(ctx, g, bn_dmat_first_row(x),
-                                      bn_dmat_local_rows(x), bn_dmat_data(x),
-                                      y, &train, &test));
+    st = bn_agree(
+        ctx, bn_gen_entries(ctx, g, bn_dmat_first_row(x), bn_dmat_local_rows(x),
+                            bn_dmat_data(x), y, &train, &test));
   }
   bn_gen_stats_t tot = {0, 0};
   if (st == BN_OK)

@@ -14,8 +14,9 @@ static bn_status_t bn_omega_apply(void *data, const bn_dmat_t *x,
   const bn_obs_t *o = c->obs;
   int k = bn_dmat_cols(x);
   double *buf = NULL, *yd = bn_dmat_data(y), s = 1.0 / c->p;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)o->nghost * k *
-                                               sizeof(double), &buf)));
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_malloc(ctx, (size_t)o->nghost * k * sizeof(double),
+                                  &buf)));
   bn_status_t st = bn_plan_gather(o->plan, bn_dmat_cdata(x), k, buf);
   if (st == BN_OK) {
     bn_dmat_zero(y);
@@ -50,26 +51,25 @@ static bn_status_t bn_omega_apply_t(void *data, const bn_dmat_t *y,
   return st;
 }
 
-static bn_status_t bn_complete_spectral(bn_complete_t *c,
-                                        const bn_opts_t *opts, uint64_t seed,
-                                        double *x) {
+static bn_status_t bn_complete_spectral(bn_complete_t *c, const bn_opts_t *opts,
+                                        uint64_t seed, double *x) {
   bn_ctx_t *ctx = c->ctx;
   int64_t over, power;
   BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
   BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
   if (over < 0 || power < 0)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                    "--oversample and --power-iters must be nonnegative");
+                        "--oversample and --power-iters must be nonnegative");
   bn_idx_t nmin = c->n1 < c->n2 ? c->n1 : c->n2;
   if (c->r + over > nmin) over = nmin - c->r;
-  bn_linop_t op = {c->n1, c->n2, c->rdist, c->cdist, c,
-                   bn_omega_apply, bn_omega_apply_t};
+  bn_linop_t op = {c->n1, c->n2,          c->rdist,        c->cdist,
+                   c,     bn_omega_apply, bn_omega_apply_t};
   bn_dmat_t *u = NULL, *v = NULL;
   double *s = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)c->r * sizeof(double),
-                                       &s)));
-  bn_status_t st = bn_rsvd(ctx, &op, c->r, (int)over, (int)power, seed, &u, s,
-                           &v);
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_malloc(ctx, (size_t)c->r * sizeof(double), &s)));
+  bn_status_t st =
+      bn_rsvd(ctx, &op, c->r, (int)over, (int)power, seed, &u, s, &v);
   if (st == BN_OK) {
     /* Balanced factors U = Us^(1/2), V = V s^(1/2). */
     const int r = c->r;
@@ -79,8 +79,8 @@ static bn_status_t bn_complete_spectral(bn_complete_t *c,
       for (int a = 0; a < r; a++) x[i * r + a] = ud[i * r + a] * sqrt(s[a]);
     for (bn_idx_t j = 0; j < c->nv; j++)
       for (int a = 0; a < r; a++) xv[j * r + a] = vd[j * r + a] * sqrt(s[a]);
-    bn_log(ctx, BN_LOG_INFO, "spectral init: top singular values %.6g .. %.6g\n",
-           s[0], s[r - 1]);
+    bn_log(ctx, BN_LOG_INFO,
+           "spectral init: top singular values %.6g .. %.6g\n", s[0], s[r - 1]);
   }
   bn_dmat_destroy(u);
   bn_dmat_destroy(v);
@@ -99,8 +99,8 @@ static bn_status_t bn_complete_random(bn_complete_t *c, const bn_opts_t *opts,
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--init-scale must be positive");
   for (bn_idx_t e = 0; e < c->obs->nnz; e++)
     loc += c->obs->val[e] * c->obs->val[e];
-  BN_MPI(ctx, MPI_Allreduce(&loc, &tot, 1, MPI_DOUBLE, MPI_SUM,
-                            bn_ctx_comm(ctx)));
+  BN_MPI(ctx,
+         MPI_Allreduce(&loc, &tot, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx)));
   /* Balanced factor entries a give entries of size sqrt(r) a^2. */
   double m_rms = sqrt(tot / (double)c->obs->nnz_global);
   double sigma = scale * sqrt(m_rms / sqrt((double)c->r));
@@ -108,11 +108,11 @@ static bn_status_t bn_complete_random(bn_complete_t *c, const bn_opts_t *opts,
   bn_idx_t u0 = bn_dist_first(c->rdist), v0 = bn_dist_first(c->cdist);
   double *xv = x + c->nu * r;
   for (bn_idx_t i = 0; i < c->nu * r; i++)
-    x[i] = sigma * bn_rng_normal(seed, BN_STREAM_INIT_U,
-                                 (uint64_t)(u0 * r + i), 0);
+    x[i] = sigma *
+           bn_rng_normal(seed, BN_STREAM_INIT_U, (uint64_t)(u0 * r + i), 0);
   for (bn_idx_t j = 0; j < c->nv * r; j++)
-    xv[j] = sigma * bn_rng_normal(seed, BN_STREAM_INIT_V,
-                                  (uint64_t)(v0 * r + j), 0);
+    xv[j] = sigma *
+            bn_rng_normal(seed, BN_STREAM_INIT_V, (uint64_t)(v0 * r + j), 0);
   return BN_OK;
 }
 
@@ -127,8 +127,8 @@ bn_status_t bn_complete_init(void *data, const bn_opts_t *opts, double *x) {
     double loc = 0.0, tot = 0.0;
     for (bn_idx_t e = 0; e < c->obs->nnz; e++)
       loc += c->obs->val[e] * c->obs->val[e];
-    BN_MPI(ctx, MPI_Allreduce(&loc, &tot, 1, MPI_DOUBLE, MPI_SUM,
-                              bn_ctx_comm(ctx)));
+    BN_MPI(ctx,
+           MPI_Allreduce(&loc, &tot, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx)));
     double nmin = (double)(c->n1 < c->n2 ? c->n1 : c->n2);
     c->alpha = 3 * sqrt(sqrt((double)c->r) * sqrt(tot / c->p) / nmin);
   }

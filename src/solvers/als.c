@@ -9,8 +9,8 @@ static bn_status_t bn_als_step(bn_solver_t *s, const bn_objective_t *obj,
                                double *x, double *f, double *g, double *step) {
   if (!obj->sweep)
     return BN_ERROR_ALL(s->ctx, BN_ERR_ARG,
-                    "solver 'als' needs an alternating sweep, which this "
-                    "problem does not provide");
+                        "solver 'als' needs an alternating sweep, which this "
+                        "problem does not provide");
   BN_CALL(s->ctx, obj->sweep(obj->data, x));
   BN_CALL(s->ctx, obj->eval(obj->data, x, f, g));
   *step = 1.0;

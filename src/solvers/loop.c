@@ -8,24 +8,28 @@
 #include "benign/error.h"
 #include "solvers/solver_impl.h"
 
-static bn_status_t bn_history_push(bn_solver_t *s, int64_t it, double f,
-                                   double gn, double step, double rel,
-                                   double rmse, double sec) {
+/* Room for one more history entry (not collective; see the loop). */
+static bn_status_t bn_history_reserve(bn_solver_t *s) {
   bn_history_t *h = &s->hist;
-  if (h->n == s->hist_cap) {
-    size_t cap = s->hist_cap ? 2 * s->hist_cap : 256;
-    double **cols[] = {&h->objective, &h->grad_norm, &h->step,
-                       &h->rel_error, &h->test_rmse, &h->seconds};
-    int64_t *ni = realloc(h->iteration, cap * sizeof(int64_t));
-    if (!ni) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
-    h->iteration = ni;
-    for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-      double *p = realloc(*cols[c], cap * sizeof(double));
-      if (!p) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
-      *cols[c] = p;
-    }
-    s->hist_cap = cap;
+  if (h->n < s->hist_cap) return BN_OK;
+  size_t cap = s->hist_cap ? 2 * s->hist_cap : 256;
+  double **cols[] = {&h->objective, &h->grad_norm, &h->step,
+                     &h->rel_error, &h->test_rmse, &h->seconds};
+  int64_t *ni = realloc(h->iteration, cap * sizeof(int64_t));
+  if (!ni) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
+  h->iteration = ni;
+  for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+    double *p = realloc(*cols[c], cap * sizeof(double));
+    if (!p) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
+    *cols[c] = p;
   }
+  s->hist_cap = cap;
+  return BN_OK;
+}
+
+static void bn_history_push(bn_solver_t *s, int64_t it, double f, double gn,
+                            double step, double rel, double rmse, double sec) {
+  bn_history_t *h = &s->hist;
   h->iteration[h->n] = it;
   h->objective[h->n] = f;
   h->grad_norm[h->n] = gn;
@@ -34,7 +38,6 @@ static bn_status_t bn_history_push(bn_solver_t *s, int64_t it, double f,
   h->test_rmse[h->n] = rmse;
   h->seconds[h->n] = sec;
   h->n++;
-  return BN_OK;
 }
 
 static void bn_monitor_line(bn_solver_t *s, int64_t it, double f, double gn,
@@ -53,7 +56,8 @@ static void bn_progress(bn_solver_t *s, int64_t it, double gn, double g0,
                         int done) {
   if (bn_ctx_rank(s->ctx) != 0 || !s->params.progress || !isatty(2)) return;
   /* Progress toward tol on a log scale, or toward max_iter if larger. */
-  double frac = (double)it / (double)s->params.max_iter;
+  double frac =
+      s->params.max_iter > 0 ? (double)it / (double)s->params.max_iter : 1.0;
   if (s->params.tol > 0 && g0 > 0 && gn > 0) {
     double want = -log10(s->params.tol), got = -log10(gn / g0);
     if (want > 0 && got / want > frac) frac = got / want;
@@ -78,9 +82,10 @@ static bn_status_t bn_metrics(const bn_objective_t *obj, const double *x,
 /* dx, xn: |x_k - x_k-1| and |x_k| (dx < 0 before the first step). */
 static bn_reason_t bn_stop_test(bn_solver_t *s, double f, double fprev,
                                 double gn, double g0, double dx, double xn,
-                                double elapsed) {
+                                double rel, double elapsed) {
   const bn_solver_params_t *p = &s->params;
   if (!isfinite(f) || !isfinite(gn)) return BN_DIVERGED_NAN;
+  if (p->rel_tol > 0 && rel <= p->rel_tol) return BN_CONVERGED_REL_ERROR;
   if (p->tol > 0 && gn <= p->tol * g0) return BN_CONVERGED_GTOL;
   if (p->gatol > 0 && gn <= p->gatol) return BN_CONVERGED_GATOL;
   /* The step no longer changes x beyond rounding (twice in a row): the
@@ -102,8 +107,8 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   bn_ctx_t *ctx = s->ctx;
   s->n = obj->n;
   free(s->w1);
-  bn_status_t st = bn_malloc(ctx, 6 * (obj->n ? obj->n : 1) * sizeof(double),
-                             &s->w1);
+  bn_status_t st =
+      bn_malloc(ctx, 6 * (obj->n ? obj->n : 1) * sizeof(double), &s->w1);
   BN_CALL(ctx, bn_agree(ctx, st));
   double *g = s->w1 + 4 * obj->n, *xprev = g + obj->n;
   s->w2 = s->w1 + obj->n;
@@ -123,13 +128,14 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   BN_CALL(ctx, bn_vdot(s, g, g, &gn2));
   BN_CALL(ctx, bn_metrics(obj, x, &rel, &rmse));
   double g0 = sqrt(gn2), gn = g0;
-  BN_CALL(ctx, bn_history_push(s, 0, f, gn, 0.0, rel, rmse, bn_wtime() - t0));
+  BN_CALL(ctx, bn_agree(ctx, bn_history_reserve(s)));
+  bn_history_push(s, 0, f, gn, 0.0, rel, rmse, 0.0);
   if (s->params.monitor) bn_monitor_line(s, 0, f, gn, 0.0, rel, rmse, 0.0);
   s->reason = g0 == 0.0 ? BN_CONVERGED_GTOL
-                        : bn_stop_test(s, f, NAN, gn, g0, -1, 0, 0);
+                        : bn_stop_test(s, f, NAN, gn, g0, -1, 0, rel, 0);
 
   while (s->reason == BN_REASON_ITERATING) {
-    double fprev = f, sums[3] = {0, 0, 0};
+    double fprev = f, sums[5] = {0, 0, 0, 0, 0};
     s->iter++;
     memcpy(xprev, x, obj->n * sizeof(double));
     BN_CALL(ctx, s->ops->step(s, obj, x, &f, g, &step));
@@ -142,15 +148,21 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
       sums[1] += (x[i] - xprev[i]) * (x[i] - xprev[i]);
       sums[2] += x[i] * x[i];
     }
-    BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, sums, 3, MPI_DOUBLE, MPI_SUM,
+    /* The same allreduce agrees on the clock (rank 0's, so every rank takes
+     * the same time-limit decision) and on room for the history. */
+    bn_status_t room = bn_history_reserve(s);
+    sums[3] = bn_ctx_rank(ctx) == 0 ? bn_wtime() - t0 : 0.0;
+    sums[4] = room == BN_OK ? 0.0 : 1.0;
+    BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, sums, 5, MPI_DOUBLE, MPI_SUM,
                               bn_ctx_comm(ctx)));
+    if (sums[4] > 0) BN_CALL(ctx, bn_agree(ctx, room));
     gn = sqrt(sums[0]);
+    double sec = sums[3];
     int64_t every = s->params.monitor_every > 0 ? s->params.monitor_every : 1;
     BN_CALL(ctx, bn_metrics(obj, x, &rel, &rmse));
-    double sec = bn_wtime() - t0;
-    BN_CALL(ctx, bn_history_push(s, s->iter, f, gn, step, rel, rmse, sec));
-    s->reason =
-        bn_stop_test(s, f, fprev, gn, g0, sqrt(sums[1]), sqrt(sums[2]), sec);
+    bn_history_push(s, s->iter, f, gn, step, rel, rmse, sec);
+    s->reason = bn_stop_test(s, f, fprev, gn, g0, sqrt(sums[1]), sqrt(sums[2]),
+                             rel, sec);
     if (s->params.monitor &&
         (s->iter % every == 0 || s->reason != BN_REASON_ITERATING))
       bn_monitor_line(s, s->iter, f, gn, step, rel, rmse, sec);

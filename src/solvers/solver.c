@@ -16,6 +16,7 @@ const char *bn_solver_names(void) { return "gd|agd|als"; }
 void bn_solver_params_default(bn_solver_params_t *p) {
   p->tol = 1e-8;
   p->gatol = 0.0;
+  p->rel_tol = 0.0;
   p->ftol = 0.0;
   p->fatol = 0.0;
   p->max_iter = 1000;
@@ -32,8 +33,8 @@ bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
   for (int i = 0; bn_solver_table[i]; i++)
     if (!strcmp(bn_solver_table[i]->name, name)) ops = bn_solver_table[i];
   if (!ops)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "unknown solver '%s' (one of %s)", name,
-                    bn_solver_names());
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "unknown solver '%s' (one of %s)",
+                        name, bn_solver_names());
   bn_solver_t *s = NULL;
   BN_CALL(ctx, bn_calloc(ctx, 1, sizeof(*s), &s));
   s->ctx = ctx;
@@ -67,9 +68,7 @@ void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p) {
 
 bn_reason_t bn_solver_reason(const bn_solver_t *s) { return s->reason; }
 int64_t bn_solver_iterations(const bn_solver_t *s) { return s->iter; }
-const bn_history_t *bn_solver_history(const bn_solver_t *s) {
-  return &s->hist;
-}
+const bn_history_t *bn_solver_history(const bn_solver_t *s) { return &s->hist; }
 const char *bn_solver_name(const bn_solver_t *s) { return s->ops->name; }
 
 const char *bn_reason_string(bn_reason_t r) {
@@ -85,12 +84,18 @@ const char *bn_reason_string(bn_reason_t r) {
     case BN_CONVERGED_STEP:
       return "converged: steps no longer change the iterate (gradient at "
              "rounding level)";
-    case BN_REASON_ITERATING: return "iterating";
-    case BN_DIVERGED_MAX_ITER: return "stopped: iteration limit reached";
-    case BN_DIVERGED_TIME_LIMIT: return "stopped: time limit reached";
+    case BN_CONVERGED_REL_ERROR:
+      return "converged: relative error to the ground truth below rel-tol";
+    case BN_REASON_ITERATING:
+      return "iterating";
+    case BN_DIVERGED_MAX_ITER:
+      return "stopped: iteration limit reached";
+    case BN_DIVERGED_TIME_LIMIT:
+      return "stopped: time limit reached";
     case BN_DIVERGED_LINE_SEARCH:
       return "stopped: line search found no decrease (at machine precision)";
-    case BN_DIVERGED_NAN: return "stopped: objective is not a number";
+    case BN_DIVERGED_NAN:
+      return "stopped: objective is not a number";
   }
   return "unknown";
 }
@@ -99,8 +104,8 @@ bn_status_t bn_vdot(bn_solver_t *s, const double *a, const double *b,
                     double *out) {
   double loc = 0.0;
   for (size_t i = 0; i < s->n; i++) loc += a[i] * b[i];
-  BN_MPI(s->ctx, MPI_Allreduce(&loc, out, 1, MPI_DOUBLE, MPI_SUM,
-                               bn_ctx_comm(s->ctx)));
+  BN_MPI(s->ctx,
+         MPI_Allreduce(&loc, out, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(s->ctx)));
   return BN_OK;
 }
 
@@ -111,7 +116,7 @@ bn_status_t bn_vdot2(bn_solver_t *s, const double *a, const double *b,
     loc[0] += a[i] * b[i];
     loc[1] += c[i] * d[i];
   }
-  BN_MPI(s->ctx, MPI_Allreduce(loc, out, 2, MPI_DOUBLE, MPI_SUM,
-                               bn_ctx_comm(s->ctx)));
+  BN_MPI(s->ctx,
+         MPI_Allreduce(loc, out, 2, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(s->ctx)));
   return BN_OK;
 }

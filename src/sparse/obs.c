@@ -67,8 +67,8 @@ static bn_status_t bn_obs_csr(bn_obs_t *o, const bn_triplets_t *t,
   bn_ctx_t *ctx = o->ctx;
   bn_idx_t first = bn_dist_first(o->rdist), nloc = bn_dist_local(o->rdist);
   int64_t *cv = NULL; /* (col, bits of val) pairs for sorting */
-  bn_status_t st = bn_calloc(ctx, (size_t)nloc + 1, sizeof(bn_idx_t),
-                             &o->rowptr);
+  bn_status_t st =
+      bn_calloc(ctx, (size_t)nloc + 1, sizeof(bn_idx_t), &o->rowptr);
   if (st == BN_OK) st = bn_malloc(ctx, 2 * (size_t)t->n * sizeof(int64_t), &cv);
   if (st == BN_OK) st = bn_malloc(ctx, (size_t)t->n * sizeof(double), &o->val);
   if (st != BN_OK) {
@@ -117,8 +117,8 @@ static bn_status_t bn_obs_ghosts(bn_obs_t *o, const int64_t *cols) {
     st = BN_ERROR(ctx, BN_ERR_DATA, "too many distinct columns on a process");
   if (st == BN_OK)
     st = bn_malloc(ctx, (size_t)ng * sizeof(bn_idx_t), &o->ghost);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)o->nnz * sizeof(uint32_t),
-                                  &o->gcol);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, (size_t)o->nnz * sizeof(uint32_t), &o->gcol);
   if (st == BN_OK) {
     o->nghost = ng;
     bn_idx_t g = 0;
@@ -138,8 +138,8 @@ static bn_status_t bn_obs_ghosts(bn_obs_t *o, const int64_t *cols) {
 
 bn_status_t bn_obs_create(bn_ctx_t *ctx, bn_idx_t nrows, bn_idx_t ncols,
                           bn_idx_t n, const int64_t *row, const int64_t *col,
-                          const double *val, bn_dist_t *rdist,
-                          const char *what, bn_obs_t **out) {
+                          const double *val, bn_dist_t *rdist, const char *what,
+                          bn_obs_t **out) {
   *out = NULL;
   bn_triplets_t t = {0, NULL, NULL, NULL};
   bn_obs_t *o = NULL;

@@ -22,8 +22,8 @@ typedef struct bn_obs {
   uint32_t *gcol;   /* ghost index of each entry                         */
   double *val;
   bn_idx_t nghost;
-  bn_idx_t *ghost;  /* global column of each ghost, increasing           */
-  bn_plan_t *plan;  /* ghosts on the column distribution (bn_obs_plan)   */
+  bn_idx_t *ghost; /* global column of each ghost, increasing           */
+  bn_plan_t *plan; /* ghosts on the column distribution (bn_obs_plan)   */
 } bn_obs_t;
 
 /* Collective. Entries given as triplets in any distribution (each rank any
@@ -32,12 +32,13 @@ typedef struct bn_obs {
  * rows are balanced by entry count and the distribution is created. */
 bn_status_t bn_obs_create(bn_ctx_t *ctx, bn_idx_t nrows, bn_idx_t ncols,
                           bn_idx_t n, const int64_t *row, const int64_t *col,
-                          const double *val, bn_dist_t *rdist,
-                          const char *what, bn_obs_t **out);
+                          const double *val, bn_dist_t *rdist, const char *what,
+                          bn_obs_t **out);
 /* Collective. Reads GROUP/row, GROUP/col, GROUP/val (each rank a contiguous
  * share) and calls bn_obs_create. */
-bn_status_t bn_obs_read(bn_ctx_t *ctx, bn_h5_t *f, const char *group, bn_idx_t nrows,
-                        bn_idx_t ncols, bn_dist_t *rdist, bn_obs_t **out);
+bn_status_t bn_obs_read(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
+                        bn_idx_t nrows, bn_idx_t ncols, bn_dist_t *rdist,
+                        bn_obs_t **out);
 /* Collective. Column distribution balanced by entries per column. */
 bn_status_t bn_obs_col_dist(bn_obs_t *o, bn_dist_t **cdist);
 /* Collective. Build the plan that fetches the ghost rows from cdist. */

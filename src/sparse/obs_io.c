@@ -20,14 +20,15 @@ bn_status_t bn_obs_read(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
     BN_CALL(ctx, bn_h5_shape(f, name[k], &nd, dims));
     if (nd != 1)
       return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: dataset %s must be 1-D",
-                      bn_h5_path(f), name[k]);
+                          bn_h5_path(f), name[k]);
     len[k] = dims[0];
   }
   if (len[1] != len[0] || len[2] != len[0])
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
-                    "%s: %s/row, col and val differ in length (%lld, %lld, "
-                    "%lld)", bn_h5_path(f), group, (long long)len[0],
-                    (long long)len[1], (long long)len[2]);
+                        "%s: %s/row, col and val differ in length (%lld, %lld, "
+                        "%lld)",
+                        bn_h5_path(f), group, (long long)len[0],
+                        (long long)len[1], (long long)len[2]);
   int P = bn_ctx_size(ctx), p = bn_ctx_rank(ctx);
   bn_idx_t start = bn_uniform_offset(len[0], P, p);
   bn_idx_t count = bn_uniform_offset(len[0], P, p + 1) - start;
@@ -58,8 +59,7 @@ bn_status_t bn_obs_col_dist(bn_obs_t *o, bn_dist_t **cdist) {
   BN_CALL(ctx, bn_dist_create_uniform(ctx, o->ncols, &uni));
   bn_status_t st = bn_plan_create(uni, o->nghost, o->ghost, &plan);
   bn_idx_t nloc = bn_dist_local(uni);
-  if (st == BN_OK)
-    st = bn_calloc(ctx, (size_t)o->nghost, sizeof(double), &cnt);
+  if (st == BN_OK) st = bn_calloc(ctx, (size_t)o->nghost, sizeof(double), &cnt);
   if (st == BN_OK) st = bn_malloc(ctx, (size_t)nloc * sizeof(double), &w);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {

@@ -10,9 +10,16 @@ bn_status_t bn_triplets_shuffle(bn_ctx_t *ctx, const bn_dist_t *dest,
                                 bn_triplets_t *t) {
   int P = bn_ctx_size(ctx);
   MPI_Comm comm = bn_ctx_comm(ctx);
-  int *sc = NULL, *rc = NULL, *sd = NULL, *rd = NULL, *owner = NULL;
+  int *sc = NULL, *rc = NULL, *sd = NULL, *rd = NULL, *pos, *owner = NULL;
   bn_triplets_t s = {0, NULL, NULL, NULL}, r = {0, NULL, NULL, NULL};
-  bn_status_t st = bn_calloc(ctx, 4 * (size_t)P, sizeof(int), &sc);
+  bn_status_t st = BN_OK;
+  /* MPI counts are int: every rank's share must fit. */
+  if (t->n > INT32_MAX)
+    st = BN_ERROR(ctx, BN_ERR_DATA,
+                  "too many entries on one process (%lld): use more "
+                  "processes",
+                  (long long)t->n);
+  if (st == BN_OK) st = bn_calloc(ctx, 5 * (size_t)P, sizeof(int), &sc);
   if (st == BN_OK) st = bn_malloc(ctx, (size_t)t->n * sizeof(int), &owner);
   if (st == BN_OK) st = bn_triplets_alloc(ctx, t->n, &s);
   st = bn_agree(ctx, st);
@@ -20,6 +27,7 @@ bn_status_t bn_triplets_shuffle(bn_ctx_t *ctx, const bn_dist_t *dest,
   rc = sc + P;
   sd = rc + P;
   rd = sd + P;
+  pos = rd + P;
   for (bn_idx_t k = 0; k < t->n; k++) {
     owner[k] = bn_dist_owner(dest, t->row[k]);
     sc[owner[k]]++;
@@ -32,26 +40,21 @@ bn_status_t bn_triplets_shuffle(bn_ctx_t *ctx, const bn_dist_t *dest,
     nrecv += rc[p];
   }
   if (nrecv > INT32_MAX) {
-    st = BN_ERROR(ctx, BN_ERR_DATA, "too many entries for one process "
-                  "(%lld): use more processes", (long long)nrecv);
+    st = BN_ERROR(ctx, BN_ERR_DATA,
+                  "too many entries for one process "
+                  "(%lld): use more processes",
+                  (long long)nrecv);
   }
   if (st == BN_OK) st = bn_triplets_alloc(ctx, nrecv, &r);
   st = bn_agree(ctx, st);
   if (st != BN_OK) goto cleanup;
-  {
-    int *fill = owner; /* reuse: position counters per destination */
-    int *pos = NULL;
-    st = bn_malloc(ctx, (size_t)P * sizeof(int), &pos);
-    st = bn_agree(ctx, st);
-    if (st != BN_OK) goto cleanup;
-    memcpy(pos, sd, (size_t)P * sizeof(int));
-    for (bn_idx_t k = 0; k < t->n; k++) {
-      int q = pos[fill[k]]++;
-      s.row[q] = t->row[k];
-      s.col[q] = t->col[k];
-      s.val[q] = t->val[k];
-    }
-    free(pos);
+  /* Pack by destination. */
+  memcpy(pos, sd, (size_t)P * sizeof(int));
+  for (bn_idx_t k = 0; k < t->n; k++) {
+    int q = pos[owner[k]]++;
+    s.row[q] = t->row[k];
+    s.col[q] = t->col[k];
+    s.val[q] = t->val[k];
   }
   MPI_Alltoallv(s.row, sc, sd, MPI_INT64_T, r.row, rc, rd, MPI_INT64_T, comm);
   MPI_Alltoallv(s.col, sc, sd, MPI_INT64_T, r.col, rc, rd, MPI_INT64_T, comm);
