@@ -41,6 +41,17 @@ bn_status_t bn_error_set_all(bn_ctx_t *ctx, bn_status_t code, const char *file,
       return bn_error_trace((ctx), bn_call_status_, __FILE__, __LINE__); \
   } while (0)
 
+/* Evaluate expr into st; on failure add this location and jump to the
+ * function's `cleanup` label (for functions that must free on error). */
+#define BN_TRY(ctx, st, expr)                          \
+  do {                                                 \
+    (st) = (expr);                                     \
+    if ((st) != BN_OK) {                               \
+      bn_error_trace((ctx), (st), __FILE__, __LINE__); \
+      goto cleanup;                                    \
+    }                                                  \
+  } while (0)
+
 /* Check an MPI return code. */
 #define BN_MPI(ctx, expr)                                               \
   do {                                                                  \

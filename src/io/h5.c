@@ -154,8 +154,8 @@ bn_status_t bn_h5_open(bn_ctx_t *ctx, const char *path, bn_h5_t **out) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
   st = new_handle(ctx, path, &f);
   if (st == BN_OK && bn_ctx_rank(ctx) == 0) st = check_readable(ctx, path);
-  BN_H5_TRY(ctx, st, bn_agree(ctx, st));
-  BN_H5_TRY(ctx, st, open_file(f, 0));
+  BN_TRY(ctx, st, bn_agree(ctx, st));
+  BN_TRY(ctx, st, open_file(f, 0));
   *out = f;
   return BN_OK;
 cleanup:
@@ -171,9 +171,9 @@ bn_status_t bn_h5_create(bn_ctx_t *ctx, const char *path, bn_h5_t **out) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   st = new_handle(ctx, path, &f);
   if (st == BN_OK && bn_ctx_rank(ctx) == 0) st = check_dir_writable(ctx, path);
-  BN_H5_TRY(ctx, st, bn_agree(ctx, st));
-  BN_H5_TRY(ctx, st, make_tmp_name(ctx, path, &f->tmp));
-  BN_H5_TRY(ctx, st, open_file(f, 1));
+  BN_TRY(ctx, st, bn_agree(ctx, st));
+  BN_TRY(ctx, st, make_tmp_name(ctx, path, &f->tmp));
+  BN_TRY(ctx, st, open_file(f, 1));
   *out = f;
   return BN_OK;
 cleanup:
@@ -305,7 +305,7 @@ bn_status_t bn_h5_shape(bn_h5_t *f, const char *name, int *ndims,
   hid_t dset = H5I_INVALID_HID, space = H5I_INVALID_HID;
   hsize_t d[H5S_MAX_RANK];
   *ndims = 0;
-  BN_H5_TRY(f->ctx, st, bn_h5_open_dataset(f, name, &dset));
+  BN_TRY(f->ctx, st, bn_h5_open_dataset(f, name, &dset));
   space = H5Dget_space(dset);
   int nd = space >= 0 ? H5Sget_simple_extent_dims(space, d, NULL) : -1;
   if (nd < 0 || nd > 4) {

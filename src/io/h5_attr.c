@@ -30,7 +30,7 @@ static bn_status_t attr_write(bn_h5_t *f, const char *obj, const char *name,
   hid_t a = H5I_INVALID_HID;
   bn_status_t st = bn_h5_check_state(f, 1);
   if (st != BN_OK) return st;
-  BN_H5_TRY(ctx, st, bn_agree(ctx, bn_h5_open_object(f, obj, &o)));
+  BN_TRY(ctx, st, bn_agree(ctx, bn_h5_open_object(f, obj, &o)));
   /* Setting an attribute twice keeps the last value, like a dictionary. */
   herr_t rc = 0;
   htri_t had = H5Aexists(o, name);

@@ -80,7 +80,7 @@ static bn_status_t read_1d(bn_h5_t *f, const char *name, enum want want,
   hsize_t dims[2] = {0, 0};
   bn_status_t st = bn_h5_check_state(f, 0);
   if (st != BN_OK) return st;
-  BN_H5_TRY(ctx, st, bn_agree(ctx, bn_h5_open_dataset(f, name, &dset)));
+  BN_TRY(ctx, st, bn_agree(ctx, bn_h5_open_dataset(f, name, &dset)));
   st = check_dataset(f, name, dset, 1, want, dims);
   if (st == BN_OK &&
       (start < 0 || count < 0 || (hsize_t)start + (hsize_t)count > dims[0]))
@@ -89,7 +89,7 @@ static bn_status_t read_1d(bn_h5_t *f, const char *name, enum want want,
                   "[%lld, %lld)",
                   f->path, name, (unsigned long long)dims[0], bn_ctx_rank(ctx),
                   (long long)start, (long long)start + (long long)count);
-  BN_H5_TRY(ctx, st, bn_agree(ctx, st));
+  BN_TRY(ctx, st, bn_agree(ctx, st));
   st = transfer(f, name, dset, memtype, 0, 1, (hsize_t)start, (hsize_t)count, 0,
                 buf);
   st = bn_agree(ctx, st);
@@ -120,7 +120,7 @@ static bn_status_t create_dataset(bn_h5_t *f, const char *name, hid_t filetype,
   *dset = H5I_INVALID_HID;
   if (st == BN_OK && exists)
     st = BN_ERROR(f->ctx, BN_ERR_ARG, "%s: '%s' already exists", f->path, name);
-  BN_H5_TRY(f->ctx, st, bn_agree(f->ctx, st));
+  BN_TRY(f->ctx, st, bn_agree(f->ctx, st));
   lcpl = H5Pcreate(H5P_LINK_CREATE);
   dcpl = H5Pcreate(H5P_DATASET_CREATE);
   space = H5Screate_simple(nd, dims, NULL);
@@ -158,9 +158,9 @@ static bn_status_t write_1d(bn_h5_t *f, const char *name, hid_t filetype,
                   "%s: rank %d writes [%lld, %lld) of '%s' (%lld elements)",
                   f->path, bn_ctx_rank(ctx), (long long)start,
                   (long long)(start + count), name, (long long)global);
-  BN_H5_TRY(ctx, st, bn_agree(ctx, st));
+  BN_TRY(ctx, st, bn_agree(ctx, st));
   hsize_t dim = (hsize_t)global;
-  BN_H5_TRY(ctx, st, create_dataset(f, name, filetype, 1, &dim, &dset));
+  BN_TRY(ctx, st, create_dataset(f, name, filetype, 1, &dim, &dset));
   st = transfer(f, name, dset, memtype, 1, 1, (hsize_t)start, (hsize_t)count, 0,
                 (void *)buf);
   st = bn_agree(ctx, st);
@@ -192,7 +192,7 @@ bn_status_t bn_h5_read_dmat(bn_h5_t *f, const char *name, bn_dist_t *dist,
   bn_status_t st = bn_h5_check_state(f, 0);
   *out = NULL;
   if (st != BN_OK) return st;
-  BN_H5_TRY(ctx, st, bn_agree(ctx, bn_h5_open_dataset(f, name, &dset)));
+  BN_TRY(ctx, st, bn_agree(ctx, bn_h5_open_dataset(f, name, &dset)));
   st = check_dataset(f, name, dset, 2, WANT_REAL, dims);
   if (st == BN_OK && (bn_idx_t)dims[0] != bn_dist_global(dist))
     st = BN_ERROR(ctx, BN_ERR_DATA,
@@ -208,12 +208,12 @@ bn_status_t bn_h5_read_dmat(bn_h5_t *f, const char *name, bn_dist_t *dist,
   else if (st == BN_OK && dims[1] > INT_MAX)
     st = BN_ERROR(ctx, BN_ERR_DATA, "%s: dataset '%s' has too many columns",
                   f->path, name);
-  BN_H5_TRY(ctx, st, bn_agree(ctx, st));
-  BN_H5_TRY(ctx, st, bn_agree(ctx, bn_dmat_create(dist, (int)dims[1], &a)));
+  BN_TRY(ctx, st, bn_agree(ctx, st));
+  BN_TRY(ctx, st, bn_agree(ctx, bn_dmat_create(dist, (int)dims[1], &a)));
   st = transfer(f, name, dset, H5T_NATIVE_DOUBLE, 0, 2,
                 (hsize_t)bn_dmat_first_row(a), (hsize_t)bn_dmat_local_rows(a),
                 dims[1], bn_dmat_data(a));
-  BN_H5_TRY(ctx, st, bn_agree(ctx, st));
+  BN_TRY(ctx, st, bn_agree(ctx, st));
   *out = a;
   a = NULL;
 cleanup:
@@ -229,7 +229,7 @@ bn_status_t bn_h5_write_dmat(bn_h5_t *f, const char *name, const bn_dmat_t *a) {
   hsize_t dims[2] = {(hsize_t)bn_dmat_rows(a), (hsize_t)bn_dmat_cols(a)};
   bn_status_t st = bn_h5_check_state(f, 1);
   if (st != BN_OK) return st;
-  BN_H5_TRY(ctx, st, create_dataset(f, name, H5T_IEEE_F64LE, 2, dims, &dset));
+  BN_TRY(ctx, st, create_dataset(f, name, H5T_IEEE_F64LE, 2, dims, &dset));
   st = transfer(f, name, dset, H5T_NATIVE_DOUBLE, 1, 2,
                 (hsize_t)bn_dmat_first_row(a), (hsize_t)bn_dmat_local_rows(a),
                 dims[1], (void *)bn_dmat_cdata(a));

@@ -23,17 +23,6 @@ struct bn_h5 {
   int committed;
 };
 
-/* Run expr (a bn_status_t); on failure add this location and jump to the
- * function's `cleanup` label with the status in st. */
-#define BN_H5_TRY(ctx, st, expr)                       \
-  do {                                                 \
-    (st) = (expr);                                     \
-    if ((st) != BN_OK) {                               \
-      bn_error_trace((ctx), (st), __FILE__, __LINE__); \
-      goto cleanup;                                    \
-    }                                                  \
-  } while (0)
-
 /* Not collective: BN_ERR_STATE unless f is open (and, if `write`, a created
  * file not yet committed). Every rank reaches the same verdict. */
 bn_status_t bn_h5_check_state(bn_h5_t *f, int write);

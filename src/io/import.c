@@ -50,13 +50,13 @@ static bn_status_t write_entries(bn_ctx_t *ctx, bn_h5_t *f,
   bn_status_t st = bn_malloc(ctx, (size_t)mine * sizeof(int64_t), &scratch);
   int64_t *idx = scratch;
   double *val = scratch;
-  BN_IMP_TRY(ctx, st, bn_agree(ctx, st));
+  BN_TRY(ctx, st, bn_agree(ctx, st));
   for (bn_idx_t k = 0; k < mine; k++) idx[k] = d->e[k].row;
-  BN_IMP_TRY(ctx, st, bn_h5_write_i64(f, "/omega/row", n, 0, mine, idx));
+  BN_TRY(ctx, st, bn_h5_write_i64(f, "/omega/row", n, 0, mine, idx));
   for (bn_idx_t k = 0; k < mine; k++) idx[k] = d->e[k].col;
-  BN_IMP_TRY(ctx, st, bn_h5_write_i64(f, "/omega/col", n, 0, mine, idx));
+  BN_TRY(ctx, st, bn_h5_write_i64(f, "/omega/col", n, 0, mine, idx));
   for (bn_idx_t k = 0; k < mine; k++) val[k] = d->e[k].val;
-  BN_IMP_TRY(ctx, st, bn_h5_write_f64(f, "/omega/val", n, 0, mine, val));
+  BN_TRY(ctx, st, bn_h5_write_f64(f, "/omega/val", n, 0, mine, val));
 cleanup:
   free(scratch);
   return st;
@@ -106,15 +106,15 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
     sz[SZ_DUPS] = d.duplicates;
     sz[SZ_LINES] = d.lines;
   }
-  BN_IMP_TRY(ctx, st, bn_agree(ctx, st));
+  BN_TRY(ctx, st, bn_agree(ctx, st));
   if (MPI_Bcast(sz, SZ_N, BN_IDX_MPI, 0, bn_ctx_comm(ctx)) != MPI_SUCCESS)
-    BN_IMP_TRY(ctx, st,
+    BN_TRY(ctx, st,
                BN_ERROR(ctx, BN_ERR_MPI,
                         "import: broadcast of the "
                         "sizes failed"));
-  BN_IMP_TRY(ctx, st, bn_h5_create(ctx, output, &f));
-  BN_IMP_TRY(ctx, st, write_output(ctx, f, &d, sz, csv, format, input));
-  BN_IMP_TRY(ctx, st, bn_h5_commit(f));
+  BN_TRY(ctx, st, bn_h5_create(ctx, output, &f));
+  BN_TRY(ctx, st, write_output(ctx, f, &d, sz, csv, format, input));
+  BN_TRY(ctx, st, bn_h5_commit(f));
   if (stats)
     *stats = (bn_import_stats_t){sz[SZ_ROWS], sz[SZ_COLS], sz[SZ_ENTRIES],
                                  sz[SZ_DUPS], sz[SZ_LINES]};

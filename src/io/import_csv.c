@@ -72,7 +72,7 @@ bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
   size_t cap = 0;
   int64_t lineno = 0, seen = 0, dummy;
   bn_status_t st;
-  BN_IMP_TRY(ctx, st, bn_imp_open(ctx, d->path, &fp));
+  BN_TRY(ctx, st, bn_imp_open(ctx, d->path, &fp));
   while (getline(&buf, &cap, fp) != -1) {
     char *line = bn_imp_trim(buf);
     lineno++;
@@ -85,7 +85,7 @@ bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
       bn_imp_split(first, ',', fields, 1); /* trims and unquotes */
       if (bn_imp_int(fields[0], &dummy) != 0) continue;
     }
-    BN_IMP_TRY(ctx, st, parse_line(ctx, d, line, lineno));
+    BN_TRY(ctx, st, parse_line(ctx, d, line, lineno));
   }
   d->lines = lineno;
   if (ferror(fp)) {
@@ -93,15 +93,15 @@ bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
                   (long long)lineno);
     goto cleanup;
   }
-  BN_IMP_TRY(ctx, st, bn_imp_bad_status(ctx, d, "bad lines", ""));
+  BN_TRY(ctx, st, bn_imp_bad_status(ctx, d, "bad lines", ""));
   if (d->n == 0)
-    BN_IMP_TRY(ctx, st,
+    BN_TRY(ctx, st,
                BN_ERROR(ctx, BN_ERR_DATA,
                         "%s: no ratings found "
                         "(%lld lines)",
                         d->path, (long long)lineno));
-  BN_IMP_TRY(ctx, st, renumber(ctx, d, 0, &d->row_ids, &d->rows));
-  BN_IMP_TRY(ctx, st, renumber(ctx, d, 1, &d->col_ids, &d->cols));
+  BN_TRY(ctx, st, renumber(ctx, d, 0, &d->row_ids, &d->rows));
+  BN_TRY(ctx, st, renumber(ctx, d, 1, &d->col_ids, &d->cols));
 cleanup:
   free(buf);
   if (fp) fclose(fp);

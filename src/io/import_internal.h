@@ -43,17 +43,6 @@ typedef struct bn_imp_data {
   char bad[BN_IMP_BAD_LEN]; /* the first BN_IMP_QUOTED, "; "-separated */
 } bn_imp_data_t;
 
-/* Run expr; on failure add this location and jump to `cleanup` with the
- * status in st. */
-#define BN_IMP_TRY(ctx, st, expr)                      \
-  do {                                                 \
-    (st) = (expr);                                     \
-    if ((st) != BN_OK) {                               \
-      bn_error_trace((ctx), (st), __FILE__, __LINE__); \
-      goto cleanup;                                    \
-    }                                                  \
-  } while (0)
-
 /* The format parsers (rank 0, not collective). */
 bn_status_t bn_imp_mtx(bn_ctx_t *ctx, bn_imp_data_t *d);
 bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d);

@@ -122,19 +122,19 @@ bn_status_t bn_imp_mtx(bn_ctx_t *ctx, bn_imp_data_t *d) {
   mtx_header_t h = {0, 0, 0, 0, 0};
   int64_t lineno = 0, found = 0;
   bn_status_t st;
-  BN_IMP_TRY(ctx, st, bn_imp_open(ctx, d->path, &fp));
+  BN_TRY(ctx, st, bn_imp_open(ctx, d->path, &fp));
   while (getline(&buf, &cap, fp) != -1) {
     char *line = bn_imp_trim(buf);
     lineno++;
     if (lineno == 1) {
-      BN_IMP_TRY(ctx, st, parse_banner(ctx, d->path, line, &h));
+      BN_TRY(ctx, st, parse_banner(ctx, d->path, line, &h));
     } else if (*line == '\0' || *line == '%') {
       continue; /* comments, and blank lines, which some writers leave */
     } else if (h.size_line == 0) {
-      BN_IMP_TRY(ctx, st, parse_size(ctx, d->path, line, lineno, &h));
+      BN_TRY(ctx, st, parse_size(ctx, d->path, line, lineno, &h));
     } else {
       found++;
-      BN_IMP_TRY(ctx, st, parse_entry(ctx, d, line, lineno, &h));
+      BN_TRY(ctx, st, parse_entry(ctx, d, line, lineno, &h));
     }
   }
   d->lines = lineno;
@@ -144,17 +144,17 @@ bn_status_t bn_imp_mtx(bn_ctx_t *ctx, bn_imp_data_t *d) {
     goto cleanup;
   }
   if (lineno == 0)
-    BN_IMP_TRY(ctx, st,
+    BN_TRY(ctx, st,
                BN_ERROR(ctx, BN_ERR_DATA, "%s: the file is empty", d->path));
   if (h.size_line == 0)
-    BN_IMP_TRY(ctx, st,
+    BN_TRY(ctx, st,
                BN_ERROR(ctx, BN_ERR_DATA,
                         "%s: no size line "
                         "'rows cols entries'",
                         d->path));
-  BN_IMP_TRY(ctx, st, bn_imp_bad_status(ctx, d, "bad lines", ""));
+  BN_TRY(ctx, st, bn_imp_bad_status(ctx, d, "bad lines", ""));
   if (found != h.nnz)
-    BN_IMP_TRY(ctx, st,
+    BN_TRY(ctx, st,
                BN_ERROR(ctx, BN_ERR_DATA,
                         "%s:%lld: the size line "
                         "declares %lld entries but the file has "
