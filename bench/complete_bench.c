@@ -118,6 +118,31 @@ int main(int argc, char **argv) {
   double flops = 6 * r * nnz + 4 * (double)(c->n1 + c->n2) * r * r;
   double gflops = flops / t_pass / 1e9;
 
+  if (!rank) {
+    printf("processes                      %d\n", P);
+    printf(
+        "matrix                         %lld x %lld, rank %d, %.0f entries\n",
+        (long long)c->n1, (long long)c->n2, c->r, nnz);
+    printf("setup (read + partition) s     %.3f\n", t_setup);
+    printf("spectral init s                %.3f\n", t_init);
+    printf("DGEMM GFLOP/s per process      %.2f\n", gemm);
+    printf("gradient pass s                %.4f\n", t_pass);
+    printf("entries per second             %.3e (%.3e per process)\n",
+           nnz / t_pass, nnz / t_pass / P);
+    printf("gradient GFLOP/s               %.2f (%.2f per process)\n", gflops,
+           gflops / P);
+    printf("ratio to DGEMM                 %.3f\n", gflops / P / gemm);
+    /* Per entry the pass touches v_j and the gradient row of v_j (read and
+     * write): 24 r bytes, plus 12 bytes of index and value. */
+    double bytes = (24.0 * r + 12.0) * nnz / t_pass / 1e9;
+    printf("triad bandwidth GB/s per proc  %.2f\n", bw);
+    printf(
+        "pass traffic GB/s (est.)       %.2f (%.2f per process, ratio "
+        "to triad %.2f)\n",
+        bytes, bytes / P, bytes / P / bw);
+    fflush(stdout);
+  }
+
   /* Solve to relative error 1e-6. */
   bn_solver_t *s;
   bn_solver_params_t p;
@@ -143,27 +168,6 @@ int main(int argc, char **argv) {
       break;
     }
   if (!rank) {
-    printf("processes                      %d\n", P);
-    printf(
-        "matrix                         %lld x %lld, rank %d, %.0f entries\n",
-        (long long)c->n1, (long long)c->n2, c->r, nnz);
-    printf("setup (read + partition) s     %.3f\n", t_setup);
-    printf("spectral init s                %.3f\n", t_init);
-    printf("DGEMM GFLOP/s per process      %.2f\n", gemm);
-    printf("gradient pass s                %.4f\n", t_pass);
-    printf("entries per second             %.3e (%.3e per process)\n",
-           nnz / t_pass, nnz / t_pass / P);
-    printf("gradient GFLOP/s               %.2f (%.2f per process)\n", gflops,
-           gflops / P);
-    printf("ratio to DGEMM                 %.3f\n", gflops / P / gemm);
-    /* Per entry the pass touches v_j and the gradient row of v_j (read and
-     * write): 24 r bytes, plus 12 bytes of index and value. */
-    double bytes = (24.0 * r + 12.0) * nnz / t_pass / 1e9;
-    printf("triad bandwidth GB/s per proc  %.2f\n", bw);
-    printf(
-        "pass traffic GB/s (est.)       %.2f (%.2f per process, ratio "
-        "to triad %.2f)\n",
-        bytes, bytes / P, bytes / P / bw);
     printf("iterations to rel_err 1e-6     %ld\n", it6);
     printf("seconds to rel_err 1e-6        %.3f (solve only; + init %.3f)\n",
            t6, t_init);

@@ -240,11 +240,11 @@ static void bn_run_header(bn_run_t *run) {
 static bn_status_t bn_run_body(bn_run_t *run) {
   bn_ctx_t *ctx = run->ctx;
   BN_CALL(ctx, bn_run_setup_solver(run));
-  BN_CALL(ctx, run->ops->create(ctx, run->opts, &run->data));
   /* An output that cannot be written fails before the solve; the file is
    * created only when there is a result to put in it. */
   BN_CALL(ctx, bn_h5_check_output(ctx, run->output,
                                   bn_opts_string(run->opts, "input")));
+  BN_CALL(ctx, run->ops->create(ctx, run->opts, &run->data));
   run->ops->objective(run->data, &run->obj);
   bn_run_header(run);
   size_t n = run->obj.n ? run->obj.n : 1;

@@ -157,6 +157,15 @@ bad 2 "info without a file" 2 "usage: benign info" info
 bad 1 "info on a missing file" 2 "cannot open '.*/missing\.h5'" \
   info "$T/missing.h5"
 
+# An output that names the input file is refused before anything is
+# written: the input (here the earlier result) is left as it was.
+bad 2 "complete: output is the input" 2 "is the input file" \
+  complete --input="$T/out.h5" --rank=2 --output="$T/out.h5"
+cp "$T/bad.csv" "$T/keep.csv"
+bad 2 "import: output is the input" 2 "is the input file" \
+  import --format=csv --input="$T/keep.csv" --output="$T/keep.csv"
+check "import input untouched" cmp -s "$T/bad.csv" "$T/keep.csv"
+
 # The result is still a readable result.
 bn_ok "out.h5 still readable" 1 info "$T/out.h5"
 check "out.h5 still has /U" grep -q '/U' "$T/last.out"

@@ -97,6 +97,9 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
   /* The arguments are the same on every rank, and so is this verdict. */
   BN_CALL(ctx,
           parse_args(ctx, format, input, output, duplicates, &csv, &policy));
+  /* Before the parse: an output that would replace the input, or that
+   * cannot be written, fails at once. */
+  BN_CALL(ctx, bn_h5_check_output(ctx, output, input));
   if (bn_ctx_rank(ctx) == 0) {
     st = csv ? bn_imp_csv(ctx, &d) : bn_imp_mtx(ctx, &d);
     if (st == BN_OK) st = bn_imp_resolve(ctx, &d, policy);
@@ -109,9 +112,9 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
   BN_TRY(ctx, st, bn_agree(ctx, st));
   if (MPI_Bcast(sz, SZ_N, BN_IDX_MPI, 0, bn_ctx_comm(ctx)) != MPI_SUCCESS)
     BN_TRY(ctx, st,
-               BN_ERROR(ctx, BN_ERR_MPI,
-                        "import: broadcast of the "
-                        "sizes failed"));
+           BN_ERROR(ctx, BN_ERR_MPI,
+                    "import: broadcast of the "
+                    "sizes failed"));
   BN_TRY(ctx, st, bn_h5_create(ctx, output, &f));
   BN_TRY(ctx, st, write_output(ctx, f, &d, sz, csv, format, input));
   BN_TRY(ctx, st, bn_h5_commit(f));

@@ -96,10 +96,10 @@ bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
   BN_TRY(ctx, st, bn_imp_bad_status(ctx, d, "bad lines", ""));
   if (d->n == 0)
     BN_TRY(ctx, st,
-               BN_ERROR(ctx, BN_ERR_DATA,
-                        "%s: no ratings found "
-                        "(%lld lines)",
-                        d->path, (long long)lineno));
+           BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s: no ratings found "
+                    "(%lld lines)",
+                    d->path, (long long)lineno));
   BN_TRY(ctx, st, renumber(ctx, d, 0, &d->row_ids, &d->rows));
   BN_TRY(ctx, st, renumber(ctx, d, 1, &d->col_ids, &d->cols));
 cleanup:

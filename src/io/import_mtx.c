@@ -145,22 +145,22 @@ bn_status_t bn_imp_mtx(bn_ctx_t *ctx, bn_imp_data_t *d) {
   }
   if (lineno == 0)
     BN_TRY(ctx, st,
-               BN_ERROR(ctx, BN_ERR_DATA, "%s: the file is empty", d->path));
+           BN_ERROR(ctx, BN_ERR_DATA, "%s: the file is empty", d->path));
   if (h.size_line == 0)
     BN_TRY(ctx, st,
-               BN_ERROR(ctx, BN_ERR_DATA,
-                        "%s: no size line "
-                        "'rows cols entries'",
-                        d->path));
+           BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s: no size line "
+                    "'rows cols entries'",
+                    d->path));
   BN_TRY(ctx, st, bn_imp_bad_status(ctx, d, "bad lines", ""));
   if (found != h.nnz)
     BN_TRY(ctx, st,
-               BN_ERROR(ctx, BN_ERR_DATA,
-                        "%s:%lld: the size line "
-                        "declares %lld entries but the file has "
-                        "%lld",
-                        d->path, (long long)h.size_line, (long long)h.nnz,
-                        (long long)found));
+           BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s:%lld: the size line "
+                    "declares %lld entries but the file has "
+                    "%lld",
+                    d->path, (long long)h.size_line, (long long)h.nnz,
+                    (long long)found));
   d->rows = h.rows;
   d->cols = h.cols;
 cleanup:

@@ -162,6 +162,7 @@ bn_status_t bn_generate_complete(bn_ctx_t *ctx, const bn_complete_gen_t *g,
   if (st == BN_OK)
     st = bn_malloc(ctx, (size_t)g->cols * r * sizeof(double), &y);
   st = bn_agree(ctx, st);
+  if (st == BN_OK) st = bn_h5_check_output(ctx, output, NULL);
   if (st == BN_OK) st = bn_h5_create(ctx, output, &f);
   if (st == BN_OK) {
     bn_gen_scales(g, s);

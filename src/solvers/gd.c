@@ -1,7 +1,9 @@
-/* Gradient descent: Barzilai-Borwein trial step, Armijo backtracking.
+/* Gradient descent: Barzilai-Borwein trial step with a nonmonotone Armijo
+ * backtracking line search (Raydan 1997).
  *
  * The BB step <s,s>/<s,y> adapts to the local curvature, so most iterations
- * accept the first trial; backtracking keeps the objective monotone. */
+ * accept the first trial; the nonmonotone test against the largest of the
+ * last few objectives keeps the method globally convergent. */
 #include <math.h>
 #include <string.h>
 
@@ -11,6 +13,7 @@
 
 #define BN_ARMIJO 1e-4
 #define BN_MAX_BACKTRACK 60
+#define BN_GD_MEMORY 10
 
 bn_status_t bn_backtrack(bn_solver_t *s, const bn_objective_t *obj,
                          const double *y, double fy, const double *gy,
@@ -25,29 +28,59 @@ bn_status_t bn_backtrack(bn_solver_t *s, const bn_objective_t *obj,
   return BN_OK;
 }
 
+/* Nonmonotone reference (Grippo, Lampariello and Lucidi 1986): the largest
+ * objective of the last BN_GD_MEMORY accepted iterates. BB steps are
+ * effective because they are allowed to raise f now and then. */
+static double bn_gd_reference(const bn_solver_t *s, double f) {
+  double ref = f;
+  int n = s->nring < BN_GD_MEMORY ? s->nring : BN_GD_MEMORY;
+  for (int k = 0; k < n; k++)
+    if (s->fring[k] > ref) ref = s->fring[k];
+  return ref;
+}
+
 static bn_status_t bn_gd_step(bn_solver_t *s, const bn_objective_t *obj,
                               double *x, double *f, double *g, double *step) {
-  double *xnew = s->w2, *xprev = s->w3, *gprev = s->w4, g2, t;
-  BN_CALL(s->ctx, bn_vdot(s, g, g, &g2));
-  if (s->have_prev) {
-    /* BB1 step from the last move; fall back to growing the last step. */
-    for (size_t i = 0; i < s->n; i++) {
-      xprev[i] = x[i] - xprev[i];
-      gprev[i] = g[i] - gprev[i];
+  double *xnew = s->w2, *xprev = s->w3, *gprev = s->w4, *gnew = s->w5, t;
+  /* One allreduce: |g|^2 and, from the last move s_k = x - xprev and
+   * y_k = g - gprev, <s,s> and <s,y>. */
+  double d[3] = {0, 0, 0};
+  for (size_t i = 0; i < s->n; i++) {
+    d[0] += g[i] * g[i];
+    if (s->have_prev) {
+      double sk = x[i] - xprev[i], yk = g[i] - gprev[i];
+      d[1] += sk * sk;
+      d[2] += sk * yk;
     }
-    double d[2];
-    BN_CALL(s->ctx, bn_vdot2(s, xprev, xprev, xprev, gprev, d));
-    t = (d[1] > 0 && isfinite(d[0] / d[1])) ? d[0] / d[1] : 2.0 * s->t;
-  } else {
-    t = g2 > 0 ? 1.0 / sqrt(g2) : 1.0; /* a unit-length first move */
   }
-  double fnew;
-  BN_CALL(s->ctx, bn_backtrack(s, obj, x, *f, g, g2, &t, xnew, &fnew));
-  if (s->reason != BN_REASON_ITERATING) return BN_OK;
+  BN_MPI(s->ctx, MPI_Allreduce(MPI_IN_PLACE, d, 3, MPI_DOUBLE, MPI_SUM,
+                               bn_ctx_comm(s->ctx)));
+  if (!s->have_prev) {
+    t = d[0] > 0 ? 1.0 / sqrt(d[0]) : 1.0; /* a unit-length first move */
+    s->nring = 0;
+  } else {
+    /* BB1 step; fall back to growing the last step. */
+    t = (d[2] > 0 && isfinite(d[1] / d[2])) ? d[1] / d[2] : 2.0 * s->t;
+  }
+  double fref = bn_gd_reference(s, *f), fnew = NAN;
+  /* Trials evaluate the gradient too: the first trial is accepted almost
+   * always, and then no second pass over the data is needed. */
+  int k;
+  for (k = 0; k < BN_MAX_BACKTRACK; k++, t *= 0.5) {
+    for (size_t i = 0; i < s->n; i++) xnew[i] = x[i] - t * g[i];
+    BN_CALL(s->ctx, obj->eval(obj->data, xnew, &fnew, gnew));
+    if (isfinite(fnew) && fnew <= fref - BN_ARMIJO * t * d[0]) break;
+  }
+  if (k == BN_MAX_BACKTRACK) {
+    s->reason = BN_DIVERGED_LINE_SEARCH;
+    return BN_OK;
+  }
   memcpy(xprev, x, s->n * sizeof(double));
   memcpy(gprev, g, s->n * sizeof(double));
   memcpy(x, xnew, s->n * sizeof(double));
-  BN_CALL(s->ctx, obj->eval(obj->data, x, f, g));
+  memcpy(g, gnew, s->n * sizeof(double));
+  *f = fnew;
+  s->fring[s->nring++ % BN_GD_MEMORY] = fnew;
   s->t = t;
   s->have_prev = 1;
   *step = t;

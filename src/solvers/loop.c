@@ -107,13 +107,16 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   bn_ctx_t *ctx = s->ctx;
   s->n = obj->n;
   free(s->w1);
-  bn_status_t st =
-      bn_malloc(ctx, 6 * (obj->n ? obj->n : 1) * sizeof(double), &s->w1);
+  /* w1..w5 for the methods, then g and the previous x for the loop. The
+   * vectors are the length of the iterate; any of them may be empty. */
+  size_t n = obj->n ? obj->n : 1;
+  bn_status_t st = bn_malloc(ctx, 7 * n * sizeof(double), &s->w1);
   BN_CALL(ctx, bn_agree(ctx, st));
-  double *g = s->w1 + 4 * obj->n, *xprev = g + obj->n;
-  s->w2 = s->w1 + obj->n;
-  s->w3 = s->w2 + obj->n;
-  s->w4 = s->w3 + obj->n;
+  s->w2 = s->w1 + n;
+  s->w3 = s->w2 + n;
+  s->w4 = s->w3 + n;
+  s->w5 = s->w4 + n;
+  double *g = s->w5 + n, *xprev = g + n;
   s->iter = 0;
   s->reason = BN_REASON_ITERATING;
   s->have_prev = 0;

@@ -22,12 +22,14 @@ struct bn_solver {
   size_t hist_cap;
   /* work space, n doubles each, allocated by the loop */
   size_t n;
-  double *w1, *w2, *w3, *w4;
+  double *w1, *w2, *w3, *w4, *w5;
   /* method state */
   double t;        /* last accepted step */
   double momentum; /* AGD: extrapolation counter */
   int have_prev;
-  int stalls; /* consecutive steps that did not change x */
+  int stalls;       /* consecutive steps that did not change x */
+  double fring[16]; /* GD: last accepted objectives (nonmonotone test) */
+  int nring;
 };
 
 extern const bn_solver_ops_t bn_solver_gd;
