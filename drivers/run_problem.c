@@ -14,7 +14,8 @@ const bn_optdef_t bn_solve_opts[] = {
      "replaced only by a complete new one)",
      NULL},
     {"solver", BN_OPT_CHOICE, "gd",
-     "gd: gradient descent (Barzilai-Borwein step, Armijo backtracking); "
+     "gd: gradient descent (Barzilai-Borwein step, nonmonotone Armijo "
+     "backtracking); "
      "agd: Nesterov accelerated gradient with restart; als: alternating "
      "least squares",
      "gd|agd|als"},

@@ -54,7 +54,7 @@ typedef struct bn_history {
 
 typedef struct bn_solver bn_solver_t;
 
-/* Names: "gd" (gradient descent, Barzilai-Borwein trial step + Armijo
+/* Names: "gd" (gradient descent, Barzilai-Borwein trial step + nonmonotone Armijo
  * backtracking), "agd" (Nesterov accelerated gradient with backtracking and
  * adaptive restart), "als" (the objective's alternating sweep). */
 bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
