@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Matrix completion benchmark (issue: 200000 x 100000, rank 32, 20 million
 # observed entries) at 1 and 2 processes. Writes bench/results/complete.txt.
-#   BN_BENCH_ROWS/COLS/RANK/RATE override the size (for a quick look).
+#   BN_BENCH_ROWS/COLS/RANK/RATE override the size (for a quick look);
+#   BN_BENCH_SOLVER (default agd) and BN_BENCH_TIME (solve time limit,
+#   default 900 s) the solve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -21,6 +23,7 @@ out=bench/results/complete.txt
        "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
   for np in 1 2; do
     echo
-    mpirun -n "$np" build/bench_complete "$in" "$rank" 5
+    mpirun -n "$np" build/bench_complete "$in" "$rank" 5 "${BN_BENCH_TIME:-900}" \
+      "${BN_BENCH_SOLVER:-agd}"
   done
 } | tee "$out"

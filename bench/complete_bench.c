@@ -6,7 +6,8 @@
  *      ratio GFLOP/s per process / DGEMM GFLOP/s per process;
  *   3. seconds to relative error 1e-6 from the spectral initial point with
  *      gradient descent (init time reported separately).
- * usage: mpirun -n P bench_complete INPUT.h5 RANK [PASSES [TIME_LIMIT]]
+ * usage: mpirun -n P bench_complete INPUT.h5 RANK [PASSES [TIME_LIMIT
+ *        [SOLVER]]]
  * The solve stops at relative error 1e-7 or after TIME_LIMIT seconds
  * (default 900), printing a monitor line every 10 iterations. */
 #include <cblas.h>
@@ -155,7 +156,9 @@ int main(int argc, char **argv) {
   p.monitor = true;
   p.monitor_every = 10;
   bn_ctx_set_log_stream(ctx, stderr);
-  bn_solver_create(ctx, "gd", &s);
+  const char *solver = argc > 5 ? argv[5] : "gd";
+  if (!rank) printf("solver                         %s\n", solver);
+  bn_solver_create(ctx, solver, &s);
   bn_solver_set_params(s, &p);
   bn_solver_solve(s, &obj, x);
   const bn_history_t *h = bn_solver_history(s);
