@@ -54,9 +54,9 @@ typedef struct bn_history {
 
 typedef struct bn_solver bn_solver_t;
 
-/* Names: "gd" (gradient descent, Barzilai-Borwein trial step + nonmonotone Armijo
- * backtracking), "agd" (Nesterov accelerated gradient with backtracking and
- * adaptive restart), "als" (the objective's alternating sweep). */
+/* Names: "gd" (gradient descent, Barzilai-Borwein trial step + nonmonotone
+ * Armijo backtracking), "agd" (Nesterov accelerated gradient with backtracking
+ * and adaptive restart), "als" (the objective's alternating sweep). */
 bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
                              bn_solver_t **out);
 void bn_solver_destroy(bn_solver_t *s);

@@ -43,6 +43,7 @@ static void bn_complete_destroy(void *data) {
   free(c->tvg);
   free(c->als_buf);
   free(c->met_buf);
+  free(c->red);
   free(c->rx);
   free(c->input);
   free(c);
@@ -164,6 +165,11 @@ static bn_status_t bn_complete_create(bn_ctx_t *ctx, const bn_opts_t *opts,
     size_t ng = (size_t)c->obs->nghost * (size_t)c->r;
     size_t nt = c->test ? (size_t)c->test->nghost * (size_t)c->r : 0;
     st = bn_malloc(ctx, 2 * ng * sizeof(double), &c->vg);
+    /* eval: 2 + 2 r^2; metrics: 2 + 2 r^2 + k r (k = columns of /truth/U) */
+    size_t kr = c->tu ? (size_t)bn_dmat_cols(c->tu) * (size_t)c->r : 0;
+    if (st == BN_OK)
+      st = bn_malloc(ctx, (2 + 2 * (size_t)c->r * c->r + kr) * sizeof(double),
+                     &c->red);
     if (st == BN_OK) st = bn_malloc(ctx, nt * sizeof(double), &c->tvg);
     c->gvg = c->vg ? c->vg + ng : NULL;
     st = bn_agree(ctx, st);

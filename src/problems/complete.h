@@ -33,6 +33,7 @@ typedef struct bn_complete {
   double truth_norm2; /* |X Y^T|_F^2 */
   double *als_buf;    /* ALS normal equations, allocated on first sweep */
   double *met_buf;    /* metrics work space, allocated on first use */
+  double *red;        /* allreduce buffer of eval and metrics */
   int t_gather, t_kernel, t_scatter, t_reduce;
 } bn_complete_t;
 

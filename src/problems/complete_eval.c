@@ -119,9 +119,8 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
   bn_timer_stop(ctx, c->t_gather);
 
   /* red = [sum sq residuals, penalty, U^T U, V^T V]: one allreduce. */
-  double *red = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 2 + 2 * (size_t)rr, sizeof(double),
-                                       &red)));
+  double *red = c->red; /* allocated once, in bn_complete_create */
+  memset(red, 0, (2 + 2 * (size_t)rr) * sizeof(double));
   double *guu = red + 2, *gvv = guu + rr;
   bn_timer_start(ctx, c->t_kernel);
   if (g) {
@@ -146,7 +145,6 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
   if (st == BN_OK) st = bn_allreduce_sum(ctx, red, 2 + 2 * (size_t)rr);
   bn_timer_stop(ctx, c->t_reduce);
   if (st != BN_OK) {
-    free(red);
     return st;
   }
   /* D = U^T U - V^T V; balancing term 1/8 |D|^2; ridge lambda/2 tr(G). */
@@ -169,7 +167,6 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
       for (size_t i = 0; i < (size_t)(c->nu + c->nv) * r; i++)
         g[i] += c->lambda * x[i];
   }
-  free(red);
   return BN_OK;
 }
 
@@ -225,8 +222,8 @@ bn_status_t bn_complete_metrics(void *data, const double *x, double *rel,
   if (!c->tu && !c->test) return BN_OK;
   /* red = [test sum sq, |W|^2, Up^T Up, V^T V]; then A (k x r) */
   size_t n = 2 + 2 * (size_t)r * r, m = (size_t)k * r;
-  double *red = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, n + m, sizeof(double), &red)));
+  double *red = c->red;
+  memset(red, 0, (n + m) * sizeof(double));
   bn_status_t st = BN_OK;
   if (c->test) {
     st = bn_plan_gather(c->test->plan, x + c->nu * r, r, c->tvg);
@@ -242,6 +239,5 @@ bn_status_t bn_complete_metrics(void *data, const double *x, double *rel,
     for (int a = 0; a < r * r; a++) e2 += gp[a] * gv[a]; /* tr(Gp Gv) */
     *rel = sqrt(fmax(e2, 0.0) / c->truth_norm2);
   }
-  free(red);
   return st;
 }
