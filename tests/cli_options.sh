@@ -156,6 +156,19 @@ bn_ok "--key value form" 1 complete "$T/deck.ini" --input "$T/in.h5" \
 check "--max-iter 4 (separate value): iterations = 4" \
   test "$(json_field iterations "$T/last.out")" = 4
 
+# --- the time limit is one decision for every process -------------------
+# Rank 0's clock decides for all; a per-rank decision could leave one rank
+# in the next iteration's collectives and hang (the timeout would catch it).
+bn_ok "generate for the time limit" 2 generate complete \
+  --output="$T/tl.h5" --rows=3000 --cols=2000 --rank=8 --sample-rate=0.2
+for np in 2 3; do
+  bn_ok "--time-limit at $np processes" "$np" complete --input="$T/tl.h5" \
+    --rank=8 --init=random --tol=0 --max-iter=100000 --time-limit=0.01 \
+    --json --output="$T/tl-$np.h5"
+  check "--time-limit at $np: reason is the time limit" \
+    grep -q '"reason":"stopped: time limit reached"' "$T/last.out"
+done
+
 # --- the result records where it came from ------------------------------
 bn_ok "info on a --json result" 1 info "$T/json-3.h5"
 info_has "result: @version = $VERSION" "^ +@version = \"$VERSION\"$"
