@@ -23,8 +23,9 @@ struct bn_plan {
   int *req_count, *req_displ;   /* per requester: rows this rank packs  */
   bn_idx_t nreq;                /* total rows this rank packs           */
   bn_idx_t *req_local;          /* local row index of each packed row   */
-  /* Cached per row width: the MPI row type and the packing buffer. */
-  int k;
+  /* Cached: the MPI row type of the last width, and a packing buffer for
+   * the widest rows seen (callers alternate widths, e.g. ALS: r, r^2+r). */
+  int k, cap_k;
   MPI_Datatype row;
   double *pack;
 };
@@ -147,21 +148,26 @@ void bn_plan_destroy(bn_plan_t *pl) {
 
 bn_idx_t bn_plan_nneed(const bn_plan_t *pl) { return pl->nneed; }
 
-/* Collective: make the cached row type and pack buffer fit width k
- * (agreed, since an allocation may fail on one rank only). */
+/* Collective: make the cached row type and pack buffer fit width k. The
+ * buffer only grows; the allocation (which may fail on one rank only) is
+ * agreed, and every rank grows at the same call since k is the same. */
 static bn_status_t prepare(bn_plan_t *pl, int k) {
   bn_ctx_t *ctx = pl->ctx;
   if (k == pl->k && pl->row != MPI_DATATYPE_NULL) return BN_OK;
   if (pl->row != MPI_DATATYPE_NULL) MPI_Type_free(&pl->row);
-  free(pl->pack);
-  pl->pack = NULL;
   pl->k = 0;
   bn_status_t st = bn_row_type(ctx, k, &pl->row);
-  if (st == BN_OK)
+  if (st == BN_OK && k > pl->cap_k) {
+    free(pl->pack);
+    pl->pack = NULL;
+    pl->cap_k = 0;
     st = bn_malloc(ctx, (size_t)pl->nreq * (size_t)k * sizeof(double),
                    &pl->pack);
-  if (st == BN_OK) pl->k = k;
-  BN_CALL(ctx, bn_agree(ctx, st));
+    if (st == BN_OK) pl->cap_k = k;
+    BN_CALL(ctx, bn_agree(ctx, st));
+  }
+  BN_CALL(ctx, st); /* bn_row_type is deterministic: same on every rank */
+  pl->k = k;
   return BN_OK;
 }
 

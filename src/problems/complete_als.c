@@ -57,14 +57,14 @@ bn_status_t bn_complete_sweep(void *data, double *x) {
   const bn_obs_t *o = c->obs;
   const int r = c->r, w = r * r + r;
   double *u = x, *v = x + c->nu * r, s = 1.0 / c->p;
+  /* Work space, allocated on the first sweep: ghost and owned normal
+   * equations, then one row's system a (r x r) and right-hand side b. */
   size_t nbuf = ((size_t)o->nghost + (size_t)c->nv) * w;
   if (!c->als_buf)
-    BN_CALL(ctx,
-            bn_agree(ctx, bn_malloc(ctx, nbuf * sizeof(double), &c->als_buf)));
+    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (nbuf + w) * sizeof(double),
+                                         &c->als_buf)));
   double *ghost = c->als_buf, *own = ghost + (size_t)o->nghost * w;
-  double *a = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)w * sizeof(double), &a)));
-  double *b = a + r * r;
+  double *a = c->als_buf + nbuf, *b = a + r * r;
 
   /* U rows: V fixed. */
   bn_status_t st = bn_plan_gather(o->plan, v, r, c->vg);
@@ -90,7 +90,6 @@ bn_status_t bn_complete_sweep(void *data, double *x) {
   }
   for (bn_idx_t j = 0; st == BN_OK && j < c->nv; j++)
     bn_row_solve(r, c->lambda, own + j * w, own + j * w + r * r, v + j * r);
-  free(a);
   BN_CALL(ctx, st);
   return bn_complete_balance(c, x);
 }
