@@ -29,4 +29,10 @@ extern const bn_optdef_t bn_solve_opts[];
 bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
                            const bn_opts_t *opts);
 
+/* Collective: read and check the checkpoint options into p, and resolve
+ * --restart (NULL: start afresh; "auto" becomes the checkpoint file when it
+ * exists). Fails early (agreed) if the checkpoint file cannot be written. */
+bn_status_t bn_run_ckpt_options(bn_ctx_t *ctx, const bn_opts_t *opts,
+                                bn_ckpt_params_t *p, const char **restart);
+
 #endif

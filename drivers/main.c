@@ -67,14 +67,18 @@ static bn_status_t bn_subject(bn_ctx_t *ctx, const bn_command_t *cmd,
                       cmd->name, word, c);
 }
 
-static int bn_exit_code(bn_status_t st) { return st == BN_ERR_ARG ? 2 : 1; }
+/* 2: usage; 75 (EX_TEMPFAIL): interrupted, checkpointed, requeue me. */
+static int bn_exit_code(bn_status_t st) {
+  return st == BN_ERR_ARG ? 2 : st == BN_INTERRUPTED ? 75 : 1;
+}
 
 /* Print the error once; abort if it was not agreed (one rank alone). */
 static int bn_fail(bn_ctx_t *ctx, bn_status_t st) {
   int rank = bn_ctx_rank(ctx);
   if (bn_error_agreed(ctx)) {
     if (rank == 0) {
-      fprintf(stderr, "benign: error: %s\n", bn_error_message(ctx));
+      fprintf(stderr, "benign: %s%s\n",
+              st == BN_INTERRUPTED ? "" : "error: ", bn_error_message(ctx));
       if (bn_ctx_log_level(ctx) >= BN_LOG_DEBUG)
         fprintf(stderr, "benign: at %s\n", bn_error_where(ctx));
     }

@@ -56,6 +56,24 @@ const bn_optdef_t bn_solve_opts[] = {
      NULL},
     {"save-init", BN_OPT_BOOL, "false",
      "also write the initial point to the result (/init/...)", NULL},
+    {"checkpoint", BN_OPT_STRING, "",
+     "checkpoint file (HDF5), written atomically every --checkpoint-every "
+     "iterations and/or --checkpoint-seconds seconds, and on SIGTERM or "
+     "SIGUSR1 (then the run exits with status 75); empty = none",
+     NULL},
+    {"checkpoint-every", BN_OPT_INT, "0",
+     "with --checkpoint: write every N iterations (0 = off)", NULL},
+    {"checkpoint-seconds", BN_OPT_REAL, "0",
+     "with --checkpoint: write when S seconds of solving have passed since "
+     "the last one (0 = off)",
+     NULL},
+    {"checkpoint-keep", BN_OPT_INT, "2",
+     "checkpoints kept: the newest is PATH, older ones PATH.1, PATH.2, ...",
+     NULL},
+    {"restart", BN_OPT_STRING, "",
+     "continue the run saved in this checkpoint; 'auto' = the --checkpoint "
+     "file if it exists, else start afresh (for requeued jobs)",
+     NULL},
     {"log-level", BN_OPT_CHOICE, "info",
      "quiet: errors only; info: header and summary; debug: more, with error "
      "locations",
@@ -91,39 +109,11 @@ typedef struct bn_run {
   bn_objective_t obj;
   double *x, *x0;
   bn_h5_t *out;
-  const char *output;
+  bn_ckpt_t *ckpt;
+  const char *output, *restart;
   bool json, save_init;
   double t0;
 } bn_run_t;
-
-/* The history is the same on every rank: rank 0 writes it. */
-static bn_status_t bn_run_history(bn_run_t *run) {
-  const bn_history_t *h = bn_solver_history(run->solver);
-  bn_ctx_t *ctx = run->ctx;
-  bn_idx_t n = (bn_idx_t)h->n, mine = bn_ctx_rank(ctx) == 0 ? n : 0;
-  const struct {
-    const char *name;
-    const double *v;
-    int all_nan_skip;
-  } cols[] = {{"/history/objective", h->objective, 0},
-              {"/history/grad_norm", h->grad_norm, 0},
-              {"/history/step", h->step, 0},
-              {"/history/rel_error", h->rel_error, 1},
-              {"/history/test_rmse", h->test_rmse, 1},
-              {"/history/seconds", h->seconds, 0}};
-  BN_CALL(ctx, bn_h5_write_i64(run->out, "/history/iteration", n, 0, mine,
-                               h->iteration));
-  for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-    /* A metric that is never available (no truth, no test set) is left
-     * out rather than written as NaN. */
-    int any = 0;
-    for (size_t k = 0; k < h->n; k++) any |= !isnan(cols[c].v[k]);
-    if (cols[c].all_nan_skip && !any) continue;
-    BN_CALL(ctx,
-            bn_h5_write_f64(run->out, cols[c].name, n, 0, mine, cols[c].v));
-  }
-  return BN_OK;
-}
 
 static bn_status_t bn_run_save(bn_run_t *run) {
   bn_ctx_t *ctx = run->ctx;
@@ -133,7 +123,8 @@ static bn_status_t bn_run_save(bn_run_t *run) {
   if (st == BN_OK) st = run->ops->save(run->data, run->x, f, "/");
   if (st == BN_OK && run->save_init)
     st = run->ops->save(run->data, run->x0, f, "/init/");
-  if (st == BN_OK) st = bn_run_history(run);
+  if (st == BN_OK)
+    st = bn_history_write(ctx, f, bn_solver_history(run->solver), true);
   if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "problem", run->ops->name);
   if (st == BN_OK)
     st = bn_h5_attr_set_str(f, "/", "solver", bn_solver_name(run->solver));
@@ -238,21 +229,62 @@ static void bn_run_header(bn_run_t *run) {
   fflush(s);
 }
 
+/* After the solve: a run stopped by a signal ends with BN_INTERRUPTED (exit
+ * status 75); with a checkpoint it writes no result. */
+static bn_status_t bn_run_finish(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  bool stopped = bn_solver_reason(run->solver) == BN_STOPPED_SIGNAL, done;
+  int sig = bn_signal_pending();
+  if (run->ckpt) sig = bn_ckpt_signal(run->ckpt, &done);
+  long long it = (long long)bn_solver_iterations(run->solver);
+  if (stopped && run->ckpt && done)
+    return BN_ERROR_ALL(ctx, BN_INTERRUPTED,
+                        "interrupted by %s at iteration %lld: checkpoint "
+                        "written to %s; continue with --restart=%s",
+                        bn_signal_name(sig), it,
+                        bn_opts_string(run->opts, "checkpoint"),
+                        bn_opts_string(run->opts, "checkpoint"));
+  BN_CALL(ctx, bn_h5_create(ctx, run->output, &run->out));
+  BN_CALL(ctx, bn_run_save(run));
+  bn_run_report(run);
+  if (stopped)
+    return BN_ERROR_ALL(ctx, BN_INTERRUPTED,
+                        "interrupted by %s at iteration %lld: no --checkpoint "
+                        "was given, so the iterate so far was written to %s "
+                        "as the result",
+                        bn_signal_name(sig), it, run->output);
+  return BN_OK;
+}
+
 static bn_status_t bn_run_body(bn_run_t *run) {
   bn_ctx_t *ctx = run->ctx;
+  bn_ckpt_params_t cp;
   BN_CALL(ctx, bn_run_setup_solver(run));
   /* An output that cannot be written fails before the solve; the file is
    * created only when there is a result to put in it. */
   BN_CALL(ctx, bn_h5_check_output(ctx, run->output,
                                   bn_opts_string(run->opts, "input")));
+  BN_CALL(ctx, bn_run_ckpt_options(ctx, run->opts, &cp, &run->restart));
+  /* From here a scheduler's SIGTERM/SIGUSR1 is handled at the next
+   * iteration boundary (a checkpoint, then exit status 75). */
+  bn_signals_install();
   BN_CALL(ctx, run->ops->create(ctx, run->opts, &run->data));
   run->ops->objective(run->data, &run->obj);
+  if (cp.path || run->restart) {
+    BN_CALL(ctx, bn_ckpt_create(ctx, &cp, run->ops, run->data, run->opts,
+                                &run->ckpt));
+    bn_solver_set_hook(run->solver, bn_ckpt_hook, run->ckpt);
+  }
   bn_run_header(run);
   size_t n = run->obj.n ? run->obj.n : 1;
   bn_status_t st = bn_malloc(ctx, 2 * n * sizeof(double), &run->x);
   BN_CALL(ctx, bn_agree(ctx, st));
   run->x0 = run->x + n;
-  BN_CALL(ctx, run->ops->init(run->data, run->opts, run->x));
+  if (run->restart)
+    BN_CALL(ctx, bn_ckpt_restore(run->ckpt, run->restart, run->solver, run->x,
+                                 run->obj.n));
+  else
+    BN_CALL(ctx, run->ops->init(run->data, run->opts, run->x));
   double rel_tol, rel, rmse;
   BN_CALL(ctx, bn_opts_real(run->opts, "rel-tol", &rel_tol));
   if (rel_tol > 0) {
@@ -266,10 +298,7 @@ static bn_status_t bn_run_body(bn_run_t *run) {
   }
   memcpy(run->x0, run->x, run->obj.n * sizeof(double));
   BN_CALL(ctx, bn_solver_solve(run->solver, &run->obj, run->x));
-  BN_CALL(ctx, bn_h5_create(ctx, run->output, &run->out));
-  BN_CALL(ctx, bn_run_save(run));
-  bn_run_report(run);
-  return BN_OK;
+  return bn_run_finish(run);
 }
 
 bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
@@ -302,7 +331,9 @@ bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
   }
   if (st == BN_OK && bn_ctx_log_level(ctx) >= BN_LOG_INFO)
     st = bn_timer_summary(ctx, bn_ctx_log_stream(ctx));
+  bn_signals_uninstall();
   bn_h5_close(run.out);
+  bn_ckpt_destroy(run.ckpt);
   bn_solver_destroy(run.solver);
   if (run.data) run.ops->destroy(run.data);
   free(run.x);

@@ -2,6 +2,7 @@
 #ifndef BENIGN_H
 #define BENIGN_H
 
+#include "benign/checkpoint.h"
 #include "benign/ctx.h"
 #include "benign/dense.h"
 #include "benign/dist.h"
@@ -14,6 +15,7 @@
 #include "benign/plan.h"
 #include "benign/problem.h"
 #include "benign/rng.h"
+#include "benign/signal.h"
 #include "benign/solver.h"
 #include "benign/types.h"
 

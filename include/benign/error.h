@@ -77,4 +77,11 @@ const char *bn_status_string(bn_status_t code);
 bn_status_t bn_malloc(bn_ctx_t *ctx, size_t bytes, void *out_ptr);
 bn_status_t bn_calloc(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr);
 
+/* Test-only fault injection. When the environment variable BN_FAULT is
+ * "NAME" or "NAME:K", the K-th (default first) call of
+ * bn_fault_point(ctx, "NAME") kills the calling process with SIGKILL, as a
+ * node failure would. Without BN_FAULT it does nothing. Points: see
+ * docs/reliability.md. */
+void bn_fault_point(bn_ctx_t *ctx, const char *name);
+
 #endif

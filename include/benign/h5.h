@@ -27,8 +27,11 @@ bn_status_t bn_h5_create(bn_ctx_t *ctx, const char *path, bn_h5_t **out);
  * `input` (may be NULL). Nothing is created. */
 bn_status_t bn_h5_check_output(bn_ctx_t *ctx, const char *path,
                                const char *input);
-/* Close and rename the temporary over the target. */
+/* Close, flush to disk (fsync) and rename the temporary over the target. */
 bn_status_t bn_h5_commit(bn_h5_t *f);
+/* The same, keeping the previous `keep - 1` versions of the target as
+ * PATH.1 (newest) .. PATH.(keep-1); PATH exists at every moment. */
+bn_status_t bn_h5_commit_keep(bn_h5_t *f, int keep);
 /* Close; an uncommitted created file's temporary is removed. NULL is fine. */
 void bn_h5_close(bn_h5_t *f);
 const char *bn_h5_path(const bn_h5_t *f);
@@ -75,6 +78,16 @@ bn_status_t bn_h5_attr_get_f64(bn_h5_t *f, const char *obj, const char *name,
 /* Caller frees *value. */
 bn_status_t bn_h5_attr_get_str(bn_h5_t *f, const char *obj, const char *name,
                                char **value);
+
+/* Identity of a file for checkpoints: its size in bytes and a checksum
+ * (16 hex digits) of its structure (object paths, dataset types and
+ * shapes, attribute names). Collective; errors agreed. */
+typedef struct bn_h5_identity {
+  int64_t size;
+  char checksum[17];
+} bn_h5_identity_t;
+bn_status_t bn_h5_identity(bn_ctx_t *ctx, const char *path,
+                           bn_h5_identity_t *id);
 
 /* Rank 0 prints a description of any HDF5 file: every group and dataset
  * with shape and type, and every attribute with its value. Collective. */

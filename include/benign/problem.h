@@ -26,6 +26,10 @@ typedef struct bn_problem_ops {
    * ("/" for the result, "/init/" for the initial point). */
   bn_status_t (*save)(void *data, const double *x, bn_h5_t *f,
                       const char *prefix);
+  /* Collective: the inverse of save -- read the datasets under prefix into
+   * x (obj.n local doubles) on this run's distribution, whatever the
+   * number of processes that wrote them (checkpoints, restarts). */
+  bn_status_t (*load)(void *data, bn_h5_t *f, const char *prefix, double *x);
   /* Rank 0: KEY=VALUE lines describing the instance for the run header. */
   void (*describe)(void *data, FILE *stream);
   void (*destroy)(void *data);

@@ -42,7 +42,8 @@ typedef enum bn_reason {
   BN_DIVERGED_MAX_ITER = -1,
   BN_DIVERGED_TIME_LIMIT = -2,
   BN_DIVERGED_LINE_SEARCH = -3,
-  BN_DIVERGED_NAN = -4
+  BN_DIVERGED_NAN = -4,
+  BN_STOPPED_SIGNAL = -5 /* SIGTERM/SIGUSR1 at an iteration boundary      */
 } bn_reason_t;
 const char *bn_reason_string(bn_reason_t reason);
 
@@ -80,6 +81,43 @@ void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p);
 /* Collective. x holds the initial point and receives the result. */
 bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
                             double *x);
+
+/* Called by the loop at every iteration boundary at which the run goes on
+ * (after the stopping tests), with values every rank agrees on: the
+ * iteration, rank 0's clock, and whether any rank has a pending signal
+ * (bn_signal_pending). Collective. Setting *stop ends the run with
+ * BN_STOPPED_SIGNAL. Used for checkpoints. */
+typedef struct bn_solver_event {
+  int64_t iter;
+  double seconds;
+  int signal; /* 0, or the signal number (rank 0's, else another rank's) */
+} bn_solver_event_t;
+typedef bn_status_t (*bn_solver_hook_fn)(void *data, bn_solver_t *s,
+                                         const double *x,
+                                         const bn_solver_event_t *ev,
+                                         bool *stop);
+void bn_solver_set_hook(bn_solver_t *s, bn_solver_hook_fn fn, void *data);
+
+/* Checkpoint support. The state between two iterations is a fixed list of
+ * named numbers (iteration, step, momentum, line-search memory, ...) and up
+ * to BN_SOLVER_MAX_VECTORS vectors shaped like the iterate (e.g. the
+ * previous iterate and gradient of a Barzilai-Borwein step). With the
+ * iterate and the history they determine the rest of the run exactly. */
+#define BN_SOLVER_STATE_LEN 32
+#define BN_SOLVER_MAX_VECTORS 2
+#define BN_SOLVER_STATE_SECONDS 8 /* index of the solver clock (seconds) */
+/* Comma-separated names of the BN_SOLVER_STATE_LEN numbers. */
+const char *bn_solver_state_fields(void);
+void bn_solver_state_get(const bn_solver_t *s, double *state);
+/* The solver's state vectors (after a solve started): names and pointers
+ * to n local doubles each; returns the count. */
+int bn_solver_state_vectors(bn_solver_t *s, const char **names, double **vecs);
+/* Prepare a resumed solve: the next bn_solver_solve continues from `state`
+ * and `hist` (copied) instead of starting afresh; the state vectors are
+ * filled through the pointers given by bn_solver_state_vectors after this
+ * call (the solver allocates them for local length n). Not collective. */
+bn_status_t bn_solver_resume(bn_solver_t *s, size_t n, const double *state,
+                             const bn_history_t *hist);
 
 bn_reason_t bn_solver_reason(const bn_solver_t *s);
 int64_t bn_solver_iterations(const bn_solver_t *s);

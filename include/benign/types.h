@@ -20,7 +20,8 @@ typedef enum bn_status {
   BN_ERR_MPI = 5,   /* MPI failure                                   */
   BN_ERR_LIB = 6,   /* failure inside LAPACK, ScaLAPACK, HDF5, FFTW  */
   BN_ERR_STATE = 7, /* object used in the wrong state                */
-  BN_ERR_NUM = 8    /* numerical breakdown (NaN, singular system)    */
+  BN_ERR_NUM = 8,   /* numerical breakdown (NaN, singular system)    */
+  BN_INTERRUPTED = 9 /* stopped by SIGTERM/SIGUSR1 (exit status 75)  */
 } bn_status_t;
 
 typedef struct bn_ctx bn_ctx_t;

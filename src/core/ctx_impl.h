@@ -28,6 +28,8 @@ struct bn_ctx {
   /* timers */
   bn_timer_t *timers;
   int ntimers, cap_timers;
+  /* test-only fault injection: calls of the named point so far */
+  int fault_hits;
 };
 
 #endif

@@ -1,6 +1,7 @@
 /* Error recording, collective agreement and checked allocation. */
 #include "benign/error.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,8 @@ const char *bn_status_string(bn_status_t code) {
       return "invalid state";
     case BN_ERR_NUM:
       return "numerical breakdown";
+    case BN_INTERRUPTED:
+      return "interrupted by a signal";
   }
   return "unknown error";
 }
@@ -129,4 +132,16 @@ bn_status_t bn_calloc(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr) {
     return BN_ERROR(ctx, BN_ERR_MEM, "out of memory allocating %zu x %zu bytes",
                     n, size);
   return BN_OK;
+}
+
+void bn_fault_point(bn_ctx_t *ctx, const char *name) {
+  const char *spec = getenv("BN_FAULT");
+  size_t n = strlen(name);
+  if (!spec || strncmp(spec, name, n) || (spec[n] && spec[n] != ':')) return;
+  long want = spec[n] == ':' ? strtol(spec + n + 1, NULL, 10) : 1;
+  if (++ctx->fault_hits != (want > 0 ? want : 1)) return;
+  fprintf(stderr, "benign: BN_FAULT: killing process %d at '%s'\n",
+          ctx->rank, name);
+  fflush(stderr);
+  raise(SIGKILL);
 }

@@ -6,6 +6,7 @@
  * call, so a failure stops every rank with one message instead of leaving
  * some ranks waiting in H5Fopen. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -181,7 +182,61 @@ cleanup:
   return st;
 }
 
-bn_status_t bn_h5_commit(bn_h5_t *f) {
+/* Flush a finished file (or a directory) to stable storage; rank 0. */
+static int fsync_path(const char *path, int dir) {
+  int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
+
+/* The directory part of path ("." if none) into buf. */
+static void dir_of(const char *path, char *buf, size_t len) {
+  const char *slash = strrchr(path, '/');
+  if (!slash)
+    snprintf(buf, len, ".");
+  else if (slash == path)
+    snprintf(buf, len, "/");
+  else
+    snprintf(buf, len, "%.*s", (int)(slash - path), path);
+}
+
+/* Keep older versions: PATH.(k-1) -> PATH.k for k = keep-1 .. 2, then the
+ * current PATH becomes PATH.1 by a hard link (so PATH itself never
+ * disappears) or, where links are not supported, a rename. Rank 0. */
+static bn_status_t rotate(bn_ctx_t *ctx, const char *path, int keep) {
+  size_t len = strlen(path) + 32;
+  char *a = malloc(len), *b = malloc(len);
+  bn_status_t st = BN_OK;
+  if (!a || !b) {
+    st = BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
+    goto done;
+  }
+  for (int k = keep - 1; k >= 2; k--) {
+    snprintf(a, len, "%s.%d", path, k - 1);
+    snprintf(b, len, "%s.%d", path, k);
+    if (rename(a, b) != 0 && errno != ENOENT) {
+      st = BN_ERROR(ctx, BN_ERR_IO, "cannot rename '%s' to '%s': %s", a, b,
+                    strerror(errno));
+      goto done;
+    }
+  }
+  if (access(path, F_OK) != 0) goto done;
+  snprintf(a, len, "%s.1.link", path);
+  snprintf(b, len, "%s.1", path);
+  unlink(a);
+  int rc = link(path, a) == 0 ? rename(a, b) : rename(path, b);
+  if (rc != 0)
+    st = BN_ERROR(ctx, BN_ERR_IO, "cannot keep '%s' as '%s': %s", path, b,
+                  strerror(errno));
+done:
+  free(a);
+  free(b);
+  return st;
+}
+
+bn_status_t bn_h5_commit_keep(bn_h5_t *f, int keep) {
   if (!f) return BN_ERR_ARG;
   bn_ctx_t *ctx = f->ctx;
   bn_status_t st = bn_h5_check_state(f, 1);
@@ -191,15 +246,27 @@ bn_status_t bn_h5_commit(bn_h5_t *f) {
   if (H5Fclose(f->file) < 0)
     st = BN_ERROR(ctx, BN_ERR_IO, "cannot finish writing '%s'", f->tmp);
   f->file = H5I_INVALID_HID;
+  if (st == BN_OK && bn_ctx_rank(ctx) == 0 && fsync_path(f->tmp, 0) != 0)
+    st = BN_ERROR(ctx, BN_ERR_IO, "cannot flush '%s' to disk: %s", f->tmp,
+                  strerror(errno));
   st = bn_agree(ctx, st);
   if (st != BN_OK) return st;
-  if (bn_ctx_rank(ctx) == 0 && rename(f->tmp, f->path) != 0)
+  bn_fault_point(ctx, "before-rename");
+  if (bn_ctx_rank(ctx) == 0 && keep > 1) st = rotate(ctx, f->path, keep);
+  if (st == BN_OK && bn_ctx_rank(ctx) == 0 && rename(f->tmp, f->path) != 0)
     st = BN_ERROR(ctx, BN_ERR_IO, "cannot rename '%s' to '%s': %s", f->tmp,
                   f->path, strerror(errno));
+  if (st == BN_OK && bn_ctx_rank(ctx) == 0) {
+    char dir[4096];
+    dir_of(f->path, dir, sizeof dir);
+    fsync_path(dir, 1); /* best effort: not every file system allows it */
+  }
   st = bn_agree(ctx, st);
   if (st == BN_OK) f->committed = 1;
   return st;
 }
+
+bn_status_t bn_h5_commit(bn_h5_t *f) { return bn_h5_commit_keep(f, 1); }
 
 void bn_h5_close(bn_h5_t *f) {
   if (!f) return;

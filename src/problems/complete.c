@@ -222,6 +222,27 @@ static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
   return st;
 }
 
+static bn_status_t bn_complete_load(void *data, bn_h5_t *f, const char *prefix,
+                                    double *x) {
+  bn_complete_t *c = data;
+  bn_dmat_t *u = NULL, *v = NULL;
+  char name[256];
+  snprintf(name, sizeof(name), "%sU", prefix);
+  bn_status_t st = bn_h5_read_dmat(f, name, c->rdist, c->r, &u);
+  if (st == BN_OK) {
+    snprintf(name, sizeof(name), "%sV", prefix);
+    st = bn_h5_read_dmat(f, name, c->cdist, c->r, &v);
+  }
+  if (st == BN_OK) {
+    memcpy(x, bn_dmat_cdata(u), (size_t)(c->nu * c->r) * sizeof(double));
+    memcpy(x + c->nu * c->r, bn_dmat_cdata(v),
+           (size_t)(c->nv * c->r) * sizeof(double));
+  }
+  bn_dmat_destroy(u);
+  bn_dmat_destroy(v);
+  return st;
+}
+
 static void bn_complete_describe(void *data, FILE *s) {
   bn_complete_t *c = data;
   fprintf(s, "INPUT=%s\nROWS=%lld\nCOLS=%lld\nRANK=%d\nENTRIES=%lld\n",
@@ -240,5 +261,6 @@ const bn_problem_ops_t bn_problem_complete = {
     bn_complete_objective,
     bn_complete_init,
     bn_complete_save,
+    bn_complete_load,
     bn_complete_describe,
     bn_complete_destroy};

@@ -6,13 +6,15 @@
 
 #include "benign/ctx.h"
 #include "benign/error.h"
+#include "benign/signal.h"
 #include "solvers/solver_impl.h"
 
-/* Room for one more history entry (not collective; see the loop). */
-static bn_status_t bn_history_reserve(bn_solver_t *s) {
+/* Room for `want` history entries (not collective). */
+bn_status_t bn_history_reserve_to(bn_solver_t *s, size_t want) {
   bn_history_t *h = &s->hist;
-  if (h->n < s->hist_cap) return BN_OK;
+  if (want <= s->hist_cap) return BN_OK;
   size_t cap = s->hist_cap ? 2 * s->hist_cap : 256;
+  while (cap < want) cap *= 2;
   double **cols[] = {&h->objective, &h->grad_norm, &h->step,
                      &h->rel_error, &h->test_rmse, &h->seconds};
   int64_t *ni = realloc(h->iteration, cap * sizeof(int64_t));
@@ -25,6 +27,10 @@ static bn_status_t bn_history_reserve(bn_solver_t *s) {
   }
   s->hist_cap = cap;
   return BN_OK;
+}
+
+bn_status_t bn_history_reserve(bn_solver_t *s) {
+  return bn_history_reserve_to(s, s->hist.n + 1);
 }
 
 static void bn_history_push(bn_solver_t *s, int64_t it, double f, double gn,
@@ -102,43 +108,59 @@ static bn_reason_t bn_stop_test(bn_solver_t *s, double f, double fprev,
   return BN_REASON_ITERATING;
 }
 
+/* A fresh start: evaluate at x, record iteration 0, test for stopping. */
+static bn_status_t bn_solver_begin(bn_solver_t *s, const bn_objective_t *obj,
+                                   const double *x, double *g) {
+  bn_ctx_t *ctx = s->ctx;
+  double gn2, rel, rmse;
+  s->iter = 0;
+  s->have_prev = 0;
+  s->t = 0.0;
+  s->momentum = 1.0;
+  s->nring = 0;
+  s->hist.n = 0;
+  s->stalls = 0;
+  s->seconds = 0.0;
+  BN_CALL(ctx, obj->eval(obj->data, x, &s->f, g));
+  BN_CALL(ctx, bn_vdot(s, g, g, &gn2));
+  BN_CALL(ctx, bn_metrics(obj, x, &rel, &rmse));
+  s->g0 = sqrt(gn2);
+  BN_CALL(ctx, bn_agree(ctx, bn_history_reserve(s)));
+  bn_history_push(s, 0, s->f, s->g0, 0.0, rel, rmse, 0.0);
+  if (s->params.monitor) bn_monitor_line(s, 0, s->f, s->g0, 0.0, rel, rmse, 0);
+  s->reason = s->g0 == 0.0
+                  ? BN_CONVERGED_GTOL
+                  : bn_stop_test(s, s->f, NAN, s->g0, s->g0, -1, 0, rel, 0);
+  return BN_OK;
+}
+
 bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
                             double *x) {
   bn_ctx_t *ctx = s->ctx;
-  s->n = obj->n;
-  free(s->w1);
-  /* w1..w5 for the methods, then g and the previous x for the loop. The
-   * vectors are the length of the iterate; any of them may be empty. */
+  BN_CALL(ctx, bn_agree(ctx, bn_solver_alloc(s, obj->n)));
   size_t n = obj->n ? obj->n : 1;
-  bn_status_t st = bn_malloc(ctx, 7 * n * sizeof(double), &s->w1);
-  BN_CALL(ctx, bn_agree(ctx, st));
-  s->w2 = s->w1 + n;
-  s->w3 = s->w2 + n;
-  s->w4 = s->w3 + n;
-  s->w5 = s->w4 + n;
   double *g = s->w5 + n, *xprev = g + n;
-  s->iter = 0;
   s->reason = BN_REASON_ITERATING;
-  s->have_prev = 0;
-  s->t = 0.0;
-  s->hist.n = 0;
-  s->stalls = 0;
 
   int tm = bn_timer_id(ctx, "solve");
   bn_timer_start(ctx, tm);
-  double t0 = bn_wtime(), f, gn2, rel, rmse, step = 0.0;
-  BN_CALL(ctx, obj->eval(obj->data, x, &f, g));
-  BN_CALL(ctx, bn_vdot(s, g, g, &gn2));
-  BN_CALL(ctx, bn_metrics(obj, x, &rel, &rmse));
-  double g0 = sqrt(gn2), gn = g0;
-  BN_CALL(ctx, bn_agree(ctx, bn_history_reserve(s)));
-  bn_history_push(s, 0, f, gn, 0.0, rel, rmse, 0.0);
-  if (s->params.monitor) bn_monitor_line(s, 0, f, gn, 0.0, rel, rmse, 0.0);
-  s->reason = g0 == 0.0 ? BN_CONVERGED_GTOL
-                        : bn_stop_test(s, f, NAN, gn, g0, -1, 0, rel, 0);
+  double f, step = 0.0, gn;
+  if (s->resume) {
+    /* Continue a restored run: the gradient at the saved iterate is
+     * recomputed (the same numbers on the same processes); the history,
+     * step and memory come from the checkpoint. */
+    s->resume = 0;
+    BN_CALL(ctx, obj->eval(obj->data, x, &f, g));
+    gn = s->hist.n ? s->hist.grad_norm[s->hist.n - 1] : s->g0;
+  } else {
+    BN_CALL(ctx, bn_solver_begin(s, obj, x, g));
+    f = s->f;
+    gn = s->g0;
+  }
+  double g0 = s->g0, t0 = bn_wtime() - s->seconds;
 
   while (s->reason == BN_REASON_ITERATING) {
-    double fprev = f, sums[5] = {0, 0, 0, 0, 0};
+    double fprev = f, sums[6] = {0, 0, 0, 0, 0, 0}, rel, rmse;
     s->iter++;
     memcpy(xprev, x, obj->n * sizeof(double));
     BN_CALL(ctx, s->ops->step(s, obj, x, &f, g, &step));
@@ -152,11 +174,14 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
       sums[2] += x[i] * x[i];
     }
     /* The same allreduce agrees on the clock (rank 0's, so every rank takes
-     * the same time-limit decision) and on room for the history. */
+     * the same time-limit decision), on room for the history and on
+     * pending signals (rank 0's number dominates the sum's sign test). */
     bn_status_t room = bn_history_reserve(s);
+    int sig = bn_signal_pending();
     sums[3] = bn_ctx_rank(ctx) == 0 ? bn_wtime() - t0 : 0.0;
     sums[4] = room == BN_OK ? 0.0 : 1.0;
-    BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, sums, 5, MPI_DOUBLE, MPI_SUM,
+    sums[5] = sig ? (bn_ctx_rank(ctx) == 0 ? 1e6 * sig : 1.0) : 0.0;
+    BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, sums, 6, MPI_DOUBLE, MPI_SUM,
                               bn_ctx_comm(ctx)));
     if (sums[4] > 0) BN_CALL(ctx, bn_agree(ctx, room));
     gn = sqrt(sums[0]);
@@ -166,11 +191,20 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
     bn_history_push(s, s->iter, f, gn, step, rel, rmse, sec);
     s->reason = bn_stop_test(s, f, fprev, gn, g0, sqrt(sums[1]), sqrt(sums[2]),
                              rel, sec);
+    s->f = f;
+    s->seconds = sec;
     if (s->params.monitor &&
         (s->iter % every == 0 || s->reason != BN_REASON_ITERATING))
       bn_monitor_line(s, s->iter, f, gn, step, rel, rmse, sec);
     else
       bn_progress(s, s->iter, gn, g0, 0);
+    if (s->reason == BN_REASON_ITERATING) {
+      bn_solver_event_t ev = {s->iter, sec, 0};
+      if (sums[5] > 0) ev.signal = sums[5] >= 1e6 ? (int)(sums[5] / 1e6) : -1;
+      bool stop = ev.signal != 0;
+      if (s->hook) BN_CALL(ctx, s->hook(s->hook_data, s, x, &ev, &stop));
+      if (stop) s->reason = BN_STOPPED_SIGNAL;
+    }
   }
   bn_progress(s, s->iter, gn, g0, 1);
   bn_timer_stop(ctx, tm);

@@ -66,6 +66,11 @@ void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p) {
   s->params = *p;
 }
 
+void bn_solver_set_hook(bn_solver_t *s, bn_solver_hook_fn fn, void *data) {
+  s->hook = fn;
+  s->hook_data = data;
+}
+
 bn_reason_t bn_solver_reason(const bn_solver_t *s) { return s->reason; }
 int64_t bn_solver_iterations(const bn_solver_t *s) { return s->iter; }
 const bn_history_t *bn_solver_history(const bn_solver_t *s) { return &s->hist; }
@@ -96,6 +101,8 @@ const char *bn_reason_string(bn_reason_t r) {
       return "stopped: line search found no decrease (at machine precision)";
     case BN_DIVERGED_NAN:
       return "stopped: objective is not a number";
+    case BN_STOPPED_SIGNAL:
+      return "stopped: interrupted by a signal (SIGTERM or SIGUSR1)";
   }
   return "unknown";
 }

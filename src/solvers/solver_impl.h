@@ -10,6 +10,10 @@ typedef struct bn_solver_ops {
    * *step the step taken. Sets s->reason on a failure that ends the run. */
   bn_status_t (*step)(bn_solver_t *s, const bn_objective_t *obj, double *x,
                       double *f, double *g, double *step);
+  /* Work vectors that carry state from one iteration to the next (w3, w4
+   * in that order), saved in checkpoints under these names. */
+  int nvec;
+  const char *vec_names[BN_SOLVER_MAX_VECTORS];
 } bn_solver_ops_t;
 
 struct bn_solver {
@@ -30,7 +34,19 @@ struct bn_solver {
   int stalls;       /* consecutive steps that did not change x */
   double fring[16]; /* GD: last accepted objectives (nonmonotone test) */
   int nring;
+  /* loop state kept for checkpoints */
+  double f, g0, seconds;
+  int resume; /* the next solve continues from a restored state */
+  bn_solver_hook_fn hook;
+  void *hook_data;
 };
+
+/* Work space for local length n: w1..w5, then the loop's g and previous x.
+ * Kept when already allocated for n. Not collective (agree after). */
+bn_status_t bn_solver_alloc(bn_solver_t *s, size_t n);
+/* Room for one more / for `want` history entries (not collective). */
+bn_status_t bn_history_reserve(bn_solver_t *s);
+bn_status_t bn_history_reserve_to(bn_solver_t *s, size_t want);
 
 extern const bn_solver_ops_t bn_solver_gd;
 extern const bn_solver_ops_t bn_solver_agd;

@@ -1,0 +1,25 @@
+/* Private layout of bn_ckpt, shared by src/checkpoint. */
+#ifndef BN_CHECKPOINT_IMPL_H
+#define BN_CHECKPOINT_IMPL_H
+
+#include "benign/checkpoint.h"
+
+#define BN_CKPT_FORMAT 1
+
+struct bn_ckpt {
+  bn_ctx_t *ctx;
+  bn_ckpt_params_t p;
+  char *path; /* copy of p.path, or NULL */
+  const bn_problem_ops_t *ops;
+  void *pdata;
+  const bn_opts_t *opts;
+  const char *input;
+  bn_h5_identity_t id;
+  int64_t last_iter; /* last written or restored, -1 none */
+  double last_sec;   /* solver clock at the last write (or the start) */
+  int signal;        /* signal that stopped the run */
+  bool sig_written;  /* its checkpoint was written */
+  int64_t written;   /* checkpoints written by this run */
+};
+
+#endif
