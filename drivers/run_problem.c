@@ -244,6 +244,11 @@ static bn_status_t bn_run_finish(bn_run_t *run) {
                         bn_signal_name(sig), it,
                         bn_opts_string(run->opts, "checkpoint"),
                         bn_opts_string(run->opts, "checkpoint"));
+  double bytes = (run->save_init ? 2.0 : 1.0) * (double)run->obj.n;
+  BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_SUM,
+                            bn_ctx_comm(ctx)));
+  bytes = 8.0 * (bytes + 7.0 * (double)bn_solver_history(run->solver)->n);
+  BN_CALL(ctx, bn_h5_check_space(ctx, run->output, bytes));
   BN_CALL(ctx, bn_h5_create(ctx, run->output, &run->out));
   BN_CALL(ctx, bn_run_save(run));
   bn_run_report(run);
@@ -272,7 +277,7 @@ static bn_status_t bn_run_body(bn_run_t *run) {
   run->ops->objective(run->data, &run->obj);
   if (cp.path || run->restart) {
     BN_CALL(ctx, bn_ckpt_create(ctx, &cp, run->ops, run->data, run->opts,
-                                &run->ckpt));
+                                run->obj.n, &run->ckpt));
     bn_solver_set_hook(run->solver, bn_ckpt_hook, run->ckpt);
   }
   bn_run_header(run);

@@ -32,10 +32,11 @@ typedef struct bn_ckpt_params {
 typedef struct bn_ckpt bn_ckpt_t;
 
 /* Collective. The run's identity: problem (ops, data), options (the input
- * file is the option "input"). Computes the input's identity. */
+ * file is the option "input"), and the iterate's local length n. Computes
+ * the input's identity. */
 bn_status_t bn_ckpt_create(bn_ctx_t *ctx, const bn_ckpt_params_t *p,
                            const bn_problem_ops_t *ops, void *pdata,
-                           const bn_opts_t *opts, bn_ckpt_t **out);
+                           const bn_opts_t *opts, size_t n, bn_ckpt_t **out);
 void bn_ckpt_destroy(bn_ckpt_t *c);
 
 /* A bn_solver_hook_fn (data = the bn_ckpt_t): writes on the period and,

@@ -27,6 +27,10 @@ bn_status_t bn_h5_create(bn_ctx_t *ctx, const char *path, bn_h5_t **out);
  * `input` (may be NULL). Nothing is created. */
 bn_status_t bn_h5_check_output(bn_ctx_t *ctx, const char *path,
                                const char *input);
+/* Collective: fail early (agreed) when the file system of `path` has
+ * less room than a file of about `bytes` raw bytes needs (a full disk
+ * found before writing, not half-way). */
+bn_status_t bn_h5_check_space(bn_ctx_t *ctx, const char *path, double bytes);
 /* Close, flush to disk (fsync) and rename the temporary over the target. */
 bn_status_t bn_h5_commit(bn_h5_t *f);
 /* The same, keeping the previous `keep - 1` versions of the target as

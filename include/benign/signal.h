@@ -7,8 +7,8 @@
  * file-size limit makes writes fail with an error message (EFBIG) instead
  * of killing the process.
  *
- * The flag is the one piece of process-wide state in benign: a signal
- * handler can reach nothing else. */
+ * The flag (and the watchdog's message) are the only process-wide state in
+ * benign: a signal handler can reach nothing else. */
 #ifndef BENIGN_SIGNAL_H
 #define BENIGN_SIGNAL_H
 
@@ -21,5 +21,11 @@ void bn_signals_uninstall(void);
 int bn_signal_pending(void);
 /* "SIGTERM", "SIGUSR1", ... or "a signal". */
 const char *bn_signal_name(int sig);
+
+/* A one-shot watchdog for a call that may hang (SIGALRM): if not disarmed
+ * within `seconds`, the process writes `msg` to stderr and exits with
+ * status 1, which makes the MPI launcher end the job. */
+void bn_watchdog_arm(unsigned seconds, const char *msg);
+void bn_watchdog_disarm(void);
 
 #endif

@@ -11,7 +11,7 @@
 
 bn_status_t bn_ckpt_create(bn_ctx_t *ctx, const bn_ckpt_params_t *p,
                            const bn_problem_ops_t *ops, void *pdata,
-                           const bn_opts_t *opts, bn_ckpt_t **out) {
+                           const bn_opts_t *opts, size_t n, bn_ckpt_t **out) {
   bn_ckpt_t *c = NULL;
   *out = NULL;
   BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*c), &c)));
@@ -22,6 +22,9 @@ bn_status_t bn_ckpt_create(bn_ctx_t *ctx, const bn_ckpt_params_t *p,
   c->opts = opts;
   c->last_iter = -1;
   c->input = bn_opts_string(opts, "input");
+  c->nglobal = (double)n;
+  BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &c->nglobal, 1, MPI_DOUBLE, MPI_SUM,
+                            bn_ctx_comm(ctx)));
   bn_status_t st = BN_OK;
   if (p->path && *p->path) {
     c->path = strdup(p->path);
@@ -115,7 +118,13 @@ bn_status_t bn_ckpt_write(bn_ckpt_t *c, bn_solver_t *s, const double *x) {
   bn_h5_t *f = NULL;
   int tm = bn_timer_id(ctx, "checkpoint");
   bn_timer_start(ctx, tm);
-  bn_status_t st = bn_h5_create(ctx, c->path, &f);
+  const char *names[BN_SOLVER_MAX_VECTORS];
+  double *vecs[BN_SOLVER_MAX_VECTORS];
+  int nv = bn_solver_state_vectors(s, names, vecs);
+  double bytes = 8.0 * ((1 + nv) * c->nglobal +
+                        7.0 * (double)bn_solver_history(s)->n + 64);
+  bn_status_t st = bn_h5_check_space(ctx, c->path, bytes);
+  if (st == BN_OK) st = bn_h5_create(ctx, c->path, &f);
   if (st == BN_OK) st = bn_ckpt_body(c, f, s, x);
   if (st == BN_OK) st = bn_h5_commit_keep(f, c->p.keep);
   bn_h5_close(f); /* removes the temporary if anything failed */

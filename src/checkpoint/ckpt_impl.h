@@ -20,6 +20,7 @@ struct bn_ckpt {
   int signal;        /* signal that stopped the run */
   bool sig_written;  /* its checkpoint was written */
   int64_t written;   /* checkpoints written by this run */
+  double nglobal;    /* length of the iterate over all ranks */
 };
 
 #endif

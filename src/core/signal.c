@@ -2,7 +2,9 @@
 #include "benign/signal.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t bn_caught = 0;
 
@@ -41,4 +43,28 @@ const char *bn_signal_name(int sig) {
     default:
       return "a signal";
   }
+}
+
+static char bn_watch_msg[256];
+
+static void bn_on_alarm(int sig) {
+  (void)sig;
+  ssize_t w = write(2, bn_watch_msg, strlen(bn_watch_msg));
+  (void)w;
+  _exit(1);
+}
+
+void bn_watchdog_arm(unsigned seconds, const char *msg) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = bn_on_alarm;
+  sigemptyset(&sa.sa_mask);
+  snprintf(bn_watch_msg, sizeof bn_watch_msg, "%s", msg);
+  sigaction(SIGALRM, &sa, NULL);
+  alarm(seconds);
+}
+
+void bn_watchdog_disarm(void) {
+  alarm(0);
+  signal(SIGALRM, SIG_DFL);
 }

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "benign/signal.h"
 #include "io/h5_internal.h"
 
 /* Rank 0's file system checks run before any collective open; errno text
@@ -182,15 +184,6 @@ cleanup:
   return st;
 }
 
-/* Flush a finished file (or a directory) to stable storage; rank 0. */
-static int fsync_path(const char *path, int dir) {
-  int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  if (fd < 0) return -1;
-  int rc = fsync(fd);
-  close(fd);
-  return rc;
-}
-
 /* The directory part of path ("." if none) into buf. */
 static void dir_of(const char *path, char *buf, size_t len) {
   const char *slash = strrchr(path, '/');
@@ -200,6 +193,35 @@ static void dir_of(const char *path, char *buf, size_t len) {
     snprintf(buf, len, "/");
   else
     snprintf(buf, len, "%.*s", (int)(slash - path), path);
+}
+
+bn_status_t bn_h5_check_space(bn_ctx_t *ctx, const char *path, double bytes) {
+  bn_status_t st = BN_OK;
+  if (bn_ctx_rank(ctx) == 0) {
+    char dir[4096];
+    struct statvfs sv;
+    dir_of(path, dir, sizeof dir);
+    /* HDF5 adds metadata (a few KiB per dataset) to the raw bytes. */
+    double need = 1.05 * bytes + 262144.0;
+    if (statvfs(dir, &sv) == 0) {
+      double avail = (double)sv.f_bavail * (double)sv.f_frsize;
+      if (avail < need)
+        st = BN_ERROR(ctx, BN_ERR_IO,
+                      "not enough space to write '%s': about %.3g MB "
+                      "needed, %.3g MB free on its file system",
+                      path, need / 1e6, avail / 1e6);
+    }
+  }
+  return bn_agree(ctx, st);
+}
+
+/* Flush a finished file (or a directory) to stable storage; rank 0. */
+static int fsync_path(const char *path, int dir) {
+  int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
 }
 
 /* Keep older versions: PATH.(k-1) -> PATH.k for k = keep-1 .. 2, then the
@@ -270,7 +292,17 @@ bn_status_t bn_h5_commit(bn_h5_t *f) { return bn_h5_commit_keep(f, 1); }
 
 void bn_h5_close(bn_h5_t *f) {
   if (!f) return;
+  /* Closing a file whose writing failed (a full disk, say) flushes its
+   * metadata collectively, and HDF5 1.10 can then leave ranks in different
+   * barriers. A hang is worse than an abort: if the close has not
+   * returned in a minute, the process exits with a message. */
+  int unfinished = f->created && !f->committed && f->file >= 0;
+  if (unfinished)
+    bn_watchdog_arm(60,
+                    "benign: error: closing an unfinished HDF5 file "
+                    "after a write error did not complete; aborting\n");
   if (f->file >= 0) H5Fclose(f->file);
+  if (unfinished) bn_watchdog_disarm();
   if (f->dxpl >= 0) H5Pclose(f->dxpl);
   /* The close above is collective, so every rank is done with the
    * temporary before rank 0 removes it. A name we did not create (an
