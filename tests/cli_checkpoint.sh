@@ -105,6 +105,19 @@ for np in 1 2 3; do
   same_run "$T/ref$np.h5" "$T/out$np.h5" "np=$np"
 done
 
+# agd (momentum) and als: a checkpoint at 70, the run stopped at 77 by its
+# iteration limit, then continued to 300: the same run as one of 300.
+for solver in agd als; do
+  B=("${A[@]}" --solver=$solver --max-iter=300)
+  bn_ok "$solver: uninterrupted run" 2 "${B[@]}" --output="$T/$solver-ref.h5"
+  bn_ok "$solver: stop at 77 with a checkpoint at 70" 2 "${B[@]}" \
+    --max-iter=77 --checkpoint="$T/$solver-ck.h5" --checkpoint-every=70 \
+    --output="$T/$solver-77.h5"
+  bn_ok "$solver: continue from 70" 2 "${B[@]}" --restart="$T/$solver-ck.h5" \
+    --output="$T/$solver-out.h5"
+  same_run "$T/$solver-ref.h5" "$T/$solver-out.h5" "$solver"
+done
+
 # benign info on a checkpoint: iteration, problem, options, input identity.
 bn_ok "info on a checkpoint" 1 info "$T/ck2.h5"
 info_has "info: iteration" \
