@@ -72,6 +72,5 @@ bn_status_t bn_history_write(bn_ctx_t *ctx, bn_h5_t *f, const bn_history_t *h,
                              bool skip_nan);
 /* Read every column into h (allocated; free with bn_history_clear). */
 bn_status_t bn_history_read(bn_ctx_t *ctx, bn_h5_t *f, bn_history_t *h);
-void bn_history_clear(bn_history_t *h);
 
 #endif

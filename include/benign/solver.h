@@ -53,6 +53,9 @@ typedef struct bn_history {
   double *objective, *grad_norm, *step, *rel_error, *test_rmse, *seconds;
 } bn_history_t;
 
+/* Free a history's arrays (one allocated by bn_history_read). */
+void bn_history_clear(bn_history_t *h);
+
 typedef struct bn_solver bn_solver_t;
 
 /* Names: "gd" (gradient descent, Barzilai-Borwein trial step + nonmonotone

@@ -39,17 +39,6 @@ bn_status_t bn_history_write(bn_ctx_t *ctx, bn_h5_t *f, const bn_history_t *h,
   return BN_OK;
 }
 
-void bn_history_clear(bn_history_t *h) {
-  free(h->iteration);
-  free(h->objective);
-  free(h->grad_norm);
-  free(h->step);
-  free(h->rel_error);
-  free(h->test_rmse);
-  free(h->seconds);
-  memset(h, 0, sizeof(*h));
-}
-
 bn_status_t bn_history_read(bn_ctx_t *ctx, bn_h5_t *f, bn_history_t *h) {
   memset(h, 0, sizeof(*h));
   int nd;

@@ -44,7 +44,7 @@ bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
   return BN_OK;
 }
 
-static void bn_history_free(bn_history_t *h) {
+void bn_history_clear(bn_history_t *h) {
   free(h->iteration);
   free(h->objective);
   free(h->grad_norm);
@@ -57,7 +57,7 @@ static void bn_history_free(bn_history_t *h) {
 
 void bn_solver_destroy(bn_solver_t *s) {
   if (!s) return;
-  bn_history_free(&s->hist);
+  bn_history_clear(&s->hist);
   free(s->w1);
   free(s);
 }
