@@ -238,6 +238,18 @@ expect_fail_rc 2 "--save-init with --restart" 2 "--save-init cannot be used with
 expect_fail_rc 1 "checkpoint directory missing" 2 \
   "cannot create '/nonexistent/dir/ck\.h5'" \
   "${E[@]}" --checkpoint=/nonexistent/dir/ck.h5 "$OUT"
+# A checkpoint claiming another problem, and one of a future format.
+SETATTR=${BN_BUILD_DIR:?}/tests/tool_setattr
+cp "$T/e-ck.h5" "$T/sense-ck.h5"
+"$BN_MPIRUN" -n 1 "$SETATTR" "$T/sense-ck.h5" / problem sense
+expect_fail_rc 2 "restart from another problem's checkpoint" 2 \
+  "'.*sense-ck\.h5' is a checkpoint of problem 'sense', not 'complete'" \
+  "${E[@]}" --restart="$T/sense-ck.h5" "$OUT"
+cp "$T/e-ck.h5" "$T/kind-ck.h5"
+"$BN_MPIRUN" -n 1 "$SETATTR" "$T/kind-ck.h5" / kind result
+expect_fail_rc 1 "restart from a file of another kind" 2 \
+  "'.*kind-ck\.h5' is not a benign checkpoint \(its kind is 'result'\)" \
+  "${E[@]}" --restart="$T/kind-ck.h5" "$OUT"
 check "no output from the refused runs" test ! -e "$T/never.h5"
 
 # A full disk: a small tmpfs (mounting needs root; the file-size limit of

@@ -79,7 +79,11 @@ static bn_status_t bn_ckpt_check(bn_ckpt_t *c, bn_h5_t *f, const char *path) {
   }
   if (st == BN_OK) st = bn_h5_attr_get_str(f, "/", "kind", &kind);
   if (st == BN_OK) st = bn_h5_attr_get_i64(f, "/", "format", &format);
-  if (st == BN_OK && (strcmp(kind, "checkpoint") || format != BN_CKPT_FORMAT))
+  if (st == BN_OK && strcmp(kind, "checkpoint"))
+    st = BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                      "'%s' is not a benign checkpoint (its kind is '%s')",
+                      path, kind);
+  if (st == BN_OK && format != BN_CKPT_FORMAT)
     st = BN_ERROR_ALL(ctx, BN_ERR_DATA,
                       "'%s' is a checkpoint of format %lld; this benign "
                       "reads format %d",
