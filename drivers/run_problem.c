@@ -164,11 +164,20 @@ static bn_status_t bn_run_setup_solver(bn_run_t *run) {
   BN_CALL(ctx, bn_opts_bool(o, "monitor", &p.monitor));
   BN_CALL(ctx, bn_opts_int(o, "monitor-every", &p.monitor_every));
   BN_CALL(ctx, bn_opts_bool(o, "progress", &p.progress));
-  if (p.tol < 0 || p.ftol < 0 || p.gatol < 0 || p.fatol < 0 || p.rel_tol < 0 ||
-      p.time_limit < 0 || p.max_iter < 0)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--tol, --gatol, --ftol, --fatol, --rel-tol, "
-                        "--max-iter and --time-limit must be nonnegative");
+  const struct {
+    const char *key;
+    double v;
+  } nonneg[] = {{"tol", p.tol},
+                {"ftol", p.ftol},
+                {"gatol", p.gatol},
+                {"fatol", p.fatol},
+                {"rel-tol", p.rel_tol},
+                {"time-limit", p.time_limit},
+                {"max-iter", (double)p.max_iter}};
+  for (size_t k = 0; k < sizeof nonneg / sizeof nonneg[0]; k++)
+    if (nonneg[k].v < 0)
+      return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--%s=%s: must be nonnegative",
+                          nonneg[k].key, bn_opts_string(o, nonneg[k].key));
   if (p.monitor_every < 1)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--monitor-every must be >= 1");
   BN_CALL(ctx,

@@ -180,7 +180,8 @@ static void read_file(bn_ctx_t *ctx, const char *path) {
   CHECK_OK(ctx, bn_h5_read_f64(f, "/a/b/ints", 9, rank == 0, xv));
   if (rank == 0) CHECK_CLOSE(xv[0], (double)ival(9), 0.0);
   expect_fail(ctx, bn_h5_read_i64(f, "/x", 0, 1, iv), BN_ERR_DATA,
-              "not integer", "float read as int");
+              "has a floating-point type, expected an integer type",
+              "float read as int");
   expect_fail(ctx,
               bn_h5_read_i64(f, "/a/b/ints", rank == size - 1 ? 5 : 0,
                              rank == size - 1 ? 10 : 1, iv),
@@ -230,7 +231,7 @@ static void read_file(bn_ctx_t *ctx, const char *path) {
   CHECK_OK(ctx, bn_h5_attr_get_f64(f, "/a/b/ints", "scale", &sc));
   CHECK_CLOSE(sc, 0.125, 0.0);
   expect_fail(ctx, bn_h5_attr_get_i64(f, "/a/b/ints", "scale", &a), BN_ERR_DATA,
-              "not a single number", "float attribute as int");
+              "not a single integer", "float attribute as int");
   expect_fail(ctx, bn_h5_attr_get_i64(f, "/", "nope", &a), BN_ERR_DATA,
               "no attribute 'nope'", "missing attribute");
   expect_fail(ctx, bn_h5_attr_get_str(f, "/", "answer", &str), BN_ERR_DATA,

@@ -73,6 +73,16 @@ static bool bn_parse_int(const char *s, int64_t *v) {
   return true;
 }
 
+/* A number too large for bn_parse_int: "out of range", not "not an
+ * integer" (and never wrapped around). */
+static bool bn_int_overflows(const char *s) {
+  char *end;
+  errno = 0;
+  double d = strtod(s, &end);
+  return end != s && !*end && (errno == ERANGE || isfinite(d)) &&
+         fabs(d) > 9e18;
+}
+
 static bool bn_parse_real(const char *s, double *v) {
   char *end;
   errno = 0;
@@ -102,6 +112,11 @@ static bn_status_t bn_opts_check_value(bn_opts_t *o, int i, const char *v,
   bool bv;
   switch (d->type) {
     case BN_OPT_INT:
+      if (!bn_parse_int(v, &iv) && bn_int_overflows(v))
+        return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
+                            "%soption --%s: '%s' is outside the 64-bit "
+                            "integer range",
+                            where, d->key, v);
       if (!bn_parse_int(v, &iv))
         return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
                             "%soption --%s: '%s' is not an integer", where,

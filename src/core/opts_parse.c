@@ -62,11 +62,15 @@ static char *bn_trim(char *s) {
 }
 
 /* Parse `key = value` lines. Values may be quoted with "..." to keep spaces;
- * `#` and `;` start comments outside quotes. */
+ * `#` and `;` start comments outside quotes. A key set twice is an error
+ * (one of the two lines is a mistake); a UTF-8 byte order mark, which some
+ * editors write first, is skipped. */
 static bn_status_t bn_deck_apply(bn_opts_t *o, const char *path, char *text) {
-  int lineno = 0;
+  int lineno = 0, *set_on = NULL; /* the line that set each key, 0: none */
   char where[600];
-  for (char *line = text; line;) {
+  bn_status_t st = bn_calloc(o->ctx, (size_t)o->n, sizeof(int), &set_on);
+  if (strncmp(text, "\xEF\xBB\xBF", 3) == 0) text += 3;
+  for (char *line = text; st == BN_OK && line;) {
     char *next = strchr(line, '\n');
     if (next) *next++ = '\0';
     lineno++;
@@ -82,9 +86,11 @@ static bn_status_t bn_deck_apply(bn_opts_t *o, const char *path, char *text) {
     char *s = bn_trim(line);
     if (*s) {
       char *eq = strchr(s, '=');
-      if (!eq)
-        return BN_ERROR(o->ctx, BN_ERR_ARG,
-                        "%sexpected 'key = value', got '%s'", where, s);
+      if (!eq) {
+        st = BN_ERROR(o->ctx, BN_ERR_ARG, "%sexpected 'key = value', got '%s'",
+                      where, s);
+        break;
+      }
       *eq = '\0';
       char *key = bn_trim(s), *val = bn_trim(eq + 1);
       size_t vl = strlen(val);
@@ -93,11 +99,18 @@ static bn_status_t bn_deck_apply(bn_opts_t *o, const char *path, char *text) {
         val++;
       }
       if (strncmp(key, "--", 2) == 0) key += 2;
-      BN_CALL(o->ctx, bn_opts_set_at(o, key, val, BN_SRC_DECK, where));
+      int k = bn_opts_find(o, key);
+      if (k >= 0 && set_on[k])
+        st = BN_ERROR(o->ctx, BN_ERR_ARG, "%s'%s' is already set on line %d",
+                      where, key, set_on[k]);
+      else
+        st = bn_opts_set_at(o, key, val, BN_SRC_DECK, where);
+      if (k >= 0) set_on[k] = lineno;
     }
     line = next;
   }
-  return BN_OK;
+  free(set_on);
+  return st;
 }
 
 static bool bn_is_bool_word(const char *s) {

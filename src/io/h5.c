@@ -142,7 +142,12 @@ static bn_status_t open_file(bn_h5_t *f, int create) {
       f->created = 1;
   } else {
     f->file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
-    if (f->file < 0)
+    if (f->file < 0 && H5Fis_hdf5(name) > 0)
+      st = BN_ERROR(f->ctx, BN_ERR_IO,
+                    "cannot open '%s' with HDF5: it starts like an HDF5 file "
+                    "but is truncated or damaged",
+                    name);
+    else if (f->file < 0)
       st = BN_ERROR(f->ctx, BN_ERR_IO, "cannot open '%s' with HDF5", name);
   }
   if (fapl >= 0) H5Pclose(fapl);

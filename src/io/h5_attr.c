@@ -94,7 +94,10 @@ static bn_status_t attr_open(bn_h5_t *f, const char *obj, const char *name,
     st = BN_ERROR(f->ctx, BN_ERR_DATA,
                   "%s: attribute '%s' of '%s' is not "
                   "a single %s",
-                  f->path, name, obj, cls1 == H5T_STRING ? "string" : "number");
+                  f->path, name, obj,
+                  cls1 == H5T_STRING    ? "string"
+                  : cls2 == H5T_INTEGER ? "integer"
+                                        : "number");
   if (space >= 0) H5Sclose(space);
   if (type >= 0) H5Tclose(type);
   return st;

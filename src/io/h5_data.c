@@ -62,8 +62,14 @@ static bn_status_t check_dataset(bn_h5_t *f, const char *name, hid_t dset,
                   "%s: dataset '%s' has %d dimensions, expected %d", f->path,
                   name, got, nd);
   else if (cls != H5T_INTEGER && (want == WANT_INT || cls != H5T_FLOAT))
-    st = BN_ERROR(f->ctx, BN_ERR_DATA, "%s: dataset '%s' is not %s", f->path,
-                  name, want == WANT_INT ? "integer" : "numeric");
+    st =
+        BN_ERROR(f->ctx, BN_ERR_DATA,
+                 "%s: dataset '%s' has %s type, expected %s", f->path, name,
+                 cls == H5T_FLOAT    ? "a floating-point"
+                 : cls == H5T_STRING ? "a string"
+                                     : "a non-numeric",
+                 want == WANT_INT ? "an integer type (reals would be truncated)"
+                                  : "an integer or floating-point type");
   else
     H5Sget_simple_extent_dims(space, dims, NULL);
   if (type >= 0) H5Tclose(type);

@@ -72,6 +72,10 @@ char *bn_imp_trim(char *s) {
   return s;
 }
 
+char *bn_imp_skip_bom(char *s) {
+  return strncmp(s, "\xEF\xBB\xBF", 3) == 0 ? s + 3 : s;
+}
+
 /* Numbers may be quoted, as some spreadsheet exports do. */
 static char *unquote(char *s) {
   size_t n = strlen(s);

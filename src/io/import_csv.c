@@ -1,6 +1,7 @@
 /* CSV triples: `user,item,rating[,more...]`, as MovieLens' ratings.csv
  * (`userId,movieId,rating,timestamp`). Extra columns are ignored; blanks
- * around fields, CRLF line ends and blank lines are fine.
+ * around fields, CRLF line ends, blank lines and a UTF-8 byte order mark
+ * are fine.
  *
  * A first line whose first field is not an integer is the header. Ids are
  * arbitrary 64-bit integers; they are renumbered 0, 1, ... in sorted id
@@ -74,16 +75,23 @@ bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
   bn_status_t st;
   BN_TRY(ctx, st, bn_imp_open(ctx, d->path, &fp));
   while (getline(&buf, &cap, fp) != -1) {
-    char *line = bn_imp_trim(buf);
+    char *line = bn_imp_trim(lineno == 0 ? bn_imp_skip_bom(buf) : buf);
     lineno++;
     if (*line == '\0') continue;
     if (seen++ == 0) {
       /* The header test looks only at the first field, so a first line
-       * that is data with a bad rating is still reported, not skipped. */
-      char first[128], *fields[1];
-      snprintf(first, sizeof(first), "%.*s", (int)strcspn(line, ","), line);
+       * that is data with a bad rating is still reported, not skipped.
+       * The whole field, copied: cut short, a long quoted id lost its
+       * closing quote and its line was dropped as a header. */
+      size_t len = strcspn(line, ",");
+      char *first = NULL, *fields[1];
+      BN_TRY(ctx, st, bn_malloc(ctx, len + 1, &first));
+      memcpy(first, line, len);
+      first[len] = '\0';
       bn_imp_split(first, ',', fields, 1); /* trims and unquotes */
-      if (bn_imp_int(fields[0], &dummy) != 0) continue;
+      int header = bn_imp_int(fields[0], &dummy) != 0;
+      free(first);
+      if (header) continue;
     }
     BN_TRY(ctx, st, parse_line(ctx, d, line, lineno));
   }

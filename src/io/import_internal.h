@@ -71,6 +71,9 @@ bn_status_t bn_imp_open(bn_ctx_t *ctx, const char *path, FILE **fp);
  * cuts s at `sep` (0: runs of blanks), stores up to max trimmed fields and
  * returns how many there are in all. */
 char *bn_imp_trim(char *s);
+/* s after a UTF-8 byte order mark (EF BB BF), which some editors put at the
+ * start of a file; s itself if there is none. */
+char *bn_imp_skip_bom(char *s);
 int bn_imp_split(char *s, char sep, char **fields, int max);
 /* 0 if s is a whole 64-bit integer. */
 int bn_imp_int(const char *s, int64_t *v);

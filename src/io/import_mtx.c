@@ -124,7 +124,7 @@ bn_status_t bn_imp_mtx(bn_ctx_t *ctx, bn_imp_data_t *d) {
   bn_status_t st;
   BN_TRY(ctx, st, bn_imp_open(ctx, d->path, &fp));
   while (getline(&buf, &cap, fp) != -1) {
-    char *line = bn_imp_trim(buf);
+    char *line = bn_imp_trim(lineno == 0 ? bn_imp_skip_bom(buf) : buf);
     lineno++;
     if (lineno == 1) {
       BN_TRY(ctx, st, parse_banner(ctx, d->path, line, &h));

@@ -28,6 +28,10 @@ const bn_optdef_t bn_complete_optdefs[] = {
     {"power-iters", BN_OPT_INT, "2",
      "--init=spectral: subspace (power) iterations of the randomized SVD",
      NULL},
+    {"duplicates", BN_OPT_CHOICE, "error",
+     "a (row, col) pair listed more than once in the input: refuse it, or "
+     "keep the first or last copy (in file order), or add the values",
+     "error|first|last|sum"},
     {NULL, 0, NULL, NULL, NULL}};
 
 static void bn_complete_destroy(void *data) {
@@ -52,11 +56,16 @@ static void bn_complete_destroy(void *data) {
 static bn_status_t bn_complete_options(bn_complete_t *c,
                                        const bn_opts_t *opts) {
   bn_ctx_t *ctx = c->ctx;
-  int64_t r;
+  static const char *dups[] = {"error", "first", "last", "sum"};
+  int64_t r, over, power;
+  double scale;
   BN_CALL(ctx, bn_opts_int(opts, "rank", &r));
   BN_CALL(ctx, bn_opts_real(opts, "lambda", &c->lambda));
   BN_CALL(ctx, bn_opts_real(opts, "incoherence", &c->mu));
   BN_CALL(ctx, bn_opts_real(opts, "incoherence-radius", &c->alpha));
+  BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
+  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
+  BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
   if (r < 1 || r > 4096)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
                         (long long)r);
@@ -64,6 +73,16 @@ static bn_status_t bn_complete_options(bn_complete_t *c,
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--lambda, --incoherence and --incoherence-radius must "
                         "be nonnegative");
+  /* Checked here too (not only by the init that uses them), so that an
+   * absurd value fails before the input is read. */
+  if (over < 0 || power < 0)
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--oversample and --power-iters must be nonnegative");
+  if (scale <= 0)
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--init-scale must be positive");
+  const char *dup = bn_opts_string(opts, "duplicates");
+  for (int k = 0; k < 4; k++)
+    if (dup && !strcmp(dup, dups[k])) c->dup = (bn_obs_dup_t)k;
   c->r = (int)r;
   const char *solver = bn_opts_string(opts, "solver");
   if (c->mu > 0 && solver && !strcmp(solver, "als"))
@@ -84,14 +103,21 @@ static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "rows", &c->n1));
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "cols", &c->n2));
   if (c->n1 < 1 || c->n2 < 1)
-    return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: /omega has %lld x %lld entries",
-                        c->input, (long long)c->n1, (long long)c->n2);
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                        "%s: /omega attribute '%s' is %lld, must be at least 1",
+                        c->input, c->n1 < 1 ? "rows" : "cols",
+                        (long long)(c->n1 < 1 ? c->n1 : c->n2));
   if (c->r > c->n1 || c->r > c->n2)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--rank=%d is larger than min(rows, cols) = %lld", c->r,
                         (long long)(c->n1 < c->n2 ? c->n1 : c->n2));
-  BN_CALL(ctx, bn_obs_read(ctx, f, "/omega", c->n1, c->n2, NULL, &c->obs));
+  BN_CALL(ctx,
+          bn_obs_read(ctx, f, "/omega", c->n1, c->n2, NULL, c->dup, &c->obs));
   c->rdist = bn_dist_ref(c->obs->rdist);
+  if (c->obs->nnz_global == 0)
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                        "%s: /omega has no entries: nothing to complete",
+                        c->input);
   /* An idle process would make every collective wait on nothing useful and
    * usually means the job is far too wide for the data. */
   bn_status_t st = BN_OK;
@@ -106,8 +132,8 @@ static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
   BN_CALL(ctx, bn_obs_plan(c->obs, c->cdist));
   BN_CALL(ctx, bn_h5_exists(f, "/test/row", &has_test));
   if (has_test) {
-    BN_CALL(ctx,
-            bn_obs_read(ctx, f, "/test", c->n1, c->n2, c->rdist, &c->test));
+    BN_CALL(ctx, bn_obs_read(ctx, f, "/test", c->n1, c->n2, c->rdist, c->dup,
+                             &c->test));
     BN_CALL(ctx, bn_obs_plan(c->test, c->cdist));
   }
   BN_CALL(ctx, bn_h5_exists(f, "/truth/U", &has_tu));
@@ -251,6 +277,11 @@ static void bn_complete_describe(void *data, FILE *s) {
   fprintf(s, "SAMPLE_RATE=%.6g\nTEST_ENTRIES=%lld\nTRUTH=%s\nLAMBDA=%g\n", c->p,
           c->test ? (long long)c->test->nnz_global : 0LL, c->tu ? "yes" : "no",
           c->lambda);
+  /* Only when --duplicates merged some (the policy is in the options). */
+  bn_idx_t td = c->test ? c->test->ndup_global : 0;
+  if (c->obs->ndup_global > 0 || td > 0)
+    fprintf(s, "DUPLICATES_MERGED=%lld\nTEST_DUPLICATES_MERGED=%lld\n",
+            (long long)c->obs->ndup_global, (long long)td);
 }
 
 const bn_problem_ops_t bn_problem_complete = {

@@ -21,6 +21,7 @@ typedef struct bn_complete {
   bn_idx_t n1, n2;
   int r;
   double p, lambda, mu, alpha;
+  bn_obs_dup_t dup; /* --duplicates */
   bn_obs_t *obs, *test;
   bn_dist_t *rdist, *cdist;
   bn_idx_t nu, nv;  /* local rows of U and V */

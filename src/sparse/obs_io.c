@@ -9,7 +9,7 @@
 
 bn_status_t bn_obs_read(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
                         bn_idx_t nrows, bn_idx_t ncols, bn_dist_t *rdist,
-                        bn_obs_t **out) {
+                        bn_obs_dup_t dup, bn_obs_t **out) {
   static const char *parts[3] = {"row", "col", "val"};
   char name[3][256], what[600];
   bn_idx_t len[3];
@@ -19,8 +19,9 @@ bn_status_t bn_obs_read(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
     snprintf(name[k], sizeof(name[k]), "%s/%s", group, parts[k]);
     BN_CALL(ctx, bn_h5_shape(f, name[k], &nd, dims));
     if (nd != 1)
-      return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: dataset %s must be 1-D",
-                          bn_h5_path(f), name[k]);
+      return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                          "%s: dataset %s has %d dimensions, must be 1-D",
+                          bn_h5_path(f), name[k], nd);
     len[k] = dims[0];
   }
   if (len[1] != len[0] || len[2] != len[0])
@@ -43,8 +44,8 @@ bn_status_t bn_obs_read(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
   if (st == BN_OK) st = bn_h5_read_f64(f, name[2], start, count, val);
   snprintf(what, sizeof(what), "%s: %s", bn_h5_path(f), group);
   if (st == BN_OK)
-    st = bn_obs_create(ctx, nrows, ncols, count, row, col, val, rdist, what,
-                       out);
+    st = bn_obs_create(ctx, nrows, ncols, count, row, col, val, rdist, dup,
+                       what, out);
   free(row);
   free(col);
   free(val);
