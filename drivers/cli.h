@@ -15,12 +15,19 @@ typedef struct bn_command {
   const char *subjects;
   /* Collective. Returns a status; the error (if any) is in ctx. */
   bn_status_t (*run)(bn_ctx_t *ctx, bn_opts_t *opts, const char *subject);
+  /* Optional: the option table for a given subject (e.g. a generate
+   * family), used instead of `opts`; NULL for an unknown subject. */
+  const bn_optdef_t *(*subject_opts)(const char *subject);
 } bn_command_t;
 
 extern const bn_command_t bn_cmd_complete;
 extern const bn_command_t bn_cmd_generate;
 extern const bn_command_t bn_cmd_import;
 extern const bn_command_t bn_cmd_info;
+
+/* generate families (drivers/gen_*.c): options and run. */
+extern const bn_optdef_t bn_gen_complete_opts[];
+bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts);
 
 /* Keys shared by every command that runs a solver (run_problem.c). */
 extern const bn_optdef_t bn_solve_opts[];

@@ -17,4 +17,5 @@ const bn_command_t bn_cmd_complete = {
     bn_complete_optdefs,
     bn_solve_opts,
     NULL,
-    bn_complete_run};
+    bn_complete_run,
+    NULL};

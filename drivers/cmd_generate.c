@@ -1,62 +1,46 @@
-/* benign generate complete: a synthetic instance with ground truth. */
+/* benign generate FAMILY: synthetic instances with ground truth. One line
+ * per family here (and its name in `subjects` below), one file
+ * drivers/gen_FAMILY.c with its option table and run function. */
+#include <string.h>
+
 #include "cli.h"
 
-static const bn_optdef_t bn_generate_opts[] = {
-    {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},
-    {"rows", BN_OPT_INT, "2000", "rows n1 of M", NULL},
-    {"cols", BN_OPT_INT, "1500", "columns n2 of M", NULL},
-    {"rank", BN_OPT_INT, "5", "rank r of M = X Y^T", NULL},
-    {"sample-rate", BN_OPT_REAL, "0.1",
-     "probability that an entry is observed, in (0, 1]", NULL},
-    {"test-fraction", BN_OPT_REAL, "0",
-     "fraction of observed entries held out in /test, in [0, 1)", NULL},
-    {"noise", BN_OPT_REAL, "0", "standard deviation of Gaussian noise", NULL},
-    {"condition", BN_OPT_REAL, "1",
-     "condition number of M (column scales of X, Y spread geometrically)",
-     NULL},
-    {"seed", BN_OPT_INT, "1", "seed (same file on any number of processes)",
-     NULL},
-    {NULL, 0, NULL, NULL, NULL}};
+typedef struct bn_gen_family {
+  const char *name;
+  const bn_optdef_t *opts;
+  bn_status_t (*run)(bn_ctx_t *ctx, bn_opts_t *opts);
+} bn_gen_family_t;
+
+static const bn_gen_family_t bn_gen_families[] = {
+    {"complete", bn_gen_complete_opts, bn_gen_complete_run},
+    {NULL, NULL, NULL}};
+
+static const bn_gen_family_t *bn_gen_find(const char *name) {
+  for (int i = 0; name && bn_gen_families[i].name; i++)
+    if (!strcmp(bn_gen_families[i].name, name)) return &bn_gen_families[i];
+  return NULL;
+}
+
+static const bn_optdef_t *bn_generate_opts(const char *subject) {
+  const bn_gen_family_t *f = bn_gen_find(subject);
+  return f ? f->opts : NULL;
+}
 
 static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
                                    const char *subject) {
-  (void)subject; /* "complete", checked by main.c; the only family yet */
-  bn_complete_gen_t g;
-  int64_t rank, seed;
-  BN_CALL(ctx, bn_opts_int(opts, "rows", &g.rows));
-  BN_CALL(ctx, bn_opts_int(opts, "cols", &g.cols));
-  BN_CALL(ctx, bn_opts_int(opts, "rank", &rank));
-  BN_CALL(ctx, bn_opts_real(opts, "sample-rate", &g.sample_rate));
-  BN_CALL(ctx, bn_opts_real(opts, "test-fraction", &g.test_fraction));
-  BN_CALL(ctx, bn_opts_real(opts, "noise", &g.noise));
-  BN_CALL(ctx, bn_opts_real(opts, "condition", &g.condition));
-  BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
-  const char *out = bn_opts_string(opts, "output");
-  if (!out || !*out)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output=FILE.h5 is required");
-  if (rank < 1 || rank > 1 << 20)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld is out of range",
-                        (long long)rank);
-  g.rank = (int)rank;
-  g.seed = (uint64_t)seed;
-  bn_gen_stats_t st;
-  double t0 = bn_wtime();
-  BN_CALL(ctx, bn_generate_complete(ctx, &g, out, &st));
-  bn_log(ctx, BN_LOG_INFO,
-         "wrote %s: %lld x %lld, rank %d, %lld observed entries, %lld test "
-         "entries (%.2f s)\n",
-         out, (long long)g.rows, (long long)g.cols, g.rank, (long long)st.train,
-         (long long)st.test, bn_wtime() - t0);
-  return BN_OK;
+  const bn_gen_family_t *f = bn_gen_find(subject);
+  if (!f) /* main.c checked the word against `subjects` already */
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "unknown family '%s'", subject);
+  return f->run(ctx, opts);
 }
 
 const bn_command_t bn_cmd_generate = {
     "generate",
     "write a synthetic instance with ground truth (families: complete)",
-    "mpirun -n P benign generate complete --output=F.h5 [--rows=N1 "
-    "--cols=N2 --rank=R --sample-rate=P --test-fraction=T --noise=S "
-    "--condition=K --seed=S]",
-    bn_generate_opts,
+    "mpirun -n P benign generate FAMILY --output=F.h5 [options]; "
+    "benign generate FAMILY --help for a family's options",
+    bn_gen_complete_opts,
     NULL,
     "complete",
-    bn_generate_run};
+    bn_generate_run,
+    bn_generate_opts};

@@ -45,4 +45,5 @@ const bn_command_t bn_cmd_import = {
     bn_import_opts,
     NULL,
     NULL,
-    bn_import_run};
+    bn_import_run,
+    NULL};

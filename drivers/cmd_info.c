@@ -67,4 +67,5 @@ const bn_command_t bn_cmd_info = {
     bn_info_opts,
     NULL,
     "*",
-    bn_info_run};
+    bn_info_run,
+    NULL};

@@ -117,15 +117,23 @@ static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv) {
     }
     return 2;
   }
+  /* A command whose options depend on its subject (generate FAMILY). */
+  const bn_optdef_t *opts1 = cmd->opts;
+  const char *word = argc > 2 ? argv[2] : NULL;
+  if (cmd->subject_opts && word && strncmp(word, "-", 1)) {
+    const bn_optdef_t *o = cmd->subject_opts(word);
+    if (o) opts1 = o;
+  }
   if (bn_wants_help(argc - 2, argv + 2)) {
     if (rank == 0) {
-      printf("usage: %s\n\n%s\n\noptions:\n", cmd->usage, cmd->summary);
-      bn_opts_print_help(cmd->opts, stdout);
+      printf("usage: %s\n\n%s\n\noptions%s%s:\n", cmd->usage, cmd->summary,
+             opts1 != cmd->opts ? " of " : "", opts1 != cmd->opts ? word : "");
+      bn_opts_print_help(opts1, stdout);
       if (cmd->opts2) bn_opts_print_help(cmd->opts2, stdout);
     }
     return 0;
   }
-  bn_optdef_t *defs = bn_merge_defs(cmd->opts, cmd->opts2);
+  bn_optdef_t *defs = bn_merge_defs(opts1, cmd->opts2);
   bn_opts_t *opts = NULL;
   bn_status_t st = defs ? bn_opts_create(ctx, defs, &opts) : BN_ERR_MEM;
   st = bn_agree(ctx, st);

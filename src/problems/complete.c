@@ -41,14 +41,11 @@ static void bn_complete_destroy(void *data) {
   bn_obs_destroy(c->test);
   bn_dist_destroy(c->rdist);
   bn_dist_destroy(c->cdist);
-  bn_dmat_destroy(c->tu);
-  bn_dmat_destroy(c->tv);
+  bn_lr_truth_destroy(c->truth);
   free(c->vg);
   free(c->tvg);
   free(c->als_buf);
-  free(c->met_buf);
   free(c->red);
-  free(c->rx);
   free(c->input);
   free(c);
 }
@@ -99,7 +96,7 @@ static bn_status_t bn_complete_options(bn_complete_t *c,
 /* Entries of the training set, the test set and the truth, if present. */
 static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
   bn_ctx_t *ctx = c->ctx;
-  int has_test, has_tu, has_tv;
+  int has_test;
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "rows", &c->n1));
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "cols", &c->n2));
   if (c->n1 < 1 || c->n2 < 1)
@@ -136,36 +133,7 @@ static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
                              &c->test));
     BN_CALL(ctx, bn_obs_plan(c->test, c->cdist));
   }
-  BN_CALL(ctx, bn_h5_exists(f, "/truth/U", &has_tu));
-  BN_CALL(ctx, bn_h5_exists(f, "/truth/V", &has_tv));
-  if (has_tu && has_tv) {
-    int nd;
-    bn_idx_t dims[4];
-    BN_CALL(ctx, bn_h5_shape(f, "/truth/U", &nd, dims));
-    if (nd != 2 || dims[1] < 1 || dims[1] > c->n1 || dims[1] > c->n2)
-      return BN_ERROR_ALL(ctx, BN_ERR_DATA,
-                          "%s: /truth/U must be rows x k with 1 <= k <= "
-                          "min(rows, cols)",
-                          c->input);
-    BN_CALL(ctx, bn_h5_read_dmat(f, "/truth/U", c->rdist, 0, &c->tu));
-    BN_CALL(ctx, bn_h5_read_dmat(f, "/truth/V", c->cdist, bn_dmat_cols(c->tu),
-                                 &c->tv));
-    int k = bn_dmat_cols(c->tu);
-    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)k * k * sizeof(double),
-                                         &c->rx)));
-    BN_CALL(ctx, bn_dmat_qr(c->tu, c->rx));
-    /* |X Y^T| = |Y Rx^T| */
-    double loc = 0.0;
-    const double *y = bn_dmat_cdata(c->tv);
-    for (bn_idx_t j = 0; j < bn_dmat_local_rows(c->tv); j++)
-      for (int a = 0; a < k; a++) {
-        double t = 0.0;
-        for (int b = a; b < k; b++) t += y[j * k + b] * c->rx[a * k + b];
-        loc += t * t;
-      }
-    BN_MPI(ctx, MPI_Allreduce(&loc, &c->truth_norm2, 1, MPI_DOUBLE, MPI_SUM,
-                              bn_ctx_comm(ctx)));
-  }
+  BN_CALL(ctx, bn_lr_truth_read(ctx, f, c->rdist, c->cdist, &c->truth));
   return BN_OK;
 }
 
@@ -191,10 +159,9 @@ static bn_status_t bn_complete_create(bn_ctx_t *ctx, const bn_opts_t *opts,
     size_t ng = (size_t)c->obs->nghost * (size_t)c->r;
     size_t nt = c->test ? (size_t)c->test->nghost * (size_t)c->r : 0;
     st = bn_malloc(ctx, 2 * ng * sizeof(double), &c->vg);
-    /* eval: 2 + 2 r^2; metrics: 2 + 2 r^2 + k r (k = columns of /truth/U) */
-    size_t kr = c->tu ? (size_t)bn_dmat_cols(c->tu) * (size_t)c->r : 0;
+    /* eval: 2 + 2 r^2 */
     if (st == BN_OK)
-      st = bn_malloc(ctx, (2 + 2 * (size_t)c->r * c->r + kr) * sizeof(double),
+      st = bn_malloc(ctx, (2 + 2 * (size_t)c->r * c->r) * sizeof(double),
                      &c->red);
     if (st == BN_OK) st = bn_malloc(ctx, nt * sizeof(double), &c->tvg);
     c->gvg = c->vg ? c->vg + ng : NULL;
@@ -275,8 +242,8 @@ static void bn_complete_describe(void *data, FILE *s) {
           c->input, (long long)c->n1, (long long)c->n2, c->r,
           (long long)c->obs->nnz_global);
   fprintf(s, "SAMPLE_RATE=%.6g\nTEST_ENTRIES=%lld\nTRUTH=%s\nLAMBDA=%g\n", c->p,
-          c->test ? (long long)c->test->nnz_global : 0LL, c->tu ? "yes" : "no",
-          c->lambda);
+          c->test ? (long long)c->test->nnz_global : 0LL,
+          c->truth ? "yes" : "no", c->lambda);
   /* Only when --duplicates merged some (the policy is in the options). */
   bn_idx_t td = c->test ? c->test->ndup_global : 0;
   if (c->obs->ndup_global > 0 || td > 0)

@@ -13,6 +13,7 @@
 
 #include "benign/benign.h"
 #include "benign/problem.h"
+#include "problems/lowrank.h"
 #include "sparse/obs.h"
 
 typedef struct bn_complete {
@@ -24,17 +25,12 @@ typedef struct bn_complete {
   bn_obs_dup_t dup; /* --duplicates */
   bn_obs_t *obs, *test;
   bn_dist_t *rdist, *cdist;
-  bn_idx_t nu, nv;  /* local rows of U and V */
-  double *vg, *gvg; /* ghost rows of V and their gradient, nghost x r */
-  double *tvg;      /* ghost rows of V for the test entries */
-  /* Ground truth M = X Y^T, kept as X = Qx Rx (Householder QR, so the
-   * error can be measured without cancellation) and Y; NULL if none. */
-  bn_dmat_t *tu, *tv; /* Qx (n1 x k) and Y (n2 x k) */
-  double *rx;         /* Rx, k x k */
-  double truth_norm2; /* |X Y^T|_F^2 */
-  double *als_buf;    /* ALS normal equations, allocated on first sweep */
-  double *met_buf;    /* metrics work space, allocated on first use */
-  double *red;        /* allreduce buffer of eval and metrics */
+  bn_idx_t nu, nv;      /* local rows of U and V */
+  double *vg, *gvg;     /* ghost rows of V and their gradient, nghost x r */
+  double *tvg;          /* ghost rows of V for the test entries */
+  bn_lr_truth_t *truth; /* ground truth, NULL if none */
+  double *als_buf;      /* ALS normal equations, allocated on first sweep */
+  double *red;          /* allreduce buffer of eval and metrics */
   int t_gather, t_kernel, t_scatter, t_reduce;
 } bn_complete_t;
 
@@ -48,7 +44,5 @@ bn_status_t bn_complete_balance(bn_complete_t *c, double *x);
 
 /* Small dense helpers (row-major, r x r). */
 int bn_chol_solve(int n, double *a, double *b); /* 0 on success */
-bn_status_t bn_gram_local(int r, bn_idx_t n, const double *a, const double *b,
-                          double *out); /* out += a^T b */
 
 #endif

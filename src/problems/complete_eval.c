@@ -6,14 +6,6 @@
 
 #include "problems/complete.h"
 
-bn_status_t bn_gram_local(int r, bn_idx_t n, const double *a, const double *b,
-                          double *out) {
-  if (n > 0)
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r, r, (int)n, 1.0, a,
-                r, b, r, 1.0, out, r);
-  return BN_OK;
-}
-
 #ifndef BN_PREFETCH
 #define BN_PREFETCH 16
 #endif
@@ -148,21 +140,13 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
     return st;
   }
   /* D = U^T U - V^T V; balancing term 1/8 |D|^2; ridge lambda/2 tr(G). */
-  double bal = 0.0, tr = 0.0;
-  for (int a = 0; a < rr; a++) {
-    guu[a] -= gvv[a];
-    bal += guu[a] * guu[a];
-  }
-  for (int a = 0; a < r; a++) tr += gvv[a * r + a] * 2 + guu[a * r + a];
-  *f = red[0] / (2 * c->p) + bal / 8 + 0.5 * c->lambda * tr + red[1];
+  double tr = 0.0;
+  for (int a = 0; a < r; a++) tr += guu[a * r + a] + gvv[a * r + a];
+  double bal = bn_lr_balance(r, guu, gvv);
+  *f = red[0] / (2 * c->p) + bal + 0.5 * c->lambda * tr + red[1];
   if (g) {
     /* gU += 1/2 U D + lambda U;  gV += -1/2 V D + lambda V. */
-    if (c->nu > 0)
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nu, r, r,
-                  0.5, u, r, guu, r, 1.0, gu, r);
-    if (c->nv > 0)
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nv, r, r,
-                  -0.5, v, r, guu, r, 1.0, gv, r);
+    bn_lr_balance_grad(r, c->nu, u, c->nv, v, guu, gu, gv);
     if (c->lambda > 0)
       for (size_t i = 0; i < (size_t)(c->nu + c->nv) * r; i++)
         g[i] += c->lambda * x[i];
@@ -170,74 +154,22 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
   return BN_OK;
 }
 
-/* Relative error |U V^T - X Y^T| / |X Y^T| with X = Qx Rx, split as
- *   |E|^2 = |Qx^T E|^2 + |(I - Qx Qx^T) E|^2
- *         = |V A^T - Y Rx^T|^2 + tr(Up^T Up V^T V),
- * A = Qx^T U, Up = U - Qx A. Both terms are sums of squares of small
- * quantities, so the error is accurate far below sqrt(machine epsilon)
- * (expanding |U V^T|^2 - 2<.,.> + |X Y^T|^2 would cancel). */
-static bn_status_t bn_complete_rel_error(bn_complete_t *c, const double *x,
-                                         double *red2, double *a) {
-  bn_ctx_t *ctx = c->ctx;
-  const int r = c->r, k = bn_dmat_cols(c->tu);
-  const double *u = x, *v = x + c->nu * r, *q = bn_dmat_cdata(c->tu);
-  const double *y = bn_dmat_cdata(c->tv);
-  size_t n = (size_t)(c->nu > c->nv ? c->nu : c->nv) * (size_t)(k > r ? k : r);
-  if (!c->met_buf)
-    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (n ? n : 1) * sizeof(double),
-                                         &c->met_buf)));
-  double *w = c->met_buf;
-  memset(a, 0, (size_t)k * r * sizeof(double));
-  if (c->nu > 0)
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, r, (int)c->nu, 1.0,
-                q, k, u, r, 0.0, a, r);
-  BN_CALL(ctx, bn_allreduce_sum(ctx, a, (size_t)k * r));
-  /* red2 = [|W|^2, Up^T Up (r r), V^T V (r r)] (local parts) */
-  double *gp = red2 + 1, *gv = gp + r * r;
-  if (c->nv > 0) { /* W = V A^T - Y Rx^T */
-    memcpy(w, y, (size_t)c->nv * k * sizeof(double));
-    cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit,
-                (int)c->nv, k, 1.0, c->rx, k, w, k);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)c->nv, k, r, 1.0,
-                v, r, a, r, -1.0, w, k);
-    for (size_t i = 0; i < (size_t)c->nv * k; i++) red2[0] += w[i] * w[i];
-  }
-  if (c->nu > 0) { /* Up = U - Q A */
-    memcpy(w, u, (size_t)c->nu * r * sizeof(double));
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nu, r, k,
-                -1.0, q, k, a, r, 1.0, w, r);
-    bn_gram_local(r, c->nu, w, w, gp);
-  }
-  bn_gram_local(r, c->nv, v, v, gv);
-  return BN_OK;
-}
-
 bn_status_t bn_complete_metrics(void *data, const double *x, double *rel,
                                 double *rmse) {
   bn_complete_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  const int r = c->r, k = c->tu ? bn_dmat_cols(c->tu) : 0;
+  const int r = c->r;
   *rel = NAN;
   *rmse = NAN;
-  if (!c->tu && !c->test) return BN_OK;
-  /* red = [test sum sq, |W|^2, Up^T Up, V^T V]; then A (k x r) */
-  size_t n = 2 + 2 * (size_t)r * r, m = (size_t)k * r;
-  double *red = c->red;
-  memset(red, 0, (n + m) * sizeof(double));
-  bn_status_t st = BN_OK;
   if (c->test) {
-    st = bn_plan_gather(c->test->plan, x + c->nu * r, r, c->tvg);
-    red[0] = bn_complete_pass(c->test, r, x, c->tvg, 0.0, NULL, NULL);
+    double sum;
+    BN_CALL(ctx, bn_plan_gather(c->test->plan, x + c->nu * r, r, c->tvg));
+    sum = bn_complete_pass(c->test, r, x, c->tvg, 0.0, NULL, NULL);
+    BN_CALL(ctx, bn_allreduce_sum(ctx, &sum, 1));
+    *rmse = sqrt(sum / (double)c->test->nnz_global);
   }
-  if (st == BN_OK && c->tu) st = bn_complete_rel_error(c, x, red + 1, red + n);
-  if (st == BN_OK) st = bn_allreduce_sum(ctx, red, n);
-  if (st == BN_OK && c->test)
-    *rmse = sqrt(red[0] / (double)c->test->nnz_global);
-  if (st == BN_OK && c->tu) {
-    double e2 = red[1];
-    const double *gp = red + 2, *gv = gp + r * r;
-    for (int a = 0; a < r * r; a++) e2 += gp[a] * gv[a]; /* tr(Gp Gv) */
-    *rel = sqrt(fmax(e2, 0.0) / c->truth_norm2);
-  }
-  return st;
+  if (c->truth)
+    BN_CALL(ctx, bn_lr_truth_error(ctx, c->truth, r, c->nu, x, c->nv,
+                                   x + c->nu * r, rel));
+  return BN_OK;
 }

@@ -1,0 +1,143 @@
+/* Shared low-rank pieces: Grams, balancing, error to the ground truth. */
+#include "problems/lowrank.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+bn_status_t bn_gram_local(int r, bn_idx_t n, const double *a, const double *b,
+                          double *out) {
+  if (n > 0)
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r, r, (int)n, 1.0, a,
+                r, b, r, 1.0, out, r);
+  return BN_OK;
+}
+
+double bn_lr_balance(int r, double *guu, const double *gvv) {
+  double bal = 0.0;
+  for (int a = 0; a < r * r; a++) {
+    guu[a] -= gvv[a];
+    bal += guu[a] * guu[a];
+  }
+  return bal / 8;
+}
+
+void bn_lr_balance_grad(int r, bn_idx_t nu, const double *u, bn_idx_t nv,
+                        const double *v, const double *d, double *gu,
+                        double *gv) {
+  if (nu > 0)
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nu, r, r, 0.5,
+                u, r, d, r, 1.0, gu, r);
+  if (nv > 0)
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nv, r, r, -0.5,
+                v, r, d, r, 1.0, gv, r);
+}
+
+void bn_lr_truth_destroy(bn_lr_truth_t *t) {
+  if (!t) return;
+  bn_dmat_destroy(t->q);
+  bn_dmat_destroy(t->y);
+  free(t->rx);
+  free(t->buf);
+  free(t);
+}
+
+bn_status_t bn_lr_truth_read(bn_ctx_t *ctx, bn_h5_t *f, bn_dist_t *rdist,
+                             bn_dist_t *cdist, bn_lr_truth_t **out) {
+  int has_u, has_v, nd;
+  bn_idx_t dims[4];
+  *out = NULL;
+  BN_CALL(ctx, bn_h5_exists(f, "/truth/U", &has_u));
+  BN_CALL(ctx, bn_h5_exists(f, "/truth/V", &has_v));
+  if (!has_u || !has_v) return BN_OK;
+  bn_idx_t n1 = bn_dist_global(rdist), n2 = bn_dist_global(cdist);
+  BN_CALL(ctx, bn_h5_shape(f, "/truth/U", &nd, dims));
+  if (nd != 2 || dims[1] < 1 || dims[1] > n1 || dims[1] > n2)
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                        "%s: /truth/U must be rows x k with 1 <= k <= "
+                        "min(rows, cols)",
+                        bn_h5_path(f));
+  bn_lr_truth_t *t = NULL;
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*t), &t)));
+  bn_status_t st = bn_h5_read_dmat(f, "/truth/U", rdist, 0, &t->q);
+  if (st == BN_OK) {
+    t->k = bn_dmat_cols(t->q);
+    st = bn_h5_read_dmat(f, "/truth/V", cdist, t->k, &t->y);
+  }
+  if (st == BN_OK)
+    st = bn_agree(ctx,
+                  bn_malloc(ctx, (size_t)t->k * t->k * sizeof(double), &t->rx));
+  if (st == BN_OK) st = bn_dmat_qr(t->q, t->rx);
+  if (st == BN_OK) { /* |X Y^T| = |Y Rx^T| */
+    const int k = t->k;
+    double loc = 0.0;
+    const double *y = bn_dmat_cdata(t->y);
+    for (bn_idx_t j = 0; j < bn_dmat_local_rows(t->y); j++)
+      for (int a = 0; a < k; a++) {
+        double s = 0.0;
+        for (int b = a; b < k; b++) s += y[j * k + b] * t->rx[a * k + b];
+        loc += s * s;
+      }
+    if (MPI_Allreduce(&loc, &t->norm2, 1, MPI_DOUBLE, MPI_SUM,
+                      bn_ctx_comm(ctx)) != MPI_SUCCESS)
+      st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Allreduce failed (truth norm)");
+  }
+  if (st != BN_OK) {
+    bn_lr_truth_destroy(t);
+    return st;
+  }
+  *out = t;
+  return BN_OK;
+}
+
+/* Relative error |U V^T - X Y^T| / |X Y^T| with X = Qx Rx, split as
+ *   |E|^2 = |Qx^T E|^2 + |(I - Qx Qx^T) E|^2
+ *         = |V A^T - Y Rx^T|^2 + tr(Up^T Up V^T V),
+ * A = Qx^T U, Up = U - Qx A. Both terms are sums of squares of small
+ * quantities, so the error is accurate far below sqrt(machine epsilon)
+ * (expanding |U V^T|^2 - 2<.,.> + |X Y^T|^2 would cancel). */
+bn_status_t bn_lr_truth_error(bn_ctx_t *ctx, bn_lr_truth_t *t, int r,
+                              bn_idx_t nu, const double *u, bn_idx_t nv,
+                              const double *v, double *rel) {
+  const int k = t->k;
+  const double *q = bn_dmat_cdata(t->q), *y = bn_dmat_cdata(t->y);
+  size_t n = (size_t)(nu > nv ? nu : nv) * (size_t)(k > r ? k : r);
+  size_t nred = 1 + 2 * (size_t)r * r;
+  if (!t->buf)
+    BN_CALL(
+        ctx,
+        bn_agree(ctx,
+                 bn_malloc(ctx, (n + nred + (size_t)k * r + 1) * sizeof(double),
+                           &t->buf)));
+  double *a = t->buf, *red = a + (size_t)k * r, *w = red + nred;
+  memset(a, 0, ((size_t)k * r + nred) * sizeof(double));
+  if (nu > 0)
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, r, (int)nu, 1.0, q,
+                k, u, r, 0.0, a, r);
+  BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, a, k * r, MPI_DOUBLE, MPI_SUM,
+                            bn_ctx_comm(ctx)));
+  /* red = [|W|^2, Up^T Up (r r), V^T V (r r)] (local parts) */
+  double *gp = red + 1, *gv = gp + r * r;
+  if (nv > 0) { /* W = V A^T - Y Rx^T */
+    memcpy(w, y, (size_t)nv * k * sizeof(double));
+    cblas_dtrmm(CblasRowMajor, CblasRight, CblasUpper, CblasTrans, CblasNonUnit,
+                (int)nv, k, 1.0, t->rx, k, w, k);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nv, k, r, 1.0, v,
+                r, a, r, -1.0, w, k);
+    for (size_t i = 0; i < (size_t)nv * k; i++) red[0] += w[i] * w[i];
+  }
+  if (nu > 0) { /* Up = U - Q A */
+    memcpy(w, u, (size_t)nu * r * sizeof(double));
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nu, r, k, -1.0,
+                q, k, a, r, 1.0, w, r);
+    bn_gram_local(r, nu, w, w, gp);
+  }
+  bn_gram_local(r, nv, v, v, gv);
+  BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, red, (int)nred, MPI_DOUBLE, MPI_SUM,
+                            bn_ctx_comm(ctx)));
+  double e2 = red[0];
+  for (int b = 0; b < r * r; b++) e2 += gp[b] * gv[b]; /* tr(Gp Gv) */
+  *rel = sqrt(fmax(e2, 0.0) / t->norm2);
+  return BN_OK;
+}

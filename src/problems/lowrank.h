@@ -1,0 +1,43 @@
+/* Pieces shared by the low-rank problems (complete, factor, sense, rpca):
+ * r x r Grams, the balancing term 1/8 |U^T U - V^T V|_F^2, and the
+ * relative error of U V^T to a ground truth X Y^T read from /truth/U,
+ * /truth/V. Private to src/problems. */
+#ifndef BN_PROBLEMS_LOWRANK_H
+#define BN_PROBLEMS_LOWRANK_H
+
+#include "benign/benign.h"
+
+/* out += a^T b for n x r row-major a, b (no communication). */
+bn_status_t bn_gram_local(int r, bn_idx_t n, const double *a, const double *b,
+                          double *out);
+
+/* Balancing term from the summed Grams: guu becomes D = U^T U - V^T V;
+ * returns 1/8 |D|_F^2. */
+double bn_lr_balance(int r, double *guu, const double *gvv);
+/* Its gradient: gU += 1/2 U D, gV -= 1/2 V D (local rows). */
+void bn_lr_balance_grad(int r, bn_idx_t nu, const double *u, bn_idx_t nv,
+                        const double *v, const double *d, double *gu,
+                        double *gv);
+
+/* Ground truth M = X Y^T, kept as X = Qx Rx (Householder QR) so that the
+ * error is measured without cancellation (accurate to ~1e-13). */
+typedef struct bn_lr_truth {
+  bn_dmat_t *q, *y; /* Qx (n1 x k) on the U rows, Y (n2 x k) on the V rows */
+  double *rx;       /* Rx, k x k */
+  double norm2;     /* |X Y^T|_F^2 */
+  double *buf;      /* work space, allocated on first use */
+  int k;
+} bn_lr_truth_t;
+
+/* Collective. Reads /truth/U (on rdist) and /truth/V (on cdist) if both
+ * exist; *out = NULL (no error) otherwise. Checks 1 <= k <= min(n1, n2). */
+bn_status_t bn_lr_truth_read(bn_ctx_t *ctx, bn_h5_t *f, bn_dist_t *rdist,
+                             bn_dist_t *cdist, bn_lr_truth_t **out);
+void bn_lr_truth_destroy(bn_lr_truth_t *t);
+/* Collective: |U V^T - X Y^T|_F / |X Y^T|_F for the local rows of U (nu x
+ * r) and V (nv x r), two allreduces. */
+bn_status_t bn_lr_truth_error(bn_ctx_t *ctx, bn_lr_truth_t *t, int r,
+                              bn_idx_t nu, const double *u, bn_idx_t nv,
+                              const double *v, double *rel);
+
+#endif
