@@ -3,12 +3,14 @@
 # or through sudo) and builds benign into build/ (or $BN_BUILD_DIR).
 #   BN_SANITIZE=1  build with AddressSanitizer + UBSan (into build-asan/)
 #   BN_WERROR=0    do not treat warnings as errors
+#   BN_SETUP_BUILD=0  install only, do not build (scripts/fuzz.sh, valgrind.sh)
+#   BN_SETUP_EXTRA="pkg ..."  more Debian packages to install if missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 pkgs="build-essential cmake pkg-config openmpi-bin libopenmpi-dev
   libscalapack-openmpi-dev libfftw3-dev libfftw3-mpi-dev libhdf5-openmpi-dev
-  hdf5-tools libopenblas-dev liblapack-dev librandom123-dev"
+  hdf5-tools libopenblas-dev liblapack-dev librandom123-dev ${BN_SETUP_EXTRA:-}"
 missing=()
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -24,6 +26,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+[ "${BN_SETUP_BUILD:-1}" = 0 ] && exit 0
 
 san="${BN_SANITIZE:-0}"
 build="${BN_BUILD_DIR:-build}"

@@ -1,0 +1,152 @@
+/* Fuzz target: options from a deck file and the command line
+ * (src/core/opts_parse.c, src/core/opts.c, src/core/opts_help.c), against
+ * the table `benign complete` uses: the problem's keys plus the shared
+ * solver keys.
+ *
+ * Input layout: the bytes up to a line "%%argv" are the deck (written to a
+ * scratch deck.ini, whose path becomes the first argument when the deck
+ * part is not empty); each line after it is one more argument. An input
+ * with no "%%argv" line is all deck. Checked: a success leaves every set
+ * key readable with its typed getter, and serialize lists exactly the set
+ * keys; a failure records a message. */
+#include <stdbool.h>
+
+#include "benign/opts.h"
+#include "benign/problem.h"
+#include "fuzz_common.h"
+
+/* A copy of bn_solve_opts (drivers/run_problem.c, not in the library):
+ * the same keys, types, defaults and choices; short help. */
+static const bn_optdef_t solve_opts[] = {
+    {"input", BN_OPT_STRING, NULL, "input", NULL},
+    {"output", BN_OPT_STRING, "result.h5", "output", NULL},
+    {"solver", BN_OPT_CHOICE, "gd", "solver", "gd|agd|als"},
+    {"init", BN_OPT_CHOICE, "spectral", "init", "spectral|random"},
+    {"seed", BN_OPT_INT, "1", "seed", NULL},
+    {"tol", BN_OPT_REAL, "1e-8", "tol", NULL},
+    {"gatol", BN_OPT_REAL, "0", "gatol", NULL},
+    {"fatol", BN_OPT_REAL, "0", "fatol", NULL},
+    {"rel-tol", BN_OPT_REAL, "0", "rel-tol", NULL},
+    {"ftol", BN_OPT_REAL, "0", "ftol", NULL},
+    {"max-iter", BN_OPT_INT, "1000", "max-iter", NULL},
+    {"time-limit", BN_OPT_REAL, "0", "time-limit", NULL},
+    {"monitor", BN_OPT_BOOL, "false", "monitor", NULL},
+    {"monitor-every", BN_OPT_INT, "1", "monitor-every", NULL},
+    {"progress", BN_OPT_BOOL, "true", "progress", NULL},
+    {"json", BN_OPT_BOOL, "false", "json", NULL},
+    {"save-init", BN_OPT_BOOL, "false", "save-init", NULL},
+    {"log-level", BN_OPT_CHOICE, "info", "log-level", "quiet|info|debug"},
+    {NULL, 0, NULL, NULL, NULL}};
+
+enum { MAX_ARGS = 64 };
+
+static bn_optdef_t defs[64]; /* bn_complete_optdefs + solve_opts */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  size_t n = 0;
+  for (const bn_optdef_t *d = bn_complete_optdefs; d->key; d++) defs[n++] = *d;
+  for (const bn_optdef_t *d = solve_opts; d->key; d++) defs[n++] = *d;
+  if (n >= sizeof defs / sizeof defs[0]) bn_fuzz_fail("table too small");
+  bn_fuzz_setup();
+  return 0;
+}
+
+/* Does some argument read --key or --key=...? */
+static bool named(int argc, char **argv, const char *key) {
+  size_t n = strlen(key);
+  for (int i = 0; i < argc; i++)
+    if (!strncmp(argv[i], "--", 2) && !strncmp(argv[i] + 2, key, n) &&
+        (argv[i][n + 2] == '\0' || argv[i][n + 2] == '='))
+      return true;
+  return false;
+}
+
+/* A set key must read back with the getter of its type, and its source
+ * must be real: a command-line value was named there, a deck value needs a
+ * deck. */
+static void check_values(const bn_opts_t *o, int argc, char **argv) {
+  bn_ctx_t *ctx = bn_fuzz_ctx;
+  for (const bn_optdef_t *d = defs; d->key; d++) {
+    bn_opt_source_t src = bn_opts_source(o, d->key);
+    if (src == BN_SRC_CMDLINE && !named(argc, argv, d->key))
+      bn_fuzz_fail("--%s is from the command line but not named there", d->key);
+    if (src == BN_SRC_DECK && !bn_opts_deck(o))
+      bn_fuzz_fail("--%s is from a deck but there is none", d->key);
+    if (!bn_opts_is_set(o, d->key)) continue;
+    int64_t iv;
+    double rv;
+    bool bv;
+    bn_status_t st = BN_OK;
+    if (d->type == BN_OPT_INT) st = bn_opts_int(o, d->key, &iv);
+    if (d->type == BN_OPT_REAL) st = bn_opts_real(o, d->key, &rv);
+    if (d->type == BN_OPT_BOOL) st = bn_opts_bool(o, d->key, &bv);
+    if (st != BN_OK)
+      bn_fuzz_fail("--%s='%s' was accepted but does not read back: %s", d->key,
+                   bn_opts_string(o, d->key), bn_error_message(ctx));
+    if (bn_opts_source(o, d->key) == BN_SRC_UNSET)
+      bn_fuzz_fail("--%s is set with no source", d->key);
+  }
+  char *s = bn_opts_serialize(o);
+  if (!s) bn_fuzz_fail("serialize failed");
+  size_t lines = 0, set = 0;
+  for (const char *p = s; *p; p++) lines += *p == '\n';
+  for (const bn_optdef_t *d = defs; d->key; d++)
+    set += bn_opts_is_set(o, d->key);
+  /* No value here can hold a newline (deck lines and arguments are cut at
+   * newlines): one line per set key. */
+  if (lines != set) bn_fuzz_fail("serialize: %zu lines, %zu keys", lines, set);
+  free(s);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static const char mark[] = "%%argv";
+  char *text = malloc(size + 1), *args = NULL;
+  char *argv[MAX_ARGS + 1];
+  int argc = 0;
+  if (!text) bn_fuzz_fail("out of memory");
+  memcpy(text, data, size);
+  text[size] = '\0';
+  /* The mark must start a line and be a whole line. */
+  for (char *p = text; (p = strstr(p, mark)); p += sizeof mark - 1)
+    if ((p == text || p[-1] == '\n') &&
+        (p[sizeof mark - 1] == '\n' || p[sizeof mark - 1] == '\0')) {
+      args = p;
+      break;
+    }
+  size_t deck_len = args ? (size_t)(args - text) : size;
+  if (deck_len > 0 || !args)
+    argv[argc++] = bn_fuzz_write(bn_fuzz_deck, data, deck_len);
+  if (args) {
+    char *p = args + sizeof mark - 1;
+    while (*p == '\n' && argc < MAX_ARGS) {
+      *p++ = '\0';
+      argv[argc++] = p;
+      p += strcspn(p, "\n");
+    }
+    if (*p == '\n') *p = '\0'; /* more than MAX_ARGS lines: the rest goes */
+  }
+  argv[argc] = NULL;
+
+  bn_opts_t *o = NULL;
+  bn_status_t st = bn_opts_create(bn_fuzz_ctx, defs, &o);
+  if (st != BN_OK)
+    bn_fuzz_fail("bn_opts_create: %s", bn_error_message(bn_fuzz_ctx));
+  st = bn_opts_parse(o, argc, argv);
+  if (st == BN_OK) check_values(o, argc, argv);
+  bn_fuzz_check_error(st, "bn_opts_parse");
+  /* What "did you mean" would say about each argument: a declared key. */
+  for (int i = 0; i < argc; i++) {
+    const char *near = bn_opts_suggest(defs, argv[i] + strspn(argv[i], "-"));
+    const bn_optdef_t *d = defs;
+    while (near && d->key && d->key != near) d++;
+    if (near && !d->key) bn_fuzz_fail("suggested '%s' is not a key", near);
+  }
+  bn_opts_destroy(o);
+  free(text);
+  return 0;
+}
