@@ -3,6 +3,7 @@
 #define BN_DRIVERS_CLI_H
 
 #include "benign/benign.h"
+#include "benign/plateau.h"
 
 typedef struct bn_command {
   const char *name;
@@ -21,13 +22,22 @@ typedef struct bn_command {
 } bn_command_t;
 
 extern const bn_command_t bn_cmd_complete;
+extern const bn_command_t bn_cmd_factor;
 extern const bn_command_t bn_cmd_generate;
 extern const bn_command_t bn_cmd_import;
 extern const bn_command_t bn_cmd_info;
+extern const bn_command_t bn_cmd_rpca;
+extern const bn_command_t bn_cmd_sense;
 
 /* generate families (drivers/gen_*.c): options and run. */
 extern const bn_optdef_t bn_gen_complete_opts[];
 bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_rpca_opts[];
+bn_status_t bn_gen_rpca_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_factor_opts[];
+bn_status_t bn_gen_factor_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_sense_opts[];
+bn_status_t bn_gen_sense_run(bn_ctx_t *ctx, bn_opts_t *opts);
 
 /* Keys shared by every command that runs a solver (run_problem.c). */
 extern const bn_optdef_t bn_solve_opts[];

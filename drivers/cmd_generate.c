@@ -13,6 +13,9 @@ typedef struct bn_gen_family {
 
 static const bn_gen_family_t bn_gen_families[] = {
     {"complete", bn_gen_complete_opts, bn_gen_complete_run},
+    {"rpca", bn_gen_rpca_opts, bn_gen_rpca_run},
+    {"factor", bn_gen_factor_opts, bn_gen_factor_run},
+    {"sense", bn_gen_sense_opts, bn_gen_sense_run},
     {NULL, NULL, NULL}};
 
 static const bn_gen_family_t *bn_gen_find(const char *name) {
@@ -36,11 +39,12 @@ static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
 
 const bn_command_t bn_cmd_generate = {
     "generate",
-    "write a synthetic instance with ground truth (families: complete)",
+    "write a synthetic instance with ground truth (families: complete, rpca, "
+    "factor, sense)",
     "mpirun -n P benign generate FAMILY --output=F.h5 [options]; "
     "benign generate FAMILY --help for a family's options",
     bn_gen_complete_opts,
     NULL,
-    "complete",
+    "complete|rpca|factor|sense",
     bn_generate_run,
     bn_generate_opts};

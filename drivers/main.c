@@ -12,7 +12,8 @@
 
 /* Adding a command is one line here plus its file. */
 static const bn_command_t *const bn_commands[] = {
-    &bn_cmd_complete, &bn_cmd_generate, &bn_cmd_import, &bn_cmd_info, NULL};
+    &bn_cmd_complete, &bn_cmd_factor, &bn_cmd_generate, &bn_cmd_import,
+    &bn_cmd_info,     &bn_cmd_rpca,   &bn_cmd_sense,    NULL};
 
 static void bn_usage(FILE *f) {
   fprintf(f,

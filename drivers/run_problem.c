@@ -202,6 +202,18 @@ static void bn_run_report(bn_run_t *run) {
   if (!isnan(h->test_rmse[last]))
     bn_log(ctx, BN_LOG_INFO, "  test_rmse = %.6e", h->test_rmse[last]);
   bn_log(ctx, BN_LOG_INFO, "\nwrote %s (%.2f s in all)\n", run->output, secs);
+  /* Saddle points passed on the way: objective plateaus in the history. */
+  bn_plateau_t pl[8];
+  size_t npl = bn_plateau_find(h, NULL, pl, 8);
+  if (npl > 0) {
+    bn_log(ctx, BN_LOG_INFO, "saddle points passed (objective plateaus): %zu\n",
+           npl);
+    for (size_t k = 0; k < npl && k < 8; k++)
+      bn_log(ctx, BN_LOG_INFO,
+             "  iterations %lld-%lld: f = %.6e, |grad| down to %.2e\n",
+             (long long)pl[k].start, (long long)pl[k].end, pl[k].objective,
+             pl[k].grad_norm);
+  }
   if (!run->json || bn_ctx_rank(ctx) != 0) return;
   FILE *f = stdout;
   fputc('{', f);
@@ -220,6 +232,12 @@ static void bn_run_report(bn_run_t *run) {
     bn_json_num(f, "test_rmse", h->test_rmse[last]);
   bn_json_num(f, "seconds", secs);
   bn_json_num(f, "solve_seconds", h->seconds[last]);
+  fprintf(f, ",\"plateaus\":[");
+  for (size_t k = 0; k < npl && k < 8; k++)
+    fprintf(f, "%s{\"start\":%lld,\"end\":%lld,\"objective\":%.17g}",
+            k ? "," : "", (long long)pl[k].start, (long long)pl[k].end,
+            pl[k].objective);
+  fputc(']', f);
   fputc(',', f);
   bn_json_str(f, "output", run->output);
   fprintf(f, "}\n");

@@ -139,7 +139,7 @@ bad 2 "generate --rank=0" 2 "--rank=0 .*range" \
 bad 2 "generate --rank larger than min(rows, cols)" 2 \
   "--rank=20 must be in \[1, min\(rows, cols\) = 10\]" \
   generate complete "$OUT" --rows=10 --cols=10 --rank=20
-bad 2 "generate an unknown family" 2 "unknown 'other' \(one of complete\)" \
+bad 2 "generate an unknown family" 2 "unknown 'other' \(one of complete[|a-z]*\)" \
   generate other "$OUT"
 bad 2 "complete --tol=-1" 2 "--tol.* must be nonnegative" \
   complete --input="$T/in.h5" --rank=2 --tol=-1 "$OUT"

@@ -78,7 +78,10 @@ bn_ok "generate without a test set" 2 generate complete \
   --output="$T/notest.h5" --rows=40 --cols=30 --rank=2 --sample-rate=0.6
 
 # --- --json: one line on stdout, the documented keys --------------------
-JSON_RE='^\{"[a-z_]+":("[^"]*"|true|false|null|-?[0-9][0-9.eE+-]*)(,"[a-z_]+":("[^"]*"|true|false|null|-?[0-9][0-9.eE+-]*))*\}$'
+# A value: a string, true/false/null, a number, or an array of flat objects
+# of numbers (the plateaus).
+V='("[^"]*"|true|false|null|-?[0-9][0-9.eE+-]*|\[(\{"[a-z]+":-?[0-9][0-9.eE+-]*(,"[a-z]+":-?[0-9][0-9.eE+-]*)*\}(,\{"[a-z]+":-?[0-9][0-9.eE+-]*(,"[a-z]+":-?[0-9][0-9.eE+-]*)*\})*)?\])'
+JSON_RE="^\\{\"[a-z_]+\":$V(,\"[a-z_]+\":$V)*\\}\$"
 for np in 1 3; do
   bn_ok "complete --json (np=$np)" "$np" complete --input="$T/in.h5" \
     --rank=2 --json --output="$T/json-$np.h5"

@@ -12,6 +12,7 @@
 #include "benign/h5.h"
 #include "benign/import.h"
 #include "benign/opts.h"
+#include "benign/plateau.h"
 #include "benign/plan.h"
 #include "benign/problem.h"
 #include "benign/rng.h"

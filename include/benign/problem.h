@@ -39,5 +39,8 @@ const bn_problem_ops_t *bn_problem_find(const char *name);
 
 /* The problems' option tables (for the command-line tables). */
 extern const bn_optdef_t bn_complete_optdefs[];
+extern const bn_optdef_t bn_rpca_optdefs[];
+extern const bn_optdef_t bn_factor_optdefs[];
+extern const bn_optdef_t bn_sense_optdefs[];
 
 #endif

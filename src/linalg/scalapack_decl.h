@@ -1,12 +1,13 @@
 /* benign -- the BLACS and ScaLAPACK entry points benign uses. ScaLAPACK
  * ships no C header: these are the Fortran (trailing underscore, every
- * argument by pointer, 32-bit INTEGER) and C BLACS interfaces. None of the
- * Fortran routines below takes a CHARACTER argument, so there are no hidden
- * string lengths. */
+ * argument by pointer, 32-bit INTEGER) and C BLACS interfaces. Routines
+ * with CHARACTER arguments (the eigen- and singular-value drivers) take the
+ * hidden string lengths last, as size_t (gfortran >= 8). */
 #ifndef BENIGN_LINALG_SCALAPACK_DECL_H
 #define BENIGN_LINALG_SCALAPACK_DECL_H
 
 #include <mpi.h>
+#include <stddef.h>
 
 /* BLACS (C interface). */
 int Csys2blacs_handle(MPI_Comm comm);
@@ -36,6 +37,21 @@ void pdgeqrf_(const int *m, const int *n, double *a, const int *ia,
 void pdorgqr_(const int *m, const int *n, const int *k, double *a,
               const int *ia, const int *ja, const int *desca, const double *tau,
               double *work, const int *lwork, int *info);
+
+/* Symmetric eigendecomposition (divide and conquer): eigenvalues w
+ * ascending, eigenvectors in z; mb = nb, same context for a and z. */
+void pdsyevd_(const char *jobz, const char *uplo, const int *n, double *a,
+              const int *ia, const int *ja, const int *desca, double *w,
+              double *z, const int *iz, const int *jz, const int *descz,
+              double *work, const int *lwork, int *iwork, const int *liwork,
+              int *info, size_t jobz_len, size_t uplo_len);
+/* Singular value decomposition A = U diag(s) VT, s descending. */
+void pdgesvd_(const char *jobu, const char *jobvt, const int *m, const int *n,
+              double *a, const int *ia, const int *ja, const int *desca,
+              double *s, double *u, const int *iu, const int *ju,
+              const int *descu, double *vt, const int *ivt, const int *jvt,
+              const int *descvt, double *work, const int *lwork, int *info,
+              size_t jobu_len, size_t jobvt_len);
 
 /* Descriptor fields (0-based positions in the 9-integer array). */
 enum {

@@ -4,9 +4,13 @@
 #include "benign/problem.h"
 
 extern const bn_problem_ops_t bn_problem_complete;
+extern const bn_problem_ops_t bn_problem_rpca;
+extern const bn_problem_ops_t bn_problem_factor;
+extern const bn_problem_ops_t bn_problem_sense;
 
-static const bn_problem_ops_t *const bn_problems[] = {&bn_problem_complete,
-                                                      NULL};
+static const bn_problem_ops_t *const bn_problems[] = {
+    &bn_problem_complete, &bn_problem_rpca, &bn_problem_factor,
+    &bn_problem_sense, NULL};
 
 const bn_problem_ops_t *bn_problem_find(const char *name) {
   for (int i = 0; bn_problems[i]; i++)

@@ -1,0 +1,41 @@
+/* tool_setnan FILE DATASET INDEX: set element INDEX of a 1-D float64
+ * dataset to NaN in place -- to make inputs with a NaN measurement for the
+ * bad-input tests (tests/cli_sense.sh). */
+#include <hdf5.h>
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int set_nan(const char *path, const char *name, long long index) {
+  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+  if (f < 0) return 1;
+  int rc = 1;
+  hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+  if (d >= 0) {
+    hid_t fs = H5Dget_space(d);
+    hsize_t at[1] = {(hsize_t)index}, one[1] = {1};
+    hid_t ms = H5Screate_simple(1, one, NULL);
+    double v = NAN;
+    if (H5Sselect_elements(fs, H5S_SELECT_SET, 1, at) >= 0 &&
+        H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, &v) >= 0)
+      rc = 0;
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Dclose(d);
+  }
+  H5Fclose(f);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  int rc = 2;
+  if (argc != 4)
+    fprintf(stderr, "usage: tool_setnan FILE DATASET INDEX\n");
+  else
+    rc = set_nan(argv[1], argv[2], atoll(argv[3]));
+  if (rc == 1) fprintf(stderr, "tool_setnan: cannot write %s\n", argv[2]);
+  MPI_Finalize();
+  return rc;
+}
