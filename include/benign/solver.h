@@ -93,7 +93,7 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
 typedef struct bn_solver_event {
   int64_t iter;
   double seconds;
-  int signal; /* 0, or the signal number (rank 0's, else another rank's) */
+  int signal; /* 0; the signal number caught; -1: several different ones */
 } bn_solver_event_t;
 typedef bn_status_t (*bn_solver_hook_fn)(void *data, bn_solver_t *s,
                                          const double *x,

@@ -253,23 +253,8 @@ static void bn_factor_objective(void *data, bn_objective_t *obj) {
 static bn_status_t bn_factor_save(void *data, const double *x, bn_h5_t *f,
                                   const char *prefix) {
   bn_factor_t *c = data;
-  bn_ctx_t *ctx = c->ctx;
-  bn_dmat_t *u = NULL, *v = NULL;
-  char name[256];
-  bn_status_t st = bn_dmat_create(c->rdist, c->r, &u);
-  if (st == BN_OK && !c->sym) st = bn_dmat_create(c->cdist, c->r, &v);
-  st = bn_agree(ctx, st);
-  if (st == BN_OK) {
-    memcpy(bn_dmat_data(u), x, (size_t)(c->nu * c->r) * sizeof(double));
-    snprintf(name, sizeof(name), "%sU", prefix);
-    st = bn_h5_write_dmat(f, name, u);
-  }
-  if (st == BN_OK && !c->sym) {
-    memcpy(bn_dmat_data(v), x + c->nu * c->r,
-           (size_t)(c->nv * c->r) * sizeof(double));
-    snprintf(name, sizeof(name), "%sV", prefix);
-    st = bn_h5_write_dmat(f, name, v);
-  }
+  bn_status_t st = bn_lr_save_uv(c->ctx, f, prefix, c->rdist,
+                                 c->sym ? NULL : c->cdist, c->r, x);
   if (st == BN_OK && !strcmp(prefix, "/")) {
     st = bn_h5_attr_set_i64(f, "/", "rows", c->n1);
     if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", c->n2);
@@ -278,31 +263,13 @@ static bn_status_t bn_factor_save(void *data, const double *x, bn_h5_t *f,
       st = bn_h5_attr_set_str(f, "/", "mode", c->sym ? "sym" : "general");
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);
   }
-  bn_dmat_destroy(u);
-  bn_dmat_destroy(v);
   return st;
 }
 
 static bn_status_t bn_factor_load(void *data, bn_h5_t *f, const char *prefix,
                                   double *x) {
   bn_factor_t *c = data;
-  bn_dmat_t *u = NULL, *v = NULL;
-  char name[256];
-  snprintf(name, sizeof(name), "%sU", prefix);
-  bn_status_t st = bn_h5_read_dmat(f, name, c->rdist, c->r, &u);
-  if (st == BN_OK && !c->sym) {
-    snprintf(name, sizeof(name), "%sV", prefix);
-    st = bn_h5_read_dmat(f, name, c->cdist, c->r, &v);
-  }
-  if (st == BN_OK) {
-    memcpy(x, bn_dmat_cdata(u), (size_t)(c->nu * c->r) * sizeof(double));
-    if (!c->sym)
-      memcpy(x + c->nu * c->r, bn_dmat_cdata(v),
-             (size_t)(c->nv * c->r) * sizeof(double));
-  }
-  bn_dmat_destroy(u);
-  bn_dmat_destroy(v);
-  return st;
+  return bn_lr_load_uv(f, prefix, c->rdist, c->sym ? NULL : c->cdist, c->r, x);
 }
 
 static void bn_factor_describe(void *data, FILE *s) {

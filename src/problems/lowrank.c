@@ -141,3 +141,50 @@ bn_status_t bn_lr_truth_error(bn_ctx_t *ctx, bn_lr_truth_t *t, int r,
   *rel = sqrt(fmax(e2, 0.0) / t->norm2);
   return BN_OK;
 }
+
+bn_status_t bn_lr_save_uv(bn_ctx_t *ctx, bn_h5_t *f, const char *prefix,
+                          bn_dist_t *udist, bn_dist_t *vdist, int r,
+                          const double *x) {
+  bn_dmat_t *u = NULL, *v = NULL;
+  char name[256];
+  bn_idx_t nu = bn_dist_local(udist);
+  bn_status_t st = bn_dmat_create(udist, r, &u);
+  if (st == BN_OK && vdist) st = bn_dmat_create(vdist, r, &v);
+  st = bn_agree(ctx, st);
+  if (st == BN_OK) {
+    memcpy(bn_dmat_data(u), x, (size_t)nu * r * sizeof(double));
+    snprintf(name, sizeof(name), "%sU", prefix);
+    st = bn_h5_write_dmat(f, name, u);
+  }
+  if (st == BN_OK && vdist) {
+    memcpy(bn_dmat_data(v), x + nu * r,
+           (size_t)bn_dist_local(vdist) * r * sizeof(double));
+    snprintf(name, sizeof(name), "%sV", prefix);
+    st = bn_h5_write_dmat(f, name, v);
+  }
+  bn_dmat_destroy(u);
+  bn_dmat_destroy(v);
+  return st;
+}
+
+bn_status_t bn_lr_load_uv(bn_h5_t *f, const char *prefix, bn_dist_t *udist,
+                          bn_dist_t *vdist, int r, double *x) {
+  bn_dmat_t *u = NULL, *v = NULL;
+  char name[256];
+  bn_idx_t nu = bn_dist_local(udist);
+  snprintf(name, sizeof(name), "%sU", prefix);
+  bn_status_t st = bn_h5_read_dmat(f, name, udist, r, &u);
+  if (st == BN_OK && vdist) {
+    snprintf(name, sizeof(name), "%sV", prefix);
+    st = bn_h5_read_dmat(f, name, vdist, r, &v);
+  }
+  if (st == BN_OK) {
+    memcpy(x, bn_dmat_cdata(u), (size_t)nu * r * sizeof(double));
+    if (vdist)
+      memcpy(x + nu * r, bn_dmat_cdata(v),
+             (size_t)bn_dist_local(vdist) * r * sizeof(double));
+  }
+  bn_dmat_destroy(u);
+  bn_dmat_destroy(v);
+  return st;
+}

@@ -40,4 +40,13 @@ bn_status_t bn_lr_truth_error(bn_ctx_t *ctx, bn_lr_truth_t *t, int r,
                               bn_idx_t nu, const double *u, bn_idx_t nv,
                               const double *v, double *rel);
 
+/* Collective: the factors of an iterate x = [U local rows | V local rows]
+ * as datasets PREFIXU and PREFIXV (vdist NULL: U only), and back onto this
+ * run's distributions (the problems' save/load, used by checkpoints). */
+bn_status_t bn_lr_save_uv(bn_ctx_t *ctx, bn_h5_t *f, const char *prefix,
+                          bn_dist_t *udist, bn_dist_t *vdist, int r,
+                          const double *x);
+bn_status_t bn_lr_load_uv(bn_h5_t *f, const char *prefix, bn_dist_t *udist,
+                          bn_dist_t *vdist, int r, double *x);
+
 #endif

@@ -305,23 +305,8 @@ static void bn_sense_objective(void *data, bn_objective_t *obj) {
 static bn_status_t bn_sense_save(void *data, const double *x, bn_h5_t *f,
                                  const char *prefix) {
   bn_sense_t *s = data;
-  bn_ctx_t *ctx = s->ctx;
-  bn_dmat_t *u = NULL, *v = NULL;
-  char name[256];
-  bn_status_t st = bn_dmat_create(s->udist, s->r, &u);
-  if (st == BN_OK) st = bn_dmat_create(s->vdist, s->r, &v);
-  st = bn_agree(ctx, st);
-  if (st == BN_OK) {
-    memcpy(bn_dmat_data(u), x, (size_t)(s->nu * s->r) * sizeof(double));
-    memcpy(bn_dmat_data(v), x + s->nu * s->r,
-           (size_t)(s->nv * s->r) * sizeof(double));
-    snprintf(name, sizeof(name), "%sU", prefix);
-    st = bn_h5_write_dmat(f, name, u);
-  }
-  if (st == BN_OK) {
-    snprintf(name, sizeof(name), "%sV", prefix);
-    st = bn_h5_write_dmat(f, name, v);
-  }
+  bn_status_t st =
+      bn_lr_save_uv(s->ctx, f, prefix, s->udist, s->vdist, s->r, x);
   if (st == BN_OK && !strcmp(prefix, "/")) {
     st = bn_h5_attr_set_i64(f, "/", "rows", s->n1);
     if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", s->n2);
@@ -331,30 +316,13 @@ static bn_status_t bn_sense_save(void *data, const double *x, bn_h5_t *f,
       st = bn_h5_attr_set_str(f, "/", "operator", bn_sense_op_names[s->op]);
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", s->input);
   }
-  bn_dmat_destroy(u);
-  bn_dmat_destroy(v);
   return st;
 }
 
 static bn_status_t bn_sense_load(void *data, bn_h5_t *f, const char *prefix,
                                  double *x) {
   bn_sense_t *s = data;
-  bn_dmat_t *u = NULL, *v = NULL;
-  char name[256];
-  snprintf(name, sizeof(name), "%sU", prefix);
-  bn_status_t st = bn_h5_read_dmat(f, name, s->udist, s->r, &u);
-  if (st == BN_OK) {
-    snprintf(name, sizeof(name), "%sV", prefix);
-    st = bn_h5_read_dmat(f, name, s->vdist, s->r, &v);
-  }
-  if (st == BN_OK) {
-    memcpy(x, bn_dmat_cdata(u), (size_t)(s->nu * s->r) * sizeof(double));
-    memcpy(x + s->nu * s->r, bn_dmat_cdata(v),
-           (size_t)(s->nv * s->r) * sizeof(double));
-  }
-  bn_dmat_destroy(u);
-  bn_dmat_destroy(v);
-  return st;
+  return bn_lr_load_uv(f, prefix, s->udist, s->vdist, s->r, x);
 }
 
 static void bn_sense_describe(void *data, FILE *out) {

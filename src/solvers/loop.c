@@ -160,7 +160,7 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   double g0 = s->g0, t0 = bn_wtime() - s->seconds;
 
   while (s->reason == BN_REASON_ITERATING) {
-    double fprev = f, sums[6] = {0, 0, 0, 0, 0, 0}, rel, rmse;
+    double fprev = f, sums[8] = {0, 0, 0, 0, 0, 0, 0, 0}, rel, rmse;
     s->iter++;
     memcpy(xprev, x, obj->n * sizeof(double));
     BN_CALL(ctx, s->ops->step(s, obj, x, &f, g, &step));
@@ -175,13 +175,16 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
     }
     /* The same allreduce agrees on the clock (rank 0's, so every rank takes
      * the same time-limit decision), on room for the history and on
-     * pending signals (rank 0's number dominates the sum's sign test). */
+     * pending signals (the same number on every process that caught one:
+     * a signal that reached only some processes yet is still named). */
     bn_status_t room = bn_history_reserve(s);
     int sig = bn_signal_pending();
     sums[3] = bn_ctx_rank(ctx) == 0 ? bn_wtime() - t0 : 0.0;
     sums[4] = room == BN_OK ? 0.0 : 1.0;
-    sums[5] = sig ? (bn_ctx_rank(ctx) == 0 ? 1e6 * sig : 1.0) : 0.0;
-    BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, sums, 6, MPI_DOUBLE, MPI_SUM,
+    sums[5] = sig;               /* sum of the signal numbers caught */
+    sums[6] = sig ? 1.0 : 0.0;   /* and how many processes caught one */
+    sums[7] = (double)sig * sig; /* all the same number iff n s2 = s1^2 */
+    BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, sums, 8, MPI_DOUBLE, MPI_SUM,
                               bn_ctx_comm(ctx)));
     if (sums[4] > 0) BN_CALL(ctx, bn_agree(ctx, room));
     gn = sqrt(sums[0]);
@@ -200,7 +203,12 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
       bn_progress(s, s->iter, gn, g0, 0);
     if (s->reason == BN_REASON_ITERATING) {
       bn_solver_event_t ev = {s->iter, sec, 0};
-      if (sums[5] > 0) ev.signal = sums[5] >= 1e6 ? (int)(sums[5] / 1e6) : -1;
+      /* The signal's number when every process that caught one caught
+       * the same (the usual case: one signal to all), else -1. */
+      if (sums[6] > 0)
+        ev.signal = sums[7] * sums[6] == sums[5] * sums[5]
+                        ? (int)(sums[5] / sums[6])
+                        : -1;
       bool stop = ev.signal != 0;
       if (s->hook) BN_CALL(ctx, s->hook(s->hook_data, s, x, &ev, &stop));
       if (stop) s->reason = BN_STOPPED_SIGNAL;
