@@ -202,14 +202,8 @@ static bn_status_t bn_factor_random(bn_factor_t *c, const bn_opts_t *opts,
   const int r = c->r;
   double y_rms = sqrt(c->ynorm2 / ((double)c->n1 * (double)c->n2));
   double sigma = scale * sqrt(y_rms / sqrt((double)r));
-  bn_idx_t u0 = bn_dist_first(c->rdist), v0 = bn_dist_first(c->cdist);
-  double *xv = x + c->nu * r;
-  for (bn_idx_t i = 0; i < c->nu * r; i++)
-    x[i] = sigma *
-           bn_rng_normal(seed, BN_STREAM_INIT_U, (uint64_t)(u0 * r + i), 0);
-  for (bn_idx_t j = 0; j < c->nv * r; j++)
-    xv[j] = sigma *
-            bn_rng_normal(seed, BN_STREAM_INIT_V, (uint64_t)(v0 * r + j), 0);
+  bn_lr_random_fill(seed, sigma, r, bn_dist_first(c->rdist), c->nu,
+                    bn_dist_first(c->cdist), c->nv, x);
   return BN_OK;
 }
 

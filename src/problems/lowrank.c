@@ -188,3 +188,14 @@ bn_status_t bn_lr_load_uv(bn_h5_t *f, const char *prefix, bn_dist_t *udist,
   bn_dmat_destroy(v);
   return st;
 }
+
+void bn_lr_random_fill(uint64_t seed, double sigma, int r, bn_idx_t u0,
+                       bn_idx_t nu, bn_idx_t v0, bn_idx_t nv, double *x) {
+  double *xv = x + nu * r;
+  for (bn_idx_t i = 0; i < nu * r; i++)
+    x[i] = sigma *
+           bn_rng_normal(seed, BN_STREAM_INIT_U, (uint64_t)(u0 * r + i), 0);
+  for (bn_idx_t j = 0; j < nv * r; j++)
+    xv[j] = sigma *
+            bn_rng_normal(seed, BN_STREAM_INIT_V, (uint64_t)(v0 * r + j), 0);
+}

@@ -49,4 +49,10 @@ bn_status_t bn_lr_save_uv(bn_ctx_t *ctx, bn_h5_t *f, const char *prefix,
 bn_status_t bn_lr_load_uv(bn_h5_t *f, const char *prefix, bn_dist_t *udist,
                           bn_dist_t *vdist, int r, double *x);
 
+/* A random initial point: entries N(0, sigma^2) keyed by (seed, global
+ * index), the same on any number of processes; U rows u0 .. u0+nu-1, V
+ * rows v0 .. v0+nv-1 of x = [U local | V local]. */
+void bn_lr_random_fill(uint64_t seed, double sigma, int r, bn_idx_t u0,
+                       bn_idx_t nu, bn_idx_t v0, bn_idx_t nv, double *x);
+
 #endif

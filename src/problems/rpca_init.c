@@ -149,14 +149,8 @@ static bn_status_t bn_rpca_random(bn_rpca_t *c, const bn_opts_t *opts,
   double m_rms = sqrt(loc[0] / fmax(loc[1], 1.0));
   double sigma = scale * sqrt(m_rms / sqrt((double)c->r));
   const int r = c->r;
-  bn_idx_t u0 = bn_dist_first(c->rdist), v0 = bn_dist_first(c->cdist);
-  double *xv = x + c->nu * r;
-  for (bn_idx_t i = 0; i < c->nu * r; i++)
-    x[i] = sigma *
-           bn_rng_normal(seed, BN_STREAM_INIT_U, (uint64_t)(u0 * r + i), 0);
-  for (bn_idx_t j = 0; j < c->nv * r; j++)
-    xv[j] = sigma *
-            bn_rng_normal(seed, BN_STREAM_INIT_V, (uint64_t)(v0 * r + j), 0);
+  bn_lr_random_fill(seed, sigma, r, bn_dist_first(c->rdist), c->nu,
+                    bn_dist_first(c->cdist), c->nv, x);
   return BN_OK;
 }
 

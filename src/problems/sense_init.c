@@ -137,14 +137,8 @@ static bn_status_t bn_sense_random(bn_sense_t *s, const bn_opts_t *opts,
                               sqrt((double)s->r));
   if (!(sigma > 0)) sigma = scale;
   const int r = s->r;
-  bn_idx_t u0 = bn_dist_first(s->udist), v0 = bn_dist_first(s->vdist);
-  double *xv = x + s->nu * r;
-  for (bn_idx_t i = 0; i < s->nu * r; i++)
-    x[i] = sigma *
-           bn_rng_normal(seed, BN_STREAM_INIT_U, (uint64_t)(u0 * r + i), 0);
-  for (bn_idx_t j = 0; j < s->nv * r; j++)
-    xv[j] = sigma *
-            bn_rng_normal(seed, BN_STREAM_INIT_V, (uint64_t)(v0 * r + j), 0);
+  bn_lr_random_fill(seed, sigma, r, bn_dist_first(s->udist), s->nu,
+                    bn_dist_first(s->vdist), s->nv, x);
   return BN_OK;
 }
 
