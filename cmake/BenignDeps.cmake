@@ -55,9 +55,18 @@ find_path(BN_R123_INCLUDE Random123/philox.h)
 bn_require(BN_R123_INCLUDE "Random123 (counter-based random numbers)"
   "librandom123-dev")
 
+# libpng: the pictures (landscape heat maps, atom mosaics, kernels).
+find_path(BN_PNG_INCLUDE png.h)
+find_library(BN_PNG_LIB NAMES png16 png)
+if(BN_PNG_INCLUDE AND BN_PNG_LIB)
+  set(BN_PNG_FOUND TRUE)
+endif()
+bn_require(BN_PNG_FOUND "libpng" "libpng-dev")
+
 add_library(benign_deps INTERFACE)
 target_include_directories(benign_deps SYSTEM INTERFACE
-  ${BN_HDF5_INCLUDE} ${BN_FFTW_INCLUDE} ${BN_CBLAS_INCLUDE} ${BN_R123_INCLUDE})
+  ${BN_HDF5_INCLUDE} ${BN_FFTW_INCLUDE} ${BN_CBLAS_INCLUDE} ${BN_R123_INCLUDE}
+  ${BN_PNG_INCLUDE})
 target_link_libraries(benign_deps INTERFACE
   ${BN_HDF5_LIB} ${BN_SCALAPACK_LIB} ${BN_FFTW_MPI_LIB} ${BN_FFTW_LIB}
-  ${BN_LAPACK_LIB} ${BN_BLAS_LIB} MPI::MPI_C m)
+  ${BN_LAPACK_LIB} ${BN_BLAS_LIB} ${BN_PNG_LIB} MPI::MPI_C m)

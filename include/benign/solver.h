@@ -28,6 +28,19 @@ typedef struct bn_objective {
    * not available). */
   bn_status_t (*metrics)(void *data, const double *x, double *rel_error,
                          double *test_rmse);
+  /* Collective, optional (problems on a manifold such as the sphere): map
+   * a point x = y - t g back onto the manifold in place (a retraction,
+   * e.g. normalization); eval then returns the Riemannian gradient. The
+   * solvers call it after every trial step. NULL: Euclidean. */
+  bn_status_t (*retract)(void *data, double *x);
+  /* Collective, optional (with retract): project v onto the tangent space
+   * at x in place. */
+  bn_status_t (*project)(void *data, const double *x, double *v);
+  /* Collective, optional: hv = H(x) v, the Hessian (on a manifold the
+   * Riemannian Hessian, v and hv tangent at x). NULL: a central difference
+   * of gradients (src/landscape). */
+  bn_status_t (*hvp)(void *data, const double *x, const double *v,
+                     double *hv);
 } bn_objective_t;
 
 /* Signed convergence reasons: positive converged, negative stopped. */

@@ -177,6 +177,7 @@ static bn_status_t bn_complete_create(bn_ctx_t *ctx, const bn_opts_t *opts,
 
 static void bn_complete_objective(void *data, bn_objective_t *obj) {
   bn_complete_t *c = data;
+  *obj = (bn_objective_t){0};
   obj->data = c;
   obj->n = (size_t)(c->nu + c->nv) * (size_t)c->r;
   obj->eval = bn_complete_eval;

@@ -262,6 +262,7 @@ static bn_status_t bn_rpca_create(bn_ctx_t *ctx, const bn_opts_t *opts,
 
 static void bn_rpca_objective(void *data, bn_objective_t *obj) {
   bn_rpca_t *c = data;
+  *obj = (bn_objective_t){0};
   obj->data = c;
   obj->n = (size_t)(c->nu + c->nv) * (size_t)c->r;
   obj->eval = bn_rpca_eval;

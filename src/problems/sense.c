@@ -295,6 +295,7 @@ static bn_status_t bn_sense_create(bn_ctx_t *ctx, const bn_opts_t *opts,
 
 static void bn_sense_objective(void *data, bn_objective_t *obj) {
   bn_sense_t *s = data;
+  *obj = (bn_objective_t){0};
   obj->data = s;
   obj->n = (size_t)(s->nu + s->nv) * (size_t)s->r;
   obj->eval = bn_sense_eval;

@@ -23,6 +23,7 @@ static bn_status_t bn_agd_step(bn_solver_t *s, const bn_objective_t *obj,
   }
   double k = s->momentum, beta = (k - 1.0) / (k + 2.0);
   for (size_t i = 0; i < s->n; i++) y[i] = x[i] + beta * (x[i] - xprev[i]);
+  if (obj->retract && beta != 0.0) BN_CALL(s->ctx, obj->retract(obj->data, y));
   BN_CALL(s->ctx, obj->eval(obj->data, y, &fy, gy));
   BN_CALL(s->ctx, bn_vdot(s, gy, gy, &gy2));
   double t = 1.25 * s->t; /* let the step grow back slowly */

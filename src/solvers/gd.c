@@ -20,6 +20,7 @@ bn_status_t bn_backtrack(bn_solver_t *s, const bn_objective_t *obj,
                          double gy2, double *t, double *x, double *fx) {
   for (int k = 0; k < BN_MAX_BACKTRACK; k++) {
     for (size_t i = 0; i < s->n; i++) x[i] = y[i] - *t * gy[i];
+    if (obj->retract) BN_CALL(s->ctx, obj->retract(obj->data, x));
     BN_CALL(s->ctx, obj->eval(obj->data, x, fx, NULL));
     if (isfinite(*fx) && *fx <= fy - BN_ARMIJO * *t * gy2) return BN_OK;
     *t *= 0.5;
@@ -68,6 +69,7 @@ static bn_status_t bn_gd_step(bn_solver_t *s, const bn_objective_t *obj,
   int k;
   for (k = 0; k < BN_MAX_BACKTRACK; k++, t *= 0.5) {
     for (size_t i = 0; i < s->n; i++) xnew[i] = x[i] - t * g[i];
+    if (obj->retract) BN_CALL(s->ctx, obj->retract(obj->data, xnew));
     BN_CALL(s->ctx, obj->eval(obj->data, xnew, &fnew, gnew));
     if (isfinite(fnew) && fnew <= fref - BN_ARMIJO * t * d[0]) break;
   }
