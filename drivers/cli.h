@@ -26,8 +26,13 @@ extern const bn_command_t bn_cmd_factor;
 extern const bn_command_t bn_cmd_generate;
 extern const bn_command_t bn_cmd_import;
 extern const bn_command_t bn_cmd_info;
+extern const bn_command_t bn_cmd_landscape;
 extern const bn_command_t bn_cmd_rpca;
 extern const bn_command_t bn_cmd_sense;
+extern const bn_command_t bn_cmd_phase;
+extern const bn_command_t bn_cmd_glm;
+extern const bn_command_t bn_cmd_eig;
+extern const bn_command_t bn_cmd_tensor;
 
 /* generate families (drivers/gen_*.c): options and run. */
 extern const bn_optdef_t bn_gen_complete_opts[];
@@ -38,6 +43,14 @@ extern const bn_optdef_t bn_gen_factor_opts[];
 bn_status_t bn_gen_factor_run(bn_ctx_t *ctx, bn_opts_t *opts);
 extern const bn_optdef_t bn_gen_sense_opts[];
 bn_status_t bn_gen_sense_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_phase_opts[];
+bn_status_t bn_gen_phase_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_glm_opts[];
+bn_status_t bn_gen_glm_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_eig_opts[];
+bn_status_t bn_gen_eig_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_tensor_opts[];
+bn_status_t bn_gen_tensor_run(bn_ctx_t *ctx, bn_opts_t *opts);
 
 /* Keys shared by every command that runs a solver (run_problem.c). */
 extern const bn_optdef_t bn_solve_opts[];
@@ -45,6 +58,23 @@ extern const bn_optdef_t bn_solve_opts[];
  * result, prints the monitor, summary and (--json) the JSON line. */
 bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
                            const bn_opts_t *opts);
+
+/* The end-of-solve certificate (drivers/run_cert.c). */
+typedef struct bn_run_cert {
+  bool on, done; /* --certificate=on; computed                 */
+  bn_cert_t c;
+  int64_t escapes;
+} bn_run_cert_t;
+/* Escape keys into the solver parameters (checked). */
+bn_status_t bn_run_cert_options(bn_ctx_t *ctx, const bn_opts_t *o,
+                                bn_solver_params_t *p);
+/* Collective: the certificate at the solver's final iterate x. */
+bn_status_t bn_run_certify(bn_ctx_t *ctx, const bn_opts_t *o, bn_solver_t *s,
+                           const bn_objective_t *obj, const double *x,
+                           bn_run_cert_t *rc);
+void bn_run_cert_log(bn_ctx_t *ctx, const bn_run_cert_t *rc);
+void bn_run_cert_json(FILE *f, const bn_run_cert_t *rc);
+bn_status_t bn_run_cert_save(bn_h5_t *f, const bn_run_cert_t *rc);
 
 /* Collective: read and check the checkpoint options into p, and resolve
  * --restart (NULL: start afresh; "auto" becomes the checkpoint file when it

@@ -16,6 +16,10 @@ static const bn_gen_family_t bn_gen_families[] = {
     {"rpca", bn_gen_rpca_opts, bn_gen_rpca_run},
     {"factor", bn_gen_factor_opts, bn_gen_factor_run},
     {"sense", bn_gen_sense_opts, bn_gen_sense_run},
+    {"phase", bn_gen_phase_opts, bn_gen_phase_run},
+    {"glm", bn_gen_glm_opts, bn_gen_glm_run},
+    {"eig", bn_gen_eig_opts, bn_gen_eig_run},
+    {"tensor", bn_gen_tensor_opts, bn_gen_tensor_run},
     {NULL, NULL, NULL}};
 
 static const bn_gen_family_t *bn_gen_find(const char *name) {
@@ -40,11 +44,11 @@ static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
 const bn_command_t bn_cmd_generate = {
     "generate",
     "write a synthetic instance with ground truth (families: complete, rpca, "
-    "factor, sense)",
+    "factor, sense, phase, glm, eig, tensor)",
     "mpirun -n P benign generate FAMILY --output=F.h5 [options]; "
     "benign generate FAMILY --help for a family's options",
     bn_gen_complete_opts,
     NULL,
-    "complete|rpca|factor|sense",
+    "complete|rpca|factor|sense|phase|glm|eig|tensor",
     bn_generate_run,
     bn_generate_opts};

@@ -11,9 +11,19 @@
 #include "cli.h"
 
 /* Adding a command is one line here plus its file. */
-static const bn_command_t *const bn_commands[] = {
-    &bn_cmd_complete, &bn_cmd_factor, &bn_cmd_generate, &bn_cmd_import,
-    &bn_cmd_info,     &bn_cmd_rpca,   &bn_cmd_sense,    NULL};
+static const bn_command_t *const bn_commands[] = {&bn_cmd_complete,
+                                                  &bn_cmd_factor,
+                                                  &bn_cmd_generate,
+                                                  &bn_cmd_import,
+                                                  &bn_cmd_info,
+                                                  &bn_cmd_landscape,
+                                                  &bn_cmd_phase,
+                                                  &bn_cmd_rpca,
+                                                  &bn_cmd_sense,
+                                                  &bn_cmd_glm,
+                                                  &bn_cmd_eig,
+                                                  &bn_cmd_tensor,
+                                                  NULL};
 
 static void bn_usage(FILE *f) {
   fprintf(f,
@@ -37,15 +47,19 @@ static int bn_wants_help(int argc, char **argv) {
   return 0;
 }
 
-/* One table from the command's keys and the shared ones. */
-static bn_optdef_t *bn_merge_defs(const bn_optdef_t *a, const bn_optdef_t *b) {
-  size_t na = 0, nb = 0;
+/* One table from the command's keys, a subject's extra keys (c, or NULL)
+ * and the shared ones (b, or NULL). */
+static bn_optdef_t *bn_merge_defs(const bn_optdef_t *a, const bn_optdef_t *b,
+                                  const bn_optdef_t *c) {
+  size_t na = 0, nb = 0, nc = 0;
   while (a[na].key) na++;
   while (b && b[nb].key) nb++;
-  bn_optdef_t *d = calloc(na + nb + 1, sizeof(*d));
+  while (c && c[nc].key) nc++;
+  bn_optdef_t *d = calloc(na + nb + nc + 1, sizeof(*d));
   if (!d) return NULL;
   memcpy(d, a, na * sizeof(*d));
-  if (nb) memcpy(d + na, b, nb * sizeof(*d));
+  if (nc) memcpy(d + na, c, nc * sizeof(*d));
+  if (nb) memcpy(d + na + nc, b, nb * sizeof(*d));
   return d;
 }
 
@@ -118,23 +132,29 @@ static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv) {
     }
     return 2;
   }
-  /* A command whose options depend on its subject (generate FAMILY). */
-  const bn_optdef_t *opts1 = cmd->opts;
+  /* A command whose options depend on its subject (generate FAMILY,
+   * landscape PROBLEM); subject_opts(NULL) gives keys that every subject's
+   * table gets in addition (or NULL). */
+  const bn_optdef_t *opts1 = cmd->opts, *extra = NULL;
   const char *word = argc > 2 ? argv[2] : NULL;
   if (cmd->subject_opts && word && strncmp(word, "-", 1)) {
     const bn_optdef_t *o = cmd->subject_opts(word);
-    if (o) opts1 = o;
+    if (o) {
+      opts1 = o;
+      extra = cmd->subject_opts(NULL);
+    }
   }
   if (bn_wants_help(argc - 2, argv + 2)) {
     if (rank == 0) {
       printf("usage: %s\n\n%s\n\noptions%s%s:\n", cmd->usage, cmd->summary,
              opts1 != cmd->opts ? " of " : "", opts1 != cmd->opts ? word : "");
       bn_opts_print_help(opts1, stdout);
+      if (extra) bn_opts_print_help(extra, stdout);
       if (cmd->opts2) bn_opts_print_help(cmd->opts2, stdout);
     }
     return 0;
   }
-  bn_optdef_t *defs = bn_merge_defs(opts1, cmd->opts2);
+  bn_optdef_t *defs = bn_merge_defs(opts1, cmd->opts2, extra);
   bn_opts_t *opts = NULL;
   bn_status_t st = defs ? bn_opts_create(ctx, defs, &opts) : BN_ERR_MEM;
   st = bn_agree(ctx, st);

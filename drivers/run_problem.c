@@ -23,6 +23,11 @@ const bn_optdef_t bn_solve_opts[] = {
      "initial point: spectral (top-r SVD of the data) or random (small "
      "random factors)",
      "spectral|random"},
+    {"init-file", BN_OPT_STRING, "",
+     "start from the iterate stored in this HDF5 file (a result of the same "
+     "problem and sizes, e.g. /U and /V; any process count); overrides "
+     "--init",
+     NULL},
     {"seed", BN_OPT_INT, "1",
      "seed of the counter-based random numbers (the same initial point on "
      "any number of processes)",
@@ -74,6 +79,25 @@ const bn_optdef_t bn_solve_opts[] = {
      "continue the run saved in this checkpoint; 'auto' = the --checkpoint "
      "file if it exists, else start afresh (for requeued jobs)",
      NULL},
+    {"escape", BN_OPT_BOOL, "true",
+     "saddle escape for gd/agd: where the first-order tests would stop, "
+     "compute the smallest Hessian eigenvalue (Lanczos); at a saddle step "
+     "along its eigenvector, perturb slightly, and go on",
+     NULL},
+    {"escape-max", BN_OPT_INT, "20", "with --escape: at most N escapes", NULL},
+    {"certificate", BN_OPT_CHOICE, "on",
+     "end with a second-order certificate: |grad|, the smallest Hessian "
+     "eigenvalue and a verdict (approximate local minimizer, saddle, not "
+     "converged); off skips the Lanczos iteration",
+     "on|off"},
+    {"cert-gtol", BN_OPT_REAL, "0",
+     "certificate: |grad| bound eps_g of a local minimizer (0 = the "
+     "solver's: max(gatol, tol |grad_0|), or 1e-8 |grad_0| if both are 0)",
+     NULL},
+    {"cert-htol", BN_OPT_REAL, "0",
+     "certificate and escape: curvature bound eps_H, lambda_min >= -eps_H "
+     "(0 = 1e-5 times the largest |Ritz value|)",
+     NULL},
     {"log-level", BN_OPT_CHOICE, "info",
      "quiet: errors only; info: header and summary; debug: more, with error "
      "locations",
@@ -113,6 +137,7 @@ typedef struct bn_run {
   const char *output, *restart;
   bool json, save_init;
   double t0;
+  bn_run_cert_t cert;
 } bn_run_t;
 
 static bn_status_t bn_run_save(bn_run_t *run) {
@@ -144,6 +169,7 @@ static bn_status_t bn_run_save(bn_run_t *run) {
   if (st == BN_OK)
     st = bn_h5_attr_set_str(f, "/", "reason",
                             bn_reason_string(bn_solver_reason(run->solver)));
+  if (st == BN_OK) st = bn_run_cert_save(f, &run->cert);
   if (st == BN_OK) st = bn_h5_commit(f);
   free(optstr);
   return st;
@@ -164,6 +190,7 @@ static bn_status_t bn_run_setup_solver(bn_run_t *run) {
   BN_CALL(ctx, bn_opts_bool(o, "monitor", &p.monitor));
   BN_CALL(ctx, bn_opts_int(o, "monitor-every", &p.monitor_every));
   BN_CALL(ctx, bn_opts_bool(o, "progress", &p.progress));
+  BN_CALL(ctx, bn_run_cert_options(ctx, o, &p));
   const struct {
     const char *key;
     double v;
@@ -202,6 +229,7 @@ static void bn_run_report(bn_run_t *run) {
   if (!isnan(h->test_rmse[last]))
     bn_log(ctx, BN_LOG_INFO, "  test_rmse = %.6e", h->test_rmse[last]);
   bn_log(ctx, BN_LOG_INFO, "\nwrote %s (%.2f s in all)\n", run->output, secs);
+  bn_run_cert_log(ctx, &run->cert);
   /* Saddle points passed on the way: objective plateaus in the history. */
   bn_plateau_t pl[8];
   size_t npl = bn_plateau_find(h, NULL, pl, 8);
@@ -238,6 +266,7 @@ static void bn_run_report(bn_run_t *run) {
             k ? "," : "", (long long)pl[k].start, (long long)pl[k].end,
             pl[k].objective);
   fputc(']', f);
+  bn_run_cert_json(f, &run->cert);
   fputc(',', f);
   bn_json_str(f, "output", run->output);
   fprintf(f, "}\n");
@@ -271,6 +300,9 @@ static bn_status_t bn_run_finish(bn_run_t *run) {
                         bn_signal_name(sig), it,
                         bn_opts_string(run->opts, "checkpoint"),
                         bn_opts_string(run->opts, "checkpoint"));
+  if (!stopped)
+    BN_CALL(ctx, bn_run_certify(ctx, run->opts, run->solver, &run->obj, run->x,
+                                &run->cert));
   double bytes = (run->save_init ? 2.0 : 1.0) * (double)run->obj.n;
   BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_SUM,
                             bn_ctx_comm(ctx)));
@@ -286,6 +318,19 @@ static bn_status_t bn_run_finish(bn_run_t *run) {
                         "as the result",
                         bn_signal_name(sig), it, run->output);
   return BN_OK;
+}
+
+/* Collective: the initial point, from --init-file or the problem's init. */
+static bn_status_t bn_run_init(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  const char *path = bn_opts_string(run->opts, "init-file");
+  if (!path || !*path) return run->ops->init(run->data, run->opts, run->x);
+  bn_h5_t *f = NULL;
+  BN_CALL(ctx, bn_h5_open(ctx, path, &f));
+  /* load's errors name the file and the dataset that does not fit. */
+  bn_status_t st = run->ops->load(run->data, f, "/", run->x);
+  bn_h5_close(f);
+  return st;
 }
 
 static bn_status_t bn_run_body(bn_run_t *run) {
@@ -316,7 +361,7 @@ static bn_status_t bn_run_body(bn_run_t *run) {
     BN_CALL(ctx, bn_ckpt_restore(run->ckpt, run->restart, run->solver, run->x,
                                  run->obj.n));
   else
-    BN_CALL(ctx, run->ops->init(run->data, run->opts, run->x));
+    BN_CALL(ctx, bn_run_init(run));
   double rel_tol, rel, rmse;
   BN_CALL(ctx, bn_opts_real(run->opts, "rel-tol", &rel_tol));
   if (rel_tol > 0) {

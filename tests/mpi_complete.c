@@ -1,7 +1,9 @@
 /* Matrix completion: the objective against a serial recomputation, a
  * finite-difference check of the full gradient (data, balancing, ridge and
- * incoherence terms), ALS sweeps and balancing, and the same initial point
- * and answer as a one-process run. */
+ * incoherence terms), the analytic Hessian-vector product against central
+ * differences of the gradient and its symmetry (with and without the ridge
+ * and an active incoherence penalty), ALS sweeps and balancing, and the
+ * same initial point and answer as a one-process run. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "benign/benign.h"
 #include "check.h"
 #include "complete_fixture.h"
+#include "hvp_check.h"
 #include "problems/complete.h"
 
 #define N1 120
@@ -152,6 +155,63 @@ static void test_objective_and_gradient(bn_ctx_t *ctx, bn_optdef_t *defs,
   fx_close(&f);
 }
 
+static double row_norm(const double *a) {
+  return sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
+}
+
+/* A direction keyed by global index (stream t), the same on any number of
+ * processes. */
+static void direction(bn_complete_t *c, int t, double *d) {
+  bn_idx_t u0 = bn_dist_first(c->rdist), v0 = bn_dist_first(c->cdist);
+  for (bn_idx_t i = 0; i < c->nu * R; i++)
+    d[i] = bn_rng_normal(77, 300 + t, (uint64_t)(u0 * R + i), 0);
+  for (bn_idx_t j = 0; j < c->nv * R; j++)
+    d[c->nu * R + j] = bn_rng_normal(77, 400 + t, (uint64_t)(v0 * R + j), 0);
+}
+
+/* obj.hvp against central differences of the gradient, and <w, Hv> =
+ * <v, Hw>: (a) ridge and incoherence, alpha set to half the largest row
+ * norm so that some rows (not all) are penalised; (b) no ridge, no
+ * penalty, from the spectral point (small residuals); (c) the same far
+ * from the minimum. */
+static void test_hvp(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
+  const char *inits[3] = {"random", "spectral", "random"};
+  const double lambda[3] = {0.3, 0.0, 0.0}, mu[3] = {0.05, 0.0, 0.0};
+  const double scale[3] = {300.0, 1.0, 300.0};
+  const char *names[3] = {"complete ridge+incoherence", "complete spectral",
+                          "complete random"};
+  for (int k = 0; k < 3; k++) {
+    fx_t f;
+    fx_open(ctx, defs, input, inits[k], lambda[k], mu[k], &f);
+    bn_complete_t *c = f.data;
+    for (size_t i = 0; i < f.obj.n; i++) f.x[i] *= scale[k];
+    if (mu[k] > 0) {
+      double mx = 0, cnt[2] = {0, (double)(c->nu + c->nv)};
+      for (bn_idx_t i = 0; i < c->nu + c->nv; i++)
+        mx = fmax(mx, row_norm(f.x + i * R));
+      MPI_Allreduce(MPI_IN_PLACE, &mx, 1, MPI_DOUBLE, MPI_MAX,
+                    bn_ctx_comm(ctx));
+      c->alpha = 0.5 * mx;
+      for (bn_idx_t i = 0; i < c->nu + c->nv; i++)
+        cnt[0] += row_norm(f.x + i * R) > c->alpha;
+      MPI_Allreduce(MPI_IN_PLACE, cnt, 2, MPI_DOUBLE, MPI_SUM,
+                    bn_ctx_comm(ctx));
+      CHECK(cnt[0] > 0 && cnt[0] < cnt[1],
+            "%d of %g rows above alpha: the penalty's both branches are not "
+            "exercised",
+            (int)cnt[0], cnt[1]);
+    }
+    double *v = calloc(f.obj.n + 1, sizeof(double));
+    double *w = calloc(f.obj.n + 1, sizeof(double));
+    direction(c, 2 * k, v);
+    direction(c, 2 * k + 1, w);
+    double hn = hc_check(ctx, &f.obj, f.x, v, w, names[k]);
+    CHECK(hn > 0, "%s: H v = 0", names[k]);
+    free(v), free(w);
+    fx_close(&f);
+  }
+}
+
 static void test_als_and_balance(bn_ctx_t *ctx, bn_optdef_t *defs,
                                  const char *input) {
   fx_t f;
@@ -277,6 +337,7 @@ int main(int argc, char **argv) {
   CHECK_OK(ctx, bn_generate_complete(ctx, &g, input, NULL));
   bn_optdef_t *defs = fx_defs();
   test_objective_and_gradient(ctx, defs, input);
+  test_hvp(ctx, defs, input);
   test_als_and_balance(ctx, defs, input);
   test_same_on_one_process(ctx, defs, input);
   free(defs);

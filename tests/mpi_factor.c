@@ -1,5 +1,6 @@
 /* Low-rank factorization (sym and general): a finite-difference check of
- * the gradient, the same initial point and answer as a one-process run
+ * the gradient and of the analytic Hessian-vector product (with the
+ * Hessian's symmetry), the same initial point and answer as a one-process run
  * (n1 = 101: uneven splits), recovery from spectral and random starts to
  * the ScaLAPACK answer (pdsyevd / pdgesvd of the same distributed Y:
  * product and objective value), and the plateaus of a random start from a
@@ -10,6 +11,7 @@
 
 #include "benign/plateau.h"
 #include "factor_fixture.h"
+#include "hvp_check.h"
 
 #define N1 101
 #define N2 67
@@ -84,6 +86,36 @@ static void test_gradient(bn_ctx_t *ctx, const char *input, int sym) {
   free(g);
   free(xp);
   ff_close(&f);
+}
+
+/* obj.hvp against central differences of the gradient and <w, Hv> =
+ * <v, Hw>, far from the minimum (random start, general: V scaled so that
+ * the balancing term is active) and near it (spectral start). */
+static void test_hvp(bn_ctx_t *ctx, const char *input, int sym) {
+  const char *inits[2] = {"random", "spectral"};
+  for (int k = 0; k < 2; k++) {
+    ff_t f;
+    ff_open(ctx, input, modes[sym], R, inits[k], "3", "1", &f);
+    bn_factor_t *c = f.c;
+    if (k == 0)
+      for (bn_idx_t i = 0; i < c->nv * R; i++) f.x[c->nu * R + i] *= 3.0;
+    double *d[2];
+    bn_idx_t u0 = bn_dist_first(c->rdist), v0 = bn_dist_first(c->cdist);
+    for (int t = 0; t < 2; t++) {
+      d[t] = calloc(f.obj.n + 1, sizeof(double));
+      for (bn_idx_t i = 0; i < c->nu * R; i++)
+        d[t][i] = bn_rng_normal(77, 300 + t, (uint64_t)(u0 * R + i), 0);
+      for (bn_idx_t j = 0; j < c->nv * R; j++)
+        d[t][c->nu * R + j] =
+            bn_rng_normal(77, 400 + t, (uint64_t)(v0 * R + j), 0);
+    }
+    char name[64];
+    snprintf(name, sizeof(name), "factor %s %s", modes[sym], inits[k]);
+    double hn = hc_check(ctx, &f.obj, f.x, d[0], d[1], name);
+    CHECK(hn > 0, "%s: H v = 0", name);
+    free(d[0]), free(d[1]);
+    ff_close(&f);
+  }
 }
 
 /* The initial points and the answers agree with a run on rank 0 alone. */
@@ -252,6 +284,7 @@ int main(int argc, char **argv) {
   CHECK_OK(ctx, bn_generate_factor(ctx, &pg, in[3]));
   for (int sym = 1; sym >= 0; sym--) {
     test_gradient(ctx, in[sym ? 0 : 1], sym);
+    test_hvp(ctx, in[sym ? 0 : 1], sym);
     test_same_on_one_process(ctx, in[sym ? 0 : 1], sym);
     test_global_minimum(ctx, in[sym ? 0 : 1], sym);
     test_plateaus(ctx, in[sym ? 2 : 3], sym);

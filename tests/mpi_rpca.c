@@ -197,6 +197,56 @@ static void test_gradient(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   fx_close(&f);
 }
 
+/* The Hessian of the smooth piece (bn_rpca_hvp, support of S frozen):
+ * <d, H d> against the second difference of f along d on the same piece,
+ * and <w, H d> = <d, H w>. */
+static void test_hvp(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
+                     const char *what) {
+  fx_t f;
+  fx_open(ctx, defs, input, "random", &f);
+  bn_rpca_t *c = f.data;
+  size_t n = f.obj.n;
+  for (size_t i = 0; i < n; i++) f.x[i] *= 100.0;
+  CHECK(f.obj.hvp != NULL, "%s: rpca has no hvp", what);
+  double *d[2], *hd[2], *xp = calloc(n + 1, 8);
+  bn_idx_t u0 = bn_dist_first(c->rdist), v0 = bn_dist_first(c->cdist);
+  for (int t = 0; t < 2; t++) {
+    d[t] = calloc(n + 1, 8);
+    hd[t] = calloc(n + 1, 8);
+    for (bn_idx_t i = 0; i < c->nu * R; i++)
+      d[t][i] = bn_rng_normal(98, 100 + t, (uint64_t)(u0 * R + i), 0);
+    for (bn_idx_t j = 0; j < c->nv * R; j++)
+      d[t][c->nu * R + j] =
+          bn_rng_normal(98, 200 + t, (uint64_t)(v0 * R + j), 0);
+    CHECK_OK(ctx, f.obj.hvp(f.data, f.x, d[t], hd[t]));
+  }
+  double q[3] = {0, 0, 0}, f0, fp, fm, h = 1e-5, s0[2], sp[2], sm[2];
+  for (size_t i = 0; i < n; i++) {
+    q[0] += d[0][i] * hd[0][i];
+    q[1] += d[1][i] * hd[0][i];
+    q[2] += d[0][i] * hd[1][i];
+  }
+  bn_allreduce_sum(ctx, q, 3);
+  CHECK_OK(ctx, f.obj.eval(f.data, f.x, &f0, NULL));
+  support(ctx, c, f.x, s0);
+  for (size_t i = 0; i < n; i++) xp[i] = f.x[i] + h * d[0][i];
+  CHECK_OK(ctx, f.obj.eval(f.data, xp, &fp, NULL));
+  support(ctx, c, xp, sp);
+  for (size_t i = 0; i < n; i++) xp[i] = f.x[i] - h * d[0][i];
+  CHECK_OK(ctx, f.obj.eval(f.data, xp, &fm, NULL));
+  support(ctx, c, xp, sm);
+  CHECK(s0[0] == sp[0] && s0[0] == sm[0] && s0[1] == sp[1] && s0[1] == sm[1],
+        "%s: the support of S changed within h", what);
+  double sd = (fp - 2 * f0 + fm) / (h * h);
+  CHECK(fabs(sd - q[0]) <= 1e-4 * fabs(q[0]), "%s: <d,Hd> %.12g vs %.12g", what,
+        q[0], sd);
+  CHECK(fabs(q[1] - q[2]) <= 1e-5 * (fabs(q[1]) + fabs(q[2])),
+        "%s: <w,Hd> %.12g vs <d,Hw> %.12g", what, q[1], q[2]);
+  for (int t = 0; t < 2; t++) free(d[t]), free(hd[t]);
+  free(xp);
+  fx_close(&f);
+}
+
 static double max_rel(const double *a, const double *b, size_t n) {
   double d = 0, m = 0;
   for (size_t i = 0; i < n; i++) {
@@ -285,6 +335,8 @@ int main(int argc, char **argv) {
   test_objective(ctx, defs, dense);
   test_gradient(ctx, defs, dense, "dense");
   test_gradient(ctx, defs, obs, "observed");
+  test_hvp(ctx, defs, dense, "dense");
+  test_hvp(ctx, defs, obs, "observed");
   test_same_on_one_process(ctx, defs, dense, "dense");
   test_same_on_one_process(ctx, defs, obs, "observed");
   free(defs);

@@ -1,10 +1,12 @@
 /* Matrix sensing, for each operator (gaussian, rank-one, implicit): the
  * adjoint identity <A(X), z> = <X, A*(z)>, a finite-difference check of
- * the gradient, recovery from the spectral and a random initial point, and
- * the same initial point and answer as a one-process run (the test runs at
- * 1, 2 and 3 processes; m is not a multiple of 2 or 3). Also: the implicit
- * operator equals the stored gaussian one of the same seed, and the
- * generator's normals have mean 0, variance 1, kurtosis 3. */
+ * the gradient and of the analytic Hessian-vector product (with the
+ * Hessian's symmetry, far from and at the minimum), recovery from the
+ * spectral and a random initial point, and the same initial point and
+ * answer as a one-process run (the test runs at 1, 2 and 3 processes; m is
+ * not a multiple of 2 or 3). Also: the implicit operator equals the stored
+ * gaussian one of the same seed, and the generator's normals have mean 0,
+ * variance 1, kurtosis 3. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "benign/benign.h"
 #include "check.h"
+#include "hvp_check.h"
 #include "problems/sense.h"
 
 #define R 2
@@ -86,6 +89,25 @@ static void test_adjoint(bn_ctx_t *ctx, bn_sense_t *s, const char *name) {
   free(xd), free(g), free(ax), free(z);
 }
 
+/* obj.hvp against central differences of the gradient and <w, Hv> =
+ * <v, Hw> at f->x, directions keyed by global index. */
+static void test_hvp(bn_ctx_t *ctx, fx_t *f, const char *name) {
+  bn_sense_t *s = f->s;
+  bn_idx_t u0 = bn_dist_first(s->udist), v0 = bn_dist_first(s->vdist);
+  double *d[2];
+  for (int t = 0; t < 2; t++) {
+    d[t] = calloc(f->obj.n + 1, sizeof(double));
+    for (bn_idx_t i = 0; i < s->nu * R; i++)
+      d[t][i] = bn_rng_normal(77, 300 + t, (uint64_t)(u0 * R + i), 0);
+    for (bn_idx_t j = 0; j < s->nv * R; j++)
+      d[t][s->nu * R + j] =
+          bn_rng_normal(77, 400 + t, (uint64_t)(v0 * R + j), 0);
+  }
+  double hn = hc_check(ctx, &f->obj, f->x, d[0], d[1], name);
+  CHECK(hn > 0, "%s: H v = 0", name);
+  free(d[0]), free(d[1]);
+}
+
 static void test_gradient(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                           const char *name) {
   fx_t f;
@@ -114,6 +136,11 @@ static void test_gradient(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
           "%s: direction %d: FD %.12g vs %.12g", name, t, fd, gd);
     free(d);
   }
+  /* The Hessian-vector product, far from the minimum here and at the
+   * minimum in test_recovery. */
+  char hname[64];
+  snprintf(hname, sizeof(hname), "sense %s", name);
+  test_hvp(ctx, &f, hname);
   free(g), free(xp);
   fx_close(&f);
 }
@@ -166,6 +193,11 @@ static void test_recovery(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
     double rel, rmse;
     CHECK_OK(ctx, f.obj.metrics(s, f.x, &rel, &rmse));
     CHECK(rel < 1e-6, "%s, %s init: relative error %g", name, inits[k], rel);
+    if (k == 0) { /* at the minimum: R = 0, only the Gauss-Newton part */
+      char hname[64];
+      snprintf(hname, sizeof(hname), "sense %s at the minimum", name);
+      test_hvp(ctx, &f, hname);
+    }
     fx_product(s, f.x, m1);
     fx_close(&f);
     if (bn_ctx_rank(ctx) == 0) {

@@ -11,6 +11,7 @@
 #include "benign/generate.h"
 #include "benign/h5.h"
 #include "benign/import.h"
+#include "benign/landscape.h"
 #include "benign/opts.h"
 #include "benign/plateau.h"
 #include "benign/plan.h"

@@ -88,4 +88,83 @@ typedef struct bn_sense_gen {
 bn_status_t bn_generate_sense(bn_ctx_t *ctx, const bn_sense_gen_t *g,
                               const char *output);
 
+/* Phase retrieval: x_true with E|x|^2 = 1 (entries N(0, 1/n), or CN(0, 1/n)
+ * when field is "complex") and m measurements y_i = |a_i^H x|^2 (data
+ * "intensity") or |a_i^H x| ("amplitude"), plus N(0, noise^2) clipped at
+ * 0, with rows a_i^H of A N(0, 1) or CN(0, 1) keyed by (seed, i). model
+ * "gaussian" stores /A (m x n x 2, or m x n real), "implicit" only the
+ * seed ("cdp" is refused: not yet available). Writes /y (attributes model,
+ * field, data, n, seed), /A, /x_true (n x 2 or n); the same file on any
+ * number of processes. */
+typedef struct bn_phase_gen {
+  bn_idx_t n, measurements;
+  const char *field, *model, *data;
+  double noise;
+  uint64_t seed;
+} bn_phase_gen_t;
+
+/* Collective. Validates the parameters first. */
+bn_status_t bn_generate_phase(bn_ctx_t *ctx, const bn_phase_gen_t *g,
+                              const char *output);
+
+/* Generalized linear model: n samples x_i ~ N(0, I_d) (/X, n x d), w* a
+ * Gaussian direction scaled to |w*| = norm (/truth/w), and responses
+ * y_i = sigma(w*^T x_i) + N(0, noise^2) (/y, attribute `link`), sigma one
+ * of "sigmoid", "tanh", "softplus", "linear". Every draw is keyed by
+ * (seed, global index): the same file on any number of processes. */
+typedef struct bn_glm_gen {
+  bn_idx_t samples, dim;
+  const char *link;
+  double norm, noise;
+  uint64_t seed;
+} bn_glm_gen_t;
+
+/* Collective. Validates the parameters first. */
+bn_status_t bn_generate_glm(bn_ctx_t *ctx, const bn_glm_gen_t *g,
+                            const char *output);
+
+/* Symmetric matrix with known leading eigenpairs: A = sum of blocks
+ * Q_b diag(lambda_b) Q_b^T on interleaved index sets {i : i mod nb = b}
+ * (nb = ceil(n / block); block = n: one dense random rotation), Q_b
+ * orthogonal from Gaussian blocks. Eigenvalues: the top k are
+ * 1 + gap k, 1 + gap (k - 1), ..., 1 + gap; the rest U(-1, 1). format
+ * "dense" writes /A (n x n), "sparse" writes /omega/row, col, val (both
+ * triangles, `block` entries per row; attributes rows = cols = n). Truth:
+ * /truth/X (n x k, the top eigenvectors in order) and /truth/eigenvalues
+ * (k, descending). block 0 picks n (dense) or 16 (sparse). The same file
+ * on any number of processes. */
+typedef struct bn_eig_gen {
+  bn_idx_t n, block;
+  int k;
+  double gap;
+  const char *format;
+  uint64_t seed;
+} bn_eig_gen_t;
+
+/* Collective. Validates the parameters first. */
+bn_status_t bn_generate_eig(bn_ctx_t *ctx, const bn_eig_gen_t *g,
+                            const char *output);
+
+/* Orthogonal symmetric 4th-order tensor T = sum_k lambda_k a_k^{(x)4}:
+ * A (dim x components) with orthonormal columns (Gram-Schmidt, twice, of
+ * a Gaussian matrix keyed by (seed, entry)), lambda positive (components
+ * values). form "components" writes /A and /lambda; "explicit" writes /T,
+ * the dim x dim^3 unfolding (dim <= 256); "samples" writes /Z (samples x
+ * dim), rows z = A s with independent sources s_k = b g / sqrt(p_k), b
+ * Bernoulli(p_k), g N(0, 1), p_k = 3 / (lambda_k + 3): unit variance and
+ * kurtosis E s_k^4 - 3 = lambda_k, so the fourth cumulant of z is T. Every
+ * form writes /A_true and /lambda_true. The same file on any number of
+ * processes. */
+typedef struct bn_tensor_gen {
+  bn_idx_t dim, samples;
+  int components;
+  const double *lambda;
+  const char *form;
+  uint64_t seed;
+} bn_tensor_gen_t;
+
+/* Collective. Validates the parameters first. */
+bn_status_t bn_generate_tensor(bn_ctx_t *ctx, const bn_tensor_gen_t *g,
+                               const char *output);
+
 #endif

@@ -6,6 +6,7 @@
 #ifndef BENIGN_PROBLEM_H
 #define BENIGN_PROBLEM_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "benign/h5.h"
@@ -33,6 +34,10 @@ typedef struct bn_problem_ops {
   /* Rank 0: KEY=VALUE lines describing the instance for the run header. */
   void (*describe)(void *data, FILE *stream);
   void (*destroy)(void *data);
+  /* Collective, optional: the ground truth as an iterate (obj.n local
+   * doubles; e.g. balanced factors of the true matrix), for `benign
+   * landscape` slices. *have = false when the input holds none. */
+  bn_status_t (*truth)(void *data, double *x, bool *have);
 } bn_problem_ops_t;
 
 const bn_problem_ops_t *bn_problem_find(const char *name);
@@ -42,5 +47,9 @@ extern const bn_optdef_t bn_complete_optdefs[];
 extern const bn_optdef_t bn_rpca_optdefs[];
 extern const bn_optdef_t bn_factor_optdefs[];
 extern const bn_optdef_t bn_sense_optdefs[];
+extern const bn_optdef_t bn_phase_optdefs[];
+extern const bn_optdef_t bn_glm_optdefs[];
+extern const bn_optdef_t bn_eig_optdefs[];
+extern const bn_optdef_t bn_tensor_optdefs[];
 
 #endif

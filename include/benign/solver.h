@@ -39,8 +39,7 @@ typedef struct bn_objective {
   /* Collective, optional: hv = H(x) v, the Hessian (on a manifold the
    * Riemannian Hessian, v and hv tangent at x). NULL: a central difference
    * of gradients (src/landscape). */
-  bn_status_t (*hvp)(void *data, const double *x, const double *v,
-                     double *hv);
+  bn_status_t (*hvp)(void *data, const double *x, const double *v, double *hv);
 } bn_objective_t;
 
 /* Signed convergence reasons: positive converged, negative stopped. */
@@ -90,6 +89,16 @@ typedef struct bn_solver_params {
   bool monitor;      /* one line per iteration on rank 0                */
   int64_t monitor_every;
   bool progress; /* progress bar on stderr (rank 0, if a terminal)  */
+  /* Saddle escape (gd, agd; src/solvers/escape.c): when a gradient or step
+   * test says "converged", lambda_min of the Hessian is computed by Lanczos;
+   * below -escape_htol the run steps along the negative-curvature
+   * eigenvector (line search), adds a small random perturbation (Jin et al.
+   * 2017) and goes on. Off by default in the library, on in the CLI. */
+  bool escape;
+  int64_t escape_max;   /* at most this many escapes per solve (20)        */
+  double escape_htol;   /* eps_H; <= 0: 1e-5 times the |Hessian| estimate */
+  double escape_radius; /* perturbation radius, relative to the step (1e-2) */
+  uint64_t seed;        /* Lanczos start and perturbations                 */
 } bn_solver_params_t;
 void bn_solver_params_default(bn_solver_params_t *p);
 void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p);
@@ -134,6 +143,14 @@ int bn_solver_state_vectors(bn_solver_t *s, const char **names, double **vecs);
  * call (the solver allocates them for local length n). Not collective. */
 bn_status_t bn_solver_resume(bn_solver_t *s, size_t n, const double *state,
                              const bn_history_t *hist);
+
+/* The certificate the escape test computed at the final iterate (when the
+ * run ended by a test that escape checks and the point was not a saddle it
+ * could leave), else NULL. Saves recomputing it. */
+struct bn_cert;
+const struct bn_cert *bn_solver_certificate(const bn_solver_t *s);
+/* Saddles escaped during the last solve. */
+int64_t bn_solver_escapes(const bn_solver_t *s);
 
 bn_reason_t bn_solver_reason(const bn_solver_t *s);
 int64_t bn_solver_iterations(const bn_solver_t *s);

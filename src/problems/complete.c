@@ -46,6 +46,7 @@ static void bn_complete_destroy(void *data) {
   free(c->tvg);
   free(c->als_buf);
   free(c->red);
+  free(c->hbuf);
   free(c->input);
   free(c);
 }
@@ -183,6 +184,7 @@ static void bn_complete_objective(void *data, bn_objective_t *obj) {
   obj->eval = bn_complete_eval;
   obj->sweep = bn_complete_sweep;
   obj->metrics = bn_complete_metrics;
+  obj->hvp = bn_complete_hvp;
 }
 
 static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
@@ -230,4 +232,5 @@ const bn_problem_ops_t bn_problem_complete = {
     bn_complete_save,
     bn_complete_load,
     bn_complete_describe,
-    bn_complete_destroy};
+    bn_complete_destroy,
+    bn_lr_truth_point_complete};

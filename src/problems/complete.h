@@ -31,10 +31,14 @@ typedef struct bn_complete {
   bn_lr_truth_t *truth; /* ground truth, NULL if none */
   double *als_buf;      /* ALS normal equations, allocated on first sweep */
   double *red;          /* allreduce buffer of eval and metrics */
+  double *hbuf;         /* hvp work space, allocated on first use */
   int t_gather, t_kernel, t_scatter, t_reduce;
 } bn_complete_t;
 
 bn_status_t bn_complete_eval(void *data, const double *x, double *f, double *g);
+/* Collective (complete_hvp.c): hv = H(x) v, the Hessian of eval's f. */
+bn_status_t bn_complete_hvp(void *data, const double *x, const double *v,
+                            double *hv);
 bn_status_t bn_complete_metrics(void *data, const double *x, double *rel,
                                 double *rmse);
 bn_status_t bn_complete_sweep(void *data, double *x);

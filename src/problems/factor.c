@@ -42,6 +42,7 @@ static void bn_factor_destroy(void *data) {
   free(c->blk);
   free(c->counts);
   free(c->red);
+  free(c->hbuf);
   free(c->input);
   free(c);
 }
@@ -249,6 +250,7 @@ static void bn_factor_objective(void *data, bn_objective_t *obj) {
   obj->eval = bn_factor_eval;
   obj->sweep = NULL;
   obj->metrics = bn_factor_metrics;
+  obj->hvp = bn_factor_hvp;
 }
 
 static bn_status_t bn_factor_save(void *data, const double *x, bn_h5_t *f,
@@ -291,4 +293,5 @@ const bn_problem_ops_t bn_problem_factor = {
     bn_factor_save,
     bn_factor_load,
     bn_factor_describe,
-    bn_factor_destroy};
+    bn_factor_destroy,
+    bn_lr_truth_point_factor};

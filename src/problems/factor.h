@@ -40,10 +40,14 @@ typedef struct bn_factor {
   bn_idx_t blk_rows;
   int *counts, *displs; /* per rank: local rows x r of the gathered factor */
   double *red;          /* allreduce buffer: 1 + 2 r^2 */
+  double *hbuf;         /* hvp: gathered direction, Grams (first use) */
   int t_gather, t_kernel, t_reduce;
 } bn_factor_t;
 
 bn_status_t bn_factor_eval(void *data, const double *x, double *f, double *g);
+/* Collective (factor_hvp.c): hv = H(x) v, the Hessian of eval's f. */
+bn_status_t bn_factor_hvp(void *data, const double *x, const double *v,
+                          double *hv);
 bn_status_t bn_factor_metrics(void *data, const double *x, double *rel,
                               double *rmse);
 bn_status_t bn_factor_init(void *data, const bn_opts_t *opts, double *x);

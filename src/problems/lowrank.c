@@ -34,6 +34,30 @@ void bn_lr_balance_grad(int r, bn_idx_t nu, const double *u, bn_idx_t nv,
                 v, r, d, r, 1.0, gv, r);
 }
 
+void bn_lr_balance_hvp(int r, bn_idx_t nu, const double *u, const double *du,
+                       bn_idx_t nv, const double *v, const double *dv,
+                       const double *d, double *gdu, const double *gdv,
+                       double *hu, double *hv) {
+  for (int a = 0; a < r * r; a++) gdu[a] -= gdv[a];
+  for (int a = 0; a < r; a++) /* dD = E + E^T */
+    for (int b = a; b < r; b++) {
+      double s = gdu[a * r + b] + gdu[b * r + a];
+      gdu[a * r + b] = gdu[b * r + a] = s;
+    }
+  if (nu > 0) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nu, r, r, 0.5,
+                du, r, d, r, 1.0, hu, r);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nu, r, r, 0.5,
+                u, r, gdu, r, 1.0, hu, r);
+  }
+  if (nv > 0) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nv, r, r, -0.5,
+                dv, r, d, r, 1.0, hv, r);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nv, r, r, -0.5,
+                v, r, gdu, r, 1.0, hv, r);
+  }
+}
+
 void bn_lr_truth_destroy(bn_lr_truth_t *t) {
   if (!t) return;
   bn_dmat_destroy(t->q);

@@ -18,6 +18,14 @@ double bn_lr_balance(int r, double *guu, const double *gvv);
 void bn_lr_balance_grad(int r, bn_idx_t nu, const double *u, bn_idx_t nv,
                         const double *v, const double *d, double *gu,
                         double *gv);
+/* Its Hessian along (dU, dV): with D from bn_lr_balance, the summed Grams
+ * gdu = dU^T U, gdv = dV^T V and dD = E + E^T, E = gdu - gdv (gdu is
+ * overwritten by dD): hU += 1/2 (dU D + U dD), hV -= 1/2 (dV D + V dD)
+ * (local rows, no communication). */
+void bn_lr_balance_hvp(int r, bn_idx_t nu, const double *u, const double *du,
+                       bn_idx_t nv, const double *v, const double *dv,
+                       const double *d, double *gdu, const double *gdv,
+                       double *hu, double *hv);
 
 /* Ground truth M = X Y^T, kept as X = Qx Rx (Householder QR) so that the
  * error is measured without cancellation (accurate to ~1e-13). */
@@ -54,5 +62,15 @@ bn_status_t bn_lr_load_uv(bn_h5_t *f, const char *prefix, bn_dist_t *udist,
  * rows v0 .. v0+nv-1 of x = [U local | V local]. */
 void bn_lr_random_fill(uint64_t seed, double sigma, int r, bn_idx_t u0,
                        bn_idx_t nu, bn_idx_t v0, bn_idx_t nv, double *x);
+
+/* Collective (lowrank_truth.c): the balanced factors of the truth as an
+ * iterate [U* local | V* local] (sym: U* only); *have = false when t is
+ * NULL. The problems' `truth` ops wrap it. */
+bn_status_t bn_lr_truth_point(bn_ctx_t *ctx, bn_lr_truth_t *t, int r, int sym,
+                              double *x, bool *have);
+bn_status_t bn_lr_truth_point_complete(void *data, double *x, bool *have);
+bn_status_t bn_lr_truth_point_factor(void *data, double *x, bool *have);
+bn_status_t bn_lr_truth_point_sense(void *data, double *x, bool *have);
+bn_status_t bn_lr_truth_point_rpca(void *data, double *x, bool *have);
 
 #endif

@@ -50,6 +50,7 @@ static void bn_rpca_destroy(void *data) {
   free(c->rowbuf);
   free(c->lthr);
   free(c->red);
+  free(c->keep);
   free(c->input);
   free(c);
 }
@@ -268,6 +269,7 @@ static void bn_rpca_objective(void *data, bn_objective_t *obj) {
   obj->eval = bn_rpca_eval;
   obj->sweep = NULL;
   obj->metrics = bn_rpca_metrics;
+  obj->hvp = bn_rpca_hvp;
 }
 
 /* /S/row, /S/col, /S/val: S = T_(gamma alpha)(M - U V^T) at x, in row-major
@@ -368,4 +370,5 @@ const bn_problem_ops_t bn_problem_rpca = {
     bn_rpca_save,
     bn_rpca_load,
     bn_rpca_describe,
-    bn_rpca_destroy};
+    bn_rpca_destroy,
+    bn_lr_truth_point_rpca};

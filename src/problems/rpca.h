@@ -56,6 +56,10 @@ typedef struct bn_rpca {
   bn_idx_t nbuf;       /* longest row or local column                */
   double *lthr;        /* local column thresholds (ncol_local)       */
   double *red;         /* allreduce buffer: 1 + 2 r^2               */
+  /* hvp: the support of S at the point, held fixed (one byte per local
+   * entry of M or Omega) while frozen is set. */
+  unsigned char *keep;
+  bool frozen;
   int t_gather, t_product, t_select, t_reduce;
 } bn_rpca_t;
 
@@ -63,6 +67,10 @@ bn_status_t bn_rpca_eval(void *data, const double *x, double *f, double *g);
 bn_status_t bn_rpca_metrics(void *data, const double *x, double *rel,
                             double *rmse);
 bn_status_t bn_rpca_init(void *data, const bn_opts_t *opts, double *x);
+/* The Hessian of the smooth piece at x (S's support held fixed): a central
+ * difference of gradients with the support frozen (rpca_hvp.c). */
+bn_status_t bn_rpca_hvp(void *data, const double *x, const double *v,
+                        double *hv);
 
 /* Collective: res = M - U V^T (x NULL: U V^T = 0) and the thresholds of
  * T_{frac} on it (rthr, cthr). */

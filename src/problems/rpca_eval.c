@@ -81,7 +81,7 @@ bn_status_t bn_rpca_residual(bn_rpca_t *c, const double *x, double frac) {
       }
     bn_timer_stop(ctx, c->t_product);
   }
-  return bn_rpca_thresholds(c, frac);
+  return c->frozen ? BN_OK : bn_rpca_thresholds(c, frac);
 }
 
 /* The residual Z = U V^T + S - M = -(M - U V^T) off the support of S and 0
@@ -94,7 +94,9 @@ static double bn_rpca_mask(bn_rpca_t *c) {
       double *row = c->res + i * n2, rt = c->rthr[i];
       for (bn_idx_t j = 0; j < n2; j++) {
         double v = row[j], a = fabs(v);
-        double z = a >= rt && a >= c->cthr[j] ? 0.0 : -v;
+        bool kept =
+            c->frozen ? c->keep[i * n2 + j] : a >= rt && a >= c->cthr[j];
+        double z = kept ? 0.0 : -v;
         row[j] = z;
         sumsq += z * z;
       }
@@ -104,7 +106,9 @@ static double bn_rpca_mask(bn_rpca_t *c) {
     for (bn_idx_t i = 0; i < c->nu; i++)
       for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
         double v = c->res[e];
-        double z = bn_rpca_kept(c, i, o->ghost[o->gcol[e]], v) ? 0.0 : -v;
+        bool kept = c->frozen ? c->keep[e]
+                              : bn_rpca_kept(c, i, o->ghost[o->gcol[e]], v);
+        double z = kept ? 0.0 : -v;
         c->res[e] = z;
         sumsq += z * z;
       }

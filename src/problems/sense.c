@@ -40,6 +40,7 @@ void bn_sense_free(bn_sense_t *s) {
   free(s->mm);
   free(s->p);
   free(s->blk);
+  free(s->hbuf);
   free(s->ucnt);
   free(s->input);
   free(s);
@@ -301,6 +302,7 @@ static void bn_sense_objective(void *data, bn_objective_t *obj) {
   obj->eval = bn_sense_eval;
   obj->sweep = NULL;
   obj->metrics = bn_sense_metrics;
+  obj->hvp = bn_sense_hvp;
 }
 
 static bn_status_t bn_sense_save(void *data, const double *x, bn_h5_t *f,
@@ -347,4 +349,5 @@ const bn_problem_ops_t bn_problem_sense = {
     bn_sense_save,
     bn_sense_load,
     bn_sense_describe,
-    bn_sense_destroy};
+    bn_sense_destroy,
+    bn_lr_truth_point_sense};

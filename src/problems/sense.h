@@ -62,6 +62,7 @@ typedef struct bn_sense {
   double *mm, *gm;           /* gaussian/implicit: U V^T and sum res_i A_i */
   double *p, *q, *res;       /* rank-one: A U, B V (ml x r); residuals */
   double *blk;               /* implicit: a block of generated A_i */
+  double *hbuf;              /* hvp work space, allocated on first use */
   bn_idx_t blk_rows;
   int *ucnt, *udsp, *vcnt, *vdsp; /* allgather/reduce-scatter counts */
   int t_gather, t_kernel, t_reduce;
@@ -73,6 +74,9 @@ bn_status_t bn_sense_prepare(bn_sense_t *s);
 void bn_sense_free(bn_sense_t *s);
 
 bn_status_t bn_sense_eval(void *data, const double *x, double *f, double *g);
+/* Collective (sense_hvp.c): hv = H(x) v, the Hessian of eval's f. */
+bn_status_t bn_sense_hvp(void *data, const double *x, const double *v,
+                         double *hv);
 bn_status_t bn_sense_metrics(void *data, const double *x, double *rel,
                              double *rmse);
 bn_status_t bn_sense_init(void *data, const bn_opts_t *opts, double *x);
@@ -81,6 +85,10 @@ bn_status_t bn_sense_init(void *data, const bn_opts_t *opts, double *x);
  * i (X dense n1 x n2, row-major), and G += sum_k z[k] A_i (G n1 x n2). */
 void bn_sense_forward(bn_sense_t *s, const double *xd, double *out);
 void bn_sense_adjoint(bn_sense_t *s, const double *z, double *g);
+/* Gaussian/implicit: rows [k0, k0 + nb) of the rank's A_i (n1 n2 each;
+ * implicit: generated into s->blk, nb <= the block size bn_sense_block). */
+const double *bn_sense_rows(bn_sense_t *s, bn_idx_t k0, bn_idx_t nb);
+bn_idx_t bn_sense_block(const bn_sense_t *s);
 
 /* Entries of the implicit Gaussian A_i (global index i), n = n1 n2 values:
  * Philox4x32-10 keyed by (seed; block, i, stream), four normals per

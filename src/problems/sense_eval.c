@@ -15,8 +15,7 @@
 
 #include "problems/sense.h"
 
-/* Rows [k0, k0 + nb) of the rank's gaussian or implicit A_i (n1 n2 each). */
-static const double *bn_sense_rows(bn_sense_t *s, bn_idx_t k0, bn_idx_t nb) {
+const double *bn_sense_rows(bn_sense_t *s, bn_idx_t k0, bn_idx_t nb) {
   size_t nn = (size_t)s->n1 * (size_t)s->n2;
   if (s->op == BN_SENSE_GAUSSIAN) return s->a + (size_t)k0 * nn;
   bn_idx_t i0 = bn_dist_first(s->mdist) + k0;
@@ -26,7 +25,7 @@ static const double *bn_sense_rows(bn_sense_t *s, bn_idx_t k0, bn_idx_t nb) {
   return s->blk;
 }
 
-static bn_idx_t bn_sense_block(const bn_sense_t *s) {
+bn_idx_t bn_sense_block(const bn_sense_t *s) {
   return s->op == BN_SENSE_GAUSSIAN ? (s->ml > 0 ? s->ml : 1) : s->blk_rows;
 }
 

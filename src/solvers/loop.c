@@ -121,6 +121,7 @@ static bn_status_t bn_solver_begin(bn_solver_t *s, const bn_objective_t *obj,
   s->hist.n = 0;
   s->stalls = 0;
   s->seconds = 0.0;
+  s->escapes = 0;
   BN_CALL(ctx, obj->eval(obj->data, x, &s->f, g));
   BN_CALL(ctx, bn_vdot(s, g, g, &gn2));
   BN_CALL(ctx, bn_metrics(obj, x, &rel, &rmse));
@@ -158,6 +159,8 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
     gn = s->g0;
   }
   double g0 = s->g0, t0 = bn_wtime() - s->seconds;
+  s->cert_valid = 0;
+  BN_CALL(ctx, bn_escape_check(s, obj, x, &f, g, &g0));
 
   while (s->reason == BN_REASON_ITERATING) {
     double fprev = f, sums[8] = {0, 0, 0, 0, 0, 0, 0, 0}, rel, rmse;
@@ -194,6 +197,7 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
     bn_history_push(s, s->iter, f, gn, step, rel, rmse, sec);
     s->reason = bn_stop_test(s, f, fprev, gn, g0, sqrt(sums[1]), sqrt(sums[2]),
                              rel, sec);
+    BN_CALL(ctx, bn_escape_check(s, obj, x, &f, g, &g0));
     s->f = f;
     s->seconds = sec;
     if (s->params.monitor &&

@@ -24,7 +24,18 @@ void bn_solver_params_default(bn_solver_params_t *p) {
   p->monitor = false;
   p->monitor_every = 1;
   p->progress = true;
+  p->escape = false;
+  p->escape_max = 20;
+  p->escape_htol = 0.0;
+  p->escape_radius = 1e-2;
+  p->seed = 1;
 }
+
+const struct bn_cert *bn_solver_certificate(const bn_solver_t *s) {
+  return s->cert_valid ? &s->cert : NULL;
+}
+
+int64_t bn_solver_escapes(const bn_solver_t *s) { return s->escapes; }
 
 bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
                              bn_solver_t **out) {

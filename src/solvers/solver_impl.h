@@ -2,6 +2,7 @@
 #ifndef BN_SOLVERS_IMPL_H
 #define BN_SOLVERS_IMPL_H
 
+#include "benign/landscape.h"
 #include "benign/solver.h"
 
 typedef struct bn_solver_ops {
@@ -37,6 +38,10 @@ struct bn_solver {
   /* loop state kept for checkpoints */
   double f, g0, seconds;
   int resume; /* the next solve continues from a restored state */
+  /* saddle escape */
+  int64_t escapes;
+  bn_cert_t cert; /* computed by the escape test at the final iterate */
+  int cert_valid;
   bn_solver_hook_fn hook;
   void *hook_data;
 };
@@ -47,6 +52,12 @@ bn_status_t bn_solver_alloc(bn_solver_t *s, size_t n);
 /* Room for one more / for `want` history entries (not collective). */
 bn_status_t bn_history_reserve(bn_solver_t *s);
 bn_status_t bn_history_reserve_to(bn_solver_t *s, size_t want);
+
+/* Collective, at a stop decision: when s->reason is a test that escape
+ * checks (gradient, step, ftol) and x is a saddle (lambda_min < -eps_H),
+ * move off it and set s->reason back to iterating; f, g, *g0 follow x. */
+bn_status_t bn_escape_check(bn_solver_t *s, const bn_objective_t *obj,
+                            double *x, double *f, double *g, double *g0);
 
 extern const bn_solver_ops_t bn_solver_gd;
 extern const bn_solver_ops_t bn_solver_agd;

@@ -20,12 +20,13 @@ enum {
   BN_ST_NRING,
   BN_ST_SECONDS, /* = BN_SOLVER_STATE_SECONDS */
   BN_ST_RESERVED,
-  BN_ST_FRING
+  BN_ST_FRING,
+  BN_ST_ESCAPES = BN_ST_FRING + 16
 };
 
 const char *bn_solver_state_fields(void) {
   return "iteration,objective,grad_norm_0,step,momentum,have_prev,stalls,"
-         "nring,seconds,reserved,fring[0..15],unused[0..5]";
+         "nring,seconds,reserved,fring[0..15],escapes,unused[1..5]";
 }
 
 void bn_solver_state_get(const bn_solver_t *s, double *st) {
@@ -40,6 +41,7 @@ void bn_solver_state_get(const bn_solver_t *s, double *st) {
   st[BN_ST_NRING] = s->nring;
   st[BN_ST_SECONDS] = s->seconds;
   memcpy(st + BN_ST_FRING, s->fring, sizeof(s->fring));
+  st[BN_ST_ESCAPES] = (double)s->escapes;
 }
 
 bn_status_t bn_solver_alloc(bn_solver_t *s, size_t n) {
@@ -82,6 +84,7 @@ bn_status_t bn_solver_resume(bn_solver_t *s, size_t n, const double *st,
   s->nring = (int)st[BN_ST_NRING];
   s->seconds = st[BN_ST_SECONDS];
   memcpy(s->fring, st + BN_ST_FRING, sizeof(s->fring));
+  s->escapes = (int64_t)st[BN_ST_ESCAPES];
   s->hist.n = 0;
   BN_CALL(s->ctx, bn_history_reserve_to(s, h->n));
   bn_history_t *d = &s->hist;

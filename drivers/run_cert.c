@@ -1,0 +1,117 @@
+/* The certificate every solve ends with: |grad|, lambda_min of the Hessian
+ * and a verdict, in the log, the JSON summary and the result file. */
+#include <math.h>
+#include <string.h>
+
+#include "cli.h"
+
+bn_status_t bn_run_cert_options(bn_ctx_t *ctx, const bn_opts_t *o,
+                                bn_solver_params_t *p) {
+  double gtol, htol;
+  int64_t seed;
+  BN_CALL(ctx, bn_opts_bool(o, "escape", &p->escape));
+  BN_CALL(ctx, bn_opts_int(o, "escape-max", &p->escape_max));
+  BN_CALL(ctx, bn_opts_real(o, "cert-gtol", &gtol));
+  BN_CALL(ctx, bn_opts_real(o, "cert-htol", &htol));
+  BN_CALL(ctx, bn_opts_int(o, "seed", &seed));
+  if (p->escape_max < 0)
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--escape-max=%lld: must be >= 0",
+                        (long long)p->escape_max);
+  if (!(gtol >= 0) || !(htol >= 0))
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--cert-gtol and --cert-htol must be nonnegative");
+  p->escape_htol = htol;
+  p->seed = (uint64_t)seed;
+  return BN_OK;
+}
+
+/* eps_g from the options: --cert-gtol, else the solver's own threshold. */
+static double bn_cert_gtol(const bn_opts_t *o, const bn_history_t *h) {
+  double gtol = 0, tol = 0, gatol = 0, g0 = h->n ? h->grad_norm[0] : 0.0;
+  bn_opts_real(o, "cert-gtol", &gtol);
+  if (gtol > 0) return gtol;
+  bn_opts_real(o, "tol", &tol);
+  bn_opts_real(o, "gatol", &gatol);
+  if (g0 == 0.0) /* started at a critical point: the largest seen */
+    for (size_t k = 0; k < h->n; k++) g0 = fmax(g0, h->grad_norm[k]);
+  gtol = fmax(gatol, tol * g0);
+  return gtol > 0 ? gtol : 1e-8 * g0;
+}
+
+bn_status_t bn_run_certify(bn_ctx_t *ctx, const bn_opts_t *o, bn_solver_t *s,
+                           const bn_objective_t *obj, const double *x,
+                           bn_run_cert_t *rc) {
+  memset(rc, 0, sizeof(*rc));
+  rc->escapes = bn_solver_escapes(s);
+  rc->on = !strcmp(bn_opts_string(o, "certificate"), "on");
+  if (!rc->on) return BN_OK;
+  bn_cert_params_t p;
+  bn_cert_params_default(&p);
+  int64_t seed = 1;
+  BN_CALL(ctx, bn_opts_int(o, "seed", &seed));
+  BN_CALL(ctx, bn_opts_real(o, "cert-htol", &p.htol));
+  p.seed = (uint64_t)seed + 104729u;
+  p.gtol = bn_cert_gtol(o, bn_solver_history(s));
+  const bn_cert_t *have = bn_solver_certificate(s);
+  if (have) {
+    /* The escape test computed it at this very iterate. */
+    rc->c = *have;
+  } else {
+    BN_CALL(ctx, bn_certify(ctx, obj, x, &p, &rc->c, NULL));
+  }
+  bn_cert_t *c = &rc->c;
+  c->gtol = p.gtol;
+  c->htol = p.htol > 0 ? p.htol : 1e-5 * c->hnorm;
+  bn_cert_decide(c);
+  rc->done = true;
+  return BN_OK;
+}
+
+void bn_run_cert_log(bn_ctx_t *ctx, const bn_run_cert_t *rc) {
+  if (rc->escapes > 0)
+    bn_log(ctx, BN_LOG_INFO, "saddles escaped: %lld\n", (long long)rc->escapes);
+  if (!rc->done) return;
+  const bn_cert_t *c = &rc->c;
+  bn_log(ctx, BN_LOG_INFO,
+         "certificate: %s (|grad| = %.3e %s eps_g = %.3e, lambda_min = %.4e "
+         "%s -eps_H = %.3e; Lanczos %s, %lld Hessian-vector products)\n",
+         bn_cert_verdict_string(c->verdict), c->grad_norm,
+         c->grad_norm <= c->gtol ? "<=" : ">", c->gtol, c->lambda_min,
+         c->lambda_min >= -c->htol ? ">=" : "<", c->htol,
+         c->lanczos_converged ? "converged" : "NOT converged",
+         (long long)c->hvps);
+}
+
+static void bn_num(FILE *f, const char *key, double v) {
+  if (isfinite(v))
+    fprintf(f, ",\"%s\":%.17g", key, v);
+  else
+    fprintf(f, ",\"%s\":null", key);
+}
+
+void bn_run_cert_json(FILE *f, const bn_run_cert_t *rc) {
+  fprintf(f, ",\"escapes\":%lld", (long long)rc->escapes);
+  if (!rc->done) {
+    fprintf(f, ",\"certificate\":\"off\",\"lambda_min\":null");
+    return;
+  }
+  fprintf(f, ",\"certificate\":\"%s\"", bn_cert_verdict_key(rc->c.verdict));
+  bn_num(f, "lambda_min", rc->c.lambda_min);
+  bn_num(f, "cert_gtol", rc->c.gtol);
+  bn_num(f, "cert_htol", rc->c.htol);
+}
+
+bn_status_t bn_run_cert_save(bn_h5_t *f, const bn_run_cert_t *rc) {
+  bn_status_t st = bn_h5_attr_set_i64(f, "/", "escapes", rc->escapes);
+  if (st != BN_OK) return st;
+  if (!rc->done) return bn_h5_attr_set_str(f, "/", "certificate", "off");
+  const bn_cert_t *c = &rc->c;
+  st = bn_h5_attr_set_str(f, "/", "certificate",
+                          bn_cert_verdict_key(c->verdict));
+  if (st == BN_OK)
+    st = bn_h5_attr_set_f64(f, "/", "cert_grad_norm", c->grad_norm);
+  if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "lambda_min", c->lambda_min);
+  if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "cert_gtol", c->gtol);
+  if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "cert_htol", c->htol);
+  return st;
+}

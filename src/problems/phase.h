@@ -1,0 +1,171 @@
+/* Phase retrieval, private to src/problems/phase*.c.
+ *
+ * Recover x in C^n (or R^n) from y_i = |(A x)_i|^2 (intensity data) or
+ * psi_i = |(A x)_i| (amplitude data), i = 1..m, up to a global phase
+ * (a sign for real x). Row i of A is a_i^H: (A z)_i = sum_j A_ij z_j.
+ *
+ * Layout. A complex vector of length n is stored as 2n doubles with real
+ * and imaginary parts interleaved (re_0, im_0, re_1, im_1, ...), the
+ * layout of C99 double complex, of HDF5 arrays n x 2 (h5py, PETSc) and of
+ * CBLAS's z routines; a real vector is n doubles. K = 2 (complex) or 1
+ * (real) doubles per entry.
+ *
+ * Distribution. The m measurements (rows of A, y) are split in contiguous
+ * blocks over the processes (uniform). The iterate z is small (n entries)
+ * but the solvers' inner products are sums over ranks, so each rank owns a
+ * contiguous block of z's entries (uniform over n): obj.n = K * (local
+ * entries), and the shares over the ranks make up z exactly once. An
+ * evaluation allgathers z (replicated K n doubles), applies the rank's
+ * rows, and one MPI_Allreduce sums [f | gradient] (1 + K n doubles); each
+ * rank keeps the slice of the gradient it owns.
+ *
+ * Losses (the real-valued functions the solvers minimise, u = A z):
+ *   intensity  f(z) = 1/(2m) sum_i (|u_i|^2 - y_i)^2
+ *              grad = (2/m) A^H ((|u|^2 - y) .* u)
+ *   amplitude  f(z) = 1/(2m) sum_i (|u_i| - psi_i)^2
+ *              grad = (1/m) A^H (u - psi .* u ./ |u|)   (u/|u| := 0 at 0)
+ * "grad" is the gradient in the 2n real coordinates written as a complex
+ * vector (twice the Wirtinger derivative d f / d conj(z)).
+ *
+ * Measurement models (the `model` attribute of /y) are tables of functions
+ * (bn_phase_model_t) so that another one -- coded diffraction patterns,
+ * through FFTs -- is one more file and one table entry (phase.c). */
+#ifndef BN_PROBLEMS_PHASE_H
+#define BN_PROBLEMS_PHASE_H
+
+#include "benign/benign.h"
+#include "benign/problem.h"
+
+typedef enum bn_phase_method {
+  BN_PHASE_WF = 0,       /* Wirtinger flow (Candes, Li, Soltanolkotabi)  */
+  BN_PHASE_TWF = 1,      /* truncated WF (Chen, Candes)                  */
+  BN_PHASE_RAF = 2,      /* reweighted amplitude flow (Wang et al.)      */
+  BN_PHASE_RWF = 3,      /* reshaped WF (Zhang, Liang)                   */
+  BN_PHASE_GD_RANDOM = 4 /* gradient descent from a random start (Sun, Qu,
+                            Wright: the landscape claim)                 */
+} bn_phase_method_t;
+
+typedef enum bn_phase_init {
+  BN_PHASE_INIT_SPECTRAL = 0,  /* top eigenvector of 1/m sum y_i a_i a_i^H */
+  BN_PHASE_INIT_TRUNCATED = 1, /* ... keeping y_i <= 9 lambda^2 (TWF)      */
+  BN_PHASE_INIT_RESHAPED = 2,  /* weights psi_i, lambda <= psi_i <= 5
+                                  lambda (RWF)                             */
+  BN_PHASE_INIT_WEIGHTED = 3,  /* weighted maximal correlation (RAF)      */
+  BN_PHASE_INIT_RANDOM = 4
+} bn_phase_init_t;
+
+/* "wf|twf|raf|rwf|gd-random", "spectral|truncated|reshaped|weighted|random";
+ * parse returns -1 if unknown. */
+extern const char *const bn_phase_method_names[5];
+extern const char *const bn_phase_init_names[5];
+int bn_phase_parse(const char *const *names, int count, const char *name);
+
+/* Streams of the generated data and initial points (rng.h: >= 64). */
+enum {
+  BN_PHASE_STREAM_A = 80,     /* rows of A (gaussian and implicit)  */
+  BN_PHASE_STREAM_TRUTH = 81, /* x_true                              */
+  BN_PHASE_STREAM_INIT = 82,  /* random start, power-iteration start */
+  BN_PHASE_STREAM_NOISE = 83
+};
+
+typedef struct bn_phase bn_phase_t;
+
+/* A pass kernel: for the block of nb measurements starting at the rank's
+ * local index k0, u = A_blk z and (when the pass has a second vector)
+ * uv = A_blk v (nb entries, K doubles each); the kernel writes w (same
+ * shape), whose A_blk^H w the pass adds to the gradient buffer. */
+typedef void (*bn_phase_kernel_fn)(bn_phase_t *s, void *kd, bn_idx_t k0,
+                                   bn_idx_t nb, const double *u,
+                                   const double *uv, double *w);
+
+typedef struct bn_phase_model {
+  const char *name;
+  /* Collective: check and read the model's data from the input (after n,
+   * m, the field and the distributions are set); allocate its work. */
+  bn_status_t (*setup)(bn_phase_t *s, bn_h5_t *f);
+  /* Local: one pass over the rank's measurements, block by block: u =
+   * A_blk z (and uv = A_blk v if v != NULL), kernel, then g += A_blk^H w
+   * (skipped when g == NULL). z, v, g: full vectors (K n doubles). */
+  void (*pass)(bn_phase_t *s, const double *z, const double *v,
+               bn_phase_kernel_fn fn, void *kd, double *g);
+  /* Local: |a_i|^2 for the rank's measurements (ml values). */
+  void (*row_norms2)(bn_phase_t *s, double *out);
+  void (*destroy)(bn_phase_t *s);
+} bn_phase_model_t;
+
+/* The dense models (phase_dense.c): A stored in /A, or implicit. */
+extern const bn_phase_model_t bn_phase_model_gaussian;
+extern const bn_phase_model_t bn_phase_model_implicit;
+
+struct bn_phase {
+  bn_ctx_t *ctx;
+  char *input;
+  const bn_phase_model_t *model;
+  int cplx, K;  /* complex field (K = 2) or real (K = 1)          */
+  int amp_data; /* the file's /y holds amplitudes |Ax| (else |Ax|^2) */
+  int amp_loss; /* the method's loss is the amplitude loss          */
+  bn_phase_method_t method;
+  bn_phase_init_t init;
+  int power_iters;
+  bn_idx_t n, m, ml, nl; /* sizes; local measurements and entries of z */
+  uint64_t seed;         /* implicit: the operator's seed */
+  bn_dist_t *mdist, *xdist;
+  double *y, *psi; /* ml intensities and amplitudes (both kept) */
+  double lambda2;  /* mean(y): the estimate of |x|^2 */
+  double *xt;      /* ground truth, the rank's K nl doubles, or NULL */
+  /* Model data: stored rows (ml x K n) or a block of generated rows. */
+  double *a, *blk;
+  bn_idx_t blk_rows;
+  /* Work space (bn_phase_prepare). */
+  double *zf, *vf, *red; /* full z, v; [f | gradient] for the allreduce */
+  double *ub, *vb, *wb;  /* one block of A z, A v and kernel output */
+  int *cnt, *dsp;        /* allgather counts of z's shares (doubles) */
+  int64_t sweeps;        /* sweeps done (the WF step schedule's tau) */
+  int t_gather, t_pass, t_reduce;
+};
+
+/* Collective: after the sizes and distributions are set, allocate the work
+ * space and the count arrays. */
+bn_status_t bn_phase_prepare(bn_phase_t *s);
+void bn_phase_free(bn_phase_t *s);
+
+/* Collective: z = the full iterate from the ranks' shares x. */
+bn_status_t bn_phase_gather(bn_phase_t *s, const double *x, double *z);
+/* Collective: sums red[0 .. len) over the ranks (one allreduce). */
+bn_status_t bn_phase_reduce(bn_phase_t *s, size_t len);
+
+bn_status_t bn_phase_eval(void *data, const double *x, double *f, double *g);
+bn_status_t bn_phase_hvp(void *data, const double *x, const double *v,
+                         double *hv);
+bn_status_t bn_phase_metrics(void *data, const double *x, double *rel,
+                             double *rmse);
+bn_status_t bn_phase_init_point(void *data, const bn_opts_t *opts, double *x);
+bn_status_t bn_phase_sweep(void *data, double *x);
+
+/* Local: u = A z for the rank's measurements (ml entries, K doubles each)
+ * and g += A^H w (g full, K n doubles), through the model's pass. */
+void bn_phase_forward(bn_phase_t *s, const double *z, double *u);
+void bn_phase_adjoint(bn_phase_t *s, const double *w, double *g);
+
+/* Row i of the gaussian/implicit A (K n doubles, interleaved if complex):
+ * entries N(0, 1) (real) or CN(0, 1) (complex: re, im ~ N(0, 1/2)), keyed
+ * by (seed, i): the same on any number of processes. */
+void bn_phase_row(uint64_t seed, int cplx, bn_idx_t n, uint64_t i, double *row);
+
+/* HDF5 helpers (phase_h5.c): datasets of more than two dimensions (/A is
+ * m x n x 2) read and written by rows, each rank its own block. */
+/* Collective: rows [first, first + count) of a dataset whose first
+ * dimension counts rows; `per` doubles per row. */
+bn_status_t bn_phase_h5_read_rows(bn_h5_t *f, const char *name, bn_idx_t first,
+                                  bn_idx_t count, size_t per, double *buf);
+/* Collective: create dataset `name` of nd dims and write the rank's rows
+ * [first, first + count) (dims[1..] doubles per row). */
+bn_status_t bn_phase_h5_write_rows(bn_h5_t *f, const char *name, int nd,
+                                   const bn_idx_t *dims, bn_idx_t first,
+                                   bn_idx_t count, const double *buf);
+/* Collective (same answer everywhere): does attribute `attr` of `obj`
+ * exist? */
+bn_status_t bn_phase_h5_has_attr(bn_h5_t *f, const char *obj, const char *attr,
+                                 int *exists);
+
+#endif
