@@ -59,6 +59,11 @@ extern const bn_optdef_t bn_solve_opts[];
 bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
                            const bn_opts_t *opts);
 
+/* Collective: the shared solver keys (tolerances, limits, monitor,
+ * escape) read and checked into p. */
+bn_status_t bn_run_solver_params(bn_ctx_t *ctx, const bn_opts_t *o,
+                                 bn_solver_params_t *p);
+
 /* The end-of-solve certificate (drivers/run_cert.c). */
 typedef struct bn_run_cert {
   bool on, done; /* --certificate=on; computed                 */

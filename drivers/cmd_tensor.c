@@ -31,6 +31,8 @@ typedef struct bn_trun {
   const char *output, *restart;
   bool json, stopped;
   double t0, min_cos;
+  bn_run_cert_t cert; /* of the last solve */
+  int certified;      /* solves certified approximate local minimizers */
 } bn_trun_t;
 
 static void bn_tjson_str(FILE *f, const char *key, const char *s) {
@@ -75,27 +77,7 @@ static bn_status_t bn_trun_solver(bn_trun_t *r) {
   bn_ctx_t *ctx = r->ctx;
   const bn_opts_t *o = r->opts;
   bn_solver_params_t p;
-  bn_solver_params_default(&p);
-  BN_CALL(ctx, bn_opts_real(o, "tol", &p.tol));
-  BN_CALL(ctx, bn_opts_real(o, "ftol", &p.ftol));
-  BN_CALL(ctx, bn_opts_real(o, "gatol", &p.gatol));
-  BN_CALL(ctx, bn_opts_real(o, "fatol", &p.fatol));
-  BN_CALL(ctx, bn_opts_real(o, "rel-tol", &p.rel_tol));
-  BN_CALL(ctx, bn_opts_int(o, "max-iter", &p.max_iter));
-  BN_CALL(ctx, bn_opts_real(o, "time-limit", &p.time_limit));
-  BN_CALL(ctx, bn_opts_bool(o, "monitor", &p.monitor));
-  BN_CALL(ctx, bn_opts_int(o, "monitor-every", &p.monitor_every));
-  BN_CALL(ctx, bn_opts_bool(o, "progress", &p.progress));
-  const char *keys[] = {"tol",     "ftol",     "gatol",
-                        "rel-tol", "max-iter", "time-limit"};
-  const double vals[] = {
-      p.tol, p.ftol, p.gatol, p.rel_tol, (double)p.max_iter, p.time_limit};
-  for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++)
-    if (vals[k] < 0)
-      return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--%s=%s: must be nonnegative",
-                          keys[k], bn_opts_string(o, keys[k]));
-  if (p.monitor_every < 1)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--monitor-every must be >= 1");
+  BN_CALL(ctx, bn_run_solver_params(ctx, o, &p));
   BN_CALL(ctx, bn_solver_create(ctx, bn_tensor_solver(r->data), &r->solver));
   bn_solver_set_params(r->solver, &p);
   r->params = p;
@@ -142,6 +124,9 @@ static bn_status_t bn_trun_save(bn_trun_t *r) {
                            bn_reason_string(bn_solver_reason(r->solver)));
   if (s == BN_OK && !isnan(r->min_cos))
     s = bn_h5_attr_set_f64(f, "/", "min_abs_cos", r->min_cos);
+  if (s == BN_OK) s = bn_run_cert_save(f, &r->cert);
+  if (s == BN_OK)
+    s = bn_h5_attr_set_i64(f, "/", "certified_components", r->certified);
   if (s == BN_OK) s = bn_h5_commit(f);
   free(optstr);
   return s;
@@ -186,8 +171,10 @@ static void bn_trun_report(bn_trun_t *r) {
   bn_tjson_num(f, "objective", last ? last->objective : NAN);
   bn_tjson_num(f, "grad_norm", last ? last->grad_norm : NAN);
   if (!isnan(r->min_cos)) bn_tjson_num(f, "min_abs_cos", r->min_cos);
-  bn_tjson_num(f, "lambda_min", lo);
-  bn_tjson_num(f, "lambda_max", hi);
+  bn_tjson_num(f, "weight_min", lo);
+  bn_tjson_num(f, "weight_max", hi);
+  fprintf(f, ",\"certified_components\":%d", r->certified);
+  bn_run_cert_json(f, &r->cert);
   bn_tjson_num(f, "seconds", secs);
   bn_tjson_str(f, "output", r->output);
   fprintf(f, "}\n");
@@ -235,9 +222,11 @@ static void bn_trun_log(bn_trun_t *r) {
   const int j = bn_tensor_found(r->data) - 1;
   const bn_tensor_stage_t *st = &bn_tensor_stages(r->data)[j];
   bn_log(r->ctx, BN_LOG_INFO,
-         "component %3d: lambda = %.9g  its = %5lld  |grad| = %.2e  %s\n", j,
-         bn_tensor_weights(r->data)[j], (long long)st->iterations,
-         st->grad_norm, bn_reason_string((bn_reason_t)st->reason));
+         "component %3d: lambda = %.9g  its = %5lld  |grad| = %.2e  %s%s%s\n",
+         j, bn_tensor_weights(r->data)[j], (long long)st->iterations,
+         st->grad_norm, bn_reason_string((bn_reason_t)st->reason),
+         r->cert.done ? "; certificate: " : "",
+         r->cert.done ? bn_cert_verdict_string(r->cert.c.verdict) : "");
 }
 
 static bn_status_t bn_trun_body(bn_trun_t *r) {
@@ -292,6 +281,11 @@ static bn_status_t bn_trun_body(bn_trun_t *r) {
       r->stopped = true;
       break;
     }
+    /* The certificate of this component's solve, on the deflated
+     * objective it minimised (before accepting changes the deflation). */
+    BN_CALL(ctx,
+            bn_run_certify(ctx, r->opts, r->solver, &r->obj, r->x, &r->cert));
+    if (r->cert.done && r->cert.c.verdict == BN_CERT_LOCAL_MIN) r->certified++;
     BN_CALL(ctx, bn_tensor_accept(r->data, r->x, r->solver));
     bn_trun_log(r);
   }

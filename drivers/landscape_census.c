@@ -18,15 +18,7 @@ static bn_status_t bn_ls_params(bn_ls_t *ls, uint64_t seed,
                                 bn_solver_params_t *p) {
   bn_ctx_t *c = ls->self;
   const bn_opts_t *o = ls->opts;
-  bn_solver_params_default(p);
-  BN_CALL(c, bn_opts_real(o, "tol", &p->tol));
-  BN_CALL(c, bn_opts_real(o, "ftol", &p->ftol));
-  BN_CALL(c, bn_opts_real(o, "gatol", &p->gatol));
-  BN_CALL(c, bn_opts_real(o, "fatol", &p->fatol));
-  BN_CALL(c, bn_opts_real(o, "rel-tol", &p->rel_tol));
-  BN_CALL(c, bn_opts_int(o, "max-iter", &p->max_iter));
-  BN_CALL(c, bn_opts_real(o, "time-limit", &p->time_limit));
-  BN_CALL(c, bn_run_cert_options(c, o, p));
+  BN_CALL(c, bn_run_solver_params(c, o, p));
   p->monitor = false;
   p->progress = false;
   p->seed = seed;

@@ -25,16 +25,19 @@ bn_status_t bn_run_cert_options(bn_ctx_t *ctx, const bn_opts_t *o,
   return BN_OK;
 }
 
-/* eps_g from the options: --cert-gtol, else the solver's own threshold. */
-static double bn_cert_gtol(const bn_opts_t *o, const bn_history_t *h) {
-  double gtol = 0, tol = 0, gatol = 0, g0 = h->n ? h->grad_norm[0] : 0.0;
+/* eps_g from --cert-gtol, else the solver's own threshold (its gatol and
+ * tol relative to the first gradient of the solve). */
+static double bn_cert_gtol(const bn_opts_t *o, const bn_solver_t *s) {
+  double gtol = 0;
   bn_opts_real(o, "cert-gtol", &gtol);
   if (gtol > 0) return gtol;
-  bn_opts_real(o, "tol", &tol);
-  bn_opts_real(o, "gatol", &gatol);
+  bn_solver_params_t p;
+  bn_solver_get_params(s, &p);
+  const bn_history_t *h = bn_solver_history(s);
+  double g0 = h->n ? h->grad_norm[0] : 0.0;
   if (g0 == 0.0) /* started at a critical point: the largest seen */
     for (size_t k = 0; k < h->n; k++) g0 = fmax(g0, h->grad_norm[k]);
-  gtol = fmax(gatol, tol * g0);
+  gtol = fmax(p.gatol, p.tol * g0);
   return gtol > 0 ? gtol : 1e-8 * g0;
 }
 
@@ -51,7 +54,7 @@ bn_status_t bn_run_certify(bn_ctx_t *ctx, const bn_opts_t *o, bn_solver_t *s,
   BN_CALL(ctx, bn_opts_int(o, "seed", &seed));
   BN_CALL(ctx, bn_opts_real(o, "cert-htol", &p.htol));
   p.seed = (uint64_t)seed + 104729u;
-  p.gtol = bn_cert_gtol(o, bn_solver_history(s));
+  p.gtol = bn_cert_gtol(o, s);
   const bn_cert_t *have = bn_solver_certificate(s);
   if (have) {
     /* The escape test computed it at this very iterate. */

@@ -175,40 +175,45 @@ static bn_status_t bn_run_save(bn_run_t *run) {
   return st;
 }
 
-static bn_status_t bn_run_setup_solver(bn_run_t *run) {
-  bn_ctx_t *ctx = run->ctx;
-  const bn_opts_t *o = run->opts;
-  bn_solver_params_t p;
-  bn_solver_params_default(&p);
-  BN_CALL(ctx, bn_opts_real(o, "tol", &p.tol));
-  BN_CALL(ctx, bn_opts_real(o, "ftol", &p.ftol));
-  BN_CALL(ctx, bn_opts_real(o, "gatol", &p.gatol));
-  BN_CALL(ctx, bn_opts_real(o, "fatol", &p.fatol));
-  BN_CALL(ctx, bn_opts_real(o, "rel-tol", &p.rel_tol));
-  BN_CALL(ctx, bn_opts_int(o, "max-iter", &p.max_iter));
-  BN_CALL(ctx, bn_opts_real(o, "time-limit", &p.time_limit));
-  BN_CALL(ctx, bn_opts_bool(o, "monitor", &p.monitor));
-  BN_CALL(ctx, bn_opts_int(o, "monitor-every", &p.monitor_every));
-  BN_CALL(ctx, bn_opts_bool(o, "progress", &p.progress));
-  BN_CALL(ctx, bn_run_cert_options(ctx, o, &p));
+bn_status_t bn_run_solver_params(bn_ctx_t *ctx, const bn_opts_t *o,
+                                 bn_solver_params_t *p) {
+  bn_solver_params_default(p);
+  BN_CALL(ctx, bn_opts_real(o, "tol", &p->tol));
+  BN_CALL(ctx, bn_opts_real(o, "ftol", &p->ftol));
+  BN_CALL(ctx, bn_opts_real(o, "gatol", &p->gatol));
+  BN_CALL(ctx, bn_opts_real(o, "fatol", &p->fatol));
+  BN_CALL(ctx, bn_opts_real(o, "rel-tol", &p->rel_tol));
+  BN_CALL(ctx, bn_opts_int(o, "max-iter", &p->max_iter));
+  BN_CALL(ctx, bn_opts_real(o, "time-limit", &p->time_limit));
+  BN_CALL(ctx, bn_opts_bool(o, "monitor", &p->monitor));
+  BN_CALL(ctx, bn_opts_int(o, "monitor-every", &p->monitor_every));
+  BN_CALL(ctx, bn_opts_bool(o, "progress", &p->progress));
+  BN_CALL(ctx, bn_run_cert_options(ctx, o, p));
   const struct {
     const char *key;
     double v;
-  } nonneg[] = {{"tol", p.tol},
-                {"ftol", p.ftol},
-                {"gatol", p.gatol},
-                {"fatol", p.fatol},
-                {"rel-tol", p.rel_tol},
-                {"time-limit", p.time_limit},
-                {"max-iter", (double)p.max_iter}};
+  } nonneg[] = {{"tol", p->tol},
+                {"ftol", p->ftol},
+                {"gatol", p->gatol},
+                {"fatol", p->fatol},
+                {"rel-tol", p->rel_tol},
+                {"time-limit", p->time_limit},
+                {"max-iter", (double)p->max_iter}};
   for (size_t k = 0; k < sizeof nonneg / sizeof nonneg[0]; k++)
     if (nonneg[k].v < 0)
       return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--%s=%s: must be nonnegative",
                           nonneg[k].key, bn_opts_string(o, nonneg[k].key));
-  if (p.monitor_every < 1)
+  if (p->monitor_every < 1)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--monitor-every must be >= 1");
-  BN_CALL(ctx,
-          bn_solver_create(ctx, bn_opts_string(o, "solver"), &run->solver));
+  return BN_OK;
+}
+
+static bn_status_t bn_run_setup_solver(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  bn_solver_params_t p;
+  BN_CALL(ctx, bn_run_solver_params(ctx, run->opts, &p));
+  BN_CALL(ctx, bn_solver_create(ctx, bn_opts_string(run->opts, "solver"),
+                                &run->solver));
   bn_solver_set_params(run->solver, &p);
   return BN_OK;
 }

@@ -43,6 +43,9 @@ for m in rgd power shifted-power; do
     check "$m/$np: min |cos| ${mc:-missing} > 0.999" num_lt 0.999 "${mc:-0}"
     check "$m/$np: every component converged" grep -q '"converged":true' \
       "$T/last.out"
+    cc=$(json certified_components)
+    check "$m/$np: all 20 solves certified local minimizers (${cc:-missing})" \
+      test "${cc:-0}" = 20
   done
   for np in 2 3; do
     for d in /A_hat /lambda_hat; do
@@ -139,7 +142,7 @@ check "restart at 3 processes: min |cos| ${mc:-missing} > 0.999" num_lt 0.999 \
 # SIGTERM once the first checkpoint exists: a checkpoint and status 75 on
 # every rank, then --restart gives the uninterrupted run's result.
 bn_ok "generate a slower samples instance" 2 generate tensor --form=samples \
-  --dim=16 --lambda=3 --samples=150000 --seed=2 --output="$T/big.h5"
+  --dim=16 --lambda=3 --samples=100000 --seed=2 --output="$T/big.h5"
 B=(tensor --input="$T/big.h5" --method=rgd --init=random --progress=false)
 bn_ok "signal: uninterrupted run" 2 "${B[@]}" --output="$T/big-ref.h5"
 ck="$T/sig-ck.h5"

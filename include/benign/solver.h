@@ -102,6 +102,7 @@ typedef struct bn_solver_params {
 } bn_solver_params_t;
 void bn_solver_params_default(bn_solver_params_t *p);
 void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p);
+void bn_solver_get_params(const bn_solver_t *s, bn_solver_params_t *p);
 
 /* Collective. x holds the initial point and receives the result. */
 bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,

@@ -73,6 +73,10 @@ void bn_solver_destroy(bn_solver_t *s) {
   free(s);
 }
 
+void bn_solver_get_params(const bn_solver_t *s, bn_solver_params_t *p) {
+  *p = s->params;
+}
+
 void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p) {
   s->params = *p;
 }
