@@ -12,6 +12,7 @@
  *  - the same initial point and answer as one process (the test runs at 1,
  *    2 and 3 processes; n = 200 splits unevenly at 3, sparse rows are
  *    balanced by entries);
+ *  - the metric with fewer truth columns than k;
  *  - a save/load round trip onto one process. */
 #include <cblas.h>
 #include <math.h>
@@ -296,6 +297,24 @@ static void test_reference(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   fx_close(&f);
 }
 
+/* Fewer truth columns than k: the metric is the angle of span(truth) to
+ * span(X): about 1 for a random X, 0 once X contains the truth. */
+static void test_metric_fewer(bn_ctx_t *ctx, bn_optdef_t *defs,
+                              const char *input) {
+  fx_t f;
+  double rel, rmse;
+  fx_open(ctx, defs, input, 2, "random", &f);
+  CHECK(f.e->kt == 1, "%s: %d truth columns, expected 1", input, f.e->kt);
+  CHECK_OK(ctx, f.obj.metrics(f.e, f.x, &rel, &rmse));
+  CHECK(rel > 0.9, "kt = 1 < k = 2, random X: sin = %g, expected about 1", rel);
+  const double *t = bn_dmat_cdata(f.e->tx);
+  for (bn_idx_t i = 0; i < f.e->nl; i++) f.x[2 * i] = t[i];
+  CHECK_OK(ctx, bn_eig_retract(f.e, f.x));
+  CHECK_OK(ctx, f.obj.metrics(f.e, f.x, &rel, &rmse));
+  CHECK(rel < 1e-13, "kt = 1 < k = 2, truth in span(X): sin = %g", rel);
+  fx_close(&f);
+}
+
 static void test_save_load(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                            const char *path) {
   fx_t f;
@@ -350,6 +369,12 @@ int main(int argc, char **argv) {
       test_answer(ctx, defs, in[k], kk, w, z, names[k]);
     }
   }
+  bn_eig_gen_t g1 = {N, N, 1, 0.5, "dense", 5};
+  snprintf(out, sizeof(out), "%s/k1.h5", dir);
+  CHECK_OK(ctx, bn_generate_eig(ctx, &g1, out));
+  test_metric_fewer(ctx, defs, out);
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (bn_ctx_rank(ctx) == 0) unlink(out);
   snprintf(out, sizeof(out), "%s/saved.h5", dir);
   test_save_load(ctx, defs, in[2], out);
   free(w), free(z), free(defs);

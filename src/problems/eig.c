@@ -360,8 +360,8 @@ static bn_status_t bn_eig_attrs(bn_eig_t *e, bn_h5_t *f, const double *x,
   bn_ctx_t *ctx = e->ctx;
   BN_CALL(ctx, bn_h5_attr_set_i64(f, "/", "n", e->n));
   BN_CALL(ctx, bn_h5_attr_set_i64(f, "/", "k", e->k));
-  BN_CALL(ctx,
-          bn_h5_attr_set_str(f, "/", "format", e->sparse ? "sparse" : "dense"));
+  BN_CALL(ctx, bn_h5_attr_set_str(f, "/", "storage",
+                                  e->sparse ? "sparse" : "dense"));
   BN_CALL(ctx, bn_h5_attr_set_str(f, "/", "input", e->input));
   if (!e->tx) return BN_OK;
   double sin_theta, unused;

@@ -193,22 +193,22 @@ bn_status_t bn_eig_metrics(void *data, const double *x, double *rel,
   *rel = NAN;
   *rmse = NAN;
   if (!e->tx) return BN_OK;
-  const int k = e->k, kt = e->kt, m = k < kt ? k : kt;
+  const int k = e->k, kt = e->kt;
   const double *t = bn_dmat_cdata(e->tx);
   const double *a = kt >= k ? t : x, *b = kt >= k ? x : t; /* W = b - a C */
   const int lda = kt >= k ? kt : k, ldb = kt >= k ? k : kt;
-  const int wb = kt >= k ? k : kt; /* columns of b and W */
+  const int wb = kt >= k ? k : kt; /* columns of b and W; a has k */
   double *w = NULL, *c = e->small, *gw = c + k * k, *lam = gw + k * k;
   BN_CALL(
       ctx,
       bn_agree(ctx,
                bn_malloc(ctx, ((size_t)e->nl * wb + 1) * sizeof(double), &w)));
-  bn_status_t st = bn_eig_gram(e, m, a, lda, wb, b, ldb, c);
+  bn_status_t st = bn_eig_gram(e, k, a, lda, wb, b, ldb, c);
   if (st == BN_OK) {
     for (bn_idx_t i = 0; i < e->nl; i++)
       memcpy(w + i * wb, b + i * ldb, (size_t)wb * sizeof(double));
     if (e->nl > 0)
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)e->nl, wb, m,
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)e->nl, wb, k,
                   -1.0, a, lda, c, wb, 1.0, w, wb);
     st = bn_eig_gram(e, wb, w, wb, wb, w, wb, gw);
   }

@@ -103,7 +103,7 @@ static void bn_egen_fill(bn_egen_t *w, bn_idx_t b, double *a,
 static bn_status_t bn_egen_attrs(bn_h5_t *f, const bn_eig_gen_t *g) {
   bn_status_t st = bn_h5_attr_set_str(f, "/", "creator", "benign generate eig");
   if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "problem", "eig");
-  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "format", g->format);
+  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "storage", g->format);
   if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "n", g->n);
   if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "k", g->k);
   if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "gap", g->gap);
