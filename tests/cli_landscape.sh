@@ -73,6 +73,17 @@ check "non-benign: JSON marks starts not global" \
 check "non-benign: certified minimizers at f ~ 0 away from the truth" \
   grep -Eq '"failed_at_lowest_objective":[1-9]' "$T/last.out"
 
+# 2b. Phase retrieval in a benign regime (complex, m = 10 n): every start
+# at a global minimizer (distance after removing the global phase).
+bn_ok "generate complex phase n=16 m=160" 1 generate phase --n=16 \
+  --oversampling=10 --field=complex --seed=4 --output="$T/ph.h5"
+for np in 1 3; do
+  bn_ok "phase census at $np processes" "$np" landscape phase \
+    --input="$T/ph.h5" --starts=8 --seed=3 --json --output="$T/ph$np.h5out"
+  check "phase/$np: global_fraction = 1" \
+    test "$(json_field global_fraction "$T/last.out")" = 1
+done
+
 # 3. The picture.
 bn_ok "slice through the truth and a copy" 3 landscape complete \
   --input="$T/b.h5" --rank=2 --starts=4 --png="$T/s.png" --grid=31 \
