@@ -25,6 +25,6 @@ out=bench/results/rpca.txt
     echo "## $np process(es)"
     mpirun -n "$np" "$benign" rpca --input="$in" --rank=5 --alpha=0.1 \
       --rel-tol=1e-6 --tol=0 --max-iter=200 --output="$data/rpca-out.h5" \
-      --monitor --progress=false --json
+      --monitor --progress=false --certificate=off --json
   done
 } 2>&1 | tee "$out"
