@@ -63,10 +63,25 @@ if(BN_PNG_INCLUDE AND BN_PNG_LIB)
 endif()
 bn_require(BN_PNG_FOUND "libpng" "libpng-dev")
 
+# libjpeg and zlib: image imports (JPEG files, gzip'd IDX files).
+find_path(BN_JPEG_INCLUDE jpeglib.h)
+find_library(BN_JPEG_LIB NAMES jpeg)
+if(BN_JPEG_INCLUDE AND BN_JPEG_LIB)
+  set(BN_JPEG_FOUND TRUE)
+endif()
+bn_require(BN_JPEG_FOUND "libjpeg" "libjpeg-dev")
+find_path(BN_ZLIB_INCLUDE zlib.h)
+find_library(BN_ZLIB_LIB NAMES z)
+if(BN_ZLIB_INCLUDE AND BN_ZLIB_LIB)
+  set(BN_ZLIB_FOUND TRUE)
+endif()
+bn_require(BN_ZLIB_FOUND "zlib" "zlib1g-dev")
+
 add_library(benign_deps INTERFACE)
 target_include_directories(benign_deps SYSTEM INTERFACE
   ${BN_HDF5_INCLUDE} ${BN_FFTW_INCLUDE} ${BN_CBLAS_INCLUDE} ${BN_R123_INCLUDE}
-  ${BN_PNG_INCLUDE})
+  ${BN_PNG_INCLUDE} ${BN_JPEG_INCLUDE} ${BN_ZLIB_INCLUDE})
 target_link_libraries(benign_deps INTERFACE
   ${BN_HDF5_LIB} ${BN_SCALAPACK_LIB} ${BN_FFTW_MPI_LIB} ${BN_FFTW_LIB}
-  ${BN_LAPACK_LIB} ${BN_BLAS_LIB} ${BN_PNG_LIB} MPI::MPI_C m)
+  ${BN_LAPACK_LIB} ${BN_BLAS_LIB} ${BN_PNG_LIB} ${BN_JPEG_LIB} ${BN_ZLIB_LIB}
+  MPI::MPI_C m)

@@ -33,6 +33,7 @@ extern const bn_command_t bn_cmd_phase;
 extern const bn_command_t bn_cmd_glm;
 extern const bn_command_t bn_cmd_eig;
 extern const bn_command_t bn_cmd_tensor;
+extern const bn_command_t bn_cmd_dict;
 
 /* generate families (drivers/gen_*.c): options and run. */
 extern const bn_optdef_t bn_gen_complete_opts[];
@@ -51,6 +52,8 @@ extern const bn_optdef_t bn_gen_eig_opts[];
 bn_status_t bn_gen_eig_run(bn_ctx_t *ctx, bn_opts_t *opts);
 extern const bn_optdef_t bn_gen_tensor_opts[];
 bn_status_t bn_gen_tensor_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_dict_opts[];
+bn_status_t bn_gen_dict_run(bn_ctx_t *ctx, bn_opts_t *opts);
 
 /* Keys shared by every command that runs a solver (run_problem.c). */
 extern const bn_optdef_t bn_solve_opts[];

@@ -20,6 +20,7 @@ static const bn_gen_family_t bn_gen_families[] = {
     {"glm", bn_gen_glm_opts, bn_gen_glm_run},
     {"eig", bn_gen_eig_opts, bn_gen_eig_run},
     {"tensor", bn_gen_tensor_opts, bn_gen_tensor_run},
+    {"dict", bn_gen_dict_opts, bn_gen_dict_run},
     {NULL, NULL, NULL}};
 
 static const bn_gen_family_t *bn_gen_find(const char *name) {
@@ -44,11 +45,11 @@ static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
 const bn_command_t bn_cmd_generate = {
     "generate",
     "write a synthetic instance with ground truth (families: complete, rpca, "
-    "factor, sense, phase, glm, eig, tensor)",
+    "factor, sense, phase, glm, eig, tensor, dict)",
     "mpirun -n P benign generate FAMILY --output=F.h5 [options]; "
     "benign generate FAMILY --help for a family's options",
     bn_gen_complete_opts,
     NULL,
-    "complete|rpca|factor|sense|phase|glm|eig|tensor",
+    "complete|rpca|factor|sense|phase|glm|eig|tensor|dict",
     bn_generate_run,
     bn_generate_opts};

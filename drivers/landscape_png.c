@@ -11,14 +11,14 @@
  *     other local minimizer   red cross (x)
  *     saddle                  magenta filled triangle
  *     not converged           orange ring
- * The file is written beside the target and renamed into place. */
+ * bn_png_write (src/io/png.c) writes it beside the target and renames it
+ * into place. */
 #include <math.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "benign/png.h"
 #include "landscape.h"
 
 typedef enum bn_ls_shape {
@@ -190,27 +190,7 @@ bn_status_t bn_ls_png_write(bn_ls_t *ls, const char *path) {
   memset(im.px, 255, (size_t)im.w * im.h * 3);
   bn_ls_heat(ls, &g, &im);
   bn_ls_markers(ls, &g, &im);
-  size_t len = strlen(path) + 32;
-  char *tmp = malloc(len);
-  if (!tmp) {
-    free(im.px);
-    return BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
-  }
-  snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
-  png_image pi;
-  memset(&pi, 0, sizeof(pi));
-  pi.version = PNG_IMAGE_VERSION;
-  pi.width = (png_uint_32)im.w;
-  pi.height = (png_uint_32)im.h;
-  pi.format = PNG_FORMAT_RGB;
-  bn_status_t st = BN_OK;
-  if (!png_image_write_to_file(&pi, tmp, 0, im.px, 0, NULL))
-    st = BN_ERROR(ctx, BN_ERR_IO, "cannot write %s: %s", path, pi.message);
-  else if (rename(tmp, path) != 0)
-    st = BN_ERROR(ctx, BN_ERR_IO, "cannot rename %s to %s", tmp, path);
-  if (st != BN_OK) remove(tmp);
-  png_image_free(&pi);
-  free(tmp);
+  bn_status_t st = bn_png_write(ctx, path, im.w, im.h, 3, im.px);
   free(im.px);
   if (st == BN_OK)
     bn_log(ctx, BN_LOG_INFO, "wrote %s (%d x %d pixels)\n", path, im.w, im.h);

@@ -6,6 +6,7 @@
  * that one rank hit alone (not agreed) aborts the job, so nothing hangs. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "cli.h"
@@ -23,6 +24,7 @@ static const bn_command_t *const bn_commands[] = {&bn_cmd_complete,
                                                   &bn_cmd_glm,
                                                   &bn_cmd_eig,
                                                   &bn_cmd_tensor,
+                                                  &bn_cmd_dict,
                                                   NULL};
 
 static void bn_usage(FILE *f) {
@@ -49,17 +51,27 @@ static int bn_wants_help(int argc, char **argv) {
 
 /* One table from the command's keys, a subject's extra keys (c, or NULL)
  * and the shared ones (b, or NULL). */
+static bool bn_has_key(const bn_optdef_t *d, size_t n, const char *key) {
+  for (size_t k = 0; k < n; k++)
+    if (!strcmp(d[k].key, key)) return true;
+  return false;
+}
+
+/* a, then c, then b; a key already declared by an earlier table is left
+ * out (a problem's own --init hides the shared one, in parsing and help). */
 static bn_optdef_t *bn_merge_defs(const bn_optdef_t *a, const bn_optdef_t *b,
                                   const bn_optdef_t *c) {
-  size_t na = 0, nb = 0, nc = 0;
+  size_t na = 0, nb = 0, nc = 0, n = 0;
   while (a[na].key) na++;
   while (b && b[nb].key) nb++;
   while (c && c[nc].key) nc++;
   bn_optdef_t *d = calloc(na + nb + nc + 1, sizeof(*d));
   if (!d) return NULL;
-  memcpy(d, a, na * sizeof(*d));
-  if (nc) memcpy(d + na, c, nc * sizeof(*d));
-  if (nb) memcpy(d + na + nc, b, nb * sizeof(*d));
+  const bn_optdef_t *t[3] = {a, c, b};
+  size_t len[3] = {na, nc, nb};
+  for (int k = 0; k < 3; k++)
+    for (size_t i = 0; i < len[k]; i++)
+      if (!bn_has_key(d, n, t[k][i].key)) d[n++] = t[k][i];
   return d;
 }
 
@@ -144,17 +156,16 @@ static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv) {
       extra = cmd->subject_opts(NULL);
     }
   }
+  bn_optdef_t *defs = bn_merge_defs(opts1, cmd->opts2, extra);
   if (bn_wants_help(argc - 2, argv + 2)) {
     if (rank == 0) {
       printf("usage: %s\n\n%s\n\noptions%s%s:\n", cmd->usage, cmd->summary,
              opts1 != cmd->opts ? " of " : "", opts1 != cmd->opts ? word : "");
-      bn_opts_print_help(opts1, stdout);
-      if (extra) bn_opts_print_help(extra, stdout);
-      if (cmd->opts2) bn_opts_print_help(cmd->opts2, stdout);
+      bn_opts_print_help(defs ? defs : opts1, stdout);
     }
+    free(defs);
     return 0;
   }
-  bn_optdef_t *defs = bn_merge_defs(opts1, cmd->opts2, extra);
   bn_opts_t *opts = NULL;
   bn_status_t st = defs ? bn_opts_create(ctx, defs, &opts) : BN_ERR_MEM;
   st = bn_agree(ctx, st);

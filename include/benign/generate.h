@@ -167,4 +167,31 @@ typedef struct bn_tensor_gen {
 bn_status_t bn_generate_tensor(bn_ctx_t *ctx, const bn_tensor_gen_t *g,
                                const char *output);
 
+/* Dictionary learning: Y = A X (+ noise, outliers, corruptions), m x p,
+ * stored as /Y (p x m, one sample per row). A (m x n, unit columns):
+ * "orthogonal" (n = m; the polar factor of a Gaussian matrix), "untf" (a
+ * unit-norm tight frame: a Gaussian matrix alternately projected onto
+ * tight frames A A^T = (n/m) I and unit columns) or "gaussian" (unit
+ * Gaussian columns); "auto" is orthogonal for n = m, untf otherwise. X
+ * (n x p) Bernoulli(theta)-Gaussian. noise adds N(0, noise^2) to every
+ * entry; a fraction `outliers` of the samples is replaced by Gaussian
+ * vectors of the inliers' expected norm; a fraction `corrupt` of the
+ * entries gets +-corrupt_scale times the inliers' RMS entry added.
+ * Writes /Y, /A_true, with store_codes /X_true/row (atom), col (sample),
+ * val, and /outliers (sample indices) when there are any. Every draw is
+ * keyed by (seed, global index): the same file on any number of
+ * processes. */
+typedef struct bn_dict_gen {
+  bn_idx_t dim, samples;
+  int atoms;
+  const char *dictionary;
+  double theta, noise, outliers, corrupt, corrupt_scale;
+  int store_codes;
+  uint64_t seed;
+} bn_dict_gen_t;
+
+/* Collective. Validates the parameters first. */
+bn_status_t bn_generate_dict(bn_ctx_t *ctx, const bn_dict_gen_t *g,
+                             const char *output);
+
 #endif

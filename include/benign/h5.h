@@ -65,6 +65,12 @@ bn_status_t bn_h5_write_f64(bn_h5_t *f, const char *name, bn_idx_t global,
 bn_status_t bn_h5_read_dmat(bn_h5_t *f, const char *name, bn_dist_t *dist,
                             int k, bn_dmat_t **out);
 bn_status_t bn_h5_write_dmat(bn_h5_t *f, const char *name, const bn_dmat_t *a);
+/* Items [start, start + count) along the first dimension of a numeric
+ * dataset of 1 to 4 dimensions (an image stack N x H x W: N items of H W
+ * values), read as float64 into buf (count times the product of the other
+ * extents, row-major). */
+bn_status_t bn_h5_read_slab_f64(bn_h5_t *f, const char *name, bn_idx_t start,
+                                bn_idx_t count, double *buf);
 
 /* Attributes on a group or dataset ("/" for the root). Written from every
  * rank with identical values (HDF5 metadata is collective). */

@@ -51,5 +51,6 @@ extern const bn_optdef_t bn_phase_optdefs[];
 extern const bn_optdef_t bn_glm_optdefs[];
 extern const bn_optdef_t bn_eig_optdefs[];
 extern const bn_optdef_t bn_tensor_optdefs[];
+extern const bn_optdef_t bn_dict_optdefs[];
 
 #endif
