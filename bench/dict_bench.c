@@ -3,8 +3,9 @@
  * dictionary, Bernoulli-Gaussian codes, random orthogonal start, the
  * matching-stretching-projection step W <- Polar((W Y)^3 Y^T). All measured
  * in one run, every process working at once:
- *   1. the DGEMM rate per process: a square 1500^3 product, and the two
- *      products of one MSP step at their own shapes ((p/P x n)(n x n)^T and
+ *   1. the DGEMM rate per process (the best of three timings, all processes
+ *      multiplying at once): a square 1500^3 product, and the two products
+ *      of one MSP step at their own shapes ((p/P x n)(n x n)^T and
  *      (p/P x n)^T (p/P x n));
  *   2. seconds (and steps) until every true atom has a row of W with
  *      |cos| > 0.99 (--rel-tol on the sine of the worst angle; with
@@ -26,8 +27,7 @@
 #include "benign/dict.h"
 
 /* GFLOP/s of `reps` products (m x k)(k x n), max time over processes. */
-static double gemm_rate(MPI_Comm comm, int m, int n, int k, int ta,
-                        int reps) {
+static double gemm_rate(MPI_Comm comm, int m, int n, int k, int ta, int reps) {
   double *a = malloc(sizeof(double) * (size_t)m * k + 8),
          *b = malloc(sizeof(double) * (size_t)k * n + 8),
          *c = malloc(sizeof(double) * (size_t)m * n + 8);
@@ -37,15 +37,19 @@ static double gemm_rate(MPI_Comm comm, int m, int n, int k, int ta,
   CBLAS_TRANSPOSE t = ta ? CblasTrans : CblasNoTrans;
   cblas_dgemm(CblasRowMajor, t, CblasNoTrans, m, n, k, 1.0, a, lda, b, n, 0.0,
               c, n); /* warm-up */
-  MPI_Barrier(comm);
-  double s = MPI_Wtime();
-  for (int r = 0; r < reps; r++)
-    cblas_dgemm(CblasRowMajor, t, CblasNoTrans, m, n, k, 1.0, a, lda, b, n,
-                0.0, c, n);
-  s = MPI_Wtime() - s;
-  MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_MAX, comm);
+  double best = INFINITY;
+  for (int trial = 0; trial < 3; trial++) { /* the best of three */
+    MPI_Barrier(comm);
+    double s = MPI_Wtime();
+    for (int r = 0; r < reps; r++)
+      cblas_dgemm(CblasRowMajor, t, CblasNoTrans, m, n, k, 1.0, a, lda, b, n,
+                  0.0, c, n);
+    s = MPI_Wtime() - s;
+    MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_MAX, comm);
+    best = fmin(best, s);
+  }
   free(a), free(b), free(c);
-  return 2.0 * m * (double)n * k * reps / s / 1e9;
+  return 2.0 * m * (double)n * k * reps / best / 1e9;
 }
 
 static const bn_optdef_t extra[] = {
@@ -89,16 +93,13 @@ int main(int argc, char **argv) {
   double t_setup = MPI_Wtime() - t0;
   bn_objective_t obj;
   ops->objective(data, &obj);
-  /* The instance's sizes from the problem's description. */
-  char desc[1024] = "";
-  FILE *mem = fmemopen(desc, sizeof desc, "w");
-  ops->describe(data, mem);
-  fclose(mem);
-  long long n = 0, p = 0;
-  const char *s = strstr(desc, "DIM=");
-  if (s) n = atoll(s + 4);
-  s = strstr(desc, "SAMPLES=");
-  if (s) p = atoll(s + 8);
+  /* The instance's sizes: /Y is p x n. */
+  bn_h5_t *f = NULL;
+  int ndim = 0;
+  bn_idx_t dims[4] = {0, 0, 0, 0};
+  if (bn_h5_open(ctx, argv[1], &f) == BN_OK) bn_h5_shape(f, "/Y", &ndim, dims);
+  bn_h5_close(f);
+  const long long p = dims[0], n = dims[1];
   const int pl = (int)(p / P);
   double sq = gemm_rate(bn_ctx_comm(ctx), 1500, 1500, 1500, 0, 4);
   double r1 = gemm_rate(bn_ctx_comm(ctx), pl, (int)n, (int)n, 0, 10);
@@ -122,36 +123,36 @@ int main(int argc, char **argv) {
   double rel99 = h->rel_error[h->n - 1];
   /* STEPS more MSP steps, timed on their own (the steady state). */
   int tk = bn_timer_id(ctx, "samples kernel");
-  double k0 = bn_timer_total(ctx, tk), ts = MPI_Wtime(), f;
+  double k0 = bn_timer_total(ctx, tk), ts = MPI_Wtime(), fv;
   for (int k = 0; k < steps; k++) {
     obj.sweep(obj.data, x);
-    obj.eval(obj.data, x, &f, NULL);
+    obj.eval(obj.data, x, &fv, NULL);
   }
   ts = (MPI_Wtime() - ts) / (steps > 0 ? steps : 1);
   double kern = (bn_timer_total(ctx, tk) - k0) / (steps > 0 ? steps : 1);
   MPI_Allreduce(MPI_IN_PLACE, &ts, 1, MPI_DOUBLE, MPI_MAX, bn_ctx_comm(ctx));
-  MPI_Allreduce(MPI_IN_PLACE, &kern, 1, MPI_DOUBLE, MPI_MAX,
-                bn_ctx_comm(ctx));
+  MPI_Allreduce(MPI_IN_PLACE, &kern, 1, MPI_DOUBLE, MPI_MAX, bn_ctx_comm(ctx));
   const double flops = 2.0 * 2.0 * (double)n * n * (double)pl;
   const double tgemm = 2.0 * (double)n * n * pl / (r1 * 1e9) +
                        2.0 * (double)n * n * pl / (r2 * 1e9);
   if (rank == 0) {
     printf("processes                      %d\n", P);
-    printf("instance                       n = %lld atoms, p = %lld samples, "
-           "preconditioned: %s\n",
-           n, p, pre);
-    printf("setup (read, Gram%s) s        %.3f\n",
+    printf(
+        "instance                       n = %lld atoms, p = %lld samples, "
+        "preconditioned: %s\n",
+        n, p, pre);
+    printf("setup (read, Gram%s) s       %.3f\n",
            strcmp(pre, "true") ? "" : ", M^-1/2", t_setup);
-    printf("DGEMM GFLOP/s per process      %.2f (1500^3), %.2f and %.2f (the "
-           "step's two shapes, %d x %lld x %lld)\n",
-           sq, r1, r2, pl, n, n);
+    printf(
+        "DGEMM GFLOP/s per process      %.2f (1500^3), %.2f and %.2f (the "
+        "step's two shapes, %d x %lld x %lld)\n",
+        sq, r1, r2, pl, n, n);
     printf("MSP steps to |cos| > 0.99      %lld (%s; worst sine %.4f)\n", it99,
            why, rel99);
     printf("seconds to |cos| > 0.99        %.3f\n", t99);
-    printf("seconds per MSP step           %.4f (steady state, %d steps)\n",
-           ts, steps);
-    printf("  of which the samples kernel  %.4f (two GEMMs, the cube)\n",
-           kern);
+    printf("seconds per MSP step           %.4f (steady state, %d steps)\n", ts,
+           steps);
+    printf("  of which the samples kernel  %.4f (two GEMMs, the cube)\n", kern);
     printf("  two GEMMs at DGEMM rate      %.4f (%.3g GFLOP per process)\n",
            tgemm, flops / 1e9);
     printf("step GFLOP/s per process       %.2f\n", flops / ts / 1e9);

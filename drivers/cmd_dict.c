@@ -134,7 +134,8 @@ static void bn_drun_report(bn_drun_t *r) {
   bn_ctx_t *ctx = r->ctx;
   const bn_dict_report_t *m = &r->rep;
   const int done = bn_dict_stages_done(r->data);
-  const bn_dict_stage_t *last = done ? &bn_dict_stages(r->data)[done - 1] : NULL;
+  const bn_dict_stage_t *last =
+      done ? &bn_dict_stages(r->data)[done - 1] : NULL;
   int64_t its, conv;
   double solve_secs, secs = bn_wtime() - r->t0;
   bn_drun_totals(r, &its, &conv, &solve_secs);
@@ -243,8 +244,7 @@ static void bn_drun_log(bn_drun_t *r, int kept) {
 static bn_status_t bn_drun_start(bn_drun_t *r, bool first) {
   bn_ctx_t *ctx = r->ctx;
   const char *path = bn_opts_string(r->opts, "init-file");
-  if (!first || !path || !*path)
-    return r->ops->init(r->data, r->opts, r->x);
+  if (!first || !path || !*path) return r->ops->init(r->data, r->opts, r->x);
   bn_h5_t *f = NULL;
   BN_CALL(ctx, bn_h5_open(ctx, path, &f));
   bn_status_t st = bn_dict_load_start(r->data, f, r->x);

@@ -151,6 +151,8 @@ mk "$T/sing.h5" Y "4 3" "1 2 0
 7 9 0"
 expect_fail_rc 1 "singular Y Y^T" 3 "Y Y\^T is singular" dict \
   --input="$T/sing.h5"
+bn_ok "singular Y Y^T without preconditioning (l4)" 2 dict \
+  --input="$T/sing.h5" --precondition=false --output="$T/sing-out.h5"
 mk "$T/trbad.h5" Y "4 2" "1 2
 3 4
 5 7

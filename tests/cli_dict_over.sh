@@ -36,8 +36,8 @@ check "some atoms found without refinement ($(json found))" \
   test "$(json found)" -ge 30
 h5copy -i "$T/ov.h5" -o "$T/nt.h5" -s /Y -d /Y
 bn_ok "no truth, --atoms=40" 2 dict --input="$T/nt.h5" \
-  --method=overcomplete --atoms=40 --trials=100 --json --progress=false \
-  --output="$T/nt-out.h5"
+  --method=overcomplete --atoms=40 --trials=40 --refine=2 --codes=none \
+  --json --progress=false --output="$T/nt-out.h5"
 check "no truth: no matched fraction in the JSON" \
   grep -q '"matched_fraction":null' "$T/last.out"
 bn_summary

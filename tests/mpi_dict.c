@@ -181,8 +181,9 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs, const char *in,
     CHECK_OK(ctx, f.obj.hvp(f.d, f.x, v, hv));
     for (size_t i = 0; i < f.obj.n; i++) gm[i] = gp[i] - hv[i];
     double err = sqrt(fx_dot(&f, gm, gm)), nrm = sqrt(fx_dot(&f, hv, hv));
-    CHECK(err <= 1e-5 * nrm, "%s: hvp direction %d: |FD - Hv| = %.3g, |Hv| = %.3g",
-          name, k, err, nrm);
+    CHECK(err <= 1e-5 * nrm,
+          "%s: hvp direction %d: |FD - Hv| = %.3g, |Hv| = %.3g", name, k, err,
+          nrm);
     CHECK_OK(ctx, f.obj.hvp(f.d, f.x, d, hu));
     double a = fx_dot(&f, d, hv), b = fx_dot(&f, v, hu);
     CHECK(fabs(a - b) <= 1e-11 * (fabs(a) + fabs(b)) + 1e-14,
@@ -382,7 +383,8 @@ int main(int argc, char **argv) {
   bn_dict_gen_t g[2] = {
       {12, 6000, 12, "orthogonal", 0.3, 0.0, 0.0, 0.0, 10.0, 0, 5},
       {8, 3000, 8, "gaussian", 0.3, 0.01, 0.0, 0.0, 10.0, 0, 6}};
-  for (int k = 0; k < 2; k++) CHECK_OK(ctx, bn_generate_dict(ctx, &g[k], in[k]));
+  for (int k = 0; k < 2; k++)
+    CHECK_OK(ctx, bn_generate_dict(ctx, &g[k], in[k]));
   write_bad(ctx, in[2], 50, 4, 1);
   write_bad(ctx, in[3], 5, 8, 0);
   bn_optdef_t *defs = fx_defs();

@@ -80,9 +80,9 @@ static int run(bn_ctx_t *ctx, const char *in, const char *out,
     rc = 1;
   bn_h5_close(f);
   for (int i = 0; i < m; i++) v[i] /= sqrt(2.0);
-  if (rc == 0 &&
-      (bn_h5_create(ctx, start, &f) != BN_OK ||
-       bn_h5_write_f64(f, "/q", m, 0, m, v) != BN_OK || bn_h5_commit(f) != BN_OK))
+  if (rc == 0 && (bn_h5_create(ctx, start, &f) != BN_OK ||
+                  bn_h5_write_f64(f, "/q", m, 0, m, v) != BN_OK ||
+                  bn_h5_commit(f) != BN_OK))
     rc = 1;
   bn_h5_close(f);
   free(u);
@@ -107,8 +107,7 @@ int main(int argc, char **argv) {
              argc == 6 ? atoi(argv[5]) : 1);
   else
     fprintf(stderr, "usage: tool_dictsaddle IN DATA START [I J]\n");
-  if (rc == 1)
-    fprintf(stderr, "tool_dictsaddle: %s\n", bn_error_message(ctx));
+  if (rc == 1) fprintf(stderr, "tool_dictsaddle: %s\n", bn_error_message(ctx));
   bn_ctx_destroy(ctx);
   MPI_Finalize();
   return rc;

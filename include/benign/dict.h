@@ -38,13 +38,13 @@ typedef struct bn_dict_stage {
 /* Metrics of the learned dictionary (NaN where not available). */
 typedef struct bn_dict_report {
   int atoms, truth_atoms;
-  double l4_error;     /* 1 - |A^T A0|_4^4 / n (ground truth)             */
-  double matched;      /* fraction of true atoms with a |cos| > 0.99 one  */
-  double min_cos;      /* min over true atoms of the best |cos|           */
-  double atom_cos;     /* min over found atoms of the best |cos|          */
-  double sparsity;     /* nonzero codes / (atoms samples)                 */
-  double rep_error;    /* |Y - A X|_F / |Y|_F                             */
-  double synthesis;    /* 1/(2p)|Ybar - Q C|_F^2 + lasso/p |C|_1 (lasso)  */
+  double l4_error;  /* 1 - |A^T A0|_4^4 / n (ground truth)             */
+  double matched;   /* fraction of true atoms with a |cos| > 0.99 one  */
+  double min_cos;   /* min over true atoms of the best |cos|           */
+  double atom_cos;  /* min over found atoms of the best |cos|          */
+  double sparsity;  /* nonzero codes / (atoms samples)                 */
+  double rep_error; /* |Y - A X|_F / |Y|_F                             */
+  double synthesis; /* 1/(2p)|Ybar - Q C|_F^2 + lasso/p |C|_1 (lasso)  */
   int64_t nnz;
 } bn_dict_report_t;
 

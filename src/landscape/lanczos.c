@@ -115,6 +115,10 @@ static bn_status_t bn_lz_run(bn_ctx_t *ctx, const bn_objective_t *obj,
     info->hvps++;
     BN_CALL(ctx, bn_reorth(ctx, n, ld, z->q, j, z->w, z->c, z->c2));
     z->alpha[j] = z->c[j] + z->c2[j];
+    /* On a manifold, rounding leaves w slightly off the tangent space and
+     * the normal part grows from step to step (the operator is not P H P
+     * there): keep the basis tangent. */
+    BN_CALL(ctx, bn_ls_project(obj, x, z->w));
     double b2;
     BN_CALL(ctx, bn_ls_dot(ctx, n, z->w, z->w, &b2));
     z->beta[j] = sqrt(b2);

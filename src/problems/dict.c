@@ -107,7 +107,8 @@ static bn_status_t bn_dict_options(bn_dict_t *d, const bn_opts_t *opts) {
   bn_ctx_t *ctx = d->ctx;
   const char *m = bn_opts_string(opts, "method");
   for (int k = 0; bn_dict_methods[k]; k++)
-    if (m && !strcmp(m, bn_dict_methods[k]->name)) d->method = bn_dict_methods[k];
+    if (m && !strcmp(m, bn_dict_methods[k]->name))
+      d->method = bn_dict_methods[k];
   if (!d->method)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--method=%s: unknown method",
                         m ? m : "");
@@ -167,7 +168,8 @@ static bn_status_t bn_dict_options(bn_dict_t *d, const bn_opts_t *opts) {
   if (!in || !*in)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
   d->input = strdup(in);
-  if (!d->input || !d->solver) return BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
+  if (!d->input || !d->solver)
+    return BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
   return BN_OK;
 }
 
@@ -204,8 +206,7 @@ static void bn_dict_objective(void *data, bn_objective_t *obj) {
   d->method->objective(d, obj);
 }
 
-static bn_status_t bn_dict_init(void *data, const bn_opts_t *opts,
-                                double *x) {
+static bn_status_t bn_dict_init(void *data, const bn_opts_t *opts, double *x) {
   bn_dict_t *d = data;
   d->sweeps = 0;
   d->cvalid = d->wvalid = false;
@@ -251,8 +252,8 @@ static void bn_dict_describe(void *data, FILE *out) {
     fprintf(out, "LOSS=%s\n", bn_dict_loss(d));
   if (d->loss == BN_DICT_HUBER && d->method == &bn_dict_method_sphere)
     fprintf(out, "MU=%g\n", d->mu);
-  fprintf(out, "DIM=%lld\nSAMPLES=%lld\nATOMS=%d\nSOLVES=%d\n",
-          (long long)d->m, (long long)d->p, d->n, d->stages);
+  fprintf(out, "DIM=%lld\nSAMPLES=%lld\nATOMS=%d\nSOLVES=%d\n", (long long)d->m,
+          (long long)d->p, d->n, d->stages);
   fprintf(out, "PRECONDITION=%s\n", d->precond ? "yes" : "no");
   if (d->precond)
     fprintf(out, "COND_YYT=%.4g\n", d->meig[d->m - 1] / d->meig[0]);
@@ -261,8 +262,9 @@ static void bn_dict_describe(void *data, FILE *out) {
 
 const bn_problem_ops_t bn_problem_dict = {
     .name = "dict",
-    .summary = "dictionary learning Y = A X, X sparse: l4 over the orthogonal "
-               "group, sparsity on the sphere with deflation, overcomplete",
+    .summary =
+        "dictionary learning Y = A X, X sparse: l4 over the orthogonal "
+        "group, sparsity on the sphere with deflation, overcomplete",
     .opts = bn_dict_optdefs,
     .create = bn_dict_create,
     .objective = bn_dict_objective,

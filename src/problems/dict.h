@@ -92,8 +92,7 @@ typedef struct bn_dict_method {
   /* Collective: the iterate as PREFIX<name> and back (any process count). */
   bn_status_t (*save)(bn_dict_t *d, const double *x, bn_h5_t *f,
                       const char *prefix);
-  bn_status_t (*load)(bn_dict_t *d, bn_h5_t *f, const char *prefix,
-                      double *x);
+  bn_status_t (*load)(bn_dict_t *d, bn_h5_t *f, const char *prefix, double *x);
   /* Collective, optional: after the last solve, before the codes (e.g.
    * overcomplete's refinement). */
   bn_status_t (*finish)(bn_dict_t *d);
@@ -112,19 +111,19 @@ struct bn_dict {
   char *solver;
   bn_dict_loss_t loss;
   bn_dict_sweep_t sweep;
-  double mu;            /* huber parameter                              */
-  double step0, decay;  /* l1 subgradient step eta_k = step0 decay^k    */
+  double mu;           /* huber parameter                              */
+  double step0, decay; /* l1 subgradient step eta_k = step0 decay^k    */
   bool precond, deflate;
-  bn_idx_t m, p;        /* dimension, samples                           */
-  int n;                /* atoms wanted                                 */
-  int stages;           /* solves to run (stage target)                 */
-  int64_t trials;       /* overcomplete: --trials as given (0 = auto)   */
-  int64_t patience;     /* overcomplete: stop after so many solves that
-                           kept nothing (0: never)                       */
-  int64_t refine;       /* overcomplete: MOD rounds after the solves     */
-  int filled;           /* atoms the refinement took from residuals      */
-  int64_t refined;      /* MOD rounds run                                */
-  double dup_cos;       /* overcomplete: duplicate threshold            */
+  bn_idx_t m, p;    /* dimension, samples                           */
+  int n;            /* atoms wanted                                 */
+  int stages;       /* solves to run (stage target)                 */
+  int64_t trials;   /* overcomplete: --trials as given (0 = auto)   */
+  int64_t patience; /* overcomplete: stop after so many solves that
+                       kept nothing (0: never)                       */
+  int64_t refine;   /* overcomplete: MOD rounds after the solves     */
+  int filled;       /* atoms the refinement took from residuals      */
+  int64_t refined;  /* MOD rounds run                                */
+  double dup_cos;   /* overcomplete: duplicate threshold            */
   int64_t scalapack_min;
   /* Samples: rows [p0, p0 + pl) of Ybar (preconditioned), pl x m. */
   bn_dist_t *sdist;
@@ -160,9 +159,9 @@ struct bn_dict {
   int codes; /* 0 none, 1 sparse, 2 dense */
   double code_thr, lasso;
   int64_t code_iters;
-  double *xc;    /* pl x n codes (original scale) */
-  int64_t nnz;   /* nonzero codes, all processes */
-  double *ahat;  /* m x n dictionary in the data's coordinates */
+  double *xc;   /* pl x n codes (original scale) */
+  int64_t nnz;  /* nonzero codes, all processes */
+  double *ahat; /* m x n dictionary in the data's coordinates */
   int t_eval, t_reduce, t_hvp, t_linalg, t_codes;
 };
 
@@ -207,8 +206,7 @@ bn_status_t bn_dict_sph_load(bn_dict_t *d, bn_h5_t *f, const char *prefix,
 bn_status_t bn_dict_sph_unit(bn_dict_t *d, const double *x, double *v);
 
 /* dict_l4.c: the objective on O(m). */
-bn_status_t bn_dict_l4_eval(void *data, const double *x, double *f,
-                            double *g);
+bn_status_t bn_dict_l4_eval(void *data, const double *x, double *f, double *g);
 bn_status_t bn_dict_l4_hvp(void *data, const double *x, const double *v,
                            double *hv);
 bn_status_t bn_dict_l4_retract(void *data, double *x);

@@ -66,10 +66,11 @@ bn_status_t bn_dict_lasso(bn_dict_t *d, const double *b, double *c,
   const int m = (int)d->m, J = d->found, pl = (int)d->pl;
   const size_t pj = (size_t)pl * J;
   double *g = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, ((size_t)J * J + 2 * (size_t)J +
-                                             3 * pj + 1) *
-                                                sizeof(double),
-                                       &g)));
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_malloc(ctx,
+                                  ((size_t)J * J + 2 * (size_t)J + 3 * pj + 1) *
+                                      sizeof(double),
+                                  &g)));
   double *v = g + (size_t)J * J, *w = v + J, *z = w + J, *cn = z + pj,
          *gr = cn + pj;
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, J, J, m, 1.0, d->qk,
@@ -99,10 +100,11 @@ bn_status_t bn_dict_lasso(bn_dict_t *d, const double *b, double *c,
 static bn_status_t bn_dict_threshold(bn_dict_t *d, double *c) {
   const int J = d->found, pl = (int)d->pl;
   double *s = NULL;
-  BN_CALL(d->ctx,
-          bn_agree(d->ctx, bn_calloc(d->ctx, (size_t)J + 1, sizeof(double), &s)));
+  BN_CALL(d->ctx, bn_agree(d->ctx, bn_calloc(d->ctx, (size_t)J + 1,
+                                             sizeof(double), &s)));
   for (int j = 0; j < pl; j++)
-    for (int k = 0; k < J; k++) s[k] += c[(size_t)j * J + k] * c[(size_t)j * J + k];
+    for (int k = 0; k < J; k++)
+      s[k] += c[(size_t)j * J + k] * c[(size_t)j * J + k];
   bn_status_t st = bn_allreduce_sum(d->ctx, s, (size_t)J);
   for (int k = 0; k < J; k++) s[k] = d->code_thr * sqrt(s[k] / (double)d->p);
   for (int j = 0; j < pl; j++)
@@ -118,10 +120,11 @@ static bn_status_t bn_dict_residual(bn_dict_t *d, const double *c,
                                     double *sums) {
   const int m = (int)d->m, J = d->found, pl = (int)d->pl;
   double *e = NULL;
-  BN_CALL(d->ctx, bn_agree(d->ctx, bn_malloc(d->ctx,
-                                             2 * (size_t)BN_DICT_BLOCK * m *
-                                                 sizeof(double),
-                                             &e)));
+  BN_CALL(
+      d->ctx,
+      bn_agree(d->ctx,
+               bn_malloc(d->ctx, 2 * (size_t)BN_DICT_BLOCK * m * sizeof(double),
+                         &e)));
   double *f = e + (size_t)BN_DICT_BLOCK * m;
   for (size_t k = 0; k < (size_t)pl * J; k++) {
     sums[0] += c[k] != 0.0;
@@ -148,10 +151,10 @@ static bn_status_t bn_dict_residual(bn_dict_t *d, const double *c,
 static bn_status_t bn_dict_truth_metrics(bn_dict_t *d, bn_dict_report_t *r) {
   const int m = (int)d->m, J = d->found, nt = d->nt;
   double *g = NULL;
-  BN_CALL(d->ctx, bn_agree(d->ctx, bn_malloc(d->ctx,
-                                             ((size_t)J * nt + 1) *
-                                                 sizeof(double),
-                                             &g)));
+  BN_CALL(
+      d->ctx,
+      bn_agree(d->ctx,
+               bn_malloc(d->ctx, ((size_t)J * nt + 1) * sizeof(double), &g)));
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, J, nt, m, 1.0, d->ahat,
               J, d->atrue, nt, 0.0, g, nt);
   double s4 = 0.0, mc = 1.0, ac = 1.0;
@@ -190,10 +193,11 @@ bn_status_t bn_dict_codes(bn_dict_t *d, bn_dict_report_t *r) {
   free(d->ahat);
   free(d->xc);
   d->ahat = d->xc = NULL;
-  bn_status_t st = bn_malloc(ctx, ((size_t)m * J + 1) * sizeof(double),
-                             &d->ahat);
+  bn_status_t st =
+      bn_malloc(ctx, ((size_t)m * J + 1) * sizeof(double), &d->ahat);
   if (st == BN_OK) st = bn_malloc(ctx, (pj + 1) * sizeof(double), &d->xc);
-  if (st == BN_OK) st = bn_malloc(ctx, ((size_t)J + pj + 1) * sizeof(double), &dn);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, ((size_t)J + pj + 1) * sizeof(double), &dn);
   BN_CALL(ctx, bn_agree(ctx, st));
   b = dn + J;
   bn_dict_ahat(d, dn);
@@ -239,8 +243,8 @@ bn_status_t bn_dict_write_codes(bn_dict_t *d, bn_h5_t *f) {
   }
   long long loc = 0, off = 0;
   for (size_t k = 0; k < (size_t)pl * J; k++) loc += d->xc[k] != 0.0;
-  BN_MPI(ctx, MPI_Exscan(&loc, &off, 1, MPI_LONG_LONG, MPI_SUM,
-                         bn_ctx_comm(ctx)));
+  BN_MPI(ctx,
+         MPI_Exscan(&loc, &off, 1, MPI_LONG_LONG, MPI_SUM, bn_ctx_comm(ctx)));
   if (bn_ctx_rank(ctx) == 0) off = 0;
   int64_t *ri = NULL;
   double *v = NULL;

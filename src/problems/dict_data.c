@@ -78,16 +78,16 @@ static bn_status_t bn_dict_precondition(bn_dict_t *d) {
   const int m = (int)d->m, pl = (int)d->pl;
   const size_t mm = (size_t)m * (size_t)m;
   double *g = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (2 * mm + (size_t)m) *
-                                                sizeof(double),
-                                       &d->msq)));
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_malloc(ctx, (2 * mm + (size_t)m) * sizeof(double),
+                                  &d->msq)));
   d->misq = d->msq + mm;
   d->meig = d->misq + mm;
   BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (mm + 1) * sizeof(double), &g)));
   memset(g, 0, (mm + 1) * sizeof(double));
   if (pl > 0) {
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, m, pl, 1.0, d->y, m,
-                0.0, g, m);
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, m, pl, 1.0, d->y, m, 0.0,
+                g, m);
     for (bn_idx_t k = 0; k < d->pl * d->m; k++) g[mm] += d->y[k] * d->y[k];
   }
   bn_status_t st = bn_allreduce_sum(ctx, g, mm + 1);
@@ -103,13 +103,19 @@ static bn_status_t bn_dict_precondition(bn_dict_t *d) {
   free(g);
   BN_CALL(ctx, st);
   const double lo = d->meig[0], hi = d->meig[m - 1];
-  if (!(hi > 0) || !(lo > 1e-12 * hi))
+  if (!(hi > 0))
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: /Y is zero", d->input);
+  /* Without preconditioning a rank-deficient Y only leaves directions the
+   * objective ignores (l4: a free row of W). */
+  if (d->precond && !(lo > 1e-12 * hi))
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: Y Y^T is singular (eigenvalues of Y Y^T / p from "
                         "%.3g to %.3g): the samples do not span the "
                         "m = %d dimensions (a constant or repeated "
-                        "coordinate?); --precondition=false skips the "
-                        "preconditioning",
+                        "coordinate? patches centered by benign import "
+                        "--center lose one: import them with "
+                        "--center=false, or run --method=l4 "
+                        "--precondition=false)",
                         d->input, lo, hi, m);
   if (!d->precond) {
     for (int i = 0; i < m; i++)
@@ -148,13 +154,13 @@ static bn_status_t bn_dict_read_truth(bn_dict_t *d, bn_h5_t *f) {
                         d->input, (long long)d->m);
   const int nt = (int)dims[1];
   const size_t len = (size_t)d->m * (size_t)nt;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, 2 * len * sizeof(double),
-                                       &d->atrue)));
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_malloc(ctx, 2 * len * sizeof(double), &d->atrue)));
   d->qtrue = d->atrue + len;
   BN_CALL(ctx, bn_dict_get(d, f, "/A_true", d->m, nt, d->atrue));
   const int m = (int)d->m;
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nt, m, 1.0,
-              d->misq, m, d->atrue, nt, 0.0, d->qtrue, nt);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, nt, m, 1.0, d->misq,
+              m, d->atrue, nt, 0.0, d->qtrue, nt);
   for (int k = 0; k < nt; k++) {
     double sa = 0.0, sq = 0.0;
     for (int i = 0; i < m; i++) {

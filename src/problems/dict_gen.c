@@ -65,8 +65,8 @@ static bn_status_t bn_dgen_tight(bn_ctx_t *ctx, int m, int n, double *a,
   double *s = w, *v = s + (size_t)m * m, *t = v + (size_t)m * m;
   double *e = t + (size_t)m * n, query = 0.0, *work = NULL;
   int lwork = -1, info = 0;
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, m, n, 1.0, a, n, a,
-              n, 0.0, v, m);
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, m, n, 1.0, a, n, a, n,
+              0.0, v, m);
   dsyev_("V", "U", &m, v, &m, e, &query, &lwork, &info, 1, 1);
   lwork = (int)query + 1;
   BN_CALL(ctx, bn_malloc(ctx, (size_t)lwork * sizeof(double), &work));
@@ -80,8 +80,8 @@ static bn_status_t bn_dgen_tight(bn_ctx_t *ctx, int m, int n, double *a,
     double c = pow(e[j], -0.25);
     for (int i = 0; i < m; i++) v[j * m + i] *= c;
   }
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, m, m, 1.0, v, m, v,
-              m, 0.0, s, m);
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, m, m, 1.0, v, m, v, m,
+              0.0, s, m);
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, m,
               sqrt((double)n / m), s, m, a, n, 0.0, t, n);
   memcpy(a, t, (size_t)m * n * sizeof(double));
@@ -127,9 +127,8 @@ static bn_status_t bn_dgen_dictionary(bn_ctx_t *ctx, const bn_dict_gen_t *g,
 /* This process's samples (rows of ym); codes into (ri, ci, v) when given
  * (counting into *nx), outlier indices into out (counting into *no). */
 static void bn_dgen_samples(const bn_dict_gen_t *g, const double *a,
-                            bn_dmat_t *ym, double *x, int64_t *ri,
-                            int64_t *ci, double *v, int64_t *nx, int64_t *out,
-                            int64_t *no) {
+                            bn_dmat_t *ym, double *x, int64_t *ri, int64_t *ci,
+                            double *v, int64_t *nx, int64_t *out, int64_t *no) {
   const int m = (int)g->dim, n = g->atoms;
   const bn_idx_t s0 = bn_dmat_first_row(ym), pl = bn_dmat_local_rows(ym);
   const double rms = sqrt(g->theta * n / m);
@@ -160,13 +159,14 @@ static void bn_dgen_samples(const bn_dict_gen_t *g, const double *a,
     for (int i = 0; i < m; i++) {
       uint64_t idx = j * (uint64_t)m + (uint64_t)i;
       if (g->noise > 0)
-        yr[i] += g->noise * bn_rng_normal(g->seed, BN_DICT_STREAM_NOISE, idx, 0);
+        yr[i] +=
+            g->noise * bn_rng_normal(g->seed, BN_DICT_STREAM_NOISE, idx, 0);
       if (g->corrupt > 0 &&
           bn_rng_uniform(g->seed, BN_DICT_STREAM_CORR, idx, 0) < g->corrupt)
-        yr[i] += (bn_rng_uniform(g->seed, BN_DICT_STREAM_CORR, idx, 1) < 0.5
-                      ? -1.0
-                      : 1.0) *
-                 g->corrupt_scale * rms;
+        yr[i] +=
+            (bn_rng_uniform(g->seed, BN_DICT_STREAM_CORR, idx, 1) < 0.5 ? -1.0
+                                                                        : 1.0) *
+            g->corrupt_scale * rms;
     }
   }
 }
@@ -176,8 +176,8 @@ static bn_status_t bn_dgen_write_parts(bn_ctx_t *ctx, bn_h5_t *f,
                                        const char *name, int64_t count,
                                        const int64_t *iv, const double *dv) {
   long long loc = count, off = 0, tot = 0;
-  BN_MPI(ctx, MPI_Exscan(&loc, &off, 1, MPI_LONG_LONG, MPI_SUM,
-                         bn_ctx_comm(ctx)));
+  BN_MPI(ctx,
+         MPI_Exscan(&loc, &off, 1, MPI_LONG_LONG, MPI_SUM, bn_ctx_comm(ctx)));
   BN_MPI(ctx, MPI_Allreduce(&loc, &tot, 1, MPI_LONG_LONG, MPI_SUM,
                             bn_ctx_comm(ctx)));
   if (bn_ctx_rank(ctx) == 0) off = 0;
@@ -188,7 +188,8 @@ static bn_status_t bn_dgen_write_parts(bn_ctx_t *ctx, bn_h5_t *f,
 static bn_status_t bn_dgen_attrs(bn_h5_t *f, const bn_dict_gen_t *g, int kind,
                                  int64_t nout) {
   static const char *const kinds[] = {"orthogonal", "untf", "gaussian"};
-  bn_status_t st = bn_h5_attr_set_str(f, "/", "creator", "benign generate dict");
+  bn_status_t st =
+      bn_h5_attr_set_str(f, "/", "creator", "benign generate dict");
   if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "problem", "dict");
   if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "dictionary", kinds[kind]);
   if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "dim", g->dim);
@@ -229,12 +230,11 @@ bn_status_t bn_generate_dict(bn_ctx_t *ctx, const bn_dict_gen_t *g,
   const size_t pl = ym ? (size_t)bn_dmat_local_rows(ym) : 0;
   const size_t cap = g->store_codes ? pl * (size_t)n + 1 : 1;
   if (st == BN_OK)
-    st = bn_agree(ctx, bn_malloc(ctx, ((size_t)m * n + n + cap) *
-                                          sizeof(double),
-                                 &a));
+    st = bn_agree(
+        ctx, bn_malloc(ctx, ((size_t)m * n + n + cap) * sizeof(double), &a));
   if (st == BN_OK)
-    st = bn_agree(ctx, bn_malloc(ctx, (2 * cap + pl + 1) * sizeof(int64_t),
-                                 &ri));
+    st = bn_agree(ctx,
+                  bn_malloc(ctx, (2 * cap + pl + 1) * sizeof(int64_t), &ri));
   if (st == BN_OK) st = bn_agree(ctx, bn_dgen_dictionary(ctx, g, kind, a));
   if (st == BN_OK) {
     v = a + (size_t)m * n + n;
@@ -251,7 +251,8 @@ bn_status_t bn_generate_dict(bn_ctx_t *ctx, const bn_dict_gen_t *g,
     st = bn_dgen_write_parts(ctx, f, "/X_true/row", nx, ri, NULL);
     if (st == BN_OK)
       st = bn_dgen_write_parts(ctx, f, "/X_true/col", nx, ri + cap, NULL);
-    if (st == BN_OK) st = bn_dgen_write_parts(ctx, f, "/X_true/val", nx, NULL, v);
+    if (st == BN_OK)
+      st = bn_dgen_write_parts(ctx, f, "/X_true/val", nx, NULL, v);
     if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/X_true", "rows", n);
     if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/X_true", "cols", g->samples);
   }

@@ -47,8 +47,8 @@ static bn_status_t bn_dict_l4_at(bn_dict_t *d, const double *x) {
   double fs = 0.0;
   memset(d->gbuf, 0, (mm + 1) * sizeof(double));
   if (pl > 0) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, pl, m, m, 1.0, d->y,
-                m, d->wc, m, 0.0, d->zl, m);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, pl, m, m, 1.0, d->y, m,
+                d->wc, m, 0.0, d->zl, m);
     const size_t n = (size_t)pl * m;
     for (size_t k = 0; k < n; k++) {
       double z = d->zl[k], z2 = z * z;
@@ -74,8 +74,8 @@ static bn_status_t bn_dict_l4_at(bn_dict_t *d, const double *x) {
 /* out = A sym(B^T C) for m x m row-major matrices (scratch s: m^2). */
 static void bn_dict_asym(int m, const double *a, const double *b,
                          const double *c, double *s, double *out) {
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, m, m, 1.0, b, m, c,
-              m, 0.0, s, m);
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, m, m, 1.0, b, m, c, m,
+              0.0, s, m);
   for (int i = 0; i < m; i++)
     for (int j = i; j < m; j++) {
       double v = 0.5 * (s[i * m + j] + s[j * m + i]);
@@ -94,8 +94,7 @@ static void bn_dict_l4_tangent(bn_dict_t *d, const double *w, double *v) {
   for (size_t k = 0; k < mm; k++) v[k] -= t[k];
 }
 
-bn_status_t bn_dict_l4_eval(void *data, const double *x, double *f,
-                            double *g) {
+bn_status_t bn_dict_l4_eval(void *data, const double *x, double *f, double *g) {
   bn_dict_t *d = data;
   BN_CALL(d->ctx, bn_dict_l4_at(d, x));
   *f = d->cfw;
@@ -125,8 +124,8 @@ bn_status_t bn_dict_l4_hvp(void *data, const double *x, const double *v,
   bn_timer_start(ctx, d->t_hvp);
   memset(d->gbuf, 0, mm * sizeof(double));
   if (pl > 0) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, pl, m, m, 1.0, d->y,
-                m, d->vf, m, 0.0, d->cl, m);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, pl, m, m, 1.0, d->y, m,
+                d->vf, m, 0.0, d->cl, m);
     const size_t n = (size_t)pl * m;
     for (size_t k = 0; k < n; k++) d->cl[k] *= 3.0 * d->zl[k] * d->zl[k];
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, m, pl, 1.0, d->cl,
@@ -203,7 +202,8 @@ static bn_status_t bn_dict_l4_metrics(void *data, const double *x, double *rel,
                   m, d->qtrue + k0, nt, 0.0, c, nb);
       for (int k = 0; k < nb; k++) {
         double best = 0.0;
-        for (int i = 0; i < m; i++) best = fmax(best, c[i * nb + k] * c[i * nb + k]);
+        for (int i = 0; i < m; i++)
+          best = fmax(best, c[i * nb + k] * c[i * nb + k]);
         worst = fmin(worst, best);
       }
     }
@@ -264,7 +264,8 @@ static bn_status_t bn_dict_l4_init(bn_dict_t *d, const bn_opts_t *opts,
                                    double *x) {
   bn_ctx_t *ctx = d->ctx;
   int64_t seed = 1;
-  if (bn_opts_is_set(opts, "seed")) BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
+  if (bn_opts_is_set(opts, "seed"))
+    BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
   const size_t mm = (size_t)d->m * d->m;
   for (size_t k = 0; k < mm; k++)
     d->vf[k] = bn_rng_normal((uint64_t)seed, BN_DICT_STREAM_INIT, (uint64_t)k,
@@ -275,8 +276,7 @@ static bn_status_t bn_dict_l4_init(bn_dict_t *d, const bn_opts_t *opts,
 
 /* The rows of W are the atoms (preconditioned coordinates), each signed
  * so that its entry of largest magnitude is positive. */
-static bn_status_t bn_dict_l4_accept(bn_dict_t *d, const double *x,
-                                     int *kept) {
+static bn_status_t bn_dict_l4_accept(bn_dict_t *d, const double *x, int *kept) {
   bn_ctx_t *ctx = d->ctx;
   const bn_idx_t m = d->m;
   const size_t mm = (size_t)m * m;
@@ -312,8 +312,8 @@ static bn_status_t bn_dict_l4_save(bn_dict_t *d, const double *x, bn_h5_t *f,
   return bn_dict_put(d, f, name, d->m, (int)d->m, x);
 }
 
-static bn_status_t bn_dict_l4_load(bn_dict_t *d, bn_h5_t *f,
-                                   const char *prefix, double *x) {
+static bn_status_t bn_dict_l4_load(bn_dict_t *d, bn_h5_t *f, const char *prefix,
+                                   double *x) {
   char name[128];
   snprintf(name, sizeof name, "%sW", prefix);
   d->wvalid = false;

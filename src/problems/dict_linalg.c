@@ -115,8 +115,8 @@ static bn_status_t bn_dict_syev_dist(bn_ctx_t *ctx, int m, const double *a,
   }
   /* W is not reliably filled on processes that own no block of Z (seen
    * with a 2 x 1 grid): rank 0's copy for all. */
-  if (st == BN_OK && MPI_Bcast(w, m, MPI_DOUBLE, 0, bn_ctx_comm(ctx)) !=
-                         MPI_SUCCESS)
+  if (st == BN_OK &&
+      MPI_Bcast(w, m, MPI_DOUBLE, 0, bn_ctx_comm(ctx)) != MPI_SUCCESS)
     st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Bcast failed (dict)");
   if (st == BN_OK)
     st = bn_agree(ctx, bn_malloc(ctx, (size_t)m * m * sizeof(double), &v));
@@ -174,7 +174,8 @@ bn_status_t bn_dict_sym_sqrt(bn_dict_t *d, const double *a, double *w,
     const double floor = 1e-300;
     for (int j = 0; j < m; j++) {
       double s = pow(fmax(w[j], floor), pass == 0 ? 0.25 : -0.25);
-      for (int i = 0; i < m; i++) t[(size_t)j * m + i] = s * b[(size_t)j * m + i];
+      for (int i = 0; i < m; i++)
+        t[(size_t)j * m + i] = s * b[(size_t)j * m + i];
     }
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, m, m, 1.0, t, m, t,
                 m, 0.0, pass == 0 ? fs : fis, m);

@@ -100,10 +100,10 @@ static bn_status_t bn_dict_mod(bn_dict_t *d, const double *c, double *buf,
   double *bm = buf, *g = buf + (size_t)m * J;
   memset(buf, 0, ((size_t)m * J + (size_t)J * J) * sizeof(double));
   if (pl > 0) {
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, J, pl, 1.0, d->y,
-                m, c, J, 0.0, bm, J);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, J, J, pl, 1.0, c, J,
-                c, J, 0.0, g, J);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, J, pl, 1.0, d->y, m,
+                c, J, 0.0, bm, J);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, J, J, pl, 1.0, c, J, c,
+                J, 0.0, g, J);
   }
   BN_CALL(ctx, bn_allreduce_sum(ctx, buf, (size_t)m * J + (size_t)J * J));
   double tr = 0.0;
@@ -136,12 +136,11 @@ static bn_status_t bn_dict_mod(bn_dict_t *d, const double *c, double *buf,
 }
 
 /* Collective: lasso codes c of the samples for the kept atoms (b: work). */
-static bn_status_t bn_dict_code(bn_dict_t *d, double *b, double *c,
-                                bool warm) {
+static bn_status_t bn_dict_code(bn_dict_t *d, double *b, double *c, bool warm) {
   const int m = (int)d->m, J = d->found, pl = (int)d->pl;
   if (pl > 0)
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, pl, J, m, 1.0,
-                d->y, m, d->qk, d->n, 0.0, b, J);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, pl, J, m, 1.0, d->y,
+                m, d->qk, d->n, 0.0, b, J);
   return bn_dict_lasso(d, b, c, BN_DICT_REFINE_FISTA, warm);
 }
 
@@ -156,8 +155,8 @@ bn_status_t bn_dict_refine(bn_dict_t *d, int *filled) {
   if (d->refine <= 0 || d->found == 0) return BN_OK;
   const size_t pn = (size_t)pl * n + 1;
   double *b = NULL;
-  size_t len = 2 * pn + (size_t)pl * m + (size_t)pl + 1 +
-               (size_t)m * n + (size_t)n * n;
+  size_t len =
+      2 * pn + (size_t)pl * m + (size_t)pl + 1 + (size_t)m * n + (size_t)n * n;
   BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, len * sizeof(double), &b)));
   double *c = b + pn, *e = c + pn, *res = e + (size_t)pl * m,
          *buf = res + pl + 1;
@@ -169,7 +168,8 @@ bn_status_t bn_dict_refine(bn_dict_t *d, int *filled) {
       const int J = d->found;
       st = bn_dict_code(d, b, c, warm);
       if (st == BN_OK) bn_dict_resid(d, c, e, res);
-      for (int k = J; st == BN_OK && k < n; k++) st = bn_dict_fill(d, e, res, k);
+      for (int k = J; st == BN_OK && k < n; k++)
+        st = bn_dict_fill(d, e, res, k);
       if (st == BN_OK) {
         *filled = n - J;
         d->found = n;

@@ -50,13 +50,14 @@ bn_status_t bn_dict_sph_init(bn_dict_t *d, const bn_opts_t *opts, double *x) {
   const bn_idx_t m = d->m;
   const bool root = bn_ctx_rank(ctx) == 0;
   int64_t seed = 1;
-  if (bn_opts_is_set(opts, "seed")) BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
+  if (bn_opts_is_set(opts, "seed"))
+    BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
   const char *mode = bn_opts_string(opts, "init");
   const uint32_t draw = (uint32_t)d->done;
   if (root)
     for (bn_idx_t i = 0; i < m; i++)
-      x[i] = bn_rng_normal((uint64_t)seed, BN_DICT_STREAM_INIT, (uint64_t)i,
-                           draw);
+      x[i] =
+          bn_rng_normal((uint64_t)seed, BN_DICT_STREAM_INIT, (uint64_t)i, draw);
   if (mode && !strcmp(mode, "spectral")) {
     double u = bn_rng_uniform((uint64_t)seed, BN_DICT_STREAM_PICK, draw, 0);
     bn_idx_t j = (bn_idx_t)(u * (double)d->p);

@@ -176,8 +176,8 @@ bn_status_t bn_dict_sphere_project(void *data, const double *x, double *v) {
 
 /* l1: q <- R(q - eta_k g / |g|), g the Riemannian subgradient and
  * eta_k = step decay^k (the normalized subgradient method with
- * geometrically diminishing steps: step k moves q by about eta_k radians). l4: q <-
- * R(-e) = Ybar (Ybar^T q)^3 / |.|, the sphere's fixed point of l4
+ * geometrically diminishing steps: step k moves q by about eta_k radians). l4:
+ * q <- R(-e) = Ybar (Ybar^T q)^3 / |.|, the sphere's fixed point of l4
  * maximisation (each step raises |q^T Ybar|_4^4: a convex function grows
  * along its linearisation's maximiser). */
 bn_status_t bn_dict_sphere_sweep(void *data, double *x) {

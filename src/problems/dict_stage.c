@@ -41,9 +41,9 @@ static bn_status_t bn_dict_rank0_dist(bn_dict_t *d, bn_idx_t rows,
                                       bn_dist_t **out) {
   const int P = bn_ctx_size(d->ctx);
   bn_idx_t *off = NULL;
-  BN_CALL(d->ctx, bn_agree(d->ctx, bn_malloc(d->ctx,
-                                             ((size_t)P + 1) * sizeof(bn_idx_t),
-                                             &off)));
+  BN_CALL(d->ctx,
+          bn_agree(d->ctx, bn_malloc(d->ctx, ((size_t)P + 1) * sizeof(bn_idx_t),
+                                     &off)));
   off[0] = 0;
   for (int p = 1; p <= P; p++) off[p] = rows;
   bn_status_t st = bn_dist_create_offsets(d->ctx, off, out);
@@ -54,8 +54,7 @@ static bn_status_t bn_dict_rank0_dist(bn_dict_t *d, bn_idx_t rows,
 bn_status_t bn_dict_put(bn_dict_t *d, bn_h5_t *f, const char *name,
                         bn_idx_t rows, int cols, const double *v) {
   const bool root = bn_ctx_rank(d->ctx) == 0;
-  if (cols == 0)
-    return bn_h5_write_f64(f, name, rows, 0, root ? rows : 0, v);
+  if (cols == 0) return bn_h5_write_f64(f, name, rows, 0, root ? rows : 0, v);
   bn_dist_t *dist = NULL;
   bn_dmat_t *a = NULL;
   BN_CALL(d->ctx, bn_dict_rank0_dist(d, rows, &dist));
@@ -110,8 +109,8 @@ bn_status_t bn_dict_get_iterate(bn_dict_t *d, bn_h5_t *f, const char *name,
     for (size_t k = 0; k < len; k++)
       if (!isfinite(v[k])) {
         st = BN_ERROR_ALL(ctx, BN_ERR_DATA,
-                          "%s: %s holds a NaN or infinite value",
-                          bn_h5_path(f), name);
+                          "%s: %s holds a NaN or infinite value", bn_h5_path(f),
+                          name);
         break;
       }
   if (st == BN_OK && bn_ctx_rank(ctx) == 0) memcpy(x, v, len * sizeof(double));
