@@ -215,6 +215,12 @@ static bn_status_t bn_drun_finish(bn_drun_t *r) {
   BN_CALL(ctx, bn_h5_check_space(ctx, r->output, bytes));
   BN_CALL(ctx, bn_h5_create(ctx, r->output, &r->out));
   BN_CALL(ctx, bn_drun_save(r));
+  const char *png = bn_opts_string(r->opts, "atoms-png");
+  if (png && *png) {
+    BN_CALL(ctx, bn_dict_atoms_png(r->data, png));
+    bn_log(ctx, BN_LOG_INFO, "wrote %s (%d atoms)\n", png,
+           bn_dict_atoms_found(r->data));
+  }
   bn_drun_report(r);
   if (r->stopped)
     return BN_ERROR_ALL(ctx, BN_INTERRUPTED,

@@ -187,4 +187,19 @@ expect_fail_rc 2 "generate: theta out of range" 2 "must be in \(0, 1\]" \
   generate dict --theta=1.5 --output="$T/x.h5"
 expect_fail_rc 2 "generate: tight frame with n < m" 2 "at least dim" \
   generate dict --dim=8 --atoms=4 --dictionary=untf --output="$T/x.h5"
+# --atoms-png: a mosaic of the 16 atoms of an m = 16 dictionary (4 x 4
+# tiles, no patch shape in a generated input: square tiles), 4 x 4 tiles
+# zoomed 16 times with 1-pixel separators: 4 (4 16 + 1) + 1 = 261 pixels.
+bn_ok "generate m=16" 1 generate dict --dim=16 --samples=4000 --seed=9 \
+  --output="$T/d16.h5"
+bn_ok "l4 with --atoms-png" 2 dict --input="$T/d16.h5" --method=l4 \
+  --atoms-png="$T/atoms.png" --output="$T/d16o.h5"
+check "atoms mosaic: PNG signature" sh -c \
+  "od -An -tx1 -N8 '$T/atoms.png' | tr -d ' \n' | grep -q '^89504e470d0a1a0a$'"
+check "atoms mosaic: 261 x 261 (IHDR)" sh -c \
+  "od -An -tu1 -j16 -N8 '$T/atoms.png' | tr -s ' ' | grep -q '^ 0 0 1 5 0 0 1 5$'"
+expect_fail "--atoms-png into a missing directory" 1 "atoms.png" dict \
+  --input="$T/d16.h5" --method=l4 --atoms-png="$T/nope/atoms.png" \
+  --output="$T/d16p.h5"
+
 bn_summary

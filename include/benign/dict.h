@@ -48,6 +48,9 @@ typedef struct bn_dict_report {
   int64_t nnz;
 } bn_dict_report_t;
 
+/* Collective: --atoms-png, the learned atoms as a mosaic PNG. */
+bn_status_t bn_dict_atoms_png(void *data, const char *path);
+
 /* Solves to run and finished; atoms wanted and kept. Not collective. */
 int bn_dict_stage_target(const void *data);
 int bn_dict_stages_done(const void *data);

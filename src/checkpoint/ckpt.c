@@ -173,5 +173,5 @@ const char *bn_ckpt_free_keys(void) {
   return "input|output|checkpoint|checkpoint-every|checkpoint-seconds|"
          "checkpoint-keep|restart|max-iter|time-limit|tol|gatol|ftol|fatol|"
          "rel-tol|monitor|monitor-every|progress|json|log-level|certificate|"
-         "cert-gtol|cert-htol";
+         "cert-gtol|cert-htol|atoms-png";
 }

@@ -62,6 +62,10 @@ const bn_optdef_t bn_dict_optdefs[] = {
      NULL},
     {"step-decay", BN_OPT_REAL, "0.95",
      "loss l1: eta_k = step step-decay^k (geometrically diminishing)", NULL},
+    {"atoms-png", BN_OPT_STRING, "",
+     "also write the learned atoms as a mosaic of image tiles (PNG; tile "
+     "shape from the input's patch_h x patch_w, else square)",
+     NULL},
     {"codes", BN_OPT_CHOICE, "sparse",
      "codes X in the result: sparse (/X/row, /X/col, /X/val), dense (/X, p "
      "x n) or none (the metrics are computed either way)",

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "benign/png.h"
 #include "problems/dict.h"
 
 bn_status_t bn_dict_finish(void *data, bn_dict_report_t *r) {
@@ -13,6 +14,34 @@ bn_status_t bn_dict_finish(void *data, bn_dict_report_t *r) {
 
 static bn_status_t bn_dict_attr(bn_h5_t *f, const char *name, double v) {
   return isnan(v) ? BN_OK : bn_h5_attr_set_f64(f, "/", name, v);
+}
+
+/* Collective: the atoms as a mosaic of image tiles (rank 0 writes). The
+ * tile shape is the input's patch_h x patch_w (benign import), else the
+ * square root of m when m is a square, else m x 1 strips. */
+bn_status_t bn_dict_atoms_png(void *data, const char *path) {
+  bn_dict_t *d = data;
+  bn_ctx_t *ctx = d->ctx;
+  if (!d->ahat || d->found < 1)
+    return BN_ERROR_ALL(ctx, BN_ERR_STATE, "--atoms-png: no atoms to draw");
+  int64_t ph = 0, pw = 0;
+  bn_h5_t *f = NULL;
+  if (bn_h5_open(ctx, d->input, &f) == BN_OK &&
+      (bn_h5_attr_get_i64(f, "/", "patch_h", &ph) != BN_OK ||
+       bn_h5_attr_get_i64(f, "/", "patch_w", &pw) != BN_OK))
+    ph = pw = 0;
+  bn_h5_close(f);
+  bn_error_clear(ctx); /* a missing attribute only means "no patch shape" */
+  if (ph * pw != (int64_t)d->m) {
+    int64_t s = (int64_t)llround(sqrt((double)d->m));
+    ph = s * s == (int64_t)d->m ? s : (int64_t)d->m;
+    pw = s * s == (int64_t)d->m ? s : 1;
+  }
+  bn_status_t st = BN_OK;
+  if (bn_ctx_rank(ctx) == 0)
+    st = bn_png_mosaic(ctx, path, d->ahat, d->found, (int)ph, (int)pw, 1,
+                       d->found, BN_PNG_SCALE_SYMMETRIC);
+  return bn_agree(ctx, st);
 }
 
 bn_status_t bn_dict_write_result(void *data, const double *x,
