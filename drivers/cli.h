@@ -62,6 +62,14 @@ extern const bn_optdef_t bn_solve_opts[];
 bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
                            const bn_opts_t *opts);
 
+/* The solve commands' frame: --log-level, --json (the log then goes to
+ * stderr) and --output read before the work; after it, a failure of one
+ * rank alone aborts the job (the others may wait in a collective call)
+ * and a successful run prints the timing table. */
+bn_status_t bn_run_begin(bn_ctx_t *ctx, const bn_opts_t *opts, bool *json,
+                         const char **output);
+bn_status_t bn_run_end(bn_ctx_t *ctx, bn_status_t st);
+
 /* Collective: the shared solver keys (tolerances, limits, monitor,
  * escape) read and checked into p. */
 bn_status_t bn_run_solver_params(bn_ctx_t *ctx, const bn_opts_t *o,

@@ -302,26 +302,9 @@ static bn_status_t bn_tensor_run(bn_ctx_t *ctx, bn_opts_t *opts,
   r.min_cos = NAN;
   r.ops = bn_problem_find("tensor");
   if (!r.ops) return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no problem named 'tensor'");
-  const char *lvl = bn_opts_string(opts, "log-level");
-  bn_ctx_set_log_level(ctx, !strcmp(lvl, "quiet")   ? BN_LOG_QUIET
-                            : !strcmp(lvl, "debug") ? BN_LOG_DEBUG
-                                                    : BN_LOG_INFO);
-  BN_CALL(ctx, bn_opts_bool(opts, "json", &r.json));
-  if (r.json) bn_ctx_set_log_stream(ctx, stderr);
-  r.output = bn_opts_string(opts, "output");
-  if (!r.output || !*r.output)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output must name a file");
+  BN_CALL(ctx, bn_run_begin(ctx, opts, &r.json, &r.output));
   bn_status_t st = bn_trun_body(&r);
-  if (st != BN_OK && !bn_error_agreed(ctx)) {
-    /* One rank alone failed: the others may be inside a collective call.
-     * Stop the job now rather than hang. */
-    fprintf(stderr, "benign: error on process %d: %s (at %s)\n",
-            bn_ctx_rank(ctx), bn_error_message(ctx), bn_error_where(ctx));
-    fflush(stderr);
-    MPI_Abort(bn_ctx_comm(ctx), 1);
-  }
-  if (st == BN_OK && bn_ctx_log_level(ctx) >= BN_LOG_INFO)
-    st = bn_timer_summary(ctx, bn_ctx_log_stream(ctx));
+  st = bn_run_end(ctx, st);
   bn_signals_uninstall();
   bn_h5_close(r.out);
   bn_ckpt_destroy(r.ckpt);

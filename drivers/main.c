@@ -4,28 +4,22 @@
  *
  * Prints errors once (rank 0) and exits non-zero on every rank. An error
  * that one rank hit alone (not agreed) aborts the job, so nothing hangs. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdbool.h>
 #include <string.h>
 
 #include "cli.h"
 
 /* Adding a command is one line here plus its file. */
-static const bn_command_t *const bn_commands[] = {&bn_cmd_complete,
-                                                  &bn_cmd_factor,
-                                                  &bn_cmd_generate,
-                                                  &bn_cmd_import,
-                                                  &bn_cmd_info,
-                                                  &bn_cmd_landscape,
-                                                  &bn_cmd_phase,
-                                                  &bn_cmd_rpca,
-                                                  &bn_cmd_sense,
-                                                  &bn_cmd_glm,
-                                                  &bn_cmd_eig,
-                                                  &bn_cmd_tensor,
-                                                  &bn_cmd_dict,
-                                                  NULL};
+static const bn_command_t *const bn_commands[] = {
+    &bn_cmd_complete, &bn_cmd_factor,
+    &bn_cmd_generate, &bn_cmd_import,
+    &bn_cmd_info,     &bn_cmd_landscape,
+    &bn_cmd_phase,    &bn_cmd_rpca,
+    &bn_cmd_sense,    &bn_cmd_glm,
+    &bn_cmd_eig,      &bn_cmd_tensor,
+    &bn_cmd_dict,     NULL};
 
 static void bn_usage(FILE *f) {
   fprintf(f,

@@ -383,26 +383,21 @@ static bn_status_t bn_run_body(bn_run_t *run) {
   return bn_run_finish(run);
 }
 
-bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
-                           const bn_opts_t *opts) {
-  bn_run_t run = {0};
-  run.ctx = ctx;
-  run.opts = opts;
-  run.t0 = bn_wtime();
-  run.ops = bn_problem_find(name);
-  if (!run.ops)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no problem named '%s'", name);
+bn_status_t bn_run_begin(bn_ctx_t *ctx, const bn_opts_t *opts, bool *json,
+                         const char **output) {
   const char *lvl = bn_opts_string(opts, "log-level");
   bn_ctx_set_log_level(ctx, !strcmp(lvl, "quiet")   ? BN_LOG_QUIET
                             : !strcmp(lvl, "debug") ? BN_LOG_DEBUG
                                                     : BN_LOG_INFO);
-  BN_CALL(ctx, bn_opts_bool(opts, "json", &run.json));
-  BN_CALL(ctx, bn_opts_bool(opts, "save-init", &run.save_init));
-  if (run.json) bn_ctx_set_log_stream(ctx, stderr);
-  run.output = bn_opts_string(opts, "output");
-  if (!run.output || !*run.output)
+  BN_CALL(ctx, bn_opts_bool(opts, "json", json));
+  if (*json) bn_ctx_set_log_stream(ctx, stderr);
+  *output = bn_opts_string(opts, "output");
+  if (!*output || !**output)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output must name a file");
-  bn_status_t st = bn_run_body(&run);
+  return BN_OK;
+}
+
+bn_status_t bn_run_end(bn_ctx_t *ctx, bn_status_t st) {
   if (st != BN_OK && !bn_error_agreed(ctx)) {
     /* One rank alone failed: the others may be inside a collective call,
      * and closing the output file is collective. Stop the job now. */
@@ -413,6 +408,22 @@ bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
   }
   if (st == BN_OK && bn_ctx_log_level(ctx) >= BN_LOG_INFO)
     st = bn_timer_summary(ctx, bn_ctx_log_stream(ctx));
+  return st;
+}
+
+bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
+                           const bn_opts_t *opts) {
+  bn_run_t run = {0};
+  run.ctx = ctx;
+  run.opts = opts;
+  run.t0 = bn_wtime();
+  run.ops = bn_problem_find(name);
+  if (!run.ops)
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no problem named '%s'", name);
+  BN_CALL(ctx, bn_run_begin(ctx, opts, &run.json, &run.output));
+  BN_CALL(ctx, bn_opts_bool(opts, "save-init", &run.save_init));
+  bn_status_t st = bn_run_body(&run);
+  st = bn_run_end(ctx, st);
   bn_signals_uninstall();
   bn_h5_close(run.out);
   bn_ckpt_destroy(run.ckpt);
