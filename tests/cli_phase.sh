@@ -117,14 +117,13 @@ h5copy -i "$T/c6.h5" -o "$T/no-y.h5" -s /A -d /A
 expect_fail_rc 1 "missing /y" 2 "no dataset /y" phase --input="$T/no-y.h5"
 expect_fail_rc 2 "unknown method" 2 "method" phase --input="$T/c6.h5" \
   --method=pwf
-expect_fail_rc 2 "generate cdp: not yet available" 1 \
-  "cdp.*not yet available" generate phase --model=cdp --output="$T/x.h5"
-expect_fail_rc 2 "phase --model=cdp: not yet available" 2 \
-  "cdp.*not yet available" phase --input="$T/c6.h5" --model=cdp
+expect_fail_rc 2 "phase --model=cdp on a gaussian input" 2 \
+  "--model=cdp, but .* holds a gaussian model" phase --input="$T/c6.h5" \
+  --model=cdp
 cp "$T/c6.h5" "$T/cdp.h5"
 "$SETATTR" "$T/cdp.h5" /y model cdp
-expect_fail_rc 1 "a cdp input: not yet available" 2 \
-  "model 'cdp'.*not yet available" phase --input="$T/cdp.h5"
+expect_fail_rc 1 "a 1-D /y claiming model cdp" 2 \
+  "/y is 1-D but the model is cdp" phase --input="$T/cdp.h5"
 expect_fail_rc 2 "--model differs from the file" 2 \
   "--model=implicit, but .* holds a gaussian model" phase \
   --input="$T/c6.h5" --model=implicit

@@ -194,4 +194,20 @@ typedef struct bn_dict_gen {
 bn_status_t bn_generate_dict(bn_ctx_t *ctx, const bn_dict_gen_t *g,
                              const char *output);
 
+/* Phase retrieval with coded diffraction patterns: an h x w complex image
+ * x_true (image "random": CN(0, 1/n) pixels; "smooth": a smooth magnitude
+ * and phase; |x_true| = 1) and y_l = |F(d_l .* x_true)|^2 (or |.|),
+ * l < patterns, with octanary masks keyed by (seed, l, pixel); /y is
+ * patterns x height x width, /x_true n x 2 (row-major pixels). */
+typedef struct bn_phase_cdp_gen {
+  bn_idx_t height, width, patterns;
+  const char *image, *data;
+  double noise;
+  uint64_t seed;
+} bn_phase_cdp_gen_t;
+
+/* Collective. Validates the parameters first. */
+bn_status_t bn_generate_phase_cdp(bn_ctx_t *ctx, const bn_phase_cdp_gen_t *g,
+                                  const char *output);
+
 #endif

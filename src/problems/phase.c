@@ -1,8 +1,10 @@
 /* Phase retrieval: options, setup from an HDF5 input, result output.
  *
  * Input (docs/commands.md, `benign phase`): /y (m) with the attributes
- * model (gaussian|implicit; default gaussian), field (complex|real), data
- * (intensity|amplitude; default intensity), and for implicit n and seed;
+ * model (gaussian|implicit|cdp; default gaussian), field (complex|real),
+ * data (intensity|amplitude; default intensity), and for implicit n and
+ * seed; cdp: /y is L x h x w with height, width, patterns, seed
+ * (phase_cdp.h);
  * /A (m x n x 2 complex, m x n real) for gaussian; optional /x_true
  * (n x 2 or n). Result: /x (n x 2 or n). */
 #include <math.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "problems/phase.h"
+#include "problems/phase_cdp.h"
 
 const char *const bn_phase_method_names[5] = {"wf", "twf", "raf", "rwf",
                                               "gd-random"};
@@ -22,14 +25,13 @@ static const bn_phase_init_t bn_phase_default_init[5] = {
     BN_PHASE_INIT_RESHAPED, BN_PHASE_INIT_RANDOM};
 static const int bn_phase_amp_loss[5] = {0, 0, 1, 1, 0};
 
-/* Measurement models by name; NULL: known, not yet available. Adding coded
- * diffraction patterns is its file and a pointer here. */
+/* Measurement models by name; NULL: known, not yet available. */
 static const struct {
   const char *name;
   const bn_phase_model_t *model;
 } bn_phase_models[] = {{"gaussian", &bn_phase_model_gaussian},
                        {"implicit", &bn_phase_model_implicit},
-                       {"cdp", NULL}};
+                       {"cdp", &bn_phase_model_cdp}};
 #define BN_PHASE_NMODELS 3
 
 int bn_phase_parse(const char *const *names, int count, const char *name) {
@@ -58,8 +60,8 @@ const bn_optdef_t bn_phase_optdefs[] = {
      "auto|intensity|amplitude"},
     {"model", BN_OPT_CHOICE, "auto",
      "measurement model; auto: the `model` attribute of /y (gaussian if "
-     "absent); another value must match it. cdp (coded diffraction "
-     "patterns) is not yet available",
+     "absent); another value must match it. cdp: coded diffraction "
+     "patterns of an h x w image (FFTW-MPI)",
      "auto|gaussian|implicit|cdp"},
     {"power-iters", BN_OPT_INT, "50",
      "power iterations of the spectral initial points", NULL},
@@ -123,11 +125,6 @@ static bn_status_t bn_phase_options(bn_phase_t *s, const bn_opts_t *opts) {
   if (src == BN_SRC_DECK || src == BN_SRC_CMDLINE)
     s->init = (bn_phase_init_t)bn_phase_parse(bn_phase_init_names, 5,
                                               bn_opts_string(opts, "init"));
-  const char *model = bn_opts_string(opts, "model");
-  if (model && !strcmp(model, "cdp"))
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--model=cdp: coded diffraction patterns are not yet "
-                        "available (gaussian and implicit are)");
   const char *in = bn_opts_string(opts, "input");
   if (!in || !*in)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
@@ -160,7 +157,7 @@ static bn_status_t bn_phase_read_model(bn_phase_t *s, bn_h5_t *f,
   if (k < 0)
     st = BN_ERROR_ALL(ctx, BN_ERR_DATA,
                       "%s: unknown measurement model '%s' (attribute of /y): "
-                      "expected gaussian or implicit",
+                      "expected gaussian, implicit or cdp",
                       s->input, name ? name : "");
   else if (!bn_phase_models[k].model)
     st = BN_ERROR_ALL(ctx, BN_ERR_DATA,
@@ -178,7 +175,8 @@ static bn_status_t bn_phase_read_model(bn_phase_t *s, bn_h5_t *f,
 }
 
 /* n and the field: from /A's shape (gaussian) or /y's attributes. */
-static bn_status_t bn_phase_read_shape(bn_phase_t *s, bn_h5_t *f) {
+static bn_status_t bn_phase_read_shape(bn_phase_t *s, bn_h5_t *f,
+                                       const bn_idx_t *yd) {
   bn_ctx_t *ctx = s->ctx;
   char *field = NULL;
   int nd, cplx = -1;
@@ -191,6 +189,14 @@ static bn_status_t bn_phase_read_shape(bn_phase_t *s, bn_h5_t *f) {
       return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                           "%s: attribute field of /y must be complex or real",
                           s->input);
+  }
+  if (s->model == &bn_phase_model_cdp) {
+    if (cplx == 0)
+      return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                          "%s: a cdp model is complex (attribute field of /y "
+                          "says real)",
+                          s->input);
+    return bn_phase_cdp_shape(s, f, yd);
   }
   if (s->model == &bn_phase_model_implicit) {
     int64_t n, seed;
@@ -268,12 +274,18 @@ static bn_status_t bn_phase_read_y(bn_phase_t *s, bn_h5_t *f,
   BN_CALL(ctx,
           bn_agree(ctx, bn_malloc(ctx, (2 * ml + 1) * sizeof(double), &s->y)));
   s->psi = s->y + ml;
-  BN_CALL(ctx, bn_h5_read_f64(f, "/y", bn_dist_first(s->mdist), s->ml, s->y));
+  if (s->model == &bn_phase_model_cdp)
+    BN_CALL(ctx, bn_phase_cdp_read_y(s, f, s->y));
+  else
+    BN_CALL(ctx,
+            bn_h5_read_f64(f, "/y", bn_dist_first(s->mdist), s->ml, s->y));
   int64_t bad[2] = {INT64_MAX, INT64_MAX}; /* first NaN, first negative */
   double sum = 0.0;
   for (size_t k = 0; k < ml; k++) {
     double v = s->y[k];
-    int64_t i = bn_dist_first(s->mdist) + (int64_t)k;
+    int64_t i = s->model == &bn_phase_model_cdp
+                    ? bn_phase_cdp_global(s, (bn_idx_t)k)
+                    : bn_dist_first(s->mdist) + (int64_t)k;
     if (!isfinite(v) && bad[0] == INT64_MAX) bad[0] = i;
     if (v < 0 && bad[1] == INT64_MAX) bad[1] = i;
     s->psi[k] = amp ? v : sqrt(v > 0 ? v : 0.0);
@@ -328,16 +340,22 @@ static bn_status_t bn_phase_read(bn_phase_t *s, bn_h5_t *f,
                         "retrieval input (see docs/commands.md)",
                         s->input);
   BN_CALL(ctx, bn_h5_shape(f, "/y", &nd, d));
-  if (nd != 1 || d[0] < 1)
+  if ((nd != 1 && nd != 3) || d[0] < 1 || (nd == 3 && (d[1] < 1 || d[2] < 1)))
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: /y must be a 1-D dataset with at least one "
-                        "measurement",
+                        "measurement (cdp: patterns x height x width, each "
+                        "at least 1)",
                         s->input);
-  s->m = d[0];
+  s->m = nd == 3 ? d[0] * d[1] * d[2] : d[0];
   BN_CALL(ctx, bn_phase_read_model(s, f, opts));
-  BN_CALL(ctx, bn_phase_read_shape(s, f));
-  BN_CALL(ctx, bn_dist_create_uniform(ctx, s->m, &s->mdist));
-  BN_CALL(ctx, bn_dist_create_uniform(ctx, s->n, &s->xdist));
+  if ((nd == 3) != (s->model == &bn_phase_model_cdp))
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                        "%s: /y is %d-D but the model is %s (cdp: /y is "
+                        "patterns x height x width; gaussian, implicit: 1-D)",
+                        s->input, nd, s->model->name);
+  BN_CALL(ctx, bn_phase_read_shape(s, f, d));
+  if (!s->mdist) BN_CALL(ctx, bn_dist_create_uniform(ctx, s->m, &s->mdist));
+  if (!s->xdist) BN_CALL(ctx, bn_dist_create_uniform(ctx, s->n, &s->xdist));
   BN_CALL(ctx, bn_phase_prepare(s));
   BN_CALL(ctx, s->model->setup(s, f));
   BN_CALL(ctx, bn_phase_read_y(s, f, opts));

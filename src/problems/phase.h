@@ -109,6 +109,7 @@ struct bn_phase {
   int power_iters;
   bn_idx_t n, m, ml, nl; /* sizes; local measurements and entries of z */
   uint64_t seed;         /* implicit: the operator's seed */
+  void *md;              /* model's own data (cdp: bn_cdp_t) */
   bn_dist_t *mdist, *xdist;
   double *y, *psi; /* ml intensities and amplitudes (both kept) */
   double lambda2;  /* mean(y): the estimate of |x|^2 */
