@@ -56,8 +56,7 @@ static bn_status_t bn_gen_phase_cdp(bn_ctx_t *ctx, bn_opts_t *opts) {
          "wrote %s: %lld x %lld %s image, %lld coded diffraction patterns "
          "(%s, m/n = %lld, %.2f s)\n",
          out, (long long)g.height, (long long)g.width, g.image,
-         (long long)g.patterns, g.data, (long long)g.patterns,
-         bn_wtime() - t0);
+         (long long)g.patterns, g.data, (long long)g.patterns, bn_wtime() - t0);
   return BN_OK;
 }
 

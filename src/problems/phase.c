@@ -277,8 +277,7 @@ static bn_status_t bn_phase_read_y(bn_phase_t *s, bn_h5_t *f,
   if (s->model == &bn_phase_model_cdp)
     BN_CALL(ctx, bn_phase_cdp_read_y(s, f, s->y));
   else
-    BN_CALL(ctx,
-            bn_h5_read_f64(f, "/y", bn_dist_first(s->mdist), s->ml, s->y));
+    BN_CALL(ctx, bn_h5_read_f64(f, "/y", bn_dist_first(s->mdist), s->ml, s->y));
   int64_t bad[2] = {INT64_MAX, INT64_MAX}; /* first NaN, first negative */
   double sum = 0.0;
   for (size_t k = 0; k < ml; k++) {
