@@ -65,6 +65,12 @@ const bn_optdef_t bn_phase_optdefs[] = {
      "auto|gaussian|implicit|cdp"},
     {"power-iters", BN_OPT_INT, "50",
      "power iterations of the spectral initial points", NULL},
+    {"fft-plan", BN_OPT_CHOICE, "measure",
+     "cdp: how FFTW plans the 2-D transforms. measure: time candidate "
+     "plans first (a few seconds at 1024 x 1024; transforms several times "
+     "faster, but the plan, so the last bits of the answer, may differ "
+     "from run to run); estimate: a fixed plan at once (reproducible)",
+     "measure|estimate"},
     {NULL, 0, NULL, NULL, NULL}};
 
 void bn_phase_free(bn_phase_t *s) {
@@ -91,11 +97,14 @@ bn_status_t bn_phase_prepare(bn_phase_t *s) {
   s->t_gather = bn_timer_id(ctx, "allgather z");
   s->t_pass = bn_timer_id(ctx, "measurements pass");
   s->t_reduce = bn_timer_id(ctx, "allreduce f, gradient");
-  /* zf, vf, red = [f | K n]; zeroed so that a pass never reads garbage. */
-  bn_status_t st = bn_calloc(ctx, 3 * len + 1, sizeof(double), &s->zf);
+  s->vlen = s->model->local ? (size_t)s->K * (size_t)s->nl : len;
+  s->voff =
+      s->model->local ? 0 : (size_t)s->K * (size_t)bn_dist_first(s->xdist);
+  /* zf, vf, red = [f | vlen]; zeroed so that a pass never reads garbage. */
+  bn_status_t st = bn_calloc(ctx, 3 * s->vlen + 1, sizeof(double), &s->zf);
   if (st == BN_OK) {
-    s->vf = s->zf + len;
-    s->red = s->vf + len;
+    s->vf = s->zf + s->vlen;
+    s->red = s->vf + s->vlen;
     st = bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &s->cnt);
   }
   if (st == BN_OK) {
@@ -117,6 +126,9 @@ static bn_status_t bn_phase_options(bn_phase_t *s, const bn_opts_t *opts) {
                         "--power-iters=%lld: must be in [1, 100000]",
                         (long long)power);
   s->power_iters = (int)power;
+  s->fft_plan = strcmp(bn_opts_string(opts, "fft-plan"), "estimate")
+                    ? FFTW_MEASURE
+                    : FFTW_ESTIMATE;
   s->method = (bn_phase_method_t)bn_phase_parse(bn_phase_method_names, 5,
                                                 bn_opts_string(opts, "method"));
   s->amp_loss = bn_phase_amp_loss[s->method];

@@ -83,14 +83,21 @@ typedef struct bn_phase_model {
   /* Collective: check and read the model's data from the input (after n,
    * m, the field and the distributions are set); allocate its work. */
   bn_status_t (*setup)(bn_phase_t *s, bn_h5_t *f);
-  /* Local: one pass over the rank's measurements, block by block: u =
-   * A_blk z (and uv = A_blk v if v != NULL), kernel, then g += A_blk^H w
-   * (skipped when g == NULL). z, v, g: full vectors (K n doubles). */
+  /* One pass over the rank's measurements, block by block: u = A_blk z
+   * (and uv = A_blk v if v != NULL), kernel, then g += A_blk^H w (skipped
+   * when g == NULL). z, v, g are full vectors (K n doubles, local pass)
+   * or, when the model is `local`, the rank's share of them in the
+   * iterate's distribution (K nl doubles; the pass is then collective). */
   void (*pass)(bn_phase_t *s, const double *z, const double *v,
                bn_phase_kernel_fn fn, void *kd, double *g);
   /* Local: |a_i|^2 for the rank's measurements (ml values). */
   void (*row_norms2)(bn_phase_t *s, double *out);
   void (*destroy)(bn_phase_t *s);
+  /* 1: A_blk touches only the rank's own entries of z and g (cdp: the
+   * rank's image rows are its FFTW slab), so an evaluation needs no
+   * gather of z and no reduction of the gradient, and no process holds a
+   * full-length vector. 0: the rows of A span all of z (gaussian). */
+  int local;
 } bn_phase_model_t;
 
 /* The dense models (phase_dense.c): A stored in /A, or implicit. */
@@ -107,6 +114,7 @@ struct bn_phase {
   bn_phase_method_t method;
   bn_phase_init_t init;
   int power_iters;
+  unsigned fft_plan;     /* cdp: FFTW planner flag (--fft-plan) */
   bn_idx_t n, m, ml, nl; /* sizes; local measurements and entries of z */
   uint64_t seed;         /* implicit: the operator's seed */
   void *md;              /* model's own data (cdp: bn_cdp_t) */
@@ -118,7 +126,9 @@ struct bn_phase {
   double *a, *blk;
   bn_idx_t blk_rows;
   /* Work space (bn_phase_prepare). */
-  double *zf, *vf, *red; /* full z, v; [f | gradient] for the allreduce */
+  double *zf, *vf, *red; /* pass inputs z, v; [f | gradient] (vlen each) */
+  size_t vlen;           /* K n, or K nl for a local model */
+  size_t voff;           /* the rank's share's offset in such a vector */
   double *ub, *vb, *wb;  /* one block of A z, A v and kernel output */
   int *cnt, *dsp;        /* allgather counts of z's shares (doubles) */
   int64_t sweeps;        /* sweeps done (the WF step schedule's tau) */
@@ -134,6 +144,17 @@ void bn_phase_free(bn_phase_t *s);
 bn_status_t bn_phase_gather(bn_phase_t *s, const double *x, double *z);
 /* Collective: sums red[0 .. len) over the ranks (one allreduce). */
 bn_status_t bn_phase_reduce(bn_phase_t *s, size_t len);
+/* Collective: the vector a pass reads for the iterate share x: x itself
+ * for a local model, else the full vector gathered into buf (zf or vf). */
+const double *bn_phase_view(bn_phase_t *s, const double *x, double *buf,
+                            bn_status_t *st);
+/* Collective: after a pass accumulated f in red[0] (when with_f) and a
+ * gradient in red + 1 (when with_g), sums what needs summing -- for a
+ * local model only f -- and copies the rank's share of the gradient
+ * (red + 1 + voff) to g (K nl doubles) when g != NULL. */
+bn_status_t bn_phase_finish(bn_phase_t *s, int with_f, int with_g, double *g);
+/* Collective: the 2-norm of a pass vector (vlen doubles). */
+double bn_phase_vnorm(bn_phase_t *s, const double *v);
 
 bn_status_t bn_phase_eval(void *data, const double *x, double *f, double *g);
 bn_status_t bn_phase_hvp(void *data, const double *x, const double *v,
@@ -143,8 +164,9 @@ bn_status_t bn_phase_metrics(void *data, const double *x, double *rel,
 bn_status_t bn_phase_init_point(void *data, const bn_opts_t *opts, double *x);
 bn_status_t bn_phase_sweep(void *data, double *x);
 
-/* Local: u = A z for the rank's measurements (ml entries, K doubles each)
- * and g += A^H w (g full, K n doubles), through the model's pass. */
+/* u = A z for the rank's measurements (ml entries, K doubles each) and
+ * g += A^H w (z, g full, K n doubles), through the model's pass (local
+ * for the dense models, collective for a local model). */
 void bn_phase_forward(bn_phase_t *s, const double *z, double *u);
 void bn_phase_adjoint(bn_phase_t *s, const double *w, double *g);
 

@@ -1,12 +1,13 @@
 /* Phase retrieval: the coded diffraction pattern model (phase_cdp.h).
  *
  * A pass over the rank's measurements is, for each pattern l: load the
- * rank's rows of d_l .* z into a work array, one distributed forward FFT
+ * rank's rows of d_l .* z (z holds only the rank's rows: the model is
+ * local, phase.h) into a work array, one distributed forward FFT
  * (FFTW-MPI, collective; the same for v when the pass has one), the
  * pointwise kernel on the rank's n0 w values of pattern l, and when a
  * gradient is asked for one backward FFT of the kernel's output and
- * g += conj(d_l) .* (that) on the rank's rows of g (the allreduce of
- * phase_eval.c then sums the ranks' disjoint rows). 2L FFTs per gradient,
+ * g += conj(d_l) .* (that) on the rank's rows of g: no gather of z and
+ * no reduction of g. 2L FFTs per gradient,
  * 3L per Hessian-vector product. Mask values are kept as one byte per
  * local (l, pixel) (a code into the 8 octanary values), drawn once. */
 #include <math.h>
@@ -52,7 +53,7 @@ void bn_cdp_free(bn_cdp_t *c) {
 }
 
 bn_status_t bn_cdp_create(bn_ctx_t *ctx, bn_idx_t h, bn_idx_t w, int L,
-                          uint64_t seed, bn_cdp_t **out) {
+                          uint64_t seed, unsigned plan, bn_cdp_t **out) {
   bn_cdp_t *c = NULL;
   *out = NULL;
   BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*c), &c)));
@@ -85,9 +86,9 @@ bn_status_t bn_cdp_create(bn_ctx_t *ctx, bn_idx_t h, bn_idx_t w, int L,
   if (st == BN_OK) {
     memset(c->ub, 0, al * sizeof(fftw_complex));
     c->fwd = fftw_mpi_plan_dft_2d((ptrdiff_t)h, (ptrdiff_t)w, c->ub, c->ub,
-                                  comm, FFTW_FORWARD, FFTW_ESTIMATE);
+                                  comm, FFTW_FORWARD, plan);
     c->bwd = fftw_mpi_plan_dft_2d((ptrdiff_t)h, (ptrdiff_t)w, c->ub, c->ub,
-                                  comm, FFTW_BACKWARD, FFTW_ESTIMATE);
+                                  comm, FFTW_BACKWARD, plan);
     st = bn_agree(ctx, c->fwd && c->bwd
                            ? BN_OK
                            : BN_ERROR(ctx, BN_ERR_LIB,
@@ -120,7 +121,7 @@ bn_status_t bn_cdp_create(bn_ctx_t *ctx, bn_idx_t h, bn_idx_t w, int L,
 void bn_cdp_forward(bn_cdp_t *c, int l, const double *z, fftw_complex *ub) {
   const size_t nl = (size_t)c->n0 * (size_t)c->w;
   const unsigned char *code = c->code + (size_t)l * nl;
-  const double *zr = z + 2 * (size_t)c->r0 * (size_t)c->w;
+  const double *zr = z;
   for (size_t k = 0; k < nl; k++) {
     const double *d = bn_cdp_val[code[k]];
     double a = zr[2 * k], b = zr[2 * k + 1];
@@ -135,7 +136,7 @@ void bn_cdp_forward(bn_cdp_t *c, int l, const double *z, fftw_complex *ub) {
 void bn_cdp_adjoint(bn_cdp_t *c, int l, fftw_complex *wb, double *g) {
   const size_t nl = (size_t)c->n0 * (size_t)c->w;
   const unsigned char *code = c->code + (size_t)l * nl;
-  double *gr = g + 2 * (size_t)c->r0 * (size_t)c->w;
+  double *gr = g;
   bn_timer_start(c->ctx, c->t_fft);
   fftw_mpi_execute_dft(c->bwd, wb, wb);
   bn_timer_stop(c->ctx, c->t_fft);
@@ -192,5 +193,5 @@ int64_t bn_phase_cdp_global(const bn_phase_t *s, bn_idx_t k) {
   return (int64_t)(l * c->h * c->w + (bn_idx_t)c->r0 * c->w + r);
 }
 
-const bn_phase_model_t bn_phase_model_cdp = {"cdp", bn_cdp_setup, bn_cdp_pass,
-                                             bn_cdp_norms2, bn_cdp_destroy};
+const bn_phase_model_t bn_phase_model_cdp = {
+    "cdp", bn_cdp_setup, bn_cdp_pass, bn_cdp_norms2, bn_cdp_destroy, 1};

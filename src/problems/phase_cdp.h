@@ -38,14 +38,17 @@ typedef struct bn_cdp {
 } bn_cdp_t;
 
 /* Collective: FFTW-MPI set up for an h x w image with L patterns, the
- * plans made once (FFTW_ESTIMATE), the rank's mask codes drawn. */
+ * plans made once with the planner flag `plan` (FFTW_ESTIMATE, or
+ * FFTW_MEASURE: a few seconds at 1024^2, then transforms about 6x faster
+ * here, at the price of plans -- so rounding -- that may differ between
+ * runs), the rank's mask codes drawn. */
 bn_status_t bn_cdp_create(bn_ctx_t *ctx, bn_idx_t h, bn_idx_t w, int L,
-                          uint64_t seed, bn_cdp_t **out);
+                          uint64_t seed, unsigned plan, bn_cdp_t **out);
 void bn_cdp_free(bn_cdp_t *c);
-/* Collective: ub = F(d_l .* z) for the rank's rows (z full, 2 n doubles). */
+/* Collective: ub = F(d_l .* z), z the rank's rows (2 n0 w doubles). */
 void bn_cdp_forward(bn_cdp_t *c, int l, const double *z, fftw_complex *ub);
-/* Collective: g (full) += conj(d_l) .* F^H wb on the rank's rows; wb is
- * overwritten. */
+/* Collective: g += conj(d_l) .* F^H wb, g the rank's rows (2 n0 w
+ * doubles); wb is overwritten. */
 void bn_cdp_adjoint(bn_cdp_t *c, int l, fftw_complex *wb, double *g);
 /* The mask value d_l(j) (j global), from the generator. */
 void bn_cdp_mask(uint64_t seed, int l, bn_idx_t n, bn_idx_t j, double d[2]);

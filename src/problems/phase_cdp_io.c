@@ -124,7 +124,8 @@ bn_status_t bn_phase_cdp_shape(bn_phase_t *s, bn_h5_t *f, const bn_idx_t *d) {
   s->K = 2;
   s->seed = (uint64_t)seed;
   bn_cdp_t *c = NULL;
-  BN_CALL(ctx, bn_cdp_create(ctx, h, w, (int)L, (uint64_t)seed, &c));
+  BN_CALL(ctx,
+          bn_cdp_create(ctx, h, w, (int)L, (uint64_t)seed, s->fft_plan, &c));
   s->md = c;
   /* Both distributions follow FFTW's slabs (ranks in order). */
   const int P = bn_ctx_size(ctx);
@@ -241,7 +242,8 @@ bn_status_t bn_generate_phase_cdp(bn_ctx_t *ctx, const bn_phase_cdp_gen_t *g,
   BN_CALL(ctx, bn_h5_check_output(ctx, output, NULL));
   BN_CALL(ctx, bn_h5_check_space(ctx, output, 8.0 * (double)(L + 2) * n));
   bn_cdp_t *c = NULL;
-  BN_CALL(ctx, bn_cdp_create(ctx, g->height, g->width, (int)L, g->seed, &c));
+  BN_CALL(ctx, bn_cdp_create(ctx, g->height, g->width, (int)L, g->seed,
+                             FFTW_ESTIMATE, &c));
   const size_t nl = (size_t)c->n0 * (size_t)c->w;
   double *x = NULL, *y = NULL;
   bn_h5_t *f = NULL;
@@ -252,7 +254,7 @@ bn_status_t bn_generate_phase_cdp(bn_ctx_t *ctx, const bn_phase_cdp_gen_t *g,
   if (st == BN_OK) {
     bn_cdp_gen_image(g, x);
     for (int l = 0; l < (int)L; l++) {
-      bn_cdp_forward(c, l, x, c->ub);
+      bn_cdp_forward(c, l, x + 2 * (size_t)c->r0 * (size_t)c->w, c->ub);
       for (size_t k = 0; k < nl; k++) {
         double a2 = c->ub[k][0] * c->ub[k][0] + c->ub[k][1] * c->ub[k][1];
         double v = amp ? sqrt(a2) : a2;

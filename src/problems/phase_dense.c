@@ -139,10 +139,16 @@ static void bn_phase_dense_destroy(bn_phase_t *s) {
   s->a = s->blk = s->ub = NULL;
 }
 
-const bn_phase_model_t bn_phase_model_gaussian = {
-    "gaussian", bn_phase_gaussian_setup, bn_phase_dense_pass,
-    bn_phase_dense_norms2, bn_phase_dense_destroy};
+const bn_phase_model_t bn_phase_model_gaussian = {"gaussian",
+                                                  bn_phase_gaussian_setup,
+                                                  bn_phase_dense_pass,
+                                                  bn_phase_dense_norms2,
+                                                  bn_phase_dense_destroy,
+                                                  0};
 
-const bn_phase_model_t bn_phase_model_implicit = {
-    "implicit", bn_phase_implicit_setup, bn_phase_dense_pass,
-    bn_phase_dense_norms2, bn_phase_dense_destroy};
+const bn_phase_model_t bn_phase_model_implicit = {"implicit",
+                                                  bn_phase_implicit_setup,
+                                                  bn_phase_dense_pass,
+                                                  bn_phase_dense_norms2,
+                                                  bn_phase_dense_destroy,
+                                                  0};

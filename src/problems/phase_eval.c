@@ -4,8 +4,10 @@
  * Every evaluation is: allgather z's shares into the replicated z, one
  * pass of the model over the rank's measurements with a pointwise kernel
  * (u_i -> w_i), one allreduce of [f | A^H w], and each rank keeps the
- * slice of the gradient it owns. Kernels work on interleaved (re, im)
- * pairs when complex; the real case is the same code with im = 0. */
+ * slice of the gradient it owns. A local model (cdp) skips the gather
+ * and reduces only f: its pass reads and writes the rank's own share. Kernels
+ * work on interleaved (re, im) pairs when complex; the real case is the same
+ * code with im = 0. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,23 +115,47 @@ static void bn_k_amplitude_hvp(bn_phase_t *s, void *kd, bn_idx_t k0,
   }
 }
 
+const double *bn_phase_view(bn_phase_t *s, const double *x, double *buf,
+                            bn_status_t *st) {
+  *st = BN_OK;
+  if (s->model->local) return x;
+  *st = bn_phase_gather(s, x, buf);
+  return buf;
+}
+
+bn_status_t bn_phase_finish(bn_phase_t *s, int with_f, int with_g, double *g) {
+  const size_t len = s->model->local || !with_g ? 0 : s->vlen;
+  if (with_f || len) BN_CALL(s->ctx, bn_phase_reduce(s, len + 1));
+  if (g)
+    memcpy(g, s->red + 1 + s->voff,
+           (size_t)s->K * (size_t)s->nl * sizeof(double));
+  return BN_OK;
+}
+
+double bn_phase_vnorm(bn_phase_t *s, const double *v) {
+  double sq = 0.0;
+  for (size_t e = 0; e < s->vlen; e++) sq += v[e] * v[e];
+  if (s->model->local)
+    MPI_Allreduce(MPI_IN_PLACE, &sq, 1, MPI_DOUBLE, MPI_SUM,
+                  bn_ctx_comm(s->ctx));
+  return sqrt(sq);
+}
+
 bn_status_t bn_phase_eval(void *data, const double *x, double *f, double *g) {
   bn_phase_t *s = data;
   bn_ctx_t *ctx = s->ctx;
-  const size_t len = (size_t)s->K * (size_t)s->n;
-  BN_CALL(ctx, bn_phase_gather(s, x, s->zf));
+  bn_status_t st;
+  const double *z = bn_phase_view(s, x, s->zf, &st);
+  BN_CALL(ctx, st);
   bn_timer_start(ctx, s->t_pass);
   double acc = 0.0;
-  if (g) memset(s->red + 1, 0, len * sizeof(double));
-  s->model->pass(s, s->zf, NULL, s->amp_loss ? bn_k_amplitude : bn_k_intensity,
+  if (g) memset(s->red + 1, 0, s->vlen * sizeof(double));
+  s->model->pass(s, z, NULL, s->amp_loss ? bn_k_amplitude : bn_k_intensity,
                  &acc, g ? s->red + 1 : NULL);
   s->red[0] = acc;
   bn_timer_stop(ctx, s->t_pass);
-  BN_CALL(ctx, bn_phase_reduce(s, g ? len + 1 : 1));
+  BN_CALL(ctx, bn_phase_finish(s, 1, g != NULL, g));
   *f = s->red[0] / (2.0 * (double)s->m);
-  if (g)
-    memcpy(g, s->red + 1 + s->dsp[bn_ctx_rank(ctx)],
-           (size_t)s->K * (size_t)s->nl * sizeof(double));
   return BN_OK;
 }
 
@@ -137,19 +163,18 @@ bn_status_t bn_phase_hvp(void *data, const double *x, const double *v,
                          double *hv) {
   bn_phase_t *s = data;
   bn_ctx_t *ctx = s->ctx;
-  const size_t len = (size_t)s->K * (size_t)s->n;
-  BN_CALL(ctx, bn_phase_gather(s, x, s->zf));
-  BN_CALL(ctx, bn_phase_gather(s, v, s->vf));
+  bn_status_t st;
+  const double *z = bn_phase_view(s, x, s->zf, &st);
+  BN_CALL(ctx, st);
+  const double *zv = bn_phase_view(s, v, s->vf, &st);
+  BN_CALL(ctx, st);
   bn_timer_start(ctx, s->t_pass);
-  memset(s->red, 0, (len + 1) * sizeof(double));
-  s->model->pass(s, s->zf, s->vf,
+  memset(s->red, 0, (s->vlen + 1) * sizeof(double));
+  s->model->pass(s, z, zv,
                  s->amp_loss ? bn_k_amplitude_hvp : bn_k_intensity_hvp, NULL,
                  s->red + 1);
   bn_timer_stop(ctx, s->t_pass);
-  BN_CALL(ctx, bn_phase_reduce(s, len + 1));
-  memcpy(hv, s->red + 1 + s->dsp[bn_ctx_rank(ctx)],
-         (size_t)s->K * (size_t)s->nl * sizeof(double));
-  return BN_OK;
+  return bn_phase_finish(s, 0, 1, hv);
 }
 
 /* Forward: copy the block of A z out. */
@@ -170,12 +195,15 @@ static void bn_k_given(bn_phase_t *s, void *kd, bn_idx_t k0, bn_idx_t nb,
          (size_t)nb * (size_t)s->K * sizeof(double));
 }
 
+/* A local model's pass takes the rank's shares of the full vectors. */
 void bn_phase_forward(bn_phase_t *s, const double *z, double *u) {
-  s->model->pass(s, z, NULL, bn_k_copy, u, NULL);
+  const size_t o = s->model->local ? s->K * (size_t)bn_dist_first(s->xdist) : 0;
+  s->model->pass(s, z + o, NULL, bn_k_copy, u, NULL);
 }
 
 void bn_phase_adjoint(bn_phase_t *s, const double *w, double *g) {
-  s->model->pass(s, s->zf, NULL, bn_k_given, (void *)w, g);
+  const size_t o = s->model->local ? s->K * (size_t)bn_dist_first(s->xdist) : 0;
+  s->model->pass(s, s->zf, NULL, bn_k_given, (void *)w, g + o);
 }
 
 /* min over phases phi of |x e^{i phi} - x_true| / |x_true|: the best phase

@@ -12,10 +12,10 @@
  * found by power iterations (--power-iters, default 50): each is one pass
  * of the model over the rank's rows, Y v = 1/m A^H (c .* (A v)), and one
  * allreduce of K n doubles, from a random vector keyed by the seed. The
- * vector is replicated, so every rank iterates identically.
+ * vector is replicated, so every rank iterates identically (a local
+ * model, cdp, keeps only the rank's share and sums its norm instead).
  * random: z0 with i.i.d. Gaussian entries keyed by (seed, global index),
  * scaled to |z0| = lambda (the same point on any number of processes). */
-#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,20 +93,23 @@ static bn_status_t bn_phase_weights(bn_phase_t *s, double *c) {
   return BN_OK;
 }
 
-/* Collective: v (full, replicated) = the leading eigenvector of Y. */
+/* Collective: v = the leading eigenvector of Y, as a pass vector (full
+ * and replicated, or the rank's share for a local model). */
 static bn_status_t bn_phase_power(bn_phase_t *s, const double *c, uint64_t seed,
                                   double *v, double *eig) {
   bn_ctx_t *ctx = s->ctx;
-  const size_t len = (size_t)s->K * (size_t)s->n;
-  bn_rng_fill_normal(seed, BN_PHASE_STREAM_INIT, 0, len, v);
-  double nrm = cblas_dnrm2((int)len, v, 1);
-  cblas_dscal((int)len, 1.0 / nrm, v, 1);
+  const size_t len = s->vlen;
+  const uint64_t first =
+      s->model->local ? (uint64_t)s->K * (uint64_t)bn_dist_first(s->xdist) : 0;
+  bn_rng_fill_normal(seed, BN_PHASE_STREAM_INIT, first, len, v);
+  double nrm = bn_phase_vnorm(s, v);
+  for (size_t e = 0; e < len; e++) v[e] /= nrm;
   *eig = 0.0;
   for (int it = 0; it < s->power_iters; it++) {
     memset(s->red, 0, (len + 1) * sizeof(double));
     s->model->pass(s, v, NULL, bn_k_weighted, (void *)c, s->red + 1);
-    BN_CALL(ctx, bn_phase_reduce(s, len + 1));
-    nrm = cblas_dnrm2((int)len, s->red + 1, 1);
+    BN_CALL(ctx, bn_phase_finish(s, 0, 1, NULL));
+    nrm = bn_phase_vnorm(s, s->red + 1);
     if (!(nrm > 0) || !isfinite(nrm)) break; /* Y v = 0: keep v */
     *eig = nrm / (double)s->m;
     for (size_t e = 0; e < len; e++) v[e] = s->red[1 + e] / nrm;
@@ -149,7 +152,7 @@ bn_status_t bn_phase_init_point(void *data, const bn_opts_t *opts, double *x) {
     if (st == BN_OK) st = bn_phase_power(s, c, (uint64_t)seed, s->vf, &eig);
     if (st == BN_OK) {
       const double lam = sqrt(s->lambda2);
-      const double *mine = s->vf + s->dsp[bn_ctx_rank(ctx)];
+      const double *mine = s->vf + s->voff;
       for (size_t e = 0; e < (size_t)s->K * (size_t)s->nl; e++)
         x[e] = lam * mine[e];
       bn_log(ctx, BN_LOG_INFO,

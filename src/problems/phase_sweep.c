@@ -101,19 +101,18 @@ static void bn_k_amp(bn_phase_t *s, void *kd, bn_idx_t k0, bn_idx_t nb,
 bn_status_t bn_phase_sweep(void *data, double *x) {
   bn_phase_t *s = data;
   bn_ctx_t *ctx = s->ctx;
-  const size_t len = (size_t)s->K * (size_t)s->n;
   const size_t nloc = (size_t)s->K * (size_t)s->nl;
   bn_sweep_data_t d = {0.0, 0.0, 0.0};
   bn_phase_kernel_fn fn = NULL;
   double mu = 0.0;
   s->sweeps++;
-  BN_CALL(ctx, bn_phase_gather(s, x, s->zf));
+  bn_status_t st;
+  const double *z = bn_phase_view(s, x, s->zf, &st);
+  BN_CALL(ctx, st);
   switch (s->method) {
     case BN_PHASE_TWF: {
-      double zz = 0.0;
-      for (size_t e = 0; e < len; e++) zz += s->zf[e] * s->zf[e];
-      d.znorm = sqrt(zz);
-      s->model->pass(s, s->zf, NULL, bn_k_twf_kt, &d, NULL);
+      d.znorm = bn_phase_vnorm(s, z);
+      s->model->pass(s, z, NULL, bn_k_twf_kt, &d, NULL);
       s->red[0] = d.kt;
       BN_CALL(ctx, bn_phase_reduce(s, 1));
       d.kt = s->red[0] / (double)s->m;
@@ -140,11 +139,11 @@ bn_status_t bn_phase_sweep(void *data, double *x) {
     }
   }
   bn_timer_start(ctx, s->t_pass);
-  memset(s->red, 0, (len + 1) * sizeof(double));
-  s->model->pass(s, s->zf, NULL, fn, &d, s->red + 1);
+  memset(s->red, 0, (s->vlen + 1) * sizeof(double));
+  s->model->pass(s, z, NULL, fn, &d, s->red + 1);
   bn_timer_stop(ctx, s->t_pass);
-  BN_CALL(ctx, bn_phase_reduce(s, len + 1));
-  const double *g = s->red + 1 + s->dsp[bn_ctx_rank(ctx)];
+  BN_CALL(ctx, bn_phase_finish(s, 0, 1, NULL));
+  const double *g = s->red + 1 + s->voff;
   for (size_t e = 0; e < nloc; e++) x[e] -= mu * g[e];
   return BN_OK;
 }
