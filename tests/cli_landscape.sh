@@ -99,6 +99,20 @@ for np in 1 3; do
     test "$(json_field global_fraction "$T/last.out")" = 1
 done
 
+# 2d. Orthogonal 4th-order tensor (n = 8, distinct weights): every start
+# ends at a true component (each is a local minimizer of -T(x,x,x,x) on
+# the sphere); the slice goes through the heaviest one and its sign copy.
+bn_ok "generate tensor n=8" 1 generate tensor --dim=8 --components=8 \
+  --lambda=2,1.8,1.6,1.4,1.2,1,0.8,0.6 --output="$T/t.h5"
+bn_ok "tensor census + slice at 3 processes" 3 landscape tensor \
+  --input="$T/t.h5" --starts=6 --json --png="$T/t.png" --grid=21 \
+  --output="$T/t3.h5out"
+check "tensor: global_fraction = 1" \
+  test "$(json_field global_fraction "$T/last.out")" = 1
+check "tensor: the slice goes through the heaviest component (f = -2)" \
+  grep -q "slice minimum: f = -2.0000" "$T/last.out" "$T/last.err"
+check "tensor: PNG written" test -s "$T/t.png"
+
 # 3. The picture.
 bn_ok "slice through the truth and a copy" 3 landscape complete \
   --input="$T/b.h5" --rank=2 --starts=4 --png="$T/s.png" --grid=31 \

@@ -246,7 +246,8 @@ const bn_problem_ops_t bn_problem_tensor = {
     .save = bn_tensor_save,
     .load = bn_tensor_load,
     .describe = bn_tensor_describe,
-    .destroy = bn_tensor_destroy};
+    .destroy = bn_tensor_destroy,
+    .truth = bn_tensor_truth};
 
 /* The public deflation state (benign/tensor.h). */
 int bn_tensor_target(const void *data) {

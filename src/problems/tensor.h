@@ -143,6 +143,9 @@ bn_status_t bn_tensor_hvp(void *data, const double *x, const double *v,
 bn_status_t bn_tensor_retract(void *data, double *x);
 bn_status_t bn_tensor_project(void *data, const double *x, double *v);
 bn_status_t bn_tensor_sweep(void *data, double *x);
+/* Collective: the true component of lowest objective, as a point (for
+ * `benign landscape` slices); *have = false without /A_true. */
+bn_status_t bn_tensor_truth(void *data, double *x, bool *have);
 bn_status_t bn_tensor_metrics(void *data, const double *x, double *rel,
                               double *rmse);
 /* Initial point of the next solve (tensor_deflate.c). */

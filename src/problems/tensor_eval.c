@@ -314,3 +314,25 @@ bn_status_t bn_tensor_metrics(void *data, const double *x, double *rel,
   *rel = c[kt] > 0 ? sqrt(fmax(0.0, 1.0 - best / c[kt])) : 1.0;
   return BN_OK;
 }
+
+/* The truth as a point: the true component with the lowest objective
+ * -T(a, a, a, a) (the global minimizer; each component is a local one),
+ * normalised; its sign copy -a is the symmetric copy. */
+bn_status_t bn_tensor_truth(void *data, double *x, bool *have) {
+  bn_tensor_t *t = data;
+  *have = t->truth != NULL;
+  if (!t->truth) return BN_OK;
+  const int kt = t->kt;
+  const double *a = bn_dmat_cdata(t->truth);
+  double best = INFINITY;
+  int jb = 0;
+  for (int j = 0; j < kt; j++) {
+    for (bn_idx_t i = 0; i < t->nl; i++) x[i] = a[i * kt + j];
+    double f = INFINITY;
+    BN_CALL(t->ctx, bn_tensor_retract(t, x));
+    BN_CALL(t->ctx, bn_tensor_eval(t, x, &f, NULL));
+    if (f < best) best = f, jb = j; /* the same f on every rank */
+  }
+  for (bn_idx_t i = 0; i < t->nl; i++) x[i] = a[i * kt + jb];
+  return bn_tensor_retract(t, x);
+}

@@ -3,7 +3,10 @@
  *
  * The BB step <s,s>/<s,y> adapts to the local curvature, so most iterations
  * accept the first trial; the nonmonotone test against the largest of the
- * last few objectives keeps the method globally convergent. */
+ * last few objectives keeps the method globally convergent. At the
+ * roundoff level of f a trial that reduces |g| is accepted instead, so
+ * gradient tolerances far below sqrt(eps |f|) can still be reached. */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -14,6 +17,7 @@
 #define BN_ARMIJO 1e-4
 #define BN_MAX_BACKTRACK 60
 #define BN_GD_MEMORY 10
+#define BN_FROUND (64 * DBL_EPSILON) /* relative roundoff of an objective */
 
 bn_status_t bn_backtrack(bn_solver_t *s, const bn_objective_t *obj,
                          const double *y, double fy, const double *gy,
@@ -72,6 +76,18 @@ static bn_status_t bn_gd_step(bn_solver_t *s, const bn_objective_t *obj,
     if (obj->retract) BN_CALL(s->ctx, obj->retract(obj->data, xnew));
     BN_CALL(s->ctx, obj->eval(obj->data, xnew, &fnew, gnew));
     if (isfinite(fnew) && fnew <= fref - BN_ARMIJO * t * d[0]) break;
+    if (isfinite(fnew) && fabs(fnew - *f) <= BN_FROUND * fabs(*f)) {
+      /* Near a minimizer t |g|^2 falls below the roundoff of f and no
+       * Armijo test can see a decrease: accept a step that keeps f within
+       * roundoff and reduces |g| (in the spirit of the approximate Wolfe
+       * conditions of Hager and Zhang). fnew is the same on every rank,
+       * so all ranks take this branch together. */
+      double gn = 0.0;
+      for (size_t i = 0; i < s->n; i++) gn += gnew[i] * gnew[i];
+      BN_MPI(s->ctx, MPI_Allreduce(MPI_IN_PLACE, &gn, 1, MPI_DOUBLE, MPI_SUM,
+                                   bn_ctx_comm(s->ctx)));
+      if (gn < d[0]) break;
+    }
   }
   if (k == BN_MAX_BACKTRACK) {
     s->reason = BN_DIVERGED_LINE_SEARCH;
