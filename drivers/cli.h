@@ -34,6 +34,8 @@ extern const bn_command_t bn_cmd_glm;
 extern const bn_command_t bn_cmd_eig;
 extern const bn_command_t bn_cmd_tensor;
 extern const bn_command_t bn_cmd_dict;
+extern const bn_command_t bn_cmd_sasd;
+extern const bn_command_t bn_cmd_deconv;
 
 /* generate families (drivers/gen_*.c): options and run. */
 extern const bn_optdef_t bn_gen_complete_opts[];
@@ -54,6 +56,10 @@ extern const bn_optdef_t bn_gen_tensor_opts[];
 bn_status_t bn_gen_tensor_run(bn_ctx_t *ctx, bn_opts_t *opts);
 extern const bn_optdef_t bn_gen_dict_opts[];
 bn_status_t bn_gen_dict_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_sasd_opts[];
+bn_status_t bn_gen_sasd_run(bn_ctx_t *ctx, bn_opts_t *opts);
+extern const bn_optdef_t bn_gen_deconv_opts[];
+bn_status_t bn_gen_deconv_run(bn_ctx_t *ctx, bn_opts_t *opts);
 
 /* Keys shared by every command that runs a solver (run_problem.c). */
 extern const bn_optdef_t bn_solve_opts[];

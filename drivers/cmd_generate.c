@@ -21,6 +21,8 @@ static const bn_gen_family_t bn_gen_families[] = {
     {"eig", bn_gen_eig_opts, bn_gen_eig_run},
     {"tensor", bn_gen_tensor_opts, bn_gen_tensor_run},
     {"dict", bn_gen_dict_opts, bn_gen_dict_run},
+    {"sasd", bn_gen_sasd_opts, bn_gen_sasd_run},
+    {"deconv", bn_gen_deconv_opts, bn_gen_deconv_run},
     {NULL, NULL, NULL}};
 
 static const bn_gen_family_t *bn_gen_find(const char *name) {
@@ -45,11 +47,11 @@ static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
 const bn_command_t bn_cmd_generate = {
     "generate",
     "write a synthetic instance with ground truth (families: complete, rpca, "
-    "factor, sense, phase, glm, eig, tensor, dict)",
+    "factor, sense, phase, glm, eig, tensor, dict, sasd, deconv)",
     "mpirun -n P benign generate FAMILY --output=F.h5 [options]; "
     "benign generate FAMILY --help for a family's options",
     bn_gen_complete_opts,
     NULL,
-    "complete|rpca|factor|sense|phase|glm|eig|tensor|dict",
+    "complete|rpca|factor|sense|phase|glm|eig|tensor|dict|sasd|deconv",
     bn_generate_run,
     bn_generate_opts};

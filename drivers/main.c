@@ -19,7 +19,9 @@ static const bn_command_t *const bn_commands[] = {
     &bn_cmd_phase,    &bn_cmd_rpca,
     &bn_cmd_sense,    &bn_cmd_glm,
     &bn_cmd_eig,      &bn_cmd_tensor,
-    &bn_cmd_dict,     NULL};
+    &bn_cmd_dict,     &bn_cmd_sasd,
+    &bn_cmd_deconv,
+    NULL};
 
 static void bn_usage(FILE *f) {
   fprintf(f,

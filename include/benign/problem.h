@@ -52,5 +52,6 @@ extern const bn_optdef_t bn_glm_optdefs[];
 extern const bn_optdef_t bn_eig_optdefs[];
 extern const bn_optdef_t bn_tensor_optdefs[];
 extern const bn_optdef_t bn_dict_optdefs[];
+extern const bn_optdef_t bn_deconv_optdefs[];
 
 #endif
