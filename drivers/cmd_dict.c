@@ -345,9 +345,11 @@ static bn_status_t bn_dict_run(bn_ctx_t *ctx, bn_opts_t *opts,
 const bn_command_t bn_cmd_dict = {
     "dict",
     "dictionary learning Y = A X, X sparse: l4 over the orthogonal group "
-    "(MSP), sparsity on the sphere with deflation, overcomplete l4",
+    "(MSP), sparsity on the sphere with deflation, overcomplete l4, the "
+    "synthesis model (batch, online, orthogonal)",
     "mpirun -n P benign dict [deck.ini] --input=F.h5 [--output=G.h5] "
-    "[--method=l4|sphere|overcomplete] [--loss=huber|l1|l4] [--atoms=N] "
+    "[--method=l4|sphere|overcomplete|synthesis|synthesis-orth] "
+    "[--loss=huber|l1|l4] [--lambda=L] [--batch-size=B] [--atoms=N] "
     "...",
     bn_dict_optdefs,
     bn_solve_opts,

@@ -11,7 +11,11 @@ const char *const bn_dict_loss_names[3] = {"huber", "l1", "l4"};
 /* The methods, by name (--method). Adding one: a dict_NAME.c with its
  * bn_dict_method_t, one line here and its name in the choices below. */
 static const bn_dict_method_t *const bn_dict_methods[] = {
-    &bn_dict_method_l4, &bn_dict_method_sphere, &bn_dict_method_overcomplete,
+    &bn_dict_method_l4,
+    &bn_dict_method_sphere,
+    &bn_dict_method_overcomplete,
+    &bn_dict_method_synthesis,
+    &bn_dict_method_synthesis_orth,
     NULL};
 
 const bn_optdef_t bn_dict_optdefs[] = {
@@ -20,8 +24,11 @@ const bn_optdef_t bn_dict_optdefs[] = {
      "fixed point, solver als; or Riemannian gd/agd); sphere: one atom per "
      "solve, min of a sparsity loss of q^T Y over the sphere, deflation "
      "(gd/agd; als for l1); overcomplete: n > m atoms, l4 on the sphere from "
-     "repeated random starts, duplicates dropped",
-     "l4|sphere|overcomplete"},
+     "repeated random starts, duplicates dropped; synthesis: min 1/2 |Y - A "
+     "X|^2 + lambda |X|_1 with |a_j| <= 1 (alternating minimization, or "
+     "online with --batch-size); synthesis-orth: the same with A orthogonal "
+     "(X = S_lambda(A^T Y), A = Polar(Y X^T))",
+     "l4|sphere|overcomplete|synthesis|synthesis-orth"},
     {"loss", BN_OPT_CHOICE, "huber",
      "--method=sphere: the sparsity surrogate h(z) of (1/p) sum h(q^T y_j): "
      "huber (smooth, --mu), l1 (subgradient method, solver als), l4 "
@@ -52,9 +59,39 @@ const bn_optdef_t bn_dict_optdefs[] = {
      "after the l4 solves, until no atom moves; missing atoms are started "
      "from the largest residuals (0 = off)",
      NULL},
+    {"lambda", BN_OPT_REAL, "0.1",
+     "synthesis: the weight lambda of |X|_1 (per sample: 1/2 |y - A x|^2 + "
+     "lambda |x|_1, in the units of the data)",
+     NULL},
+    {"batch-size", BN_OPT_INT, "0",
+     "synthesis: 0 = batch alternating minimization (one iteration codes "
+     "every sample); B > 0 = online mini-batches of B samples (Mairal et al. "
+     "2010; one iteration is --iter-batches of them, by default one pass)",
+     NULL},
+    {"iter-batches", BN_OPT_INT, "0",
+     "synthesis, online: mini-batches an iteration (0: one pass over the "
+     "samples; the passes go on across iterations)",
+     NULL},
+    {"coder", BN_OPT_CHOICE, "feature-sign",
+     "synthesis: the lasso solver of the codes: feature-sign (active-set "
+     "Newton steps, Lee et al. 2007, per sample until the optimality "
+     "conditions hold to --lasso-tol), cd (coordinate descent on the Gram "
+     "matrix, per sample until no code moves by more than --lasso-tol) or "
+     "fista (--lasso-iters steps, warm-started)",
+     "feature-sign|cd|fista"},
+    {"lasso-iters", BN_OPT_INT, "200",
+     "synthesis: Newton steps (feature-sign) or sweeps (cd) at most, or "
+     "FISTA steps (fista), per coding of a sample",
+     NULL},
+    {"lasso-tol", BN_OPT_REAL, "1e-6",
+     "synthesis: a sample's coding stops when its optimality conditions "
+     "hold to this (feature-sign) or no code moves by more than this "
+     "(cd: |dx_j| |a_j|)",
+     NULL},
     {"precondition", BN_OPT_BOOL, "true",
      "replace the samples by Ybar = (Y Y^T / p)^(-1/2) Y first (complete "
-     "dictionaries that are not orthogonal become orthogonal ones)",
+     "dictionaries that are not orthogonal become orthogonal ones; never "
+     "for the synthesis methods)",
      NULL},
     {"step", BN_OPT_REAL, "0.1",
      "loss l1: the first step eta_0 of the Riemannian subgradient method "
@@ -100,6 +137,7 @@ static void bn_dict_free(bn_dict_t *d) {
   free(d->wf);
   free(d->xc);
   free(d->ahat);
+  bn_dict_synth_free(d->syn);
   free(d->solver);
   free(d->input);
   free(d);
@@ -256,6 +294,9 @@ static void bn_dict_describe(void *data, FILE *out) {
     fprintf(out, "LOSS=%s\n", bn_dict_loss(d));
   if (d->loss == BN_DICT_HUBER && d->method == &bn_dict_method_sphere)
     fprintf(out, "MU=%g\n", d->mu);
+  if (d->syn)
+    fprintf(out, "LAMBDA=%g\nBATCH_SIZE=%lld\n", d->lasso,
+            (long long)bn_dict_synth_batch(d->syn));
   fprintf(out, "DIM=%lld\nSAMPLES=%lld\nATOMS=%d\nSOLVES=%d\n", (long long)d->m,
           (long long)d->p, d->n, d->stages);
   fprintf(out, "PRECONDITION=%s\n", d->precond ? "yes" : "no");

@@ -28,6 +28,9 @@
  *   overcomplete  the sphere objective with h = -z^4/4 and no deflation;
  *                 repeated random starts, duplicates (|cos| > --dup-cos)
  *                 dropped (dict_sphere.c, dict_stage.c).
+ *   synthesis     dict_synth*.c: min 1/(2p)|Y - A X|^2 + lambda/p |X|_1,
+ *   synthesis-orth  |a_j| <= 1 (or A orthogonal), on the raw samples;
+ *                 the iterate is A, one als sweep = codes + dictionary.
  *
  * The iterate (q in S^(m-1), or W) is small; the solvers' inner products
  * are sums over processes of each process's part, so rank 0 owns all of
@@ -67,7 +70,8 @@ enum {
   BN_DICT_STREAM_X = 0x44430005,     /* generator: code values         */
   BN_DICT_STREAM_NOISE = 0x44430006, /* generator: additive noise      */
   BN_DICT_STREAM_OUT = 0x44430007,   /* generator: outlier samples     */
-  BN_DICT_STREAM_CORR = 0x44430008   /* generator: corrupted entries   */
+  BN_DICT_STREAM_CORR = 0x44430008,  /* generator: corrupted entries   */
+  BN_DICT_STREAM_SYNTH = 0x44430009  /* synthesis: sample permutations */
 };
 
 typedef struct bn_dict bn_dict_t;
@@ -96,6 +100,9 @@ typedef struct bn_dict_method {
   /* Collective, optional: after the last solve, before the codes (e.g.
    * overcomplete's refinement). */
   bn_status_t (*finish)(bn_dict_t *d);
+  /* Collective, optional: the final codes c (pl x found) given
+   * b = Ybar Q (else the lasso of dict_codes.c; synthesis). */
+  bn_status_t (*codes)(bn_dict_t *d, const double *b, double *c);
   /* Codes by inverting a square dictionary (else by the lasso). */
   bool complete;
 } bn_dict_method_t;
@@ -103,6 +110,8 @@ typedef struct bn_dict_method {
 extern const bn_dict_method_t bn_dict_method_l4;
 extern const bn_dict_method_t bn_dict_method_sphere;
 extern const bn_dict_method_t bn_dict_method_overcomplete;
+extern const bn_dict_method_t bn_dict_method_synthesis;
+extern const bn_dict_method_t bn_dict_method_synthesis_orth;
 
 struct bn_dict {
   bn_ctx_t *ctx;
@@ -163,6 +172,8 @@ struct bn_dict {
   int64_t nnz;  /* nonzero codes, all processes */
   double *ahat; /* m x n dictionary in the data's coordinates */
   int t_eval, t_reduce, t_hvp, t_linalg, t_codes;
+  /* Methods synthesis and synthesis-orth (dict_synth.h). */
+  struct bn_dict_synth *syn;
 };
 
 /* dict_data.c: read and check /Y and /A_true, precondition. Collective. */
@@ -247,5 +258,19 @@ void bn_dict_atom(const bn_dict_t *d, int j, double *q);
 double bn_dict_truth_dist(const bn_dict_t *d, const double *q);
 /* Apply P_S v = v - Q_k Q_k^T v (twice) for the kept atoms (deflation). */
 void bn_dict_deflate(const bn_dict_t *d, double *v);
+
+/* dict_synth.c: the synthesis methods' state, freed with the problem;
+ * for tests: the smooth part 1/(2p)|Y - A C|^2 of the objective and its
+ * gradient in A (m x n, replicated) at this process's codes c (pl x n),
+ * collective; and the lasso codes of `rows` samples (b = rows x n, A^T y)
+ * for the dictionary a (fista: 0 coordinate descent, 1 FISTA, 2
+ * feature-sign search), not collective. */
+void bn_dict_synth_free(struct bn_dict_synth *s);
+int64_t bn_dict_synth_batch(const struct bn_dict_synth *s);
+bn_status_t bn_dict_synth_smooth(bn_dict_t *d, const double *a, const double *c,
+                                 double *f, double *g);
+bn_status_t bn_dict_synth_lasso(bn_dict_t *d, const double *a, const double *b,
+                                double *c, int rows, int fista, int64_t iters,
+                                double tol);
 
 #endif

@@ -208,6 +208,8 @@ bn_status_t bn_dict_codes(bn_dict_t *d, bn_dict_report_t *r) {
   if (complete) {
     memcpy(d->xc, b, pj * sizeof(double));
     st = bn_dict_threshold(d, d->xc);
+  } else if (d->method->codes) {
+    st = d->method->codes(d, b, d->xc);
   } else {
     st = bn_dict_lasso(d, b, d->xc, d->code_iters, false);
   }
