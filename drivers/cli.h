@@ -61,6 +61,12 @@ bn_status_t bn_gen_sasd_run(bn_ctx_t *ctx, bn_opts_t *opts);
 extern const bn_optdef_t bn_gen_deconv_opts[];
 bn_status_t bn_gen_deconv_run(bn_ctx_t *ctx, bn_opts_t *opts);
 
+/* Rank 0, one JSON summary line (run_problem.c): the fields
+ * SEP"key":"text" (escaped) and SEP"key":number (null when not finite);
+ * SEP is "," between fields, "" for the first. */
+void bn_json_put_str(FILE *f, const char *sep, const char *key, const char *s);
+void bn_json_put_num(FILE *f, const char *sep, const char *key, double v);
+
 /* Keys shared by every command that runs a solver (run_problem.c). */
 extern const bn_optdef_t bn_solve_opts[];
 /* Collective: run problem `name` with the solver options; writes the

@@ -41,13 +41,6 @@ typedef struct bn_crun {
   bn_deconv_report_t rep;
 } bn_crun_t;
 
-static void bn_cjson_num(FILE *f, const char *key, double v) {
-  if (isfinite(v))
-    fprintf(f, ",\"%s\":%.17g", key, v);
-  else
-    fprintf(f, ",\"%s\":null", key);
-}
-
 static bn_status_t bn_crun_solver(bn_crun_t *r) {
   bn_ctx_t *ctx = r->ctx;
   bn_solver_params_t p;
@@ -122,16 +115,16 @@ static void bn_crun_report(bn_crun_t *r) {
           bn_ctx_size(ctx), (long long)bn_solver_iterations(r->solver),
           bn_reason_string(reason));
   fprintf(f, ",\"converged\":%s", reason > 0 ? "true" : "false");
-  bn_cjson_num(f, "objective", h->objective[last]);
-  bn_cjson_num(f, "grad_norm", h->grad_norm[last]);
-  bn_cjson_num(f, "kernel_error", m->kernel_error);
-  bn_cjson_num(f, "kernel_error_before_rounding", m->kernel_error_pre);
-  bn_cjson_num(f, "codes_error", m->codes_error);
+  bn_json_put_num(f, ",", "objective", h->objective[last]);
+  bn_json_put_num(f, ",", "grad_norm", h->grad_norm[last]);
+  bn_json_put_num(f, ",", "kernel_error", m->kernel_error);
+  bn_json_put_num(f, ",", "kernel_error_before_rounding", m->kernel_error_pre);
+  bn_json_put_num(f, ",", "codes_error", m->codes_error);
   fprintf(f, ",\"rounding_rounds\":%d,\"rounding_cg_iterations\":%d", m->rounds,
           m->cg_iterations);
-  bn_cjson_num(f, "solve_seconds", h->seconds[last]);
-  bn_cjson_num(f, "rounding_seconds", m->seconds);
-  bn_cjson_num(f, "seconds", secs);
+  bn_json_put_num(f, ",", "solve_seconds", h->seconds[last]);
+  bn_json_put_num(f, ",", "rounding_seconds", m->seconds);
+  bn_json_put_num(f, ",", "seconds", secs);
   bn_run_cert_json(f, &r->cert);
   fprintf(f, ",\"output\":\"%s\"}\n", r->output);
   fflush(f);

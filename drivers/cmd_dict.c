@@ -38,26 +38,6 @@ typedef struct bn_drun {
   bn_dict_report_t rep;
 } bn_drun_t;
 
-static void bn_djson_str(FILE *f, const char *key, const char *s) {
-  fprintf(f, ",\"%s\":\"", key);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\')
-      fprintf(f, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20)
-      fprintf(f, "\\u%04x", *s);
-    else
-      fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
-static void bn_djson_num(FILE *f, const char *key, double v) {
-  if (isfinite(v))
-    fprintf(f, ",\"%s\":%.17g", key, v);
-  else
-    fprintf(f, ",\"%s\":null", key);
-}
-
 static bn_status_t bn_drun_solver(bn_drun_t *r) {
   bn_ctx_t *ctx = r->ctx;
   bn_solver_params_t p;
@@ -157,34 +137,35 @@ static void bn_drun_report(bn_drun_t *r) {
   if (!r->json || bn_ctx_rank(ctx) != 0) return;
   FILE *f = stdout;
   fprintf(f, "{\"problem\":\"dict\"");
-  bn_djson_str(f, "method", bn_dict_method(r->data));
-  bn_djson_str(f, "loss", bn_dict_loss(r->data));
-  bn_djson_str(f, "solver", bn_solver_name(r->solver));
+  bn_json_put_str(f, ",", "method", bn_dict_method(r->data));
+  bn_json_put_str(f, ",", "loss", bn_dict_loss(r->data));
+  bn_json_put_str(f, ",", "solver", bn_solver_name(r->solver));
   fprintf(f, ",\"processes\":%d,\"atoms\":%d,\"found\":%d,\"solves\":%d",
           bn_ctx_size(ctx), bn_dict_atoms_target(r->data),
           bn_dict_atoms_found(r->data), done);
   fprintf(f, ",\"iterations\":%lld,\"converged_solves\":%lld", (long long)its,
           (long long)conv);
-  bn_djson_str(f, "reason", bn_reason_string(bn_solver_reason(r->solver)));
+  bn_json_put_str(f, ",", "reason",
+                  bn_reason_string(bn_solver_reason(r->solver)));
   fprintf(f, ",\"converged\":%s",
           bn_dict_atoms_found(r->data) == bn_dict_atoms_target(r->data) &&
                   last && last->reason > 0
               ? "true"
               : "false");
-  bn_djson_num(f, "objective", last ? last->objective : NAN);
-  bn_djson_num(f, "grad_norm", last ? last->grad_norm : NAN);
-  bn_djson_num(f, "l4_error", m->l4_error);
-  bn_djson_num(f, "matched_fraction", m->matched);
-  bn_djson_num(f, "min_abs_cos", m->min_cos);
-  bn_djson_num(f, "atom_abs_cos_min", m->atom_cos);
-  bn_djson_num(f, "code_sparsity", m->sparsity);
-  bn_djson_num(f, "rep_error", m->rep_error);
-  bn_djson_num(f, "synthesis_objective", m->synthesis);
+  bn_json_put_num(f, ",", "objective", last ? last->objective : NAN);
+  bn_json_put_num(f, ",", "grad_norm", last ? last->grad_norm : NAN);
+  bn_json_put_num(f, ",", "l4_error", m->l4_error);
+  bn_json_put_num(f, ",", "matched_fraction", m->matched);
+  bn_json_put_num(f, ",", "min_abs_cos", m->min_cos);
+  bn_json_put_num(f, ",", "atom_abs_cos_min", m->atom_cos);
+  bn_json_put_num(f, ",", "code_sparsity", m->sparsity);
+  bn_json_put_num(f, ",", "rep_error", m->rep_error);
+  bn_json_put_num(f, ",", "synthesis_objective", m->synthesis);
   fprintf(f, ",\"certified_solves\":%d", r->certified);
   bn_run_cert_json(f, &r->cert);
-  bn_djson_num(f, "solve_seconds", solve_secs);
-  bn_djson_num(f, "seconds", secs);
-  bn_djson_str(f, "output", r->output);
+  bn_json_put_num(f, ",", "solve_seconds", solve_secs);
+  bn_json_put_num(f, ",", "seconds", secs);
+  bn_json_put_str(f, ",", "output", r->output);
   fprintf(f, "}\n");
   fflush(f);
 }

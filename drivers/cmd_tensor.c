@@ -35,26 +35,6 @@ typedef struct bn_trun {
   int certified;      /* solves certified approximate local minimizers */
 } bn_trun_t;
 
-static void bn_tjson_str(FILE *f, const char *key, const char *s) {
-  fprintf(f, ",\"%s\":\"", key);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\')
-      fprintf(f, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20)
-      fprintf(f, "\\u%04x", *s);
-    else
-      fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
-static void bn_tjson_num(FILE *f, const char *key, double v) {
-  if (isfinite(v))
-    fprintf(f, ",\"%s\":%.17g", key, v);
-  else
-    fprintf(f, ",\"%s\":null", key);
-}
-
 /* Shared solver keys this command does not implement, refused when given
  * with a value that would ask for them. */
 static bn_status_t bn_trun_refuse(bn_ctx_t *ctx, const bn_opts_t *o) {
@@ -158,25 +138,26 @@ static void bn_trun_report(bn_trun_t *r) {
   FILE *f = stdout;
   const bn_tensor_stage_t *last = found ? &st[found - 1] : NULL;
   fprintf(f, "{\"problem\":\"tensor\"");
-  bn_tjson_str(f, "method", bn_tensor_method(r->data));
-  bn_tjson_str(f, "solver", bn_solver_name(r->solver));
+  bn_json_put_str(f, ",", "method", bn_tensor_method(r->data));
+  bn_json_put_str(f, ",", "solver", bn_solver_name(r->solver));
   fprintf(f, ",\"processes\":%d,\"components\":%d,\"found\":%d",
           bn_ctx_size(ctx), bn_tensor_target(r->data), found);
   fprintf(f, ",\"iterations\":%lld,\"converged_components\":%lld",
           (long long)its, (long long)conv);
-  bn_tjson_str(f, "reason", bn_reason_string(bn_solver_reason(r->solver)));
+  bn_json_put_str(f, ",", "reason",
+                  bn_reason_string(bn_solver_reason(r->solver)));
   fprintf(
       f, ",\"converged\":%s",
       found == bn_tensor_target(r->data) && conv == found ? "true" : "false");
-  bn_tjson_num(f, "objective", last ? last->objective : NAN);
-  bn_tjson_num(f, "grad_norm", last ? last->grad_norm : NAN);
-  if (!isnan(r->min_cos)) bn_tjson_num(f, "min_abs_cos", r->min_cos);
-  bn_tjson_num(f, "weight_min", lo);
-  bn_tjson_num(f, "weight_max", hi);
+  bn_json_put_num(f, ",", "objective", last ? last->objective : NAN);
+  bn_json_put_num(f, ",", "grad_norm", last ? last->grad_norm : NAN);
+  if (!isnan(r->min_cos)) bn_json_put_num(f, ",", "min_abs_cos", r->min_cos);
+  bn_json_put_num(f, ",", "weight_min", lo);
+  bn_json_put_num(f, ",", "weight_max", hi);
   fprintf(f, ",\"certified_components\":%d", r->certified);
   bn_run_cert_json(f, &r->cert);
-  bn_tjson_num(f, "seconds", secs);
-  bn_tjson_str(f, "output", r->output);
+  bn_json_put_num(f, ",", "seconds", secs);
+  bn_json_put_str(f, ",", "output", r->output);
   fprintf(f, "}\n");
   fflush(f);
 }

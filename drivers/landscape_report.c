@@ -6,29 +6,6 @@
 
 #include "landscape.h"
 
-/* "key":"text" with JSON escapes. */
-static void bn_ls_json_str(FILE *f, const char *key, const char *s) {
-  fprintf(f, ",\"%s\":\"", key);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\')
-      fprintf(f, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20)
-      fprintf(f, "\\u%04x", *s);
-    else
-      fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
-/* "key":number, or null when not finite. */
-static void bn_ls_json_num(FILE *f, const char *sep, const char *key,
-                           double v) {
-  if (isfinite(v))
-    fprintf(f, "%s\"%s\":%.17g", sep, key, v);
-  else
-    fprintf(f, "%s\"%s\":null", sep, key);
-}
-
 static const char *bn_ls_verdict(double v) {
   return bn_cert_verdict_key((bn_cert_verdict_t)(int)v);
 }
@@ -198,8 +175,8 @@ void bn_ls_report(bn_ls_t *ls) {
     const bn_ls_cluster_t *cl = &ls->clusters[c];
     const bn_ls_rec_t *r = &ls->recs[cl->first];
     fprintf(f, "%s{", c ? "," : "");
-    bn_ls_json_num(f, "", "objective", r->objective);
-    bn_ls_json_num(f, ",", "distance", r->distance);
+    bn_json_put_num(f, "", "objective", r->objective);
+    bn_json_put_num(f, ",", "distance", r->distance);
     fprintf(f,
             ",\"hessian_index\":%d,\"zero_eigs\":%d,\"verdict\":\"%s\","
             "\"count\":%d,\"globals\":%d,\"starts\":[",
@@ -218,7 +195,7 @@ void bn_ls_report(bn_ls_t *ls) {
     const char *key[] = {"objective", "distance", "grad_norm", "lambda_min"};
     fprintf(f, "%s{\"start\":%lld,\"seed\":%.0f", k ? "," : "", (long long)k,
             r->seed);
-    for (int q = 0; q < 4; q++) bn_ls_json_num(f, ",", key[q], num[q]);
+    for (int q = 0; q < 4; q++) bn_json_put_num(f, ",", key[q], num[q]);
     fprintf(f,
             ",\"hessian_index\":%d,\"verdict\":\"%s\",\"reason\":\"%s\","
             "\"iterations\":%.0f,\"escapes\":%.0f,\"global\":%s,"
@@ -238,11 +215,11 @@ void bn_ls_report(bn_ls_t *ls) {
             ",\"slice\":{\"kind\":\"%s\",\"grid\":%lld,"
             "\"min_objective\":%.17g,\"min_a\":%.17g,\"min_b\":%.17g",
             ls->slice, (long long)ls->grid, ls->gmin_f, ls->gmin_a, ls->gmin_b);
-    bn_ls_json_str(f, "png", ls->png);
+    bn_json_put_str(f, ",", "png", ls->png);
     fputc('}', f);
   }
   fprintf(f, ",\"seconds\":%.6g", bn_wtime() - ls->t0);
-  bn_ls_json_str(f, "output", ls->output);
+  bn_json_put_str(f, ",", "output", ls->output);
   fprintf(f, "}\n");
   fflush(f);
 }

@@ -104,8 +104,8 @@ const bn_optdef_t bn_solve_opts[] = {
      "quiet|info|debug"},
     {NULL, 0, NULL, NULL, NULL}};
 
-static void bn_json_str(FILE *f, const char *key, const char *s) {
-  fprintf(f, "\"%s\":\"", key);
+void bn_json_put_str(FILE *f, const char *sep, const char *key, const char *s) {
+  fprintf(f, "%s\"%s\":\"", sep, key);
   for (; *s; s++) {
     if (*s == '"' || *s == '\\')
       fprintf(f, "\\%c", *s);
@@ -117,11 +117,11 @@ static void bn_json_str(FILE *f, const char *key, const char *s) {
   fputc('"', f);
 }
 
-static void bn_json_num(FILE *f, const char *key, double v) {
+void bn_json_put_num(FILE *f, const char *sep, const char *key, double v) {
   if (isfinite(v))
-    fprintf(f, ",\"%s\":%.17g", key, v);
+    fprintf(f, "%s\"%s\":%.17g", sep, key, v);
   else
-    fprintf(f, ",\"%s\":null", key);
+    fprintf(f, "%s\"%s\":null", sep, key);
 }
 
 typedef struct bn_run {
@@ -250,21 +250,21 @@ static void bn_run_report(bn_run_t *run) {
   if (!run->json || bn_ctx_rank(ctx) != 0) return;
   FILE *f = stdout;
   fputc('{', f);
-  bn_json_str(f, "problem", run->ops->name);
+  bn_json_put_str(f, "", "problem", run->ops->name);
   fputc(',', f);
-  bn_json_str(f, "solver", bn_solver_name(run->solver));
+  bn_json_put_str(f, "", "solver", bn_solver_name(run->solver));
   fprintf(f, ",\"processes\":%d,\"iterations\":%lld,", bn_ctx_size(ctx),
           (long long)bn_solver_iterations(run->solver));
-  bn_json_str(f, "reason", bn_reason_string(reason));
+  bn_json_put_str(f, "", "reason", bn_reason_string(reason));
   fprintf(f, ",\"converged\":%s", reason > 0 ? "true" : "false");
-  bn_json_num(f, "objective", h->objective[last]);
-  bn_json_num(f, "grad_norm", h->grad_norm[last]);
+  bn_json_put_num(f, ",", "objective", h->objective[last]);
+  bn_json_put_num(f, ",", "grad_norm", h->grad_norm[last]);
   if (!isnan(h->rel_error[last]))
-    bn_json_num(f, "rel_error", h->rel_error[last]);
+    bn_json_put_num(f, ",", "rel_error", h->rel_error[last]);
   if (!isnan(h->test_rmse[last]))
-    bn_json_num(f, "test_rmse", h->test_rmse[last]);
-  bn_json_num(f, "seconds", secs);
-  bn_json_num(f, "solve_seconds", h->seconds[last]);
+    bn_json_put_num(f, ",", "test_rmse", h->test_rmse[last]);
+  bn_json_put_num(f, ",", "seconds", secs);
+  bn_json_put_num(f, ",", "solve_seconds", h->seconds[last]);
   fprintf(f, ",\"plateaus\":[");
   for (size_t k = 0; k < npl && k < 8; k++)
     fprintf(f, "%s{\"start\":%lld,\"end\":%lld,\"objective\":%.17g}",
@@ -273,7 +273,7 @@ static void bn_run_report(bn_run_t *run) {
   fputc(']', f);
   bn_run_cert_json(f, &run->cert);
   fputc(',', f);
-  bn_json_str(f, "output", run->output);
+  bn_json_put_str(f, "", "output", run->output);
   fprintf(f, "}\n");
   fflush(f);
 }
