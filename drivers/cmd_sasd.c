@@ -2,9 +2,23 @@
  * image, y = a0 (*) x0, by iADM with homotopy on the bilinear lasso
  * (src/problems/sasd*.c). The method is a problem-specific alternating
  * scheme, so this command runs its own loop (bn_sasd_solve) inside the
- * shared frame (bn_run_begin / bn_run_end). No checkpoints: SIGTERM or
- * SIGUSR1 stop the solve at the next iteration, the current iterate is
- * written as the result and the exit status is 75. */
+ * shared frame (bn_run_begin / bn_run_end).
+ *
+ * Checkpoints use the shared machinery (include/benign/checkpoint.h, the
+ * bn_ckpt_*_loop functions for a loop without bn_solver_t): the options
+ * (bn_run_ckpt_options), the root attributes, the refusal of another
+ * input or other options, the period and the atomic write with
+ * --checkpoint-keep are the shared ones; the solve calls back at every
+ * iteration boundary (after a homotopy stage change) and the state it
+ * writes (bn_sasd_state_write: the window a and activation x, the
+ * previous ones, lambda and the stage, F, L_x, the momentum flag, the
+ * counters and the history) is all a restart needs: on the same process
+ * count it continues bit for bit, on another one x is re-read by global
+ * rows. SIGTERM/SIGUSR1 write a checkpoint and end with status 75 on
+ * every rank and no result; without --checkpoint the current iterate is
+ * written as the result (status 75). An image input cannot be
+ * checkpointed (no HDF5 identity). --time-limit counts the restored
+ * run's seconds too. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +77,24 @@ static const bn_optdef_t bn_sasd_opts[] = {
      NULL},
     {"monitor-every", BN_OPT_INT, "10", "with --monitor: every N iterations",
      NULL},
+    {"checkpoint", BN_OPT_STRING, "",
+     "checkpoint file (HDF5), written atomically every --checkpoint-every "
+     "iterations and/or --checkpoint-seconds seconds, and on SIGTERM or "
+     "SIGUSR1 (then the run exits with status 75); empty = none",
+     NULL},
+    {"checkpoint-every", BN_OPT_INT, "0",
+     "with --checkpoint: write every N iterations (0 = off)", NULL},
+    {"checkpoint-seconds", BN_OPT_REAL, "0",
+     "with --checkpoint: write when S seconds of solving have passed since "
+     "the last one (0 = off)",
+     NULL},
+    {"checkpoint-keep", BN_OPT_INT, "2",
+     "checkpoints kept: the newest is PATH, older ones PATH.1, PATH.2, ...",
+     NULL},
+    {"restart", BN_OPT_STRING, "",
+     "continue the run saved in this checkpoint (any process count); "
+     "'auto' = the --checkpoint file if it exists, else start afresh",
+     NULL},
     {"json", BN_OPT_BOOL, "false",
      "print one JSON line with the result on stdout (the log goes to stderr)",
      NULL},
@@ -79,6 +111,10 @@ typedef struct bn_srun {
   bn_sasd_result_t r;
   bn_sasd_params_t p;
   bn_h5_t *out;
+  bn_ckpt_t *ckpt;
+  bn_ckpt_loop_t loop;
+  const char *restart;
+  int64_t it0; /* the iteration restarted from (0: a fresh start) */
   double t0, tsolve, fft_pair, fft_pre, fft_post, fft_in, hwm_max, hwm_min;
 } bn_srun_t;
 
@@ -200,7 +236,8 @@ static void bn_srun_report(bn_srun_t *u) {
   int dims, k, K;
   int64_t h, w;
   bn_sasd_shape(u->s, &dims, &h, &w, &k, &K);
-  double spi = r->iterations ? u->tsolve / (double)r->iterations : NAN;
+  const int64_t its = r->iterations - u->it0; /* made by this run */
+  double spi = its > 0 ? u->tsolve / (double)its : NAN;
   bn_log(ctx, BN_LOG_INFO,
          "%s after %lld iterations in %lld stages: lambda = %.4g "
          "(lambda_max %.4g), objective %.10g, residual %.3e\n",
@@ -267,6 +304,64 @@ static void bn_srun_header(bn_srun_t *u) {
   fflush(f);
 }
 
+/* The checkpoint callbacks of the solve (bn_sasd_params_t). */
+static bn_status_t bn_srun_ck_write(void *data, bn_h5_t *f) {
+  return bn_sasd_state_write(data, f);
+}
+static bn_status_t bn_srun_ck_read(void *data, bn_h5_t *f, double *secs) {
+  return bn_sasd_state_read(data, f, secs);
+}
+static bn_status_t bn_srun_resume(void *data, bn_sasd_state_t *st) {
+  bn_srun_t *u = data;
+  double secs;
+  u->loop.data = st;
+  return bn_ckpt_restore_loop(u->ckpt, u->restart, &u->loop, &u->it0, &secs);
+}
+static bn_status_t bn_srun_step(void *data, bn_sasd_state_t *st, int64_t iter,
+                                double seconds, int signal, bool *stop) {
+  bn_srun_t *u = data;
+  u->loop.data = st;
+  return bn_ckpt_step_loop(u->ckpt, &u->loop, iter, seconds, signal, stop);
+}
+
+/* Collective: the checkpoint options; with --checkpoint or --restart, the
+ * shared checkpoint object (its input identity) and the solve's hooks.
+ * An image input has no HDF5 identity: refused. */
+static bn_status_t bn_srun_ckpt(bn_srun_t *u, const bn_ckpt_params_t *cp) {
+  static const bn_problem_ops_t ops = {.name = "sasd"};
+  bn_ctx_t *ctx = u->ctx;
+  if (!cp->path && !u->restart) return BN_OK;
+  int dims, k, K;
+  int64_t h, w;
+  bn_sasd_shape(u->s, &dims, &h, &w, &k, &K);
+  bn_status_t st = bn_ckpt_create(ctx, cp, &ops, NULL, u->opts, 0, &u->ckpt);
+  if (st == BN_ERR_DATA) { /* not HDF5: an image input */
+    bn_error_clear(ctx);
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--checkpoint and --restart need an HDF5 input (/y): "
+                        "the identity of '%s' cannot be checked on a restart",
+                        bn_opts_string(u->opts, "input"));
+  }
+  BN_CALL(ctx, st);
+  u->loop.method = "iadm";
+  u->loop.bytes = bn_sasd_state_bytes(u->s);
+  u->loop.write = bn_srun_ck_write;
+  u->loop.read = bn_srun_ck_read;
+  u->p.step = bn_srun_step;
+  u->p.resume = u->restart ? bn_srun_resume : NULL;
+  u->p.cb_data = u;
+  return BN_OK;
+}
+
+/* A run stopped by a signal with a checkpoint written: no result, exit
+ * status 75 on every rank, one message. */
+static bool bn_srun_ckpt_stop(bn_srun_t *u) {
+  bool done = false;
+  if (!u->r.signal || !u->ckpt) return false;
+  bn_ckpt_signal(u->ckpt, &done);
+  return done;
+}
+
 static bn_status_t bn_srun_body(bn_srun_t *u) {
   bn_ctx_t *ctx = u->ctx;
   int64_t k, nb;
@@ -278,8 +373,11 @@ static bn_status_t bn_srun_body(bn_srun_t *u) {
   BN_CALL(ctx, bn_opts_bool(u->opts, "center", &center));
   BN_CALL(ctx, bn_opts_int(u->opts, "fft-bench", &nb));
   BN_CALL(ctx, bn_h5_check_output(ctx, u->output, in));
+  bn_ckpt_params_t cp;
+  BN_CALL(ctx, bn_run_ckpt_options(ctx, u->opts, &cp, &u->restart));
   const bool measure = !strcmp(bn_opts_string(u->opts, "fft-plan"), "measure");
   BN_CALL(ctx, bn_sasd_read(ctx, in, (int)k, center, measure, &u->s));
+  BN_CALL(ctx, bn_srun_ckpt(u, &cp));
   bn_srun_header(u);
   if (nb > 0) BN_CALL(ctx, bn_sasd_fft_bench(u->s, nb, &u->fft_pre));
   const int tid = bn_timer_id(ctx, "sasd FFTs");
@@ -293,6 +391,14 @@ static bn_status_t bn_srun_body(bn_srun_t *u) {
     BN_CALL(ctx, bn_sasd_fft_bench(u->s, nb, &u->fft_post));
     u->fft_pair = fmin(u->fft_pre, u->fft_post);
   }
+  if (bn_srun_ckpt_stop(u)) {
+    const char *ck = bn_opts_string(u->opts, "checkpoint");
+    return BN_ERROR_ALL(ctx, BN_INTERRUPTED,
+                        "interrupted by %s at iteration %lld: checkpoint "
+                        "written to %s; continue with --restart=%s",
+                        bn_signal_name(u->r.signal), (long long)u->r.iterations,
+                        ck, ck);
+  }
   BN_CALL(ctx, bn_srun_memory(u));
   BN_CALL(ctx, bn_srun_save(u));
   const char *png = bn_opts_string(u->opts, "png-prefix");
@@ -300,9 +406,9 @@ static bn_status_t bn_srun_body(bn_srun_t *u) {
   bn_srun_report(u);
   if (u->r.signal)
     return BN_ERROR_ALL(ctx, BN_INTERRUPTED,
-                        "interrupted by %s at iteration %lld: the current "
-                        "iterate was written to %s (no checkpoints: a new "
-                        "run starts afresh)",
+                        "interrupted by %s at iteration %lld: no "
+                        "--checkpoint was given, so the current iterate was "
+                        "written to %s",
                         bn_signal_name(u->r.signal), (long long)u->r.iterations,
                         u->output);
   return BN_OK;
@@ -321,6 +427,7 @@ static bn_status_t bn_sasd_run(bn_ctx_t *ctx, bn_opts_t *opts,
   st = bn_run_end(ctx, st);
   bn_signals_uninstall();
   bn_h5_close(u.out);
+  bn_ckpt_destroy(u.ckpt);
   bn_sasd_result_free(&u.r);
   bn_sasd_free(u.s);
   return st;
@@ -331,7 +438,8 @@ const bn_command_t bn_cmd_sasd = {
     "short-and-sparse blind deconvolution y = a (*) x of one signal or image: "
     "bilinear lasso by iADM with homotopy (FFTW-MPI slabs in 2-D)",
     "mpirun -n P benign sasd [deck.ini] --input=F.h5|IMAGE "
-    "[--kernel-size=K] [--output=G.h5] [--lambda=L] [--png-prefix=P] ...",
+    "[--kernel-size=K] [--output=G.h5] [--lambda=L] [--png-prefix=P] "
+    "[--checkpoint=C.h5] [--restart=C.h5|auto] ...",
     bn_sasd_opts,
     NULL,
     NULL,

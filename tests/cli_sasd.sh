@@ -9,6 +9,12 @@
 #  - the generator writes the same file at 1 and 3 processes;
 #  - a smooth kernel with noise (error < 0.05); --png-prefix pictures; an
 #    image file (PNG) as the input;
+#  - checkpoints: a run stopped at iteration 130 and restarted from its
+#    checkpoint (iteration 100) equals the uninterrupted run (/a, /x,
+#    /history to 1e-12); a restart at 3 processes gives the same kernel;
+#    a restart against another input, and a checkpoint of an image input,
+#    are refused; SIGTERM: status 75 on every rank, one message, a
+#    checkpoint that a restart continues;
 #  - bad input: kernel window larger than the signal, kernel larger than
 #    the generated signal, theta and lambda out of range, an all-zero
 #    signal, a NaN, a missing file.
@@ -71,6 +77,85 @@ check "1-D kernel plot" test -s "$T/sm_kernel.png"
 bn_ok "an image file as the input" 2 sasd --input="$T/img.png" \
   --kernel-size=3 --max-iter=50 --output="$T/img.h5" --json
 check "image input: 40 x 48 result" sh -c "h5ls -r '$T/img.h5' | grep -q '^/x .*{40, 48}'"
+
+# Checkpoints (2-D 64 x 64, 2 processes, FFTW_ESTIMATE plans): a run
+# stopped at 130 with checkpoints every 50, restarted, is the run never
+# interrupted (d2-2); a restart at 3 processes reaches the same kernel;
+# another input is refused; SIGTERM writes a checkpoint, status 75.
+same_run() { # same_run REF OUT NAME
+  local d ok=0
+  for d in /a /a_window /x /history/iteration /history/objective \
+    /history/lambda /history/change /history/residual /history/kernel_error; do
+    if ! h5diff -q -p 1e-12 "$1" "$2" "$d" "$d" >/dev/null 2>&1; then
+      echo "    $d differs"
+      ok=1
+    fi
+  done
+  check "$3: same /a, /x and /history as the uninterrupted run" test $ok = 0
+}
+C=(sasd --input="$T/s2.h5" --json)
+bn_ok "checkpoint: stop at 130, checkpoints every 50" 2 "${C[@]}" \
+  --max-iter=130 --checkpoint="$T/ck.h5" --checkpoint-every=50 \
+  --output="$T/stop.h5"
+check "checkpoint: kept as ck.h5 (iteration 100) and ck.h5.1" sh -c \
+  "h5dump -a iteration '$T/ck.h5' | grep -q '(0): 100' && test -e '$T/ck.h5.1'"
+bn_ok "checkpoint: restart" 2 "${C[@]}" --restart="$T/ck.h5" \
+  --output="$T/cont.h5"
+check "restart says where it continues" \
+  grep -q "^RESTART=$T/ck.h5 (iteration 100, written by 2 processes" \
+  "$T/last.err"
+same_run "$T/d2-2.h5" "$T/cont.h5" "restart at 2"
+bn_ok "checkpoint: restart at 3 processes" 3 "${C[@]}" --restart="$T/ck.h5" \
+  --output="$T/cont3.h5"
+e=$(json_field kernel_error "$T/last.out")
+check "restart at 3: kernel error ${e:-missing} < 1e-3" num_lt "${e:-1}" 1e-3
+check "restart at 3: the kernel of the run at 1 (1e-9)" \
+  h5diff -q -d 1e-9 "$T/d2-1.h5" "$T/cont3.h5" /a /a
+expect_fail_rc 2 "restart against another input" 2 \
+  "input differs from the one '.*ck\.h5' was written for" \
+  sasd --input="$T/s1.h5" --restart="$T/ck.h5" --output="$T/bad.h5"
+expect_fail_rc 2 "checkpoint of an image input" 2 "need an HDF5 input" \
+  sasd --input="$T/img.png" --kernel-size=3 --checkpoint="$T/badck.h5" \
+  --output="$T/bad.h5"
+
+# SIGTERM once the first checkpoint exists (--tol=1e-30: a run of many
+# iterations): status 75 on every rank, one message, no result; the
+# restart, told to stop 5 iterations later, continues there.
+S=("${C[@]}" --tol=1e-30)
+ck="$T/sig-ck.h5"
+rm -rf "$T/ranks"
+mkdir "$T/ranks"
+# shellcheck disable=SC2016 # expanded by the inner sh
+BN_RC_DIR="$T/ranks" OMPI_MCA_orte_abort_on_non_zero_status=0 \
+  timeout "${BN_TIMEOUT:-120}" "$BN_MPIRUN" -n 2 --oversubscribe sh -c \
+  '"$0" "$@"; s=$?; echo "$s" >"$BN_RC_DIR/rc.${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}"; exit "$s"' \
+  "$BENIGN" "${S[@]}" --max-iter=100000 --output="$T/sig-out.h5" \
+  --checkpoint="$ck" --checkpoint-every=1 >"$T/last.out" 2>"$T/last.err" &
+pid=$!
+k=0
+while [ "$k" -lt 1200 ] && [ ! -e "$ck" ]; do
+  sleep 0.05
+  k=$((k + 1))
+done
+pids=$(pgrep -f "^$BENIGN .*--checkpoint=$ck" || true)
+# shellcheck disable=SC2086
+[ -n "$pids" ] && kill -s TERM $pids
+wait "$pid" || true
+check "signal: every rank exits with status 75" \
+  test "$(cat "$T/ranks/rc.0" 2>/dev/null)" = 75 -a \
+  "$(cat "$T/ranks/rc.1" 2>/dev/null)" = 75
+check "signal: one message naming the checkpoint" test "$(grep -c \
+  "interrupted by SIGTERM at iteration [0-9]*: checkpoint written to $ck; continue with --restart=$ck" \
+  "$T/last.err")" = 1
+check "signal: no result written" test ! -e "$T/sig-out.h5"
+at=$(sed -n 's/.*interrupted by SIGTERM at iteration \([0-9]*\).*/\1/p' "$T/last.err")
+at=${at:-0}
+bn_ok "signal: restart, to iteration $((at + 5))" 2 "${S[@]}" \
+  --max-iter=$((at + 5)) --restart="$ck" --output="$T/sig-out.h5"
+check "signal: the restart continues from iteration $at" \
+  grep -q "^RESTART=$ck (iteration $at," "$T/last.err"
+check "signal: and stops at $((at + 5))" \
+  test "$(json_field iterations "$T/last.out")" = $((at + 5))
 
 # bad input
 expect_fail "kernel window larger than the signal" 2 "window 3k - 2" \

@@ -57,6 +57,38 @@ bn_status_t bn_ckpt_write(bn_ckpt_t *c, bn_solver_t *s, const double *x);
 bn_status_t bn_ckpt_restore(bn_ckpt_t *c, const char *path, bn_solver_t *s,
                             double *x, size_t n);
 
+/* Commands that run their own loop instead of a bn_solver_t (benign
+ * sasd): create the bn_ckpt_t as above (ops need only the name, n is the
+ * local length of the iterate, for nothing but the space estimate) and
+ * let the loop write and read its own state; the root attributes
+ * ("solver" holds `method`), the identity and option checks, the period,
+ * the signal and the atomic write with keep are the shared ones. */
+typedef struct bn_ckpt_loop {
+  const char *method; /* e.g. "iadm"                                   */
+  double bytes;       /* size estimate of a checkpoint (space check)   */
+  /* Collective: write the state (datasets and /checkpoint/state). */
+  bn_status_t (*write)(void *data, bn_h5_t *f);
+  /* Collective: read it back (any process count); *seconds: the run's
+   * clock when it was written. */
+  bn_status_t (*read)(void *data, bn_h5_t *f, double *seconds);
+  void *data;
+} bn_ckpt_loop_t;
+
+/* Collective: write a checkpoint now (iteration iter, clock seconds). */
+bn_status_t bn_ckpt_write_loop(bn_ckpt_t *c, const bn_ckpt_loop_t *l,
+                               int64_t iter, double seconds);
+/* Collective, at an iteration boundary, with the agreed clock and
+ * pending signal: as bn_ckpt_hook (writes on the period; with a signal
+ * sets *stop and writes when there is a path). */
+bn_status_t bn_ckpt_step_loop(bn_ckpt_t *c, const bn_ckpt_loop_t *l,
+                              int64_t iter, double seconds, int signal,
+                              bool *stop);
+/* Collective: as bn_ckpt_restore (the same refusals, and the method must
+ * match), then l->read; *iter: the checkpoint's iteration. */
+bn_status_t bn_ckpt_restore_loop(bn_ckpt_t *c, const char *path,
+                                 const bn_ckpt_loop_t *l, int64_t *iter,
+                                 double *seconds);
+
 /* Iteration of the last checkpoint written or restored (-1: none). */
 int64_t bn_ckpt_last_iteration(const bn_ckpt_t *c);
 /* The signal that stopped the run (0 if none) and whether the checkpoint

@@ -17,6 +17,8 @@
 #include "benign/h5.h"
 
 typedef struct bn_sasd bn_sasd_t;
+/* The state of a solve in progress (checkpoints). */
+typedef struct bn_sasd_state bn_sasd_state_t;
 
 /* iADM with homotopy. */
 typedef struct bn_sasd_params {
@@ -32,6 +34,17 @@ typedef struct bn_sasd_params {
   double time_limit;   /* seconds, 0 = none                          */
   uint64_t seed;       /* the start                                  */
   int64_t monitor;     /* print every N iterations, 0 = never        */
+  /* Checkpoints (optional; cb_data is passed to both). resume, if set,
+   * replaces the random start: it fills the state (bn_sasd_state_read)
+   * and the solve continues it. step, if set, is called at every
+   * iteration boundary with the agreed clock (seconds since the start of
+   * the run, restarts included) and pending signal (0 if none); it may
+   * write the state (bn_sasd_state_write) and sets *stop to end the solve
+   * (r->signal = signal). Without step a signal ends the solve. */
+  bn_status_t (*resume)(void *cb_data, bn_sasd_state_t *st);
+  bn_status_t (*step)(void *cb_data, bn_sasd_state_t *st, int64_t iter,
+                      double seconds, int signal, bool *stop);
+  void *cb_data;
 } bn_sasd_params_t;
 
 typedef struct bn_sasd_hist {
@@ -75,6 +88,19 @@ void bn_sasd_shape(const bn_sasd_t *s, int *dims, int64_t *h, int64_t *w,
 /* Seconds of one bare forward + backward FFT pair of the problem's size,
  * the mean of n pairs. */
 bn_status_t bn_sasd_fft_bench(bn_sasd_t *s, int64_t n, double *secs);
+
+/* The state in a checkpoint file: /a_window and /x (the current window
+ * and activation, not canonical), /checkpoint/a_prev and
+ * /checkpoint/x_prev (the previous ones), /checkpoint/state (the
+ * numbers, named by its attribute "fields") and /history/... . x is
+ * written and read by global rows, so a restart may use another number
+ * of processes; on the same number (and FFTW_ESTIMATE plans) the solve
+ * continues bit for bit. read: *seconds is the clock at the write. */
+bn_status_t bn_sasd_state_write(bn_sasd_state_t *st, bn_h5_t *f);
+bn_status_t bn_sasd_state_read(bn_sasd_state_t *st, bn_h5_t *f,
+                               double *seconds);
+/* Not collective: bytes of a checkpoint (about), for the space check. */
+double bn_sasd_state_bytes(const bn_sasd_t *s);
 
 /* Write the result datasets (/a, /a_window, /x, /history/...) into f. */
 bn_status_t bn_sasd_write_result(bn_sasd_t *s, const bn_sasd_result_t *r,

@@ -54,8 +54,10 @@ int bn_ckpt_signal(const bn_ckpt_t *c, bool *written) {
   return c->signal;
 }
 
-/* Root attributes: what this checkpoint is and which run it belongs to. */
-static bn_status_t bn_ckpt_attrs(bn_ckpt_t *c, bn_h5_t *f, bn_solver_t *s) {
+/* Root attributes: what this checkpoint is and which run it belongs to
+ * (solver: the solver's or the method's name; iter: the iteration). */
+bn_status_t bn_ckpt_attrs(bn_ckpt_t *c, bn_h5_t *f, const char *solver,
+                          int64_t iter) {
   bn_ctx_t *ctx = c->ctx;
   char *optstr = bn_opts_serialize(c->opts);
   bn_status_t st = bn_agree(ctx, optstr ? BN_OK : BN_ERR_MEM);
@@ -63,10 +65,9 @@ static bn_status_t bn_ckpt_attrs(bn_ckpt_t *c, bn_h5_t *f, bn_solver_t *s) {
   if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "kind", "checkpoint");
   if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "format", BN_CKPT_FORMAT);
   if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "problem", c->ops->name);
-  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "solver", bn_solver_name(s));
+  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "solver", solver);
   if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "options", optstr);
-  if (st == BN_OK)
-    st = bn_h5_attr_set_i64(f, "/", "iteration", bn_solver_iterations(s));
+  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "iteration", iter);
   if (st == BN_OK)
     st = bn_h5_attr_set_i64(f, "/", "processes", bn_ctx_size(ctx));
   if (st == BN_OK)
@@ -96,7 +97,7 @@ static bn_status_t bn_ckpt_body(bn_ckpt_t *c, bn_h5_t *f, bn_solver_t *s,
   const char *names[BN_SOLVER_MAX_VECTORS];
   double *vecs[BN_SOLVER_MAX_VECTORS];
   char prefix[96];
-  BN_CALL(ctx, bn_ckpt_attrs(c, f, s));
+  BN_CALL(ctx, bn_ckpt_attrs(c, f, bn_solver_name(s), bn_solver_iterations(s)));
   BN_CALL(ctx, c->ops->save(c->pdata, x, f, "/"));
   bn_solver_state_get(s, state);
   int mine = bn_ctx_rank(ctx) == 0 ? BN_SOLVER_STATE_LEN : 0;

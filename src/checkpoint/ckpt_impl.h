@@ -23,4 +23,16 @@ struct bn_ckpt {
   double nglobal;    /* length of the iterate over all ranks */
 };
 
+/* Collective: the root attributes of a checkpoint (ckpt.c). */
+bn_status_t bn_ckpt_attrs(bn_ckpt_t *c, bn_h5_t *f, const char *solver,
+                          int64_t iter);
+/* Collective: refuse a file that is not a checkpoint of this run: another
+ * problem, input or options (ckpt_restore.c). */
+bn_status_t bn_ckpt_check(bn_ckpt_t *c, bn_h5_t *f, const char *path);
+/* The RESTART= line and the notes on another process count or input
+ * path, once a checkpoint written by `procs` processes (input `in`, or
+ * NULL) is loaded (ckpt_restore.c). */
+void bn_ckpt_restored(bn_ckpt_t *c, const char *path, int64_t procs,
+                      const char *in);
+
 #endif

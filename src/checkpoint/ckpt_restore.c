@@ -63,7 +63,7 @@ static void bn_opts_diff(const char *a, const char *b, bool swap, char *out,
 }
 
 /* Rank-independent checks (every rank reads the same attributes). */
-static bn_status_t bn_ckpt_check(bn_ckpt_t *c, bn_h5_t *f, const char *path) {
+bn_status_t bn_ckpt_check(bn_ckpt_t *c, bn_h5_t *f, const char *path) {
   bn_ctx_t *ctx = c->ctx;
   char *kind = NULL, *problem = NULL, *optstr = NULL, *sum = NULL;
   char *mine = NULL, *diff = NULL;
@@ -160,6 +160,25 @@ static bn_status_t bn_ckpt_load(bn_ckpt_t *c, bn_h5_t *f, bn_solver_t *s,
   return BN_OK;
 }
 
+void bn_ckpt_restored(bn_ckpt_t *c, const char *path, int64_t procs,
+                      const char *in) {
+  bn_ctx_t *ctx = c->ctx;
+  bn_log(ctx, BN_LOG_INFO,
+         "RESTART=%s (iteration %lld, written by %lld process%s)\n", path,
+         (long long)c->last_iter, (long long)procs, procs == 1 ? "" : "es");
+  if (procs != bn_ctx_size(ctx))
+    bn_log(ctx, BN_LOG_INFO,
+           "note: %d processes now: the iterate and solver state are "
+           "repartitioned; the rest of the run is not bit-for-bit the one "
+           "%lld processes would make\n",
+           bn_ctx_size(ctx), (long long)procs);
+  if (in && c->input && strcmp(in, c->input))
+    bn_log(ctx, BN_LOG_INFO,
+           "note: the input was '%s' when checkpointed; '%s' has the same "
+           "size and structure\n",
+           in, c->input);
+}
+
 bn_status_t bn_ckpt_restore(bn_ckpt_t *c, const char *path, bn_solver_t *s,
                             double *x, size_t n) {
   bn_ctx_t *ctx = c->ctx;
@@ -178,22 +197,7 @@ bn_status_t bn_ckpt_restore(bn_ckpt_t *c, const char *path, bn_solver_t *s,
     st = bn_h5_attr_get_str(f, "/", "input_path", &in);
   if (st == BN_OK) st = bn_ckpt_load(c, f, s, x, n);
   bn_h5_close(f);
-  if (st == BN_OK) {
-    bn_log(ctx, BN_LOG_INFO,
-           "RESTART=%s (iteration %lld, written by %lld process%s)\n", path,
-           (long long)c->last_iter, (long long)procs, procs == 1 ? "" : "es");
-    if (procs != bn_ctx_size(ctx))
-      bn_log(ctx, BN_LOG_INFO,
-             "note: %d processes now: the iterate and solver state are "
-             "repartitioned; the rest of the run is not bit-for-bit the one "
-             "%lld processes would make\n",
-             bn_ctx_size(ctx), (long long)procs);
-    if (in && c->input && strcmp(in, c->input))
-      bn_log(ctx, BN_LOG_INFO,
-             "note: the input was '%s' when checkpointed; '%s' has the same "
-             "size and structure\n",
-             in, c->input);
-  }
+  if (st == BN_OK) bn_ckpt_restored(c, path, procs, in);
   free(solver);
   free(in);
   return st;

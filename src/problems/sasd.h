@@ -109,6 +109,26 @@ struct bn_sasd {
   double *y;       /* the local rows of y (padded layout)     */
 };
 
+/* The iADM state (bn_sasd_state_t of benign/sasd.h): the iterates and
+ * their spectra, the previous ones (inertia), lambda, the step constants,
+ * the objective and the counters; r is the result being built (its
+ * counters and history are part of the state). */
+struct bn_sasd_state {
+  bn_sasd_t *s;
+  bn_sasd_grid_t *g;
+  const bn_sasd_params_t *p;
+  bn_sasd_result_t *r;
+  fftw_complex *Xh, *Xhp, *A, *Ap, *T;
+  double *x, *xp;
+  double *a, *ap, *z, *ga, *tw; /* window, kh kw values */
+  double *truth_w;              /* a_true padded to the window, or NULL */
+  size_t nw;
+  double Lx, La, lambda, F, change, resid, x2, l1;
+  bool restart;
+  int64_t in_stage; /* iterations in the current stage */
+  double t0;
+};
+
 /* Collective: a problem with kernel size k on an h x w grid (h = 1 in
  * 1-D); the caller then fills s->y (its rows [r0, r0 + n0) in padded
  * layout, zero padding) and s->a_true (optional, malloc'd k^dims values)

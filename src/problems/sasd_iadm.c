@@ -31,19 +31,7 @@
 #include "problems/sasd.h"
 #include "problems/shiftcorr.h"
 
-typedef struct bn_iadm {
-  bn_sasd_t *s;
-  bn_sasd_grid_t *g;
-  const bn_sasd_params_t *p;
-  fftw_complex *Xh, *Xhp, *A, *Ap, *T;
-  double *x, *xp;
-  double *a, *ap, *z, *ga, *tw; /* window, kh kw values */
-  double *truth_w;              /* a_true padded to the window, or NULL */
-  size_t nw;
-  double Lx, La, lambda, F, change, resid, x2, l1;
-  bool restart;
-  double t0;
-} bn_iadm_t;
+typedef bn_sasd_state_t bn_iadm_t; /* sasd.h */
 
 /* max for the hot loops (fmax is a libm call there; no NaN can occur in
  * a squared modulus of finite spectra) */
@@ -416,14 +404,20 @@ static bn_status_t bn_iadm_finish(bn_iadm_t *it, bn_sasd_result_t *r) {
   return BN_OK;
 }
 
-static bn_status_t bn_iadm_loop(bn_iadm_t *it, bn_sasd_result_t *r) {
+/* One iteration boundary: the state (a, x, the previous ones, lambda,
+ * the stage, F, L_x, the restart flag, the counters and the history) is
+ * all a restart needs; checkpoints are taken here, after the stage
+ * change, so a restored run continues as the same run. */
+static bn_status_t bn_iadm_loop(bn_iadm_t *it, bn_sasd_result_t *r,
+                                bool fresh) {
   const bn_sasd_params_t *p = it->p;
   bn_ctx_t *ctx = it->g->ctx;
   double lfinal = r->lambda;
-  int64_t in_stage = 0;
-  BN_CALL(ctx, bn_iadm_objective(it));
-  it->change = NAN;
-  BN_CALL(ctx, bn_iadm_record(it, r));
+  if (fresh) {
+    BN_CALL(ctx, bn_iadm_objective(it));
+    it->change = NAN;
+    BN_CALL(ctx, bn_iadm_record(it, r));
+  }
   for (;;) {
     bool last = it->lambda <= lfinal;
     double al = it->restart ? 0.0 : p->momentum, Fold = it->F;
@@ -437,7 +431,7 @@ static bn_status_t bn_iadm_loop(bn_iadm_t *it, bn_sasd_result_t *r) {
                           it->F, (long long)r->iterations + 1);
     if (it->F > Fold) it->restart = true;
     r->iterations++;
-    in_stage++;
+    it->in_stage++;
     BN_CALL(ctx, bn_iadm_record(it, r));
     const bn_sasd_hist_t *h = &r->hist;
     if (p->monitor > 0 && r->iterations % p->monitor == 0) {
@@ -450,28 +444,35 @@ static bn_status_t bn_iadm_loop(bn_iadm_t *it, bn_sasd_result_t *r) {
              (long long)r->iterations, it->lambda, it->F, it->resid, it->change,
              err);
     }
-    bool out_of_time = p->time_limit > 0 && bn_wtime() - it->t0 > p->time_limit;
     /* every rank sees the same numbers except the clock and the signals:
-     * agree on those */
-    int stop[2] = {out_of_time, bn_signal_pending()};
-    BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, stop, 2, MPI_INT, MPI_MAX,
+     * agree on those (the clock: the slowest's) */
+    double now = bn_wtime() - it->t0;
+    double stop[2] = {now, (double)bn_signal_pending()};
+    BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, stop, 2, MPI_DOUBLE, MPI_MAX,
                               bn_ctx_comm(ctx)));
-    if (stop[1]) {
-      r->signal = stop[1];
-      break;
-    }
     if (last && it->change <= p->tol) {
       r->converged = true;
       break;
     }
-    if (r->iterations >= p->max_iter || stop[0]) break;
-    if (!last && (it->change <= p->stage_tol || in_stage >= p->stage_iter)) {
+    if (r->iterations >= p->max_iter ||
+        (p->time_limit > 0 && stop[0] > p->time_limit))
+      break;
+    if (!last &&
+        (it->change <= p->stage_tol || it->in_stage >= p->stage_iter)) {
       it->lambda = fmax(p->eta * it->lambda, lfinal);
       r->stages++;
-      in_stage = 0;
+      it->in_stage = 0;
       BN_CALL(ctx, bn_iadm_recenter(it));
       it->restart = true;
       BN_CALL(ctx, bn_iadm_objective(it));
+    }
+    bool halt = stop[1] != 0;
+    if (p->step)
+      BN_CALL(ctx, p->step(p->cb_data, it, r->iterations, stop[0], (int)stop[1],
+                           &halt));
+    if (halt) {
+      r->signal = (int)stop[1];
+      break;
     }
   }
   r->objective = it->F;
@@ -489,14 +490,20 @@ bn_status_t bn_sasd_solve(bn_sasd_t *s, const bn_sasd_params_t *p,
   it.g = s->g;
   it.p = p;
   it.t0 = bn_wtime();
+  it.r = r;
   bn_status_t st = bn_iadm_alloc(&it);
-  if (st == BN_OK) st = bn_iadm_start(&it);
-  if (st == BN_OK) st = bn_iadm_lmax(&it, &r->lambda_max);
-  if (st == BN_OK) {
-    r->lambda = p->lambda > 0 ? p->lambda : p->lambda_ratio * r->lambda_max;
-    it.lambda = fmax(p->lambda_start * r->lambda_max, r->lambda);
-    r->stages = 1;
-    st = bn_iadm_loop(&it, r);
+  if (st == BN_OK && p->resume) {
+    st = p->resume(p->cb_data, &it); /* bn_sasd_state_read */
+    if (st == BN_OK) st = bn_iadm_loop(&it, r, false);
+  } else if (st == BN_OK) {
+    st = bn_iadm_start(&it);
+    if (st == BN_OK) st = bn_iadm_lmax(&it, &r->lambda_max);
+    if (st == BN_OK) {
+      r->lambda = p->lambda > 0 ? p->lambda : p->lambda_ratio * r->lambda_max;
+      it.lambda = fmax(p->lambda_start * r->lambda_max, r->lambda);
+      r->stages = 1;
+      st = bn_iadm_loop(&it, r, true);
+    }
   }
   if (st == BN_OK) st = bn_iadm_finish(&it, r);
   if (st == BN_OK) r->lambda = it.lambda;

@@ -9,9 +9,9 @@
 
 /* A 2-D dataset of `rows` x `cols` from each process's rows [r0, r0 + n0)
  * (row stride `ld`), or a 1-D dataset of `cols` from rank 0 (rows = 0). */
-static bn_status_t bn_sasd_put(bn_ctx_t *ctx, bn_h5_t *f, const char *name,
-                               bn_idx_t rows, bn_idx_t cols, bn_idx_t r0,
-                               bn_idx_t n0, const double *v, size_t ld) {
+bn_status_t bn_sasd_put(bn_ctx_t *ctx, bn_h5_t *f, const char *name,
+                        bn_idx_t rows, bn_idx_t cols, bn_idx_t r0, bn_idx_t n0,
+                        const double *v, size_t ld) {
   if (rows == 0) {
     bool me = bn_ctx_rank(ctx) == 0;
     return bn_h5_write_f64(f, name, cols, 0, me ? cols : 0, v);
@@ -189,7 +189,11 @@ bn_status_t bn_sasd_write_result(bn_sasd_t *s, const bn_sasd_result_t *r,
                            (size_t)s->K));
   BN_CALL(ctx, bn_sasd_put(ctx, f, "/x", two ? g->h : 0, g->w, g->r0, g->n0,
                            r->x, g->ws));
-  const bn_sasd_hist_t *h = &r->hist;
+  return bn_sasd_hist_write(ctx, f, &r->hist, s->a_true != NULL);
+}
+
+bn_status_t bn_sasd_hist_write(bn_ctx_t *ctx, bn_h5_t *f,
+                               const bn_sasd_hist_t *h, bool err) {
   int64_t *its = malloc(((size_t)h->n + 1) * sizeof(int64_t));
   BN_CALL(ctx, bn_agree(ctx, its ? BN_OK
                                  : BN_ERROR(ctx, BN_ERR_MEM, "out of memory")));
@@ -204,7 +208,6 @@ bn_status_t bn_sasd_write_result(bn_sasd_t *s, const bn_sasd_result_t *r,
            {"/history/change", h->change}, {"/history/residual", h->resid},
            {"/history/seconds", h->secs},  {"/history/kernel_error", h->err}};
   for (int i = 0; i < 6 && st == BN_OK; i++)
-    if (i < 5 || s->a_true)
-      st = bn_h5_write_f64(f, d[i].name, h->n, 0, n, d[i].v);
+    if (i < 5 || err) st = bn_h5_write_f64(f, d[i].name, h->n, 0, n, d[i].v);
   return st;
 }
