@@ -23,7 +23,10 @@ out=bench/results/rpca.txt
   for np in 1 2; do
     echo
     echo "## $np process(es)"
-    mpirun -n "$np" "$benign" rpca --input="$in" --rank=5 --alpha=0.1 \
+    # The machine is shared: the load, and CPU seconds besides wall seconds.
+    echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    /usr/bin/time -f "cpu: user %U s, sys %S s, wall %e s (all processes)" \
+      mpirun -n "$np" "$benign" rpca --input="$in" --rank=5 --alpha=0.1 \
       --rel-tol=1e-6 --tol=0 --max-iter=200 --output="$data/rpca-out.h5" \
       --monitor --progress=false --certificate=off --json
   done

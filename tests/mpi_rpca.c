@@ -1,5 +1,6 @@
 /* Robust PCA: the objective and the sparse estimator against a serial
- * recomputation (sorting every row and column), a finite-difference check
+ * recomputation (sorting every row and column; also the dense thresholds
+ * on crafted residuals: wide range, ties, zeros), a finite-difference check
  * of the gradient for a fixed support of S (dense and observed), and the
  * same thresholds, initial point and answer as a one-process run. */
 #include <math.h>
@@ -247,6 +248,65 @@ static void test_hvp(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   fx_close(&f);
 }
 
+/* Crafted residuals (a function of the global entry, so every rank knows
+ * the whole matrix): kind 0 spans 2^-60..2^60 with random signs (level-0
+ * windows miss), kind 1 has 4 distinct values (ties: the radix levels run
+ * out of bits), kind 2 is 70% zeros (the k-th largest of a column is 0). */
+static double crafted(int kind, long i, long j) {
+  uint64_t e = (uint64_t)(i * N2 + j);
+  double g = bn_rng_normal(7, (uint32_t)kind, e, 0);
+  double u = bn_rng_uniform(7, 10 + (uint32_t)kind, e, 0);
+  if (kind == 0) return (u < 0.5 ? -1 : 1) * exp2(25 * g);
+  if (kind == 1) return floor(4 * u) - 1.5;
+  return u < 0.7 ? 0.0 : g;
+}
+
+static double kth_sorted(double *a, int n, int k) {
+  for (int t = 0; t < n; t++) a[t] = fabs(a[t]);
+  qsort(a, (size_t)n, sizeof(double), cmp_desc);
+  return a[k - 1];
+}
+
+/* The dense thresholds (radix selection, with and without the last
+ * thresholds as hints, every refinement level forced or not) equal those
+ * of sorting each row and column. */
+static void test_select_exact(bn_ctx_t *ctx, bn_optdef_t *defs,
+                              const char *input) {
+  fx_t f;
+  fx_open(ctx, defs, input, "random", &f);
+  bn_rpca_t *c = f.data;
+  const double frac = c->gamma * c->alpha;
+  const int kr = (int)floor(frac * N2), kc = (int)floor(frac * N1);
+  static double buf[N1 > N2 ? N1 : N2];
+  const bn_idx_t i0 = bn_dist_first(c->rdist);
+  /* Each kind after the others (hints from another kind: misses), twice
+   * (hints exact), with the default and with the finest refinement. */
+  const int order[] = {0, 1, 2, 0, 0, 2, 1, 1, 2};
+  for (int t = 0; t < 18; t++) {
+    int kind = order[t % 9];
+    c->cand_limit = t < 9 ? 0 : 1;
+    for (bn_idx_t i = 0; i < c->nu; i++)
+      for (bn_idx_t j = 0; j < N2; j++)
+        c->res[i * N2 + j] = crafted(kind, (long)(i0 + i), (long)j);
+    CHECK_OK(ctx, bn_rpca_thresholds(c, frac));
+    int bad_r = 0, bad_c = 0;
+    for (bn_idx_t i = 0; i < c->nu; i++) {
+      for (int j = 0; j < N2; j++) buf[j] = crafted(kind, (long)(i0 + i), j);
+      bad_r += kth_sorted(buf, N2, kr) != c->rthr[i];
+    }
+    for (int j = 0; j < N2; j++) {
+      for (int i = 0; i < N1; i++) buf[i] = crafted(kind, i, j);
+      bad_c += kth_sorted(buf, N1, kc) != c->cthr[j];
+    }
+    CHECK(bad_r == 0 && bad_c == 0,
+          "select step %d (kind %d): %d row and %d column thresholds differ "
+          "from sorting",
+          t, kind, bad_r, bad_c);
+  }
+  c->cand_limit = 0;
+  fx_close(&f);
+}
+
 static double max_rel(const double *a, const double *b, size_t n) {
   double d = 0, m = 0;
   for (size_t i = 0; i < n; i++) {
@@ -332,6 +392,7 @@ int main(int argc, char **argv) {
   g.sample_rate = 0.7;
   CHECK_OK(ctx, bn_generate_rpca(ctx, &g, obs, NULL));
   bn_optdef_t *defs = rp_defs();
+  test_select_exact(ctx, defs, dense);
   test_objective(ctx, defs, dense);
   test_gradient(ctx, defs, dense, "dense");
   test_gradient(ctx, defs, obs, "observed");

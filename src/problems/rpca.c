@@ -42,6 +42,9 @@ static void bn_rpca_destroy(void *data) {
   free(c->vall);
   free(c->gvall);
   free(c->colbuf);
+  free(c->vt);
+  free(c->gvt);
+  bn_rpca_colsel_free(c->colsel);
   free(c->colptr);
   free(c->colperm);
   free(c->kcol);
@@ -215,7 +218,12 @@ static bn_status_t bn_rpca_alloc(bn_rpca_t *c) {
     }
   }
   bn_status_t st = bn_malloc(ctx, nres * sizeof(double) + 1, &c->res);
-  if (st == BN_OK) st = bn_malloc(ctx, nres * sizeof(double) + 1, &c->colbuf);
+  if (st == BN_OK && !c->dense)
+    st = bn_malloc(ctx, nres * sizeof(double) + 1, &c->colbuf);
+  if (st == BN_OK && c->dense) st = bn_malloc(ctx, nv * sizeof(double), &c->vt);
+  if (st == BN_OK && c->dense)
+    st = bn_malloc(ctx, nv * sizeof(double), &c->gvt);
+  if (st == BN_OK && c->dense) st = bn_rpca_colsel_alloc(c);
   if (st == BN_OK) st = bn_malloc(ctx, nv * sizeof(double) + 1, &c->vall);
   if (st == BN_OK) st = bn_malloc(ctx, nv * sizeof(double) + 1, &c->gvall);
   c->nbuf = (bn_idx_t)(nrow > (size_t)c->nu ? nrow : (size_t)c->nu) + 1;
@@ -229,11 +237,6 @@ static bn_status_t bn_rpca_alloc(bn_rpca_t *c) {
     st = bn_malloc(ctx, ((size_t)c->n2 + 1) * sizeof(double), &c->cthr);
   if (st == BN_OK)
     st = bn_malloc(ctx, (1 + 2 * r * r) * sizeof(double), &c->red);
-  if (st == BN_OK && c->dense) {
-    st = bn_malloc(ctx, ((size_t)c->n2 + 1) * sizeof(bn_idx_t), &c->colptr);
-    if (st == BN_OK)
-      for (bn_idx_t j = 0; j <= c->n2; j++) c->colptr[j] = j * c->nu;
-  }
   return bn_agree(ctx, st);
 }
 
@@ -245,9 +248,10 @@ static bn_status_t bn_rpca_create(bn_ctx_t *ctx, const bn_opts_t *opts,
   BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*c), &c)));
   c->ctx = ctx;
   c->t_gather = bn_timer_id(ctx, "gather V rows");
-  c->t_product = bn_timer_id(ctx, "products U V^T, gradient");
+  c->t_product = bn_timer_id(ctx, "objective, gradient");
   c->t_select = bn_timer_id(ctx, "sparse estimator T_a");
   c->t_reduce = bn_timer_id(ctx, "reduce V gradient");
+  c->t_resid = bn_timer_id(ctx, "M - U V^T, T_a row thresholds");
   bn_status_t st = bn_agree(ctx, bn_rpca_options(c, opts));
   if (st == BN_OK) st = bn_h5_open(ctx, c->input, &f);
   if (st == BN_OK) st = bn_rpca_read(c, f);

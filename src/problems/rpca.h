@@ -30,6 +30,9 @@
 #include "problems/lowrank.h"
 #include "sparse/obs.h"
 
+/* Dense mode: the column thresholds' search state (rpca_dense.c). */
+typedef struct bn_rpca_colsel bn_rpca_colsel_t;
+
 typedef struct bn_rpca {
   bn_ctx_t *ctx;
   char *input;
@@ -46,21 +49,26 @@ typedef struct bn_rpca {
    * gvall its gradient. Observed: res per entry, vall = ghost rows of V,
    * gvall their gradient. */
   double *res, *vall, *gvall;
-  double *colbuf;      /* |res| grouped by column                  */
-  bn_idx_t *colptr;    /* local columns: start of each in colbuf   */
-  bn_idx_t ncol_local; /* local columns (n2 dense, nghost observed) */
-  bn_idx_t *colperm;   /* observed: entry of each colbuf slot       */
-  bn_idx_t *kcol;      /* observed: global entries per column (n2)  */
-  double *rthr, *cthr; /* row (nu) and column (n2) thresholds       */
-  double *rowbuf;      /* selection scratch: 2 nbuf doubles         */
-  bn_idx_t nbuf;       /* longest row or local column                */
-  double *lthr;        /* local column thresholds (ncol_local)       */
-  double *red;         /* allreduce buffer: 1 + 2 r^2               */
+  double *vt, *gvt;         /* dense: V^T and its gradient, r x n2      */
+  bn_rpca_colsel_t *colsel; /* dense: column threshold search        */
+  bn_idx_t cand_limit;      /* dense: collect a column bin's entries when
+                             * all bins hold at most this many (0: default;
+                             * tests set 1 to exercise every level) */
+  double *colbuf;           /* observed: |res| grouped by column         */
+  bn_idx_t *colptr;         /* local columns: start of each in colbuf   */
+  bn_idx_t ncol_local;      /* local columns (n2 dense, nghost observed) */
+  bn_idx_t *colperm;        /* observed: entry of each colbuf slot       */
+  bn_idx_t *kcol;           /* observed: global entries per column (n2)  */
+  double *rthr, *cthr;      /* row (nu) and column (n2) thresholds       */
+  double *rowbuf;           /* selection scratch: 2 nbuf doubles         */
+  bn_idx_t nbuf;            /* longest row or local column                */
+  double *lthr;             /* local column thresholds (ncol_local)       */
+  double *red;              /* allreduce buffer: 1 + 2 r^2               */
   /* hvp: the support of S at the point, held fixed (one byte per local
    * entry of M or Omega) while frozen is set. */
   unsigned char *keep;
   bool frozen;
-  int t_gather, t_product, t_select, t_reduce;
+  int t_gather, t_product, t_select, t_reduce, t_resid;
 } bn_rpca_t;
 
 bn_status_t bn_rpca_eval(void *data, const double *x, double *f, double *g);
@@ -83,6 +91,19 @@ static inline bool bn_rpca_kept(const bn_rpca_t *c, bn_idx_t i, bn_idx_t j,
 }
 /* Collective: the thresholds of T_frac for the current residual. */
 bn_status_t bn_rpca_thresholds(bn_rpca_t *c, double frac);
+/* Dense mode (rpca_dense.c). Collective: the same thresholds by radix
+ * selection (no transpose of res). */
+bn_status_t bn_rpca_thresholds_dense(bn_rpca_t *c, double frac);
+/* Collective: res = M - U V^T (x NULL: res = M) in one pass with the row
+ * thresholds, then the column thresholds (none while frozen). */
+bn_status_t bn_rpca_residual_dense(bn_rpca_t *c, const double *x, double frac);
+/* Local: |Z|^2 of the masked residual Z (U V^T + S - M off S's support,
+ * 0 on it) and, with gu, the data gradient gu = Z V / p and gvall = the
+ * local part of Z^T U / p, in one pass over res (needs vt from
+ * bn_rpca_residual_dense at the same point). */
+double bn_rpca_fit_dense(bn_rpca_t *c, const double *u, double *gu);
+bn_status_t bn_rpca_colsel_alloc(bn_rpca_t *c);
+void bn_rpca_colsel_free(bn_rpca_colsel_t *s);
 /* The k-th largest (k >= 1) of a[0..n-1], partially reordering a so that
  * a[0..k-1] are the k largest. */
 double bn_select_kth_largest(double *a, bn_idx_t n, bn_idx_t k);

@@ -50,18 +50,12 @@ bn_status_t bn_rpca_residual(bn_rpca_t *c, const double *x, double frac) {
   bn_ctx_t *ctx = c->ctx;
   const int r = c->r;
   if (c->dense) {
-    const bn_idx_t nu = c->nu, n2 = c->n2;
     if (x) {
       bn_timer_start(ctx, c->t_gather);
-      BN_CALL(ctx, bn_rpca_allgather_v(c, x + nu * r));
+      BN_CALL(ctx, bn_rpca_allgather_v(c, x + c->nu * r));
       bn_timer_stop(ctx, c->t_gather);
     }
-    bn_timer_start(ctx, c->t_product);
-    memcpy(c->res, bn_dmat_cdata(c->m), (size_t)(nu * n2) * sizeof(double));
-    if (x && nu > 0) /* res = M - U V^T */
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nu, (int)n2, r,
-                  -1.0, x, r, c->vall, r, 1.0, c->res, (int)n2);
-    bn_timer_stop(ctx, c->t_product);
+    return bn_rpca_residual_dense(c, x, frac);
   } else {
     const bn_obs_t *o = c->obs;
     if (x) {
@@ -84,55 +78,31 @@ bn_status_t bn_rpca_residual(bn_rpca_t *c, const double *x, double frac) {
   return c->frozen ? BN_OK : bn_rpca_thresholds(c, frac);
 }
 
-/* The residual Z = U V^T + S - M = -(M - U V^T) off the support of S and 0
- * on it, written over res; returns |Z|^2 (local). */
+/* Observed mode: the residual Z = U V^T + S - M = -(M - U V^T) off the
+ * support of S and 0 on it, written over res; returns |Z|^2 (local). */
 static double bn_rpca_mask(bn_rpca_t *c) {
   double sumsq = 0.0;
-  if (c->dense) {
-    const bn_idx_t n2 = c->n2;
-    for (bn_idx_t i = 0; i < c->nu; i++) {
-      double *row = c->res + i * n2, rt = c->rthr[i];
-      for (bn_idx_t j = 0; j < n2; j++) {
-        double v = row[j], a = fabs(v);
-        bool kept =
-            c->frozen ? c->keep[i * n2 + j] : a >= rt && a >= c->cthr[j];
-        double z = kept ? 0.0 : -v;
-        row[j] = z;
-        sumsq += z * z;
-      }
+  const bn_obs_t *o = c->obs;
+  for (bn_idx_t i = 0; i < c->nu; i++)
+    for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
+      double v = c->res[e];
+      bool kept =
+          c->frozen ? c->keep[e] : bn_rpca_kept(c, i, o->ghost[o->gcol[e]], v);
+      double z = kept ? 0.0 : -v;
+      c->res[e] = z;
+      sumsq += z * z;
     }
-  } else {
-    const bn_obs_t *o = c->obs;
-    for (bn_idx_t i = 0; i < c->nu; i++)
-      for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
-        double v = c->res[e];
-        bool kept = c->frozen ? c->keep[e]
-                              : bn_rpca_kept(c, i, o->ghost[o->gcol[e]], v);
-        double z = kept ? 0.0 : -v;
-        c->res[e] = z;
-        sumsq += z * z;
-      }
-  }
   return sumsq;
 }
 
-/* gU = s Z V, gV = s Z^T U (s = 1/p), from the masked residual. */
+/* gU = s Z V, gV = s Z^T U (s = 1/p), from the masked residual (dense:
+ * bn_rpca_fit_dense made gU and this rank's part of gV; sum the parts). */
 static bn_status_t bn_rpca_data_grad(bn_rpca_t *c, const double *u, double *gu,
                                      double *gv) {
   bn_ctx_t *ctx = c->ctx;
   const int r = c->r;
   const double s = 1.0 / c->p;
   if (c->dense) {
-    const bn_idx_t nu = c->nu, n2 = c->n2;
-    bn_timer_start(ctx, c->t_product);
-    memset(c->gvall, 0, (size_t)(n2 * r) * sizeof(double));
-    if (nu > 0) {
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nu, r,
-                  (int)n2, s, c->res, (int)n2, c->vall, r, 0.0, gu, r);
-      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)n2, r, (int)nu,
-                  s, c->res, (int)n2, u, r, 0.0, c->gvall, r);
-    }
-    bn_timer_stop(ctx, c->t_product);
     bn_timer_start(ctx, c->t_reduce);
     bn_status_t st = bn_rpca_reduce_v(c, gv);
     bn_timer_stop(ctx, c->t_reduce);
@@ -166,15 +136,13 @@ bn_status_t bn_rpca_eval(void *data, const double *x, double *f, double *g) {
   /* red = [|Z|^2, U^T U, V^T V]: one allreduce. */
   double *red = c->red, *guu = red + 1, *gvv = guu + rr;
   memset(red, 0, (1 + 2 * (size_t)rr) * sizeof(double));
+  if (g) memset(g, 0, (size_t)(c->nu + c->nv) * r * sizeof(double));
   bn_timer_start(ctx, c->t_product);
-  red[0] = bn_rpca_mask(c);
+  red[0] = c->dense ? bn_rpca_fit_dense(c, u, g) : bn_rpca_mask(c);
   bn_gram_local(r, c->nu, u, u, guu);
   bn_gram_local(r, c->nv, v, v, gvv);
   bn_timer_stop(ctx, c->t_product);
-  if (g) {
-    memset(g, 0, (size_t)(c->nu + c->nv) * r * sizeof(double));
-    BN_CALL(ctx, bn_rpca_data_grad(c, u, g, g + c->nu * r));
-  }
+  if (g) BN_CALL(ctx, bn_rpca_data_grad(c, u, g, g + c->nu * r));
   bn_timer_start(ctx, c->t_reduce);
   BN_CALL(ctx, bn_allreduce_sum(ctx, red, 1 + 2 * (size_t)rr));
   bn_timer_stop(ctx, c->t_reduce);

@@ -1,4 +1,5 @@
-/* Robust PCA: the thresholds of the sparse estimator T_a.
+/* Robust PCA: the thresholds of the sparse estimator T_a, observed mode
+ * (dense M: rpca_dense.c, radix selection without a transpose).
  *
  * Row thresholds are local (a rank owns whole rows). A column threshold is
  * the k-th largest magnitude of a column spread over every rank; it is
@@ -85,16 +86,9 @@ static bn_idx_t bn_kth(double frac, bn_idx_t n) {
 
 static void bn_row_thresholds(bn_rpca_t *c, double frac) {
   for (bn_idx_t i = 0; i < c->nu; i++) {
-    bn_idx_t n, k;
-    const double *row;
-    if (c->dense) {
-      n = c->n2;
-      row = c->res + i * c->n2;
-    } else {
-      n = c->obs->rowptr[i + 1] - c->obs->rowptr[i];
-      row = c->res + c->obs->rowptr[i];
-    }
-    k = bn_kth(frac, n);
+    bn_idx_t n = c->obs->rowptr[i + 1] - c->obs->rowptr[i];
+    const double *row = c->res + c->obs->rowptr[i];
+    bn_idx_t k = bn_kth(frac, n);
     if (k < 1) {
       c->rthr[i] = INFINITY;
       continue;
@@ -104,31 +98,18 @@ static void bn_row_thresholds(bn_rpca_t *c, double frac) {
   }
 }
 
-/* |res| grouped by local column into colbuf (a blocked transpose in dense
- * mode, the column permutation in observed mode). */
+/* |res| grouped by local column into colbuf (the column permutation). */
 static void bn_fill_columns(bn_rpca_t *c) {
-  if (!c->dense) {
-    bn_idx_t nnz = c->obs->nnz;
-    for (bn_idx_t s = 0; s < nnz; s++)
-      c->colbuf[s] = fabs(c->res[c->colperm[s]]);
-    return;
-  }
-  const bn_idx_t nu = c->nu, n2 = c->n2, B = 64;
-  for (bn_idx_t i0 = 0; i0 < nu; i0 += B)
-    for (bn_idx_t j0 = 0; j0 < n2; j0 += B) {
-      bn_idx_t i1 = i0 + B < nu ? i0 + B : nu, j1 = j0 + B < n2 ? j0 + B : n2;
-      for (bn_idx_t i = i0; i < i1; i++)
-        for (bn_idx_t j = j0; j < j1; j++)
-          c->colbuf[j * nu + i] = fabs(c->res[i * n2 + j]);
-    }
+  bn_idx_t nnz = c->obs->nnz;
+  for (bn_idx_t s = 0; s < nnz; s++) c->colbuf[s] = fabs(c->res[c->colperm[s]]);
 }
 
 static bn_idx_t bn_col_global(const bn_rpca_t *c, bn_idx_t l) {
-  return c->dense ? l : c->obs->ghost[l];
+  return c->obs->ghost[l];
 }
 
 static bn_idx_t bn_col_k(const bn_rpca_t *c, bn_idx_t j, double frac) {
-  return bn_kth(frac, c->dense ? c->n1 : c->kcol[j]);
+  return bn_kth(frac, c->kcol[j]);
 }
 
 /* Owners select the k-th largest of the candidates they received for their
@@ -277,6 +258,7 @@ cleanup:
 
 bn_status_t bn_rpca_thresholds(bn_rpca_t *c, double frac) {
   bn_ctx_t *ctx = c->ctx;
+  if (c->dense) return bn_rpca_thresholds_dense(c, frac);
   bn_timer_start(ctx, c->t_select);
   bn_row_thresholds(c, frac);
   bn_status_t st = bn_col_thresholds(c, frac);

@@ -1,0 +1,563 @@
+/* Robust PCA, dense M: the residual, the thresholds of T_a and the fused
+ * objective/gradient pass, streaming the nu x n2 residual as few times as
+ * possible (it is the whole cost: 800 MB at 10^4 x 10^4).
+ *
+ * Row pass: res_i = M_i - u_i V^T (V transposed once, r x n2, so the loop
+ * vectorises), then while the row is in cache its exact threshold (the
+ * k-th largest of |res_i|, by the same radix selection on the keys as the
+ * columns, described next) and the running column maxima.
+ *
+ * Column thresholds, exact, without a transpose: radix selection on the
+ * bits of |res|. For x >= 0 the IEEE bit pattern, read as an integer key,
+ * is monotone in x. Level 0 histograms the key's top 11 + SB bits (octave
+ * and SB sub-octave bits) in a window of NOCT octaves: centred on the
+ * column's last threshold when there is one (a hint: counted in the row
+ * pass, in uint8 counters flushed every 255 rows to stay in cache), else
+ * under the column's maximum (its own pass). The per-column histograms
+ * (NB bins, plus "under" and "over" the window) are summed over the ranks by
+ * one MPI_Allreduce and every rank finds, for every column, the bin that
+ * holds the k-th largest and how many entries lie above it (a column whose
+ * k-th largest lies outside the window gets, on another pass, the window
+ * under its maximum, then the next ones down). Further levels histogram the
+ * next DB bits inside the chosen bin while the bins hold many entries; then the
+ * entries of each column's bin (a few hundred at 10^4 rows) go to the
+ * column's owner (one MPI_Alltoallv), which selects among them exactly, and
+ * one MPI_Allgatherv gives every rank all column thresholds. The k-th largest
+ * does not depend on how the rows were split, so S is the same on any number of
+ * processes. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "problems/rpca.h"
+
+enum {
+  SB = 3,          /* sub-octave bits of level 0 */
+  NOCT = 16,       /* octaves in level 0's window */
+  NB = NOCT << SB, /* bins per column at level 0 */
+  DB = 7,          /* bits per level >= 1: 2^DB <= NB bins */
+  NBX = NB + 2,    /* + bins "under the window" (NB), "over it" (NB + 1) */
+  MANT = 52,       /* mantissa bits of a double */
+  SH0 = MANT - SB  /* level 0: bin key = key >> SH0 */
+};
+
+_Static_assert((1 << DB) <= NB, "level >= 1 bins must fit a column's row");
+
+static inline uint64_t bn_key(double x) {
+  uint64_t u;
+  memcpy(&u, &x, sizeof(u));
+  return u & 0x7fffffffffffffffULL;
+}
+
+static inline double bn_unkey(uint64_t u) {
+  double x;
+  memcpy(&x, &u, sizeof(x));
+  return x;
+}
+
+/* Per-column search state (n2 of each), allocated once (bn_rpca_alloc). */
+struct bn_rpca_colsel {
+  uint32_t *hist;          /* n2 x NBX */
+  uint64_t *pre, *top;     /* bin-key prefix / level-0 window top (excl.) */
+  int *sh;                 /* pre = key >> sh; -1: threshold known */
+  bn_idx_t *above, *count; /* entries above the bin; entries in the bin */
+  double *cmax;            /* column maxima of |res| */
+  uint32_t *rowhist;       /* 2048: one row's histogram */
+  bool have_hint;          /* cthr holds the last thresholds found */
+  uint8_t *hist8;          /* n2 x NBX: the row pass's counts, flushed into
+                            * hist every 255 rows (a quarter of the cache
+                            * footprint of hist: measured 33% of the time
+                            * in cache misses with uint32 at 10^4 columns) */
+  int nrow8;               /* rows counted in hist8 */
+};
+
+bn_status_t bn_rpca_colsel_alloc(bn_rpca_t *c) {
+  bn_ctx_t *ctx = c->ctx;
+  size_t n = (size_t)c->n2 + 1;
+  bn_rpca_colsel_t *s = NULL;
+  bn_status_t st = bn_calloc(ctx, 1, sizeof(*s), &s);
+  if (st == BN_OK) st = bn_malloc(ctx, n * NBX * sizeof(uint32_t), &s->hist);
+  if (st == BN_OK) st = bn_calloc(ctx, n * NBX, 1, &s->hist8);
+  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(uint64_t), &s->pre);
+  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(uint64_t), &s->top);
+  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(int), &s->sh);
+  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(bn_idx_t), &s->above);
+  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(bn_idx_t), &s->count);
+  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(double), &s->cmax);
+  if (st == BN_OK) st = bn_malloc(ctx, 2048 * sizeof(uint32_t), &s->rowhist);
+  c->colsel = s;
+  return st;
+}
+
+void bn_rpca_colsel_free(bn_rpca_colsel_t *s) {
+  if (!s) return;
+  free(s->hist);
+  free(s->pre);
+  free(s->top);
+  free(s->sh);
+  free(s->above);
+  free(s->count);
+  free(s->cmax);
+  free(s->rowhist);
+  free(s->hist8);
+  free(s);
+}
+
+static bn_idx_t bn_kth(double frac, bn_idx_t n) {
+  return (bn_idx_t)floor(frac * (double)n);
+}
+
+/* Level 0's bin of key u in the window [pre, top) of bin keys. */
+/* hist += hist8, hist8 = 0. */
+static void bn_hist8_flush(bn_rpca_colsel_t *s, bn_idx_t n2) {
+  uint32_t *restrict h = s->hist;
+  uint8_t *restrict h8 = s->hist8;
+  for (size_t e = 0; e < (size_t)n2 * NBX; e++) h[e] += h8[e];
+  memset(h8, 0, (size_t)n2 * NBX);
+  s->nrow8 = 0;
+}
+
+static inline uint64_t bn_bin0(uint64_t u, uint64_t pre, uint64_t top) {
+  uint64_t t = u >> SH0;
+  return t < pre ? NB : t >= top ? NB + 1 : t - pre;
+}
+
+/* The index of the bin holding the k-th largest of a histogram of nb bins
+ * (counted from the top), *k becoming the rank within that bin. */
+static int bn_hist_find(const uint32_t *h, int nb, bn_idx_t *k) {
+  int b = nb - 1;
+  while ((bn_idx_t)h[b] < *k) *k -= h[b--];
+  return b;
+}
+
+/* Row i's threshold, the k-th largest (k >= 1) of |res_i|, and the
+ * running column maxima: radix selection on the keys, 11 bits a level
+ * (first the octave), keeping the chosen bin's entries in w, then a
+ * selection among the last few. */
+static void bn_row_thr(bn_rpca_t *c, bn_idx_t i, bn_idx_t k, bool colhist) {
+  const bn_idx_t n2 = c->n2;
+  const double *restrict row = c->res + i * n2;
+  double *restrict w = c->rowbuf + c->nbuf, *restrict cmax = c->colsel->cmax;
+  uint32_t *restrict h = c->colsel->rowhist;
+  if (k < 1) {
+    c->rthr[i] = INFINITY;
+    for (bn_idx_t j = 0; j < n2; j++) cmax[j] = fmax(cmax[j], fabs(row[j]));
+    return;
+  }
+  memset(h, 0, 2048 * sizeof(uint32_t));
+  if (colhist) { /* and level 0 of the columns' search (hinted windows) */
+    bn_rpca_colsel_t *s = c->colsel;
+    const uint64_t *restrict pre = s->pre, *restrict top = s->top;
+    uint8_t *restrict hc = s->hist8;
+    for (bn_idx_t j = 0; j < n2; j++) {
+      double v = fabs(row[j]);
+      uint64_t u = bn_key(v);
+      cmax[j] = cmax[j] > v ? cmax[j] : v;
+      h[u >> MANT]++;
+      hc[j * NBX + bn_bin0(u, pre[j], top[j])]++;
+    }
+    if (++s->nrow8 == 255) bn_hist8_flush(s, n2);
+  } else {
+    for (bn_idx_t j = 0; j < n2; j++) {
+      double v = fabs(row[j]);
+      cmax[j] = cmax[j] > v ? cmax[j] : v;
+      h[bn_key(v) >> MANT]++;
+    }
+  }
+  uint64_t pre = (uint64_t)bn_hist_find(h, 2048, &k);
+  int sh = MANT;
+  bn_idx_t m = 0;
+  for (bn_idx_t j = 0; j < n2; j++) {
+    double v = fabs(row[j]);
+    w[m] = v;
+    m += (bn_key(v) >> MANT) == pre;
+  }
+  while (m > 64 && sh > 0) {
+    int d = sh < 11 ? sh : 11;
+    uint64_t mask = ((uint64_t)1 << d) - 1;
+    memset(h, 0, ((size_t)1 << d) * sizeof(uint32_t));
+    for (bn_idx_t e = 0; e < m; e++) h[(bn_key(w[e]) >> (sh - d)) & mask]++;
+    pre = (pre << d) | (uint64_t)bn_hist_find(h, 1 << d, &k);
+    sh -= d;
+    bn_idx_t m2 = 0;
+    for (bn_idx_t e = 0; e < m; e++) {
+      double v = w[e];
+      w[m2] = v;
+      m2 += (bn_key(v) >> sh) == pre;
+    }
+    m = m2;
+  }
+  c->rthr[i] = sh == 0 ? bn_unkey(pre) : bn_select_kth_largest(w, m, k);
+}
+
+/* Level 0's window of column j with no hint: the NOCT octaves under the
+ * column's maximum. */
+static void bn_col_cold(bn_rpca_colsel_t *s, bn_idx_t j) {
+  s->top[j] = (bn_key(s->cmax[j]) >> SH0) + 1;
+  s->pre[j] = s->top[j] > NB ? s->top[j] - NB : 0;
+}
+
+/* Level 0's windows centred on the last thresholds (a hint: a column whose
+ * k-th largest has left its window gets a cold window on another pass). */
+static void bn_col_hinted(bn_rpca_t *c) {
+  bn_rpca_colsel_t *s = c->colsel;
+  for (bn_idx_t j = 0; j < c->n2; j++) {
+    uint64_t t = bn_key(c->cthr[j]) >> SH0;
+    s->pre[j] = t > NB / 2 ? t - NB / 2 : 0;
+    s->top[j] = s->pre[j] + NB;
+    s->sh[j] = SH0 + 64;
+  }
+  if (s->nrow8) bn_hist8_flush(s, c->n2); /* left by an error */
+  memset(s->hist, 0, (size_t)c->n2 * NBX * sizeof(uint32_t));
+}
+
+/* The column thresholds' state for a new search. */
+static void bn_col_start(bn_rpca_t *c) {
+  bn_rpca_colsel_t *s = c->colsel;
+  for (bn_idx_t j = 0; j < c->n2; j++) {
+    bn_col_cold(s, j);
+    s->sh[j] = SH0 + 64; /* level 0, window [pre, top) not yet counted */
+  }
+}
+
+/* One pass: the local histograms of the columns still searching. Level 0
+ * (sh >= 64): bin key >> SH0 in [pre, top); level >= 1: the next DB bits of
+ * the keys with key >> sh == pre. Row by row: the histograms of all
+ * columns are touched per row, but the residual streams sequentially
+ * (measured 2-3x faster than blocks of columns, whose strided rows defeat
+ * the prefetcher). */
+static void bn_col_hist(bn_rpca_t *c, bool clear) {
+  bn_rpca_colsel_t *s = c->colsel;
+  const bn_idx_t nu = c->nu, n2 = c->n2;
+  uint32_t *restrict h = s->hist;
+  const uint64_t *restrict pre = s->pre, *restrict top = s->top;
+  const int *restrict shv = s->sh;
+  if (clear) memset(h, 0, (size_t)n2 * NBX * sizeof(uint32_t));
+  bool level0 = true;
+  for (bn_idx_t j = 0; j < n2; j++) level0 &= shv[j] >= 64;
+  for (bn_idx_t i = 0; i < nu; i++) {
+    const double *restrict row = c->res + i * n2;
+    if (level0) { /* the common first pass: branch-free */
+      for (bn_idx_t j = 0; j < n2; j++)
+        h[j * NBX + bn_bin0(bn_key(row[j]), pre[j], top[j])]++;
+      continue;
+    }
+    for (bn_idx_t j = 0; j < n2; j++) {
+      int sh = shv[j];
+      if (sh < 0) continue;
+      uint64_t u = bn_key(row[j]), b;
+      if (sh >= 64) {
+        b = bn_bin0(u, pre[j], top[j]);
+      } else {
+        int d = sh < DB ? sh : DB;
+        b = (u >> sh) == pre[j] ? (u >> (sh - d)) & ((1u << d) - 1) : NB;
+      }
+      h[j * NBX + b]++;
+    }
+  }
+}
+
+/* After the summed histograms: every column's next bin. Returns the
+ * number of columns still at level 0 (their window missed), or -1 if the
+ * counts are inconsistent, and sets *incand to the entries in the chosen
+ * bins. */
+static bn_idx_t bn_col_descend(bn_rpca_t *c, bn_idx_t k, bn_idx_t *incand) {
+  bn_rpca_colsel_t *s = c->colsel;
+  bn_idx_t missed = 0;
+  *incand = 0;
+  for (bn_idx_t j = 0; j < c->n2; j++) {
+    int sh = s->sh[j];
+    if (sh < 0) continue;
+    const uint32_t *h = s->hist + j * NBX;
+    int nb = sh >= 64 ? (int)(s->top[j] - s->pre[j]) : 1 << (sh < DB ? sh : DB);
+    /* Level 0 counts what lies over its window itself. */
+    bn_idx_t cum = sh >= 64 ? h[NB + 1] : s->above[j];
+    if (cum >= k) { /* level 0, hinted: the k-th largest is over the window */
+      bn_col_cold(s, j);
+      missed++;
+      continue;
+    }
+    int b = nb - 1;
+    for (; b >= 0 && cum + (bn_idx_t)h[b] < k; b--) cum += h[b];
+    if (b < 0 && sh < 64) return -1; /* inconsistent counts: cannot happen */
+    if (b < 0) { /* level 0: the k-th largest lies under the window */
+      s->top[j] = s->pre[j];
+      s->pre[j] = s->top[j] > NB ? s->top[j] - NB : 0;
+      missed++;
+      continue;
+    }
+    s->above[j] = cum;
+    s->count[j] = h[b];
+    if (sh >= 64) {
+      s->pre[j] += (uint64_t)b;
+      s->sh[j] = SH0;
+    } else {
+      int d = sh < DB ? sh : DB;
+      s->pre[j] = (s->pre[j] << d) | (uint64_t)b;
+      s->sh[j] = sh - d;
+    }
+    if (s->sh[j] == 0) { /* every entry of the bin equals the threshold */
+      c->cthr[j] = bn_unkey(s->pre[j]);
+      s->sh[j] = -1;
+    } else {
+      *incand += s->count[j];
+    }
+  }
+  return missed;
+}
+
+/* The entries of every column's bin go to the column's owner, which
+ * selects the (k - above)-th largest among them; then all thresholds to
+ * every rank. */
+static bn_status_t bn_col_collect(bn_rpca_t *c, bn_idx_t k, bn_idx_t ncand) {
+  bn_ctx_t *ctx = c->ctx;
+  bn_rpca_colsel_t *s = c->colsel;
+  MPI_Comm comm = bn_ctx_comm(ctx);
+  const int P = bn_ctx_size(ctx);
+  const bn_idx_t nu = c->nu, n2 = c->n2, first = bn_dist_first(c->cdist);
+  int *cnt = NULL, *rcol = NULL, *scol = NULL;
+  double *sval = NULL, *rval = NULL, *own = NULL;
+  bn_idx_t *ptr = NULL;
+  bn_status_t st = bn_calloc(ctx, 4 * (size_t)P, sizeof(int), &cnt);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, ((size_t)ncand + 1) * sizeof(int), &scol);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, ((size_t)ncand + 1) * sizeof(double), &sval);
+  if (st == BN_OK)
+    st = bn_calloc(ctx, (size_t)c->nv + 2, sizeof(bn_idx_t), &ptr);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, ((size_t)c->nv + 1) * sizeof(double), &own);
+  st = bn_agree(ctx, st);
+  if (st != BN_OK) goto cleanup;
+  int *sc = cnt, *sd = cnt + P, *rc = cnt + 2 * P, *rd = cnt + 3 * P;
+  /* Room per owner: the global count of its columns' candidates. */
+  bn_idx_t off = 0;
+  for (int q = 0; q < P; q++) {
+    bn_idx_t q0 = bn_dist_offset(c->cdist, q),
+             q1 = bn_dist_offset(c->cdist, q + 1);
+    sd[q] = (int)off;
+    for (bn_idx_t j = q0; j < q1; j++) off += s->sh[j] >= 0 ? s->count[j] : 0;
+  }
+  for (bn_idx_t i = 0; i < nu; i++) {
+    const double *restrict row = c->res + i * n2;
+    for (int q = 0; q < P; q++) {
+      bn_idx_t q0 = bn_dist_offset(c->cdist, q),
+               q1 = bn_dist_offset(c->cdist, q + 1), m = sd[q] + sc[q];
+      for (bn_idx_t j = q0; j < q1; j++) {
+        int sh = s->sh[j];
+        if (sh < 0 || (bn_key(row[j]) >> sh) != s->pre[j]) continue;
+        scol[m] = (int)j;
+        sval[m++] = fabs(row[j]);
+      }
+      sc[q] = (int)(m - sd[q]);
+    }
+  }
+  bn_idx_t nr = 0;
+  if (MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, comm) != MPI_SUCCESS)
+    st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Alltoall failed (rpca thresholds)");
+  for (int q = 0; st == BN_OK && q < P; q++) {
+    rd[q] = (int)nr;
+    nr += rc[q];
+  }
+  if (st == BN_OK) st = bn_malloc(ctx, ((size_t)nr + 1) * sizeof(int), &rcol);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, ((size_t)nr + 1) * sizeof(double), &rval);
+  st = bn_agree(ctx, st);
+  if (st == BN_OK && (MPI_Alltoallv(scol, sc, sd, MPI_INT, rcol, rc, rd,
+                                    MPI_INT, comm) != MPI_SUCCESS ||
+                      MPI_Alltoallv(sval, sc, sd, MPI_DOUBLE, rval, rc, rd,
+                                    MPI_DOUBLE, comm) != MPI_SUCCESS))
+    st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Alltoallv failed (rpca thresholds)");
+  if (st != BN_OK) goto cleanup;
+  /* Group the received candidates by owned column (sval as scratch). */
+  for (bn_idx_t e = 0; e < nr; e++) ptr[rcol[e] - first + 2]++;
+  for (bn_idx_t j = 0; j < c->nv; j++) ptr[j + 2] += ptr[j + 1];
+  for (bn_idx_t e = 0; e < nr; e++) sval[ptr[rcol[e] - first + 1]++] = rval[e];
+  for (bn_idx_t j = 0; j < c->nv; j++) {
+    bn_idx_t g = first + j, n = ptr[j + 1] - ptr[j];
+    if (s->sh[g] < 0) {
+      own[j] = c->cthr[g];
+    } else if (n != s->count[g]) { /* cannot happen: the histograms agree */
+      own[j] = NAN;
+      st = BN_ERROR(ctx, BN_ERR_STATE,
+                    "rpca: column %lld has %lld threshold candidates, %lld "
+                    "counted",
+                    (long long)g, (long long)n, (long long)s->count[g]);
+    } else {
+      own[j] = bn_select_kth_largest(sval + ptr[j], n, k - s->above[g]);
+    }
+  }
+  st = bn_agree(ctx, st);
+  if (st == BN_OK) {
+    for (int q = 0; q < P; q++) {
+      rc[q] =
+          (int)(bn_dist_offset(c->cdist, q + 1) - bn_dist_offset(c->cdist, q));
+      rd[q] = (int)bn_dist_offset(c->cdist, q);
+    }
+    if (MPI_Allgatherv(own, (int)c->nv, MPI_DOUBLE, c->cthr, rc, rd, MPI_DOUBLE,
+                       comm) != MPI_SUCCESS)
+      st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Allgatherv failed (rpca thresholds)");
+  }
+cleanup:
+  free(cnt);
+  free(scol);
+  free(sval);
+  free(rcol);
+  free(rval);
+  free(ptr);
+  free(own);
+  return st;
+}
+
+/* Collective: the column thresholds from res and colsel->cmax (local);
+ * prefilled: the row pass made level 0's histograms (hinted windows). */
+static bn_status_t bn_col_thresholds_dense(bn_rpca_t *c, double frac,
+                                           bool prefilled) {
+  bn_ctx_t *ctx = c->ctx;
+  bn_rpca_colsel_t *s = c->colsel;
+  MPI_Comm comm = bn_ctx_comm(ctx);
+  const bn_idx_t n2 = c->n2, k = bn_kth(frac, c->n1);
+  s->have_hint = false;
+  if (k < 1) {
+    for (bn_idx_t j = 0; j < n2; j++) c->cthr[j] = INFINITY;
+    return BN_OK;
+  }
+  BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, s->cmax, (int)n2, MPI_DOUBLE, MPI_MAX,
+                            comm));
+  if (prefilled) bn_hist8_flush(s, n2);
+  if (!prefilled) bn_col_start(c);
+  /* Refine while the chosen bins hold more than 1/16 of the entries (or
+   * more than an MPI count allows); the first level usually leaves a few
+   * per cent of each column. */
+  const double limit =
+      c->cand_limit > 0 ? (double)c->cand_limit
+                        : fmin(fmax((double)c->n1 * (double)n2 / 16, 65536.0),
+                               (double)(INT32_MAX / 2));
+  bn_idx_t incand = 0;
+  for (bool first = true;; first = false) {
+    if (!(first && prefilled)) bn_col_hist(c, true);
+    /* Counts are below n1 <= INT32_MAX per bin: uint32 sums are exact. */
+    if (bn_ctx_size(ctx) > 1)
+      BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, s->hist, (int)(n2 * NBX),
+                                MPI_UINT32_T, MPI_SUM, comm));
+    bn_idx_t missed = bn_col_descend(c, k, &incand);
+    if (missed < 0)
+      return BN_ERROR(ctx, BN_ERR_STATE,
+                      "rpca: inconsistent threshold histograms");
+    if (missed == 0 && (double)incand <= limit) break;
+  }
+  bn_status_t st = bn_col_collect(c, k, incand);
+  s->have_hint = st == BN_OK;
+  return st;
+}
+
+/* Level 0 of the columns' search in the row pass when the last
+ * thresholds give its windows (the same decision on every rank); the
+ * column maxima restart. */
+static bool bn_thr_begin(bn_rpca_t *c, double frac) {
+  bool hint = c->colsel->have_hint && bn_kth(frac, c->n2) >= 1 &&
+              bn_kth(frac, c->n1) >= 1;
+  if (hint) bn_col_hinted(c);
+  memset(c->colsel->cmax, 0, (size_t)c->n2 * sizeof(double));
+  return hint;
+}
+
+bn_status_t bn_rpca_thresholds_dense(bn_rpca_t *c, double frac) {
+  bn_ctx_t *ctx = c->ctx;
+  bn_timer_start(ctx, c->t_select);
+  const bn_idx_t k = bn_kth(frac, c->n2);
+  bool hint = bn_thr_begin(c, frac);
+  for (bn_idx_t i = 0; i < c->nu; i++) bn_row_thr(c, i, k, hint);
+  bn_status_t st = bn_col_thresholds_dense(c, frac, hint);
+  bn_timer_stop(ctx, c->t_select);
+  return st;
+}
+
+/* vt = V^T (r x n2) from vall (n2 x r). */
+static void bn_transpose_v(bn_rpca_t *c) {
+  const int r = c->r;
+  for (bn_idx_t j = 0; j < c->n2; j++)
+    for (int a = 0; a < r; a++) c->vt[a * c->n2 + j] = c->vall[j * r + a];
+}
+
+bn_status_t bn_rpca_residual_dense(bn_rpca_t *c, const double *x, double frac) {
+  bn_ctx_t *ctx = c->ctx;
+  const int r = c->r;
+  const bn_idx_t nu = c->nu, n2 = c->n2;
+  const double *m = bn_dmat_cdata(c->m);
+  if (x) bn_transpose_v(c);
+  bool thr = !c->frozen;
+  const bn_idx_t k = bn_kth(frac, n2);
+  bool hint = thr && bn_thr_begin(c, frac);
+  bn_timer_start(ctx, c->t_resid);
+  for (bn_idx_t i = 0; i < nu; i++) {
+    double *restrict row = c->res + i * n2;
+    const double *restrict mi = m + i * n2;
+    if (!x) {
+      memcpy(row, mi, (size_t)n2 * sizeof(double));
+    } else {
+      const double *ui = x + i * r;
+      for (bn_idx_t j = 0; j < n2; j++) row[j] = mi[j];
+      for (int a = 0; a < r; a++) {
+        const double ua = ui[a], *restrict va = c->vt + a * n2;
+        for (bn_idx_t j = 0; j < n2; j++) row[j] -= ua * va[j];
+      }
+    }
+    if (thr) bn_row_thr(c, i, k, hint); /* while the row is in cache */
+  }
+  bn_timer_stop(ctx, c->t_resid);
+  if (!thr) return BN_OK;
+  bn_timer_start(ctx, c->t_select);
+  bn_status_t st = bn_col_thresholds_dense(c, frac, hint);
+  bn_timer_stop(ctx, c->t_select);
+  return st;
+}
+
+/* Sum of 8 interleaved partial sums (vectorisable, and the same order on
+ * any number of processes). */
+static inline double bn_dot8(const double *restrict a, const double *restrict b,
+                             bn_idx_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  bn_idx_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (int l = 0; l < 8; l++) acc[l] += a[j + l] * b[j + l];
+  double s = 0;
+  for (; j < n; j++) s += a[j] * b[j];
+  for (int l = 0; l < 8; l++) s += acc[l];
+  return s;
+}
+
+double bn_rpca_fit_dense(bn_rpca_t *c, const double *u, double *gu) {
+  const int r = c->r;
+  const bn_idx_t n2 = c->n2;
+  const double s = 1.0 / c->p, *restrict cthr = c->cthr;
+  double *restrict z = c->rowbuf, sumsq = 0;
+  if (gu) memset(c->gvt, 0, (size_t)(n2 * r) * sizeof(double));
+  for (bn_idx_t i = 0; i < c->nu; i++) {
+    const double *restrict row = c->res + i * n2, rt = c->rthr[i];
+    /* z = -(res) off the support of S, 0 on it */
+    if (c->frozen) {
+      const unsigned char *restrict kp = c->keep + i * n2;
+      for (bn_idx_t j = 0; j < n2; j++) z[j] = kp[j] ? 0.0 : -row[j];
+    } else {
+      for (bn_idx_t j = 0; j < n2; j++) {
+        double v = row[j], a = fabs(v);
+        z[j] = (a >= rt) & (a >= cthr[j]) ? 0.0 : -v;
+      }
+    }
+    sumsq += bn_dot8(z, z, n2);
+    if (!gu) continue;
+    const double *ui = u + i * r;
+    for (int a = 0; a < r; a++) {
+      gu[i * r + a] = s * bn_dot8(z, c->vt + a * n2, n2);
+      const double w = s * ui[a];
+      double *restrict ga = c->gvt + a * n2;
+      for (bn_idx_t j = 0; j < n2; j++) ga[j] += w * z[j];
+    }
+  }
+  if (gu)
+    for (bn_idx_t j = 0; j < n2; j++)
+      for (int a = 0; a < r; a++) c->gvall[j * r + a] = c->gvt[a * n2 + j];
+  return sumsq;
+}
