@@ -67,6 +67,17 @@ bn_status_t bn_gen_deconv_run(bn_ctx_t *ctx, bn_opts_t *opts);
 void bn_json_put_str(FILE *f, const char *sep, const char *key, const char *s);
 void bn_json_put_num(FILE *f, const char *sep, const char *key, double v);
 
+/* Collective: the initial point x, from --init-file (the problem's load of
+ * a result or checkpoint, any process count) or the problem's init. */
+bn_status_t bn_run_initial(bn_ctx_t *ctx, const bn_problem_ops_t *ops,
+                           void *data, const bn_opts_t *opts, double *x);
+/* Collective (closes the output): what a solve command holds at its end --
+ * signal handlers, the output, checkpoint, solver, problem data, iterate;
+ * any may be NULL. */
+void bn_run_release(const bn_problem_ops_t *ops, void *data,
+                    bn_solver_t *solver, bn_ckpt_t *ckpt, bn_h5_t *out,
+                    double *x);
+
 /* Keys shared by every command that runs a solver (run_problem.c). */
 extern const bn_optdef_t bn_solve_opts[];
 /* Collective: run problem `name` with the solver options; writes the

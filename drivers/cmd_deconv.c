@@ -168,19 +168,6 @@ static bn_status_t bn_crun_finish(bn_crun_t *r) {
   return BN_OK;
 }
 
-/* Collective: the initial point, from --init-file (/q of a result or a
- * checkpoint, any process count) or the problem's init. */
-static bn_status_t bn_crun_init(bn_crun_t *r) {
-  bn_ctx_t *ctx = r->ctx;
-  const char *path = bn_opts_string(r->opts, "init-file");
-  if (!path || !*path) return r->ops->init(r->data, r->opts, r->x);
-  bn_h5_t *f = NULL;
-  BN_CALL(ctx, bn_h5_open(ctx, path, &f));
-  bn_status_t st = r->ops->load(r->data, f, "/", r->x);
-  bn_h5_close(f);
-  return st;
-}
-
 static void bn_crun_header(bn_crun_t *r) {
   bn_ctx_t *ctx = r->ctx;
   if (bn_ctx_rank(ctx) != 0 || bn_ctx_log_level(ctx) < BN_LOG_INFO) return;
@@ -222,7 +209,8 @@ static bn_status_t bn_crun_body(bn_crun_t *r) {
             bn_ckpt_restore(r->ckpt, r->restart, r->solver, r->x, r->obj.n));
     bn_deconv_resume(r->data, bn_solver_iterations(r->solver));
   } else {
-    BN_CALL(ctx, bn_crun_init(r));
+    /* --init-file: /q of a result or a checkpoint, any process count. */
+    BN_CALL(ctx, bn_run_initial(ctx, r->ops, r->data, r->opts, r->x));
   }
   double rel_tol, rel, rmse;
   BN_CALL(ctx, bn_opts_real(r->opts, "rel-tol", &rel_tol));
@@ -250,12 +238,7 @@ static bn_status_t bn_deconv_run(bn_ctx_t *ctx, bn_opts_t *opts,
   BN_CALL(ctx, bn_run_begin(ctx, opts, &r.json, &r.output));
   bn_status_t st = bn_crun_body(&r);
   st = bn_run_end(ctx, st);
-  bn_signals_uninstall();
-  bn_h5_close(r.out);
-  bn_ckpt_destroy(r.ckpt);
-  bn_solver_destroy(r.solver);
-  if (r.data) r.ops->destroy(r.data);
-  free(r.x);
+  bn_run_release(r.ops, r.data, r.solver, r.ckpt, r.out, r.x);
   return st;
 }
 

@@ -314,12 +314,7 @@ static bn_status_t bn_dict_run(bn_ctx_t *ctx, bn_opts_t *opts,
   BN_CALL(ctx, bn_run_begin(ctx, opts, &r.json, &r.output));
   bn_status_t st = bn_drun_body(&r);
   st = bn_run_end(ctx, st);
-  bn_signals_uninstall();
-  bn_h5_close(r.out);
-  bn_ckpt_destroy(r.ckpt);
-  bn_solver_destroy(r.solver);
-  if (r.data) r.ops->destroy(r.data);
-  free(r.x);
+  bn_run_release(r.ops, r.data, r.solver, r.ckpt, r.out, r.x);
   return st;
 }
 

@@ -325,17 +325,27 @@ static bn_status_t bn_run_finish(bn_run_t *run) {
   return BN_OK;
 }
 
-/* Collective: the initial point, from --init-file or the problem's init. */
-static bn_status_t bn_run_init(bn_run_t *run) {
-  bn_ctx_t *ctx = run->ctx;
-  const char *path = bn_opts_string(run->opts, "init-file");
-  if (!path || !*path) return run->ops->init(run->data, run->opts, run->x);
+bn_status_t bn_run_initial(bn_ctx_t *ctx, const bn_problem_ops_t *ops,
+                           void *data, const bn_opts_t *opts, double *x) {
+  const char *path = bn_opts_string(opts, "init-file");
+  if (!path || !*path) return ops->init(data, opts, x);
   bn_h5_t *f = NULL;
   BN_CALL(ctx, bn_h5_open(ctx, path, &f));
   /* load's errors name the file and the dataset that does not fit. */
-  bn_status_t st = run->ops->load(run->data, f, "/", run->x);
+  bn_status_t st = ops->load(data, f, "/", x);
   bn_h5_close(f);
   return st;
+}
+
+void bn_run_release(const bn_problem_ops_t *ops, void *data,
+                    bn_solver_t *solver, bn_ckpt_t *ckpt, bn_h5_t *out,
+                    double *x) {
+  bn_signals_uninstall();
+  bn_h5_close(out);
+  bn_ckpt_destroy(ckpt);
+  bn_solver_destroy(solver);
+  if (data) ops->destroy(data);
+  free(x);
 }
 
 static bn_status_t bn_run_body(bn_run_t *run) {
@@ -366,7 +376,7 @@ static bn_status_t bn_run_body(bn_run_t *run) {
     BN_CALL(ctx, bn_ckpt_restore(run->ckpt, run->restart, run->solver, run->x,
                                  run->obj.n));
   else
-    BN_CALL(ctx, bn_run_init(run));
+    BN_CALL(ctx, bn_run_initial(ctx, run->ops, run->data, run->opts, run->x));
   double rel_tol, rel, rmse;
   BN_CALL(ctx, bn_opts_real(run->opts, "rel-tol", &rel_tol));
   if (rel_tol > 0) {
@@ -424,11 +434,6 @@ bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
   BN_CALL(ctx, bn_opts_bool(opts, "save-init", &run.save_init));
   bn_status_t st = bn_run_body(&run);
   st = bn_run_end(ctx, st);
-  bn_signals_uninstall();
-  bn_h5_close(run.out);
-  bn_ckpt_destroy(run.ckpt);
-  bn_solver_destroy(run.solver);
-  if (run.data) run.ops->destroy(run.data);
-  free(run.x);
+  bn_run_release(run.ops, run.data, run.solver, run.ckpt, run.out, run.x);
   return st;
 }
