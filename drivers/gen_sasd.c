@@ -45,8 +45,10 @@ bn_status_t bn_gen_sasd_run(bn_ctx_t *ctx, bn_opts_t *opts) {
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--height=%lld --width=%lld: both in [1, 2^20]",
                         (long long)h, (long long)w);
-  if (g.dims == 1 && (n < 1 || n > (INT64_C(1) << 32)))
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--length=%lld must be in [1, 2^32]",
+  if (g.dims == 1 && (n < 1 || n > INT32_MAX))
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--length=%lld must be in [1, 2^31 - 1] (FFTW's int "
+                        "sizes)",
                         (long long)n);
   if (k < 1 || k > 4096)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,

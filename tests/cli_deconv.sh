@@ -201,6 +201,20 @@ expect_fail "generate: theta 1.2" 1 "must be in \\(0, 1\\)" generate deconv \
 expect_fail "generate: kernel larger than the signal" 2 "does not fit" \
   generate deconv --output="$T/x.h5" --n=50 --kernel-size=60
 check "no file from a refused generate" test ! -e "$T/x.h5"
+# /X_true of another shape than /Y (it overflowed a buffer before the
+# check), and a NaN in /a_true, are refused.
+bn_ok "generate 1-D n = 64, 4 channels" 1 generate deconv \
+  --output="$T/x64.h5" --n=64 --channels=4 --seed=2
+bn_ok "generate 1-D n = 128, 4 channels" 1 generate deconv \
+  --output="$T/x128.h5" --n=128 --channels=4 --seed=2
+h5copy -i "$T/x64.h5" -o "$T/xmix.h5" -s /Y -d /Y
+h5copy -i "$T/x128.h5" -o "$T/xmix.h5" -s /X_true -d /X_true
+expect_fail "deconv: /X_true of another shape" 2 "must have the shape of /Y" \
+  deconv --input="$T/xmix.h5" --output="$T/x.h5"
+cp "$T/x64.h5" "$T/anan.h5"
+"${BN_BUILD_DIR:?}/tests/tool_setnan" "$T/anan.h5" /a_true 2
+expect_fail "deconv: NaN in /a_true" 2 "/a_true holds a NaN" \
+  deconv --input="$T/anan.h5" --output="$T/x.h5"
 expect_fail "deconv: theta 0" 2 "must be in \\(0, 1\\)" deconv \
   --input="$T/d1.h5" --output="$T/x.h5" --theta=-1
 expect_fail "deconv: l1 with gd" 1 "not smooth" deconv --input="$T/d1.h5" \

@@ -72,6 +72,13 @@ check "restart: same history, /U and /V as the uninterrupted run" test $ok = 0
 
 # --- bad inputs ---------------------------------------------------------------
 TOOL=${BN_BUILD_DIR:-}/tests/tool_rpcabad
+# A NaN in a start (or a checkpoint) is refused, not iterated on: the
+# threshold search cannot order it (it spun before this check).
+cp "$T/s1.h5" "$T/nanU.h5"
+"${BN_BUILD_DIR:?}/tests/tool_setnan" "$T/nanU.h5" /U 7
+expect_fail_rc 1 "NaN in an --init-file" 2 "hold a NaN or infinite value" \
+  rpca --input="$T/s.h5" --rank=3 --alpha=0.15 --init-file="$T/nanU.h5" \
+  --output="$T/x.h5"
 expect_fail_rc 1 "no /M nor /omega" 2 "no dataset /M" rpca \
   --input="$T/d-out.h5" --output="$T/x.h5"
 for a in 0 1 -0.2 1.5; do

@@ -158,6 +158,10 @@ check "signal: and stops at $((at + 5))" \
   test "$(json_field iterations "$T/last.out")" = $((at + 5))
 
 # bad input
+cp "$T/s1.h5" "$T/nan-a.h5"
+"$SETNAN" "$T/nan-a.h5" /a_true 3
+expect_fail "NaN in /a_true" 2 "/a_true holds a NaN" \
+  sasd --input="$T/nan-a.h5" --output="$T/bad.h5"
 expect_fail "kernel window larger than the signal" 2 "window 3k - 2" \
   sasd --input="$T/s1.h5" --kernel-size=4000 --output="$T/bad.h5"
 expect_fail "generate: kernel larger than the signal" 2 "kernel-size" \

@@ -1,5 +1,5 @@
-/* tool_setnan FILE DATASET INDEX: set element INDEX of a 1-D float64
- * dataset to NaN in place -- to make inputs with a NaN measurement for the
+/* tool_setnan FILE DATASET INDEX: set element INDEX (row-major, any rank)
+ * of a float64 dataset to NaN in place -- to make inputs with a NaN measurement for the
  * bad-input tests (tests/cli_sense.sh). */
 #include <hdf5.h>
 #include <math.h>
@@ -14,7 +14,16 @@ static int set_nan(const char *path, const char *name, long long index) {
   hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
   if (d >= 0) {
     hid_t fs = H5Dget_space(d);
-    hsize_t at[1] = {(hsize_t)index}, one[1] = {1};
+    /* INDEX counts elements in row-major order, any rank of dataset. */
+    int nd = H5Sget_simple_extent_ndims(fs);
+    hsize_t dims[8] = {0}, at[8] = {0}, one[1] = {1};
+    if (nd < 1 || nd > 8) nd = 1;
+    H5Sget_simple_extent_dims(fs, dims, NULL);
+    for (int k = nd - 1; k >= 0; k--) {
+      hsize_t dk = dims[k] ? dims[k] : 1;
+      at[k] = (hsize_t)index % dk;
+      index /= (long long)dk;
+    }
     hid_t ms = H5Screate_simple(1, one, NULL);
     double v = NAN;
     if (H5Sselect_elements(fs, H5S_SELECT_SET, 1, at) >= 0 &&

@@ -39,6 +39,7 @@ bn_status_t bn_h5_commit_keep(bn_h5_t *f, int keep);
 /* Close; an uncommitted created file's temporary is removed. NULL is fine. */
 void bn_h5_close(bn_h5_t *f);
 const char *bn_h5_path(const bn_h5_t *f);
+bn_ctx_t *bn_h5_ctx(const bn_h5_t *f); /* the context it was opened with */
 
 /* Does the dataset (or group) exist? Intermediate groups may be missing. */
 bn_status_t bn_h5_exists(bn_h5_t *f, const char *name, int *exists);

@@ -319,6 +319,7 @@ void bn_h5_close(bn_h5_t *f) {
 }
 
 const char *bn_h5_path(const bn_h5_t *f) { return f ? f->path : NULL; }
+bn_ctx_t *bn_h5_ctx(const bn_h5_t *f) { return f ? f->ctx : NULL; }
 
 bn_status_t bn_h5_check_state(bn_h5_t *f, int write) {
   if (f->file < 0)

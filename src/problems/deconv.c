@@ -151,7 +151,7 @@ static bn_status_t bn_dc_shape(bn_deconv_t *d, bn_h5_t *f) {
   d->p = dims[0];
   d->h = nd == 3 ? dims[1] : 1;
   d->w = nd == 3 ? dims[2] : dims[1];
-  if (d->p < 1 || d->h < 1 || d->w < 2 || d->h * d->w > (1 << 26))
+  if (d->p < 1 || d->h < 1 || d->w < 2 || d->w > (1 << 26) / d->h)
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: /Y has %lld channels of %lld x %lld: need at "
                         "least one channel of at least 2 values (at most 2^26)",
@@ -190,11 +190,20 @@ static bn_status_t bn_dc_shape(bn_deconv_t *d, bn_h5_t *f) {
     BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, (size_t)d->N, sizeof(double),
                                          &d->atrue)));
     bn_status_t st = bn_h5_read_slab_f64(f, "/a_true", 0, an == 2 ? kh : kw, k);
+    int finite = 1;
+    if (st == BN_OK)
+      for (int64_t i = 0; i < kh * kw; i++) finite &= isfinite(k[i]) != 0;
     if (st == BN_OK)
       for (int64_t i = 0; i < kh; i++)
         memcpy(d->atrue + i * d->w, k + i * kw, (size_t)kw * sizeof(double));
     free(k);
     BN_CALL(ctx, st);
+    /* Every rank read the same values: the same verdict everywhere. */
+    if (!finite)
+      return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                          "%s: the kernel /a_true holds a NaN or infinite "
+                          "value",
+                          d->input);
   }
   return BN_OK;
 }
@@ -322,7 +331,15 @@ static bn_status_t bn_deconv_create(bn_ctx_t *ctx, const bn_opts_t *opts,
     int xn = 0;
     bn_idx_t xd[4] = {0, 0, 0, 0};
     st = bn_h5_shape(f, "/X_true", &xn, xd);
-    if (st == BN_OK && xn == d->ndims && xd[0] == d->p) {
+    int same = xn == d->ndims && xd[0] == d->p &&
+               (d->ndims == 2 ? xd[1] == d->w : xd[1] == d->h && xd[2] == d->w);
+    if (st == BN_OK && !same)
+      st = BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                        "%s: /X_true (%d-D, %lld x %lld ...) must have the "
+                        "shape of /Y (%lld channels of %lld x %lld)",
+                        d->input, xn, (long long)xd[0], (long long)xd[1],
+                        (long long)d->p, (long long)d->h, (long long)d->w);
+    if (st == BN_OK) {
       st = bn_agree(ctx,
                     bn_malloc(ctx, (size_t)(d->pl * d->N + 1) * sizeof(double),
                               &d->xtrue));

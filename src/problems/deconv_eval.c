@@ -156,10 +156,13 @@ bn_status_t bn_dc_hvp(void *data, const double *x, const double *v,
   for (int64_t j = 0; j < N; j++) vt[j] -= a * d->q[j];
   fftw_complex *vh = fftw_alloc_complex(nc);
   double *z = fftw_alloc_real((size_t)N);
-  if (!vh || !z) {
+  /* Agreed before the allreduce below: one rank alone must not leave. */
+  bn_status_t st = bn_agree(
+      ctx, vh && z ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory (hvp)"));
+  if (st != BN_OK) {
     fftw_free(vh);
     fftw_free(z);
-    return BN_ERROR(ctx, BN_ERR_MEM, "out of memory (hvp)");
+    return st;
   }
   memcpy(d->rb, d->q, (size_t)N * sizeof(double));
   fftw_execute(d->fwd);

@@ -9,7 +9,7 @@
 #include "problems/deconv.h"
 
 static bn_status_t bn_dc_gen_check(bn_ctx_t *ctx, const bn_deconv_gen_t *g) {
-  if (g->h < 1 || g->w < 2 || g->channels < 1 || g->h * g->w > (1 << 26))
+  if (g->h < 1 || g->w < 2 || g->channels < 1 || g->w > (1 << 26) / g->h)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "channels of %lld x %lld, %lld of them: need at least "
                         "one channel of at least 2 values (at most 2^26)",

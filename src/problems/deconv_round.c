@@ -355,25 +355,31 @@ bn_status_t bn_deconv_png(void *data, const char *path) {
                  : BN_OK);
   bn_status_t st = BN_OK;
   if (bn_ctx_rank(ctx) == 0) {
-    int z = (int)(800 / d->w), H = 129;
+    /* z pixels per sample up to 8; a long kernel is drawn into at most
+     * 2000 columns (sample j over columns j W / w .. (j + 1) W / w - 1,
+     * bars overlaid: the envelope). */
+    const int64_t w = d->w, H = 129;
+    int64_t z = 800 / w;
     if (z < 1) z = 1;
     if (z > 8) z = 8;
-    int W = (int)d->w * z;
+    const int64_t W = w * z < 2000 ? w * z : 2000;
     unsigned char *px = malloc((size_t)W * (size_t)H);
     if (!px) {
       st = BN_ERROR(ctx, BN_ERR_MEM, "out of memory (kernel picture)");
     } else {
       double big = 0;
-      for (int64_t j = 0; j < d->w; j++) big = fmax(big, fabs(d->kernel[j]));
+      for (int64_t j = 0; j < w; j++) big = fmax(big, fabs(d->kernel[j]));
       memset(px, 255, (size_t)W * (size_t)H);
-      for (int c = 0; c < W; c++) px[64 * W + c] = 128;
-      for (int64_t j = 0; j < d->w; j++) {
-        int hgt = big > 0 ? (int)lround(63 * d->kernel[j] / big) : 0;
-        int lo = hgt < 0 ? 64 : 64 - hgt, hi = hgt < 0 ? 64 - hgt : 64;
-        for (int r = lo; r <= hi; r++)
-          for (int c = 0; c < z; c++) px[r * W + (int)j * z + c] = 0;
+      for (int64_t c = 0; c < W; c++) px[64 * W + c] = 128;
+      for (int64_t j = 0; j < w; j++) {
+        int64_t hgt = big > 0 ? (int64_t)lround(63 * d->kernel[j] / big) : 0;
+        int64_t lo = hgt < 0 ? 64 : 64 - hgt, hi = hgt < 0 ? 64 - hgt : 64;
+        int64_t c0 = j * W / w, c1 = (j + 1) * W / w;
+        if (c1 <= c0) c1 = c0 + 1;
+        for (int64_t r = lo; r <= hi; r++)
+          for (int64_t c = c0; c < c1; c++) px[r * W + c] = 0;
       }
-      st = bn_png_write(ctx, path, W, H, 1, px);
+      st = bn_png_write(ctx, path, (int)W, (int)H, 1, px);
       free(px);
     }
   }

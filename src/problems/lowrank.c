@@ -202,11 +202,24 @@ bn_status_t bn_lr_load_uv(bn_h5_t *f, const char *prefix, bn_dist_t *udist,
     snprintf(name, sizeof(name), "%sV", prefix);
     st = bn_h5_read_dmat(f, name, vdist, r, &v);
   }
+  size_t len = (size_t)nu * r;
   if (st == BN_OK) {
     memcpy(x, bn_dmat_cdata(u), (size_t)nu * r * sizeof(double));
-    if (vdist)
+    if (vdist) {
       memcpy(x + nu * r, bn_dmat_cdata(v),
              (size_t)bn_dist_local(vdist) * r * sizeof(double));
+      len += (size_t)bn_dist_local(vdist) * r;
+    }
+    /* A NaN in a start or a checkpoint would poison every later pass
+     * (rpca's threshold search cannot order it): refuse it here. */
+    size_t bad = len;
+    for (size_t e = 0; e < len && bad == len; e++)
+      if (!isfinite(x[e])) bad = e;
+    if (bad < len)
+      st = BN_ERROR(bn_h5_ctx(f), BN_ERR_DATA,
+                    "%s: %sU/%sV hold a NaN or infinite value", bn_h5_path(f),
+                    prefix, prefix);
+    st = bn_agree(bn_h5_ctx(f), st);
   }
   bn_dmat_destroy(u);
   bn_dmat_destroy(v);

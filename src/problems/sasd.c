@@ -20,13 +20,23 @@ bn_status_t bn_sasd_setup(bn_ctx_t *ctx, int dims, bn_idx_t h, bn_idx_t w,
                           int k, bool measure, bn_sasd_t **out) {
   *out = NULL;
   const bn_idx_t K = 3 * (bn_idx_t)k - 2;
-  if (k < 1 || (dims == 2 && K > h) || K > w)
+  if (k < 1 || (dims == 2 && K > h) || K > w) {
+    if (dims == 1)
+      return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                          "kernel size %d: its window 3k - 2 = %lld must fit "
+                          "in the signal (%lld)",
+                          k, (long long)K, (long long)w);
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "kernel size %d: its window 3k - 2 = %lld must fit "
-                        "in the %s (%lld%s%lld)",
-                        k, (long long)K, dims == 1 ? "signal" : "image",
-                        (long long)(dims == 1 ? w : h), dims == 1 ? "" : " x ",
-                        dims == 1 ? 0LL : (long long)w);
+                        "in the image (%lld x %lld)",
+                        k, (long long)K, (long long)h, (long long)w);
+  }
+  if (w > INT32_MAX || (dims == 2 && h > INT32_MAX))
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "a %s of %lld x %lld is too large for FFTW's int "
+                        "sizes",
+                        dims == 1 ? "signal" : "image", (long long)h,
+                        (long long)w);
   bn_sasd_t *s = NULL;
   BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*s), &s)));
   s->ctx = ctx;

@@ -56,8 +56,23 @@ bn_status_t bn_sasd_grid_create(bn_ctx_t *ctx, int dims, bn_idx_t h, bn_idx_t w,
     double *r = (double *)g->work;
     unsigned fl = measure ? FFTW_MEASURE : FFTW_ESTIMATE;
     if (dims == 1) {
-      g->fwd = fftw_plan_dft_r2c_1d((int)w, r, g->work, fl);
-      g->bwd = fftw_plan_dft_c2r_1d((int)w, g->work, r, fl);
+      /* Replicated: every rank must compute bit for bit the same, so the
+       * same plan everywhere. With FFTW_MEASURE rank 0 times the plans and
+       * broadcasts its wisdom; the others then plan from it (FFTW takes a
+       * plan it has wisdom for without measuring again). */
+      const int me = bn_ctx_rank(ctx);
+      if (!measure || me == 0) {
+        g->fwd = fftw_plan_dft_r2c_1d((int)w, r, g->work, fl);
+        g->bwd = fftw_plan_dft_c2r_1d((int)w, g->work, r, fl);
+      }
+      if (measure && bn_ctx_size(ctx) > 1) {
+        fftw_mpi_init(); /* idempotent (see phase_cdp.c) */
+        fftw_mpi_broadcast_wisdom(comm);
+      }
+      if (measure && me != 0) {
+        g->fwd = fftw_plan_dft_r2c_1d((int)w, r, g->work, fl);
+        g->bwd = fftw_plan_dft_c2r_1d((int)w, g->work, r, fl);
+      }
     } else {
       g->fwd = fftw_mpi_plan_dft_r2c_2d((ptrdiff_t)h, (ptrdiff_t)w, r, g->work,
                                         comm, fl | FFTW_MPI_TRANSPOSED_OUT);

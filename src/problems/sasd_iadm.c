@@ -246,11 +246,16 @@ static bn_status_t bn_iadm_record(bn_iadm_t *it, bn_sasd_result_t *r) {
     int64_t cap = h->cap ? 2 * h->cap : 256;
     double **arr[6] = {&h->obj,   &h->lambda, &h->change,
                        &h->resid, &h->err,    &h->secs};
-    for (int i = 0; i < 6; i++) {
+    bn_status_t st = BN_OK;
+    for (int i = 0; i < 6 && st == BN_OK; i++) {
       double *p = realloc(*arr[i], (size_t)cap * sizeof(double));
-      if (!p) return BN_ERROR(it->g->ctx, BN_ERR_MEM, "out of memory");
-      *arr[i] = p;
+      if (!p)
+        st = BN_ERROR(it->g->ctx, BN_ERR_MEM, "out of memory (history)");
+      else
+        *arr[i] = p;
     }
+    /* Agreed: the other ranks would wait in the next allreduce. */
+    BN_CALL(it->g->ctx, bn_agree(it->g->ctx, st));
     h->cap = cap;
   }
   double err = NAN;

@@ -121,6 +121,11 @@ static bn_status_t bn_sasd_read_h5(bn_ctx_t *ctx, bn_h5_t *f, int k,
                           "attribute)",
                           bn_h5_path(f));
     }
+    if (v < 1 || v > 100000)
+      return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                          "%s: attribute kernel_size = %lld: must be in [1, "
+                          "100000] (or give --kernel-size)",
+                          bn_h5_path(f), (long long)v);
     k = (int)v;
   }
   bn_idx_t h = nd == 2 ? dims[0] : 1, w = nd == 2 ? dims[1] : dims[0];
@@ -151,6 +156,14 @@ static bn_status_t bn_sasd_read_h5(bn_ctx_t *ctx, bn_h5_t *f, int k,
     if (st == BN_OK)
       st = nd == 2 ? bn_h5_read_slab_f64(f, "/a_true", 0, k, s->a_true)
                    : bn_h5_read_f64(f, "/a_true", 0, k, s->a_true);
+    int finite = 1;
+    for (size_t e = 0; st == BN_OK && e < na; e++)
+      finite &= isfinite(s->a_true[e]) != 0;
+    /* Every rank read the same values: the same verdict everywhere. */
+    if (st == BN_OK && !finite)
+      st = BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                        "%s: the kernel /a_true holds a NaN or infinite value",
+                        bn_h5_path(f));
   }
   return st;
 }
