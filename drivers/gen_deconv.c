@@ -11,8 +11,8 @@ const bn_optdef_t bn_gen_deconv_opts[] = {
      NULL},
     {"channels", BN_OPT_INT, "50", "number p of channels", NULL},
     {"kernel-size", BN_OPT_INT, "0",
-     "kernel length (2-D: a square of this side, clipped to the height); 0 = "
-     "the channel size; at most the channel size",
+     "kernel length (2-D: a k x k square); 0 = the channel size; larger "
+     "than the channel (its height or width in 2-D): refused",
      NULL},
     {"kernel", BN_OPT_CHOICE, "gaussian",
      "gaussian: i.i.d. normal entries; motif: a Gaussian bump plus 0.3 times "
