@@ -7,4 +7,6 @@ bash scripts/setup.sh
 . scripts/env.sh
 build=build
 [ "${BN_SANITIZE:-0}" = 1 ] && build=build-asan
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)" "$@"
+# Two tests per core: most of a test's time is process start-up and
+# waiting, not arithmetic (the tests' MPI processes yield when idle).
+ctest --test-dir "$build" --output-on-failure -j "$((2 * $(nproc)))" "$@"
