@@ -142,20 +142,29 @@ static void test_objective(bn_ctx_t *ctx, bn_optdef_t *defs,
   fx_t f;
   fx_open(ctx, defs, input, "random", &f);
   bn_rpca_t *c = f.data;
-  for (size_t i = 0; i < f.obj.n; i++) f.x[i] *= 100.0;
   double *u = calloc(N1 * R, sizeof(double)), *v = calloc(N2 * R, 8), fv;
-  fx_gather(ctx, f.x, c->nu, c->nv, R, u, v);
-  CHECK_OK(ctx, f.obj.eval(f.data, f.x, &fv, NULL));
-  double sup[2];
-  support(ctx, c, f.x, sup);
-  if (bn_ctx_rank(ctx) == 0) {
-    long nk;
-    double ref = serial_objective(input, u, v, &nk);
-    CHECK(fabs(fv - ref) <= 1e-10 * fabs(ref), "objective %.17g vs %.17g", fv,
-          ref);
-    CHECK(nk == (long)sup[0], "|S| %ld (serial) vs %.0f", nk, sup[0]);
-    CHECK(nk > 0.05 * N1 * N2, "S nearly empty: %ld", nk);
+  /* Successive points: a cold search, hints that move, exact hints with
+   * every refinement level forced (dense: the evaluation's fused pass
+   * decides the candidates of the column thresholds' bins). */
+  const double scale[] = {100.0, 1.01, 0.5, 1.0};
+  for (int t = 0; t < 4; t++) {
+    c->cand_limit = t == 3 ? 1 : 0;
+    for (size_t i = 0; i < f.obj.n; i++) f.x[i] *= scale[t];
+    fx_gather(ctx, f.x, c->nu, c->nv, R, u, v);
+    CHECK_OK(ctx, f.obj.eval(f.data, f.x, &fv, NULL));
+    double sup[2];
+    support(ctx, c, f.x, sup);
+    if (bn_ctx_rank(ctx) == 0) {
+      long nk;
+      double ref = serial_objective(input, u, v, &nk);
+      CHECK(fabs(fv - ref) <= 1e-10 * fabs(ref),
+            "point %d: objective %.17g vs %.17g", t, fv, ref);
+      CHECK(nk == (long)sup[0], "point %d: |S| %ld (serial) vs %.0f", t, nk,
+            sup[0]);
+      CHECK(nk > 0.05 * N1 * N2, "point %d: S nearly empty: %ld", t, nk);
+    }
   }
+  c->cand_limit = 0;
   free(u), free(v);
   fx_close(&f);
 }

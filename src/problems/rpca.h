@@ -30,7 +30,7 @@
 #include "problems/lowrank.h"
 #include "sparse/obs.h"
 
-/* Dense mode: the column thresholds' search state (rpca_dense.c). */
+/* Dense mode: the column thresholds' search state (rpca_dense.h). */
 typedef struct bn_rpca_colsel bn_rpca_colsel_t;
 
 typedef struct bn_rpca {
@@ -68,6 +68,11 @@ typedef struct bn_rpca {
    * entry of M or Omega) while frozen is set. */
   unsigned char *keep;
   bool frozen;
+  /* dense, set by bn_rpca_eval while not frozen: res is not stored (its
+   * rows are recomputed from M where needed) and the column thresholds'
+   * last collection is fused into the objective/gradient pass
+   * (bn_rpca_fit_dense, then bn_rpca_fit_finish). */
+  bool stream;
   int t_gather, t_product, t_select, t_reduce, t_resid;
 } bn_rpca_t;
 
@@ -100,8 +105,15 @@ bn_status_t bn_rpca_residual_dense(bn_rpca_t *c, const double *x, double frac);
 /* Local: |Z|^2 of the masked residual Z (U V^T + S - M off S's support,
  * 0 on it) and, with gu, the data gradient gu = Z V / p and gvall = the
  * local part of Z^T U / p, in one pass over res (needs vt from
- * bn_rpca_residual_dense at the same point). */
+ * bn_rpca_residual_dense at the same point). Streaming (c->stream): the
+ * rows are recomputed, the candidates of the column thresholds collected,
+ * and it returns 0: bn_rpca_fit_finish completes gu, gvall and |Z|^2. */
 double bn_rpca_fit_dense(bn_rpca_t *c, const double *u, double *gu);
+/* Collective, streaming only (after bn_rpca_fit_dense): the column
+ * thresholds' exact selection, then the candidates' corrections to gu, the
+ * local part of gV (gvall) and *sumsq (local |Z|^2). */
+bn_status_t bn_rpca_fit_finish(bn_rpca_t *c, const double *u, double *gu,
+                               double *sumsq);
 bn_status_t bn_rpca_colsel_alloc(bn_rpca_t *c);
 void bn_rpca_colsel_free(bn_rpca_colsel_t *s);
 /* The k-th largest (k >= 1) of a[0..n-1], partially reordering a so that

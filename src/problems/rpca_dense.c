@@ -24,53 +24,26 @@
  * column's owner (one MPI_Alltoallv), which selects among them exactly, and
  * one MPI_Allgatherv gives every rank all column thresholds. The k-th largest
  * does not depend on how the rows were split, so S is the same on any number of
- * processes. */
+ * processes.
+ *
+ * Evaluations (c->stream, set by bn_rpca_eval) never store the residual:
+ * every pass recomputes its rows from M and the point (bn_res_row, one
+ * compiled loop, so every pass sees the same bits), which reads 800 MB
+ * instead of writing and re-reading 800 MB (at 2 processes sharing the
+ * memory bus: 14.4 -> 9.1 s to 1e-6 at 10^4 x 10^4). The collection of the
+ * columns' bins is fused into the objective/gradient pass: an entry over
+ * its row threshold and over its column's bin is kept, one under the bin
+ * is not, and one in the bin (a candidate) is left out of Z until its
+ * column's threshold is known (bn_rpca_fit_finish adds those that are not
+ * kept). S, and so f and its gradient, are those of the exact T_a, as
+ * before; only the rounding of the sums differs. Other callers (the
+ * spectral start, hvp, saving S, the tests) get res stored. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "problems/rpca.h"
-
-enum {
-  SB = 3,          /* sub-octave bits of level 0 */
-  NOCT = 16,       /* octaves in level 0's window */
-  NB = NOCT << SB, /* bins per column at level 0 */
-  DB = 7,          /* bits per level >= 1: 2^DB <= NB bins */
-  NBX = NB + 2,    /* + bins "under the window" (NB), "over it" (NB + 1) */
-  MANT = 52,       /* mantissa bits of a double */
-  SH0 = MANT - SB  /* level 0: bin key = key >> SH0 */
-};
-
-_Static_assert((1 << DB) <= NB, "level >= 1 bins must fit a column's row");
-
-static inline uint64_t bn_key(double x) {
-  uint64_t u;
-  memcpy(&u, &x, sizeof(u));
-  return u & 0x7fffffffffffffffULL;
-}
-
-static inline double bn_unkey(uint64_t u) {
-  double x;
-  memcpy(&x, &u, sizeof(x));
-  return x;
-}
-
-/* Per-column search state (n2 of each), allocated once (bn_rpca_alloc). */
-struct bn_rpca_colsel {
-  uint32_t *hist;          /* n2 x NBX */
-  uint64_t *pre, *top;     /* bin-key prefix / level-0 window top (excl.) */
-  int *sh;                 /* pre = key >> sh; -1: threshold known */
-  bn_idx_t *above, *count; /* entries above the bin; entries in the bin */
-  double *cmax;            /* column maxima of |res| */
-  uint32_t *rowhist;       /* 2048: one row's histogram */
-  bool have_hint;          /* cthr holds the last thresholds found */
-  uint8_t *hist8;          /* n2 x NBX: the row pass's counts, flushed into
-                            * hist every 255 rows (a quarter of the cache
-                            * footprint of hist: measured 33% of the time
-                            * in cache misses with uint32 at 10^4 columns) */
-  int nrow8;               /* rows counted in hist8 */
-};
+#include "problems/rpca_dense.h"
 
 bn_status_t bn_rpca_colsel_alloc(bn_rpca_t *c) {
   bn_ctx_t *ctx = c->ctx;
@@ -85,7 +58,15 @@ bn_status_t bn_rpca_colsel_alloc(bn_rpca_t *c) {
   if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(bn_idx_t), &s->above);
   if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(bn_idx_t), &s->count);
   if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(double), &s->cmax);
-  if (st == BN_OK) st = bn_malloc(ctx, 2048 * sizeof(uint32_t), &s->rowhist);
+  if (st == BN_OK) st = bn_malloc(ctx, 4096 * sizeof(uint32_t), &s->rowhist);
+  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(double), &s->rrow);
+  if (st == BN_OK) st = bn_calloc(ctx, n + 8, 1, &s->flag);
+  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(uint64_t), &s->lo);
+  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(uint64_t), &s->hi);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, ((size_t)c->nu + 1) * sizeof(double), &s->rowsq);
+  if (st == BN_OK)
+    st = bn_calloc(ctx, 4 * (size_t)bn_ctx_size(ctx), sizeof(int), &s->cnt);
   c->colsel = s;
   return st;
 }
@@ -101,6 +82,17 @@ void bn_rpca_colsel_free(bn_rpca_colsel_t *s) {
   free(s->cmax);
   free(s->rowhist);
   free(s->hist8);
+  free(s->rrow);
+  free(s->flag);
+  free(s->lo);
+  free(s->hi);
+  free(s->rowsq);
+  free(s->scol);
+  free(s->sval);
+  free(s->crow);
+  free(s->ccol);
+  free(s->cval);
+  free(s->cnt);
   free(s);
 }
 
@@ -113,7 +105,11 @@ static bn_idx_t bn_kth(double frac, bn_idx_t n) {
 static void bn_hist8_flush(bn_rpca_colsel_t *s, bn_idx_t n2) {
   uint32_t *restrict h = s->hist;
   uint8_t *restrict h8 = s->hist8;
-  for (size_t e = 0; e < (size_t)n2 * NBX; e++) h[e] += h8[e];
+  for (bn_idx_t j0 = 0; j0 < n2; j0 += 64) { /* blocks: both sides cached */
+    bn_idx_t j1 = j0 + 64 < n2 ? j0 + 64 : n2;
+    for (int b = 0; b < NBX; b++)
+      for (bn_idx_t j = j0; j < j1; j++) h[j * NBX + b] += h8[b * n2 + j];
+  }
   memset(h8, 0, (size_t)n2 * NBX);
   s->nrow8 = 0;
 }
@@ -131,13 +127,34 @@ static int bn_hist_find(const uint32_t *h, int nb, bn_idx_t *k) {
   return b;
 }
 
+/* row = M_i - u_i V^T (x NULL: M_i), from vt. Never inlined: the row pass
+ * and the later passes of a streaming evaluation must see bit-identical
+ * residuals, so they all run this one compiled loop. */
+__attribute__((noinline)) void bn_rpca_res_row(const bn_rpca_t *c,
+                                               const double *x, bn_idx_t i,
+                                               double *restrict row) {
+  const int r = c->r;
+  const bn_idx_t n2 = c->n2;
+  const double *restrict mi = bn_dmat_cdata(c->m) + i * n2;
+  if (!x) {
+    memcpy(row, mi, (size_t)n2 * sizeof(double));
+    return;
+  }
+  const double *ui = x + i * r;
+  for (bn_idx_t j = 0; j < n2; j++) row[j] = mi[j];
+  for (int a = 0; a < r; a++) {
+    const double ua = ui[a], *restrict va = c->vt + a * n2;
+    for (bn_idx_t j = 0; j < n2; j++) row[j] -= ua * va[j];
+  }
+}
+
 /* Row i's threshold, the k-th largest (k >= 1) of |res_i|, and the
  * running column maxima: radix selection on the keys, 11 bits a level
  * (first the octave), keeping the chosen bin's entries in w, then a
  * selection among the last few. */
-static void bn_row_thr(bn_rpca_t *c, bn_idx_t i, bn_idx_t k, bool colhist) {
+static void bn_row_thr(bn_rpca_t *c, const double *restrict row, bn_idx_t i,
+                       bn_idx_t k, bool colhist) {
   const bn_idx_t n2 = c->n2;
-  const double *restrict row = c->res + i * n2;
   double *restrict w = c->rowbuf + c->nbuf, *restrict cmax = c->colsel->cmax;
   uint32_t *restrict h = c->colsel->rowhist;
   if (k < 1) {
@@ -149,14 +166,32 @@ static void bn_row_thr(bn_rpca_t *c, bn_idx_t i, bn_idx_t k, bool colhist) {
   if (colhist) { /* and level 0 of the columns' search (hinted windows) */
     bn_rpca_colsel_t *s = c->colsel;
     const uint64_t *restrict pre = s->pre, *restrict top = s->top;
-    uint8_t *restrict hc = s->hist8;
+    uint8_t *restrict hc = s->hist8, *restrict bb = s->flag;
+    uint16_t *restrict oc = (uint16_t *)w; /* w is free until below */
+    uint32_t *restrict h2 = h + 2048;
+    /* The bins first (vectorised), then the increments: two row
+     * histograms for even and odd j, so that runs of entries in one octave
+     * do not chain on one counter. */
     for (bn_idx_t j = 0; j < n2; j++) {
       double v = fabs(row[j]);
       uint64_t u = bn_key(v);
       cmax[j] = cmax[j] > v ? cmax[j] : v;
-      h[u >> MANT]++;
-      hc[j * NBX + bn_bin0(u, pre[j], top[j])]++;
+      oc[j] = (uint16_t)(u >> MANT);
+      bb[j] = (uint8_t)bn_bin0(u, pre[j], top[j]);
     }
+    memset(h2, 0, 2048 * sizeof(uint32_t));
+    bn_idx_t j = 0;
+    for (; j + 1 < n2; j += 2) {
+      h[oc[j]]++;
+      h2[oc[j + 1]]++;
+      hc[bb[j] * n2 + j]++;
+      hc[bb[j + 1] * n2 + j + 1]++;
+    }
+    for (; j < n2; j++) {
+      h[oc[j]]++;
+      hc[bb[j] * n2 + j]++;
+    }
+    for (int b = 0; b < 2048; b++) h[b] += h2[b];
     if (++s->nrow8 == 255) bn_hist8_flush(s, n2);
   } else {
     for (bn_idx_t j = 0; j < n2; j++) {
@@ -237,7 +272,7 @@ static void bn_col_hist(bn_rpca_t *c, bool clear) {
   bool level0 = true;
   for (bn_idx_t j = 0; j < n2; j++) level0 &= shv[j] >= 64;
   for (bn_idx_t i = 0; i < nu; i++) {
-    const double *restrict row = c->res + i * n2;
+    const double *restrict row = bn_rpca_res_get(c, i);
     if (level0) { /* the common first pass: branch-free */
       for (bn_idx_t j = 0; j < n2; j++)
         h[j * NBX + bn_bin0(bn_key(row[j]), pre[j], top[j])]++;
@@ -307,52 +342,40 @@ static bn_idx_t bn_col_descend(bn_rpca_t *c, bn_idx_t k, bn_idx_t *incand) {
   return missed;
 }
 
-/* The entries of every column's bin go to the column's owner, which
- * selects the (k - above)-th largest among them; then all thresholds to
- * every rank. */
-static bn_status_t bn_col_collect(bn_rpca_t *c, bn_idx_t k, bn_idx_t ncand) {
+/* Local: the send offsets sd (cnt + P) of the candidates by owner, each
+ * owner's room the global count of its columns' candidates; sc = 0. */
+void bn_rpca_col_offsets(bn_rpca_t *c, int *cnt) {
+  bn_rpca_colsel_t *s = c->colsel;
+  const int P = bn_ctx_size(c->ctx);
+  bn_idx_t off = 0;
+  for (int q = 0; q < P; q++) {
+    bn_idx_t q0 = bn_dist_offset(c->cdist, q),
+             q1 = bn_dist_offset(c->cdist, q + 1);
+    cnt[q] = 0;
+    cnt[P + q] = (int)off;
+    for (bn_idx_t j = q0; j < q1; j++) off += s->sh[j] >= 0 ? s->count[j] : 0;
+  }
+}
+
+/* Collective: the candidates scol/sval (sc, sd in cnt, 4 P ints) go to
+ * their columns' owners, which select the (k - above)-th largest among
+ * them; then all thresholds to every rank. sval is scratch afterwards. */
+bn_status_t bn_rpca_col_exchange(bn_rpca_t *c, bn_idx_t k, const int *scol,
+                                 double *sval, int *cnt) {
   bn_ctx_t *ctx = c->ctx;
   bn_rpca_colsel_t *s = c->colsel;
   MPI_Comm comm = bn_ctx_comm(ctx);
   const int P = bn_ctx_size(ctx);
-  const bn_idx_t nu = c->nu, n2 = c->n2, first = bn_dist_first(c->cdist);
-  int *cnt = NULL, *rcol = NULL, *scol = NULL;
-  double *sval = NULL, *rval = NULL, *own = NULL;
+  const bn_idx_t first = bn_dist_first(c->cdist);
+  int *rcol = NULL;
+  double *rval = NULL, *own = NULL;
   bn_idx_t *ptr = NULL;
-  bn_status_t st = bn_calloc(ctx, 4 * (size_t)P, sizeof(int), &cnt);
-  if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)ncand + 1) * sizeof(int), &scol);
-  if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)ncand + 1) * sizeof(double), &sval);
-  if (st == BN_OK)
-    st = bn_calloc(ctx, (size_t)c->nv + 2, sizeof(bn_idx_t), &ptr);
+  bn_status_t st = bn_calloc(ctx, (size_t)c->nv + 2, sizeof(bn_idx_t), &ptr);
   if (st == BN_OK)
     st = bn_malloc(ctx, ((size_t)c->nv + 1) * sizeof(double), &own);
   st = bn_agree(ctx, st);
   if (st != BN_OK) goto cleanup;
   int *sc = cnt, *sd = cnt + P, *rc = cnt + 2 * P, *rd = cnt + 3 * P;
-  /* Room per owner: the global count of its columns' candidates. */
-  bn_idx_t off = 0;
-  for (int q = 0; q < P; q++) {
-    bn_idx_t q0 = bn_dist_offset(c->cdist, q),
-             q1 = bn_dist_offset(c->cdist, q + 1);
-    sd[q] = (int)off;
-    for (bn_idx_t j = q0; j < q1; j++) off += s->sh[j] >= 0 ? s->count[j] : 0;
-  }
-  for (bn_idx_t i = 0; i < nu; i++) {
-    const double *restrict row = c->res + i * n2;
-    for (int q = 0; q < P; q++) {
-      bn_idx_t q0 = bn_dist_offset(c->cdist, q),
-               q1 = bn_dist_offset(c->cdist, q + 1), m = sd[q] + sc[q];
-      for (bn_idx_t j = q0; j < q1; j++) {
-        int sh = s->sh[j];
-        if (sh < 0 || (bn_key(row[j]) >> sh) != s->pre[j]) continue;
-        scol[m] = (int)j;
-        sval[m++] = fabs(row[j]);
-      }
-      sc[q] = (int)(m - sd[q]);
-    }
-  }
   bn_idx_t nr = 0;
   if (MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, comm) != MPI_SUCCESS)
     st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Alltoall failed (rpca thresholds)");
@@ -400,9 +423,6 @@ static bn_status_t bn_col_collect(bn_rpca_t *c, bn_idx_t k, bn_idx_t ncand) {
       st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Allgatherv failed (rpca thresholds)");
   }
 cleanup:
-  free(cnt);
-  free(scol);
-  free(sval);
   free(rcol);
   free(rval);
   free(ptr);
@@ -410,15 +430,59 @@ cleanup:
   return st;
 }
 
-/* Collective: the column thresholds from res and colsel->cmax (local);
- * prefilled: the row pass made level 0's histograms (hinted windows). */
-static bn_status_t bn_col_thresholds_dense(bn_rpca_t *c, double frac,
-                                           bool prefilled) {
+/* Collective: the entries of every column's bin (read from the residual)
+ * to the columns' owners, and the exact thresholds (bn_rpca_col_exchange). */
+static bn_status_t bn_col_collect(bn_rpca_t *c, bn_idx_t k, bn_idx_t ncand) {
+  bn_ctx_t *ctx = c->ctx;
+  bn_rpca_colsel_t *s = c->colsel;
+  const int P = bn_ctx_size(ctx);
+  const bn_idx_t nu = c->nu;
+  int *cnt = NULL, *scol = NULL;
+  double *sval = NULL;
+  bn_status_t st = bn_calloc(ctx, 4 * (size_t)P, sizeof(int), &cnt);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, ((size_t)ncand + 1) * sizeof(int), &scol);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, ((size_t)ncand + 1) * sizeof(double), &sval);
+  st = bn_agree(ctx, st);
+  if (st == BN_OK) {
+    int *sc = cnt, *sd = cnt + P;
+    bn_rpca_col_offsets(c, cnt);
+    for (bn_idx_t i = 0; i < nu; i++) {
+      const double *restrict row = bn_rpca_res_get(c, i);
+      for (int q = 0; q < P; q++) {
+        bn_idx_t q0 = bn_dist_offset(c->cdist, q),
+                 q1 = bn_dist_offset(c->cdist, q + 1), m = sd[q] + sc[q];
+        for (bn_idx_t j = q0; j < q1; j++) {
+          int sh = s->sh[j];
+          if (sh < 0 || (bn_key(row[j]) >> sh) != s->pre[j]) continue;
+          scol[m] = (int)j;
+          sval[m++] = fabs(row[j]);
+        }
+        sc[q] = (int)(m - sd[q]);
+      }
+    }
+    st = bn_rpca_col_exchange(c, k, scol, sval, cnt);
+  }
+  free(cnt);
+  free(scol);
+  free(sval);
+  return st;
+}
+
+/* Collective: the search of the column thresholds from res and
+ * colsel->cmax (local) down to bins small enough to collect; prefilled: the
+ * row pass made level 0's histograms (hinted windows). *pending: the
+ * candidates in the chosen bins (global), -1 when all thresholds are known
+ * (k < 1). */
+static bn_status_t bn_col_search(bn_rpca_t *c, double frac, bool prefilled,
+                                 bn_idx_t *pending) {
   bn_ctx_t *ctx = c->ctx;
   bn_rpca_colsel_t *s = c->colsel;
   MPI_Comm comm = bn_ctx_comm(ctx);
   const bn_idx_t n2 = c->n2, k = bn_kth(frac, c->n1);
   s->have_hint = false;
+  *pending = -1;
   if (k < 1) {
     for (bn_idx_t j = 0; j < n2; j++) c->cthr[j] = INFINITY;
     return BN_OK;
@@ -447,9 +511,51 @@ static bn_status_t bn_col_thresholds_dense(bn_rpca_t *c, double frac,
                       "rpca: inconsistent threshold histograms");
     if (missed == 0 && (double)incand <= limit) break;
   }
-  bn_status_t st = bn_col_collect(c, k, incand);
-  s->have_hint = st == BN_OK;
+  *pending = incand;
+  return BN_OK;
+}
+
+/* Collective: the column thresholds (bn_col_search, then bn_col_collect). */
+static bn_status_t bn_col_thresholds_dense(bn_rpca_t *c, double frac,
+                                           bool prefilled) {
+  bn_idx_t pending;
+  BN_CALL(c->ctx, bn_col_search(c, frac, prefilled, &pending));
+  if (pending < 0) return BN_OK;
+  bn_status_t st = bn_col_collect(c, bn_kth(frac, c->n1), pending);
+  c->colsel->have_hint = st == BN_OK;
   return st;
+}
+
+/* Collective: a streaming evaluation's column search, then the fused pass's
+ * bounds (lo, hi) and its buffers for the candidates. */
+static bn_status_t bn_col_search_stream(bn_rpca_t *c, double frac, bool hint) {
+  bn_ctx_t *ctx = c->ctx;
+  bn_rpca_colsel_t *s = c->colsel;
+  BN_CALL(ctx, bn_col_search(c, frac, hint, &s->pending));
+  s->kc = bn_kth(frac, c->n1);
+  for (bn_idx_t j = 0; j < c->n2; j++) {
+    if (s->pending < 0 || s->sh[j] < 0) {
+      s->lo[j] = s->hi[j] = bn_key(c->cthr[j]);
+    } else {
+      s->lo[j] = s->pre[j] << s->sh[j];
+      s->hi[j] = (s->pre[j] + 1) << s->sh[j];
+    }
+  }
+  size_t need = (size_t)(s->pending > 0 ? s->pending : 0) + 1;
+  bn_status_t st = BN_OK;
+  if (s->scap < need) {
+    free(s->scol), free(s->sval), free(s->crow), free(s->ccol), free(s->cval);
+    s->scol = s->crow = s->ccol = NULL;
+    s->sval = s->cval = NULL;
+    s->scap = 0;
+    st = bn_malloc(ctx, need * sizeof(int), &s->scol);
+    if (st == BN_OK) st = bn_malloc(ctx, need * sizeof(double), &s->sval);
+    if (st == BN_OK) st = bn_malloc(ctx, need * sizeof(int), &s->crow);
+    if (st == BN_OK) st = bn_malloc(ctx, need * sizeof(int), &s->ccol);
+    if (st == BN_OK) st = bn_malloc(ctx, need * sizeof(double), &s->cval);
+    if (st == BN_OK) s->scap = need;
+  }
+  return bn_agree(ctx, st);
 }
 
 /* Level 0 of the columns' search in the row pass when the last
@@ -468,7 +574,8 @@ bn_status_t bn_rpca_thresholds_dense(bn_rpca_t *c, double frac) {
   bn_timer_start(ctx, c->t_select);
   const bn_idx_t k = bn_kth(frac, c->n2);
   bool hint = bn_thr_begin(c, frac);
-  for (bn_idx_t i = 0; i < c->nu; i++) bn_row_thr(c, i, k, hint);
+  for (bn_idx_t i = 0; i < c->nu; i++)
+    bn_row_thr(c, bn_rpca_res_get(c, i), i, k, hint);
   bn_status_t st = bn_col_thresholds_dense(c, frac, hint);
   bn_timer_stop(ctx, c->t_select);
   return st;
@@ -483,81 +590,23 @@ static void bn_transpose_v(bn_rpca_t *c) {
 
 bn_status_t bn_rpca_residual_dense(bn_rpca_t *c, const double *x, double frac) {
   bn_ctx_t *ctx = c->ctx;
-  const int r = c->r;
   const bn_idx_t nu = c->nu, n2 = c->n2;
-  const double *m = bn_dmat_cdata(c->m);
   if (x) bn_transpose_v(c);
-  bool thr = !c->frozen;
+  bool thr = !c->frozen, stream = c->stream && thr;
   const bn_idx_t k = bn_kth(frac, n2);
   bool hint = thr && bn_thr_begin(c, frac);
+  c->colsel->u = x;
   bn_timer_start(ctx, c->t_resid);
   for (bn_idx_t i = 0; i < nu; i++) {
-    double *restrict row = c->res + i * n2;
-    const double *restrict mi = m + i * n2;
-    if (!x) {
-      memcpy(row, mi, (size_t)n2 * sizeof(double));
-    } else {
-      const double *ui = x + i * r;
-      for (bn_idx_t j = 0; j < n2; j++) row[j] = mi[j];
-      for (int a = 0; a < r; a++) {
-        const double ua = ui[a], *restrict va = c->vt + a * n2;
-        for (bn_idx_t j = 0; j < n2; j++) row[j] -= ua * va[j];
-      }
-    }
-    if (thr) bn_row_thr(c, i, k, hint); /* while the row is in cache */
+    double *row = stream ? c->colsel->rrow : c->res + i * n2;
+    bn_rpca_res_row(c, x, i, row);
+    if (thr) bn_row_thr(c, row, i, k, hint); /* while the row is in cache */
   }
   bn_timer_stop(ctx, c->t_resid);
   if (!thr) return BN_OK;
   bn_timer_start(ctx, c->t_select);
-  bn_status_t st = bn_col_thresholds_dense(c, frac, hint);
+  bn_status_t st = stream ? bn_col_search_stream(c, frac, hint)
+                          : bn_col_thresholds_dense(c, frac, hint);
   bn_timer_stop(ctx, c->t_select);
   return st;
-}
-
-/* Sum of 8 interleaved partial sums (vectorisable, and the same order on
- * any number of processes). */
-static inline double bn_dot8(const double *restrict a, const double *restrict b,
-                             bn_idx_t n) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  bn_idx_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    for (int l = 0; l < 8; l++) acc[l] += a[j + l] * b[j + l];
-  double s = 0;
-  for (; j < n; j++) s += a[j] * b[j];
-  for (int l = 0; l < 8; l++) s += acc[l];
-  return s;
-}
-
-double bn_rpca_fit_dense(bn_rpca_t *c, const double *u, double *gu) {
-  const int r = c->r;
-  const bn_idx_t n2 = c->n2;
-  const double s = 1.0 / c->p, *restrict cthr = c->cthr;
-  double *restrict z = c->rowbuf, sumsq = 0;
-  if (gu) memset(c->gvt, 0, (size_t)(n2 * r) * sizeof(double));
-  for (bn_idx_t i = 0; i < c->nu; i++) {
-    const double *restrict row = c->res + i * n2, rt = c->rthr[i];
-    /* z = -(res) off the support of S, 0 on it */
-    if (c->frozen) {
-      const unsigned char *restrict kp = c->keep + i * n2;
-      for (bn_idx_t j = 0; j < n2; j++) z[j] = kp[j] ? 0.0 : -row[j];
-    } else {
-      for (bn_idx_t j = 0; j < n2; j++) {
-        double v = row[j], a = fabs(v);
-        z[j] = (a >= rt) & (a >= cthr[j]) ? 0.0 : -v;
-      }
-    }
-    sumsq += bn_dot8(z, z, n2);
-    if (!gu) continue;
-    const double *ui = u + i * r;
-    for (int a = 0; a < r; a++) {
-      gu[i * r + a] = s * bn_dot8(z, c->vt + a * n2, n2);
-      const double w = s * ui[a];
-      double *restrict ga = c->gvt + a * n2;
-      for (bn_idx_t j = 0; j < n2; j++) ga[j] += w * z[j];
-    }
-  }
-  if (gu)
-    for (bn_idx_t j = 0; j < n2; j++)
-      for (int a = 0; a < r; a++) c->gvall[j * r + a] = c->gvt[a * n2 + j];
-  return sumsq;
 }

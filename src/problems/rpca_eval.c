@@ -127,8 +127,8 @@ static bn_status_t bn_rpca_data_grad(bn_rpca_t *c, const double *u, double *gu,
   return bn_plan_scatter_add(o->plan, c->gvall, r, gv);
 }
 
-bn_status_t bn_rpca_eval(void *data, const double *x, double *f, double *g) {
-  bn_rpca_t *c = data;
+static bn_status_t bn_rpca_eval_at(bn_rpca_t *c, const double *x, double *f,
+                                   double *g) {
   bn_ctx_t *ctx = c->ctx;
   const int r = c->r, rr = r * r;
   const double *u = x, *v = x + c->nu * r;
@@ -142,6 +142,7 @@ bn_status_t bn_rpca_eval(void *data, const double *x, double *f, double *g) {
   bn_gram_local(r, c->nu, u, u, guu);
   bn_gram_local(r, c->nv, v, v, gvv);
   bn_timer_stop(ctx, c->t_product);
+  if (c->stream) BN_CALL(ctx, bn_rpca_fit_finish(c, u, g, &red[0]));
   if (g) BN_CALL(ctx, bn_rpca_data_grad(c, u, g, g + c->nu * r));
   bn_timer_start(ctx, c->t_reduce);
   BN_CALL(ctx, bn_allreduce_sum(ctx, red, 1 + 2 * (size_t)rr));
@@ -150,6 +151,14 @@ bn_status_t bn_rpca_eval(void *data, const double *x, double *f, double *g) {
   *f = red[0] / (2 * c->p) + bal;
   if (g) bn_lr_balance_grad(r, c->nu, u, c->nv, v, guu, g, g + c->nu * r);
   return BN_OK;
+}
+
+bn_status_t bn_rpca_eval(void *data, const double *x, double *f, double *g) {
+  bn_rpca_t *c = data;
+  c->stream = c->dense && !c->frozen;
+  bn_status_t st = bn_rpca_eval_at(c, x, f, g);
+  c->stream = false;
+  return st;
 }
 
 bn_status_t bn_rpca_metrics(void *data, const double *x, double *rel,
