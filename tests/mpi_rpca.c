@@ -165,6 +165,12 @@ static void test_objective(bn_ctx_t *ctx, bn_optdef_t *defs,
     }
   }
   c->cand_limit = 0;
+  /* NaN rows of U on one process: every process returns f = NaN (what
+   * the line search rejects), without a pass over M. */
+  if (bn_ctx_rank(ctx) == bn_ctx_size(ctx) - 1)
+    for (size_t i = 0; i < (size_t)c->nu * R; i++) f.x[i] = NAN;
+  CHECK_OK(ctx, f.obj.eval(f.data, f.x, &fv, NULL));
+  CHECK(isnan(fv), "a NaN factor gives f = %g, not NaN", fv);
   free(u), free(v);
   fx_close(&f);
 }

@@ -155,6 +155,19 @@ static bn_status_t bn_rpca_eval_at(bn_rpca_t *c, const double *x, double *f,
 
 bn_status_t bn_rpca_eval(void *data, const double *x, double *f, double *g) {
   bn_rpca_t *c = data;
+  /* A non-finite factor (a trial step that overflowed) has no sparse
+   * estimate -- the threshold search cannot order a NaN: f = NaN, which
+   * the line search rejects, and no pass over M. */
+  const size_t len = (size_t)(c->nu + c->nv) * (size_t)c->r;
+  int bad = 0;
+  for (size_t e = 0; e < len && !bad; e++) bad = !isfinite(x[e]);
+  BN_MPI(c->ctx, MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX,
+                               bn_ctx_comm(c->ctx)));
+  if (bad) {
+    *f = NAN;
+    for (size_t e = 0; g && e < len; e++) g[e] = NAN;
+    return BN_OK;
+  }
   c->stream = c->dense && !c->frozen;
   bn_status_t st = bn_rpca_eval_at(c, x, f, g);
   c->stream = false;
