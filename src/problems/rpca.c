@@ -232,7 +232,7 @@ static bn_status_t bn_rpca_alloc(bn_rpca_t *c) {
   if (st == BN_OK)
     st = bn_malloc(ctx, ((size_t)c->ncol_local + 1) * sizeof(double), &c->lthr);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)c->nu + 1) * sizeof(double), &c->rthr);
+    st = bn_calloc(ctx, (size_t)c->nu + 1, sizeof(double), &c->rthr);
   if (st == BN_OK)
     st = bn_malloc(ctx, ((size_t)c->n2 + 1) * sizeof(double), &c->cthr);
   if (st == BN_OK)

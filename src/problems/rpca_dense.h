@@ -70,8 +70,12 @@ struct bn_rpca_colsel {
   size_t scap;
   bn_idx_t kc; /* k of the column thresholds */
   bn_idx_t ncorr;
-  int *cnt;      /* 4 P: send/receive counts and offsets */
-  uint8_t *flag; /* fused pass: a row's candidate flags (n2 + 8) */
+  int *cnt;       /* 4 P: send/receive counts and offsets */
+  uint8_t *flag;  /* fused pass: a row's candidate flags (n2 + 8) */
+  uint8_t *rflag; /* row pass: entries in the row's window (n2 + 8) */
+  double lrho;    /* row pass: running mean of log(new / last threshold) */
+  double dev;     /* row pass: running mean relative miss of the window */
+  long row_hits;  /* rows whose threshold lay in the window (the tests) */
 };
 
 /* Local: row = M_i - u_i V^T (x NULL: M_i), from vt; one compiled loop for
