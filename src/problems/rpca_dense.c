@@ -104,16 +104,13 @@ static bn_idx_t bn_kth(double frac, bn_idx_t n) {
 }
 
 /* Level 0's bin of key u in the window [pre, top) of bin keys. */
-/* hist += hist8, hist8 = 0. */
+/* hist += hist8, hist8 = 0 (both bin-major: one vectorised sweep). */
 static void bn_hist8_flush(bn_rpca_colsel_t *s, bn_idx_t n2) {
   uint32_t *restrict h = s->hist;
-  uint8_t *restrict h8 = s->hist8;
-  for (bn_idx_t j0 = 0; j0 < n2; j0 += 64) { /* blocks: both sides cached */
-    bn_idx_t j1 = j0 + 64 < n2 ? j0 + 64 : n2;
-    for (int b = 0; b < NBX; b++)
-      for (bn_idx_t j = j0; j < j1; j++) h[j * NBX + b] += h8[b * n2 + j];
-  }
-  memset(h8, 0, (size_t)n2 * NBX);
+  const uint8_t *restrict h8 = s->hist8;
+  const size_t n = (size_t)n2 * NBX;
+  for (size_t e = 0; e < n; e++) h[e] += h8[e];
+  memset(s->hist8, 0, n);
   s->nrow8 = 0;
 }
 
@@ -351,7 +348,7 @@ static void bn_col_hist(bn_rpca_t *c, bool clear) {
     const double *restrict row = bn_rpca_res_get(c, i);
     if (level0) { /* the common first pass: branch-free */
       for (bn_idx_t j = 0; j < n2; j++)
-        h[j * NBX + bn_bin0(bn_key(row[j]), pre[j], top[j])]++;
+        h[bn_bin0(bn_key(row[j]), pre[j], top[j]) * n2 + j]++;
       continue;
     }
     for (bn_idx_t j = 0; j < n2; j++) {
@@ -364,7 +361,7 @@ static void bn_col_hist(bn_rpca_t *c, bool clear) {
         int d = sh < DB ? sh : DB;
         b = (u >> sh) == pre[j] ? (u >> (sh - d)) & ((1u << d) - 1) : NB;
       }
-      h[j * NBX + b]++;
+      h[b * (uint64_t)n2 + j]++;
     }
   }
 }
@@ -380,17 +377,18 @@ static bn_idx_t bn_col_descend(bn_rpca_t *c, bn_idx_t k, bn_idx_t *incand) {
   for (bn_idx_t j = 0; j < c->n2; j++) {
     int sh = s->sh[j];
     if (sh < 0) continue;
-    const uint32_t *h = s->hist + j * NBX;
+    const uint32_t *h = s->hist + j; /* bin b: h[b n2] */
+    const size_t n2 = (size_t)c->n2;
     int nb = sh >= 64 ? (int)(s->top[j] - s->pre[j]) : 1 << (sh < DB ? sh : DB);
     /* Level 0 counts what lies over its window itself. */
-    bn_idx_t cum = sh >= 64 ? h[NB + 1] : s->above[j];
+    bn_idx_t cum = sh >= 64 ? h[(NB + 1) * n2] : s->above[j];
     if (cum >= k) { /* level 0, hinted: the k-th largest is over the window */
       bn_col_cold(s, j);
       missed++;
       continue;
     }
     int b = nb - 1;
-    for (; b >= 0 && cum + (bn_idx_t)h[b] < k; b--) cum += h[b];
+    for (; b >= 0 && cum + (bn_idx_t)h[b * n2] < k; b--) cum += h[b * n2];
     if (b < 0 && sh < 64) return -1; /* inconsistent counts: cannot happen */
     if (b < 0) { /* level 0: the k-th largest lies under the window */
       s->top[j] = s->pre[j];
@@ -399,7 +397,7 @@ static bn_idx_t bn_col_descend(bn_rpca_t *c, bn_idx_t k, bn_idx_t *incand) {
       continue;
     }
     s->above[j] = cum;
-    s->count[j] = h[b];
+    s->count[j] = h[b * n2];
     if (sh >= 64) {
       s->pre[j] += (uint64_t)b;
       s->sh[j] = SH0;

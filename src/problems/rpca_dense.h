@@ -35,7 +35,7 @@ static inline double bn_unkey(uint64_t u) {
 
 /* Per-column search state (n2 of each), allocated once (bn_rpca_alloc). */
 struct bn_rpca_colsel {
-  uint32_t *hist;          /* n2 x NBX */
+  uint32_t *hist;          /* NBX x n2 (bin-major, as hist8) */
   uint64_t *pre, *top;     /* bin-key prefix / level-0 window top (excl.) */
   int *sh;                 /* pre = key >> sh; -1: threshold known */
   bn_idx_t *above, *count; /* entries above the bin; entries in the bin */
