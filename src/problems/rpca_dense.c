@@ -576,8 +576,12 @@ static bn_status_t bn_col_search(bn_rpca_t *c, double frac, bool prefilled,
   for (bool first = true;; first = false) {
     if (!(first && prefilled)) bn_col_hist(c, true);
     /* Counts are below n1 <= INT32_MAX per bin: uint32 sums are exact. */
-    if (bn_ctx_size(ctx) > 1)
-      BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, s->hist, (int)(n2 * NBX),
+    /* In pieces whose count fits an int (NBX n2 does not past 16.5 M
+     * columns). */
+    const size_t nh = (size_t)n2 * NBX, piece = (size_t)1 << 30;
+    for (size_t e = 0; bn_ctx_size(ctx) > 1 && e < nh; e += piece)
+      BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, s->hist + e,
+                                (int)(nh - e < piece ? nh - e : piece),
                                 MPI_UINT32_T, MPI_SUM, comm));
     bn_idx_t missed = bn_col_descend(c, k, &incand);
     if (missed < 0)
