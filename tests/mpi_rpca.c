@@ -171,6 +171,13 @@ static void test_objective(bn_ctx_t *ctx, bn_optdef_t *defs,
     for (size_t i = 0; i < (size_t)c->nu * R; i++) f.x[i] = NAN;
   CHECK_OK(ctx, f.obj.eval(f.data, f.x, &fv, NULL));
   CHECK(isnan(fv), "a NaN factor gives f = %g, not NaN", fv);
+  /* Finite factors whose products overflow (u_i v_j = inf - inf = NaN, or
+   * -inf): the evaluation returns, with a non-finite f. */
+  for (size_t i = 0; i < f.obj.n; i++) f.x[i] = (i % R == 1) ? -1e160 : 1e160;
+  double *gbig = calloc(f.obj.n + 1, sizeof(double));
+  CHECK_OK(ctx, f.obj.eval(f.data, f.x, &fv, gbig));
+  CHECK(!isfinite(fv), "overflowing factors give f = %g", fv);
+  free(gbig);
   free(u), free(v);
   fx_close(&f);
 }
