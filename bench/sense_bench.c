@@ -13,6 +13,11 @@
  * of its m rows (its full a, b would take 6.4 GB); both costs are linear in
  * m, so each is timed at two sizes (msub and 2 msub) and the seconds per
  * full evaluation are extrapolated along that line (printed as such).
+ * BN_BENCH_ONLY=implicit (or rank-one) times that operator only;
+ * BN_BENCH_BLOCK_ROWS sets the implicit operator's block of generated rows.
+ * BN_BENCH_FULL=1 times each operator at the full m instead (rank-one: 3
+ * evaluations after a warm-up, 6.4 GB of a, b in all; implicit: a single
+ * evaluation, 8e11 normals, no warm-up) and extrapolates nothing.
  * Flop-equivalent counts: rank-one 8 m r (n1 + n2) (four DGEMMs of m x n x r),
  * implicit 4 m n1 n2 + 6 n1 n2 r (the two matrix-vector passes over the A_i a
  * stored gaussian operator would make, plus the products with M), the
@@ -52,7 +57,7 @@ static double dgemm_rate(MPI_Comm comm, int n) {
 
 /* Seconds per evaluation (with gradient) over `reps` evaluations. */
 static double time_op(bn_ctx_t *ctx, bn_sense_op_t op, bn_idx_t n, int r,
-                      bn_idx_t msub, int reps) {
+                      bn_idx_t msub, int reps, int warm) {
   bn_sense_t *s = calloc(1, sizeof(*s));
   s->ctx = ctx;
   s->op = op;
@@ -80,12 +85,19 @@ static double time_op(bn_ctx_t *ctx, bn_sense_op_t op, bn_idx_t n, int r,
     s->b = bn_dmat_cdata(s->bmat);
   }
   double t = NAN;
-  if (bn_sense_prepare(s) == BN_OK) {
+  bn_idx_t rows = env_int("BN_BENCH_BLOCK_ROWS", 0); /* implicit block */
+  int ok = bn_sense_prepare(s) == BN_OK;
+  if (ok && op == BN_SENSE_IMPLICIT && rows > 0) {
+    s->blk_rows = rows < s->ml ? rows : (s->ml > 0 ? s->ml : 1);
+    free(s->blk);
+    s->blk = malloc((size_t)s->blk_rows * (size_t)(n * n) * sizeof(double));
+  }
+  if (ok && (op != BN_SENSE_IMPLICIT || s->blk)) {
     size_t nx = (size_t)(s->nu + s->nv) * r;
     double *x = malloc(nx * sizeof(double)), *g = malloc(nx * sizeof(double));
     double f;
     bn_rng_fill_normal(4, 4, 0, nx, x);
-    bn_sense_eval(s, x, &f, g); /* warm-up: first touch of the buffers */
+    if (warm) bn_sense_eval(s, x, &f, g); /* first touch of the buffers */
     MPI_Barrier(bn_ctx_comm(ctx));
     t = MPI_Wtime();
     for (int k = 0; k < reps; k++) bn_sense_eval(s, x, &f, g);
@@ -122,10 +134,29 @@ int main(int argc, char **argv) {
     int reps;
   } runs[2] = {{"rank-one", BN_SENSE_RANK_ONE, m1, 5},
                {"implicit", BN_SENSE_IMPLICIT, mi, 1}};
+  const char *only = getenv("BN_BENCH_ONLY"); /* "rank-one" or "implicit" */
+  const int full = env_int("BN_BENCH_FULL", 0) != 0;
   for (int k = 0; k < 2; k++) {
+    if (only && *only && strcmp(only, runs[k].name) != 0) continue;
+    if (full) { /* all m measurements: implicit one evaluation, no warm-up */
+      const int im = runs[k].op == BN_SENSE_IMPLICIT;
+      double tf = time_op(ctx, runs[k].op, n, r, m, im ? 1 : 3, !im);
+      double fl = im ? 4.0 * m * (double)n * n + 6.0 * (double)n * n * r
+                     : 8.0 * m * r * 2.0 * n;
+      double rate = fl / tf / 1e9 / P;
+      if (rank == 0)
+        printf(
+            "%s: MEASURED AT FULL SIZE, all %lld measurements, %d "
+            "evaluation(s): seconds per evaluation %.4g; flop-equivalent "
+            "GFLOP/s per process %.3f; ratio to DGEMM %.4f\n",
+            runs[k].name, (long long)m, im ? 1 : 3, tf, rate, rate / dg);
+      fflush(stdout);
+      continue;
+    }
     /* Two sizes, a straight line through them: fixed cost + per row. */
-    double t = time_op(ctx, runs[k].op, n, r, runs[k].msub, runs[k].reps);
-    double t2 = time_op(ctx, runs[k].op, n, r, 2 * runs[k].msub, runs[k].reps);
+    double t = time_op(ctx, runs[k].op, n, r, runs[k].msub, runs[k].reps, 1);
+    double t2 =
+        time_op(ctx, runs[k].op, n, r, 2 * runs[k].msub, runs[k].reps, 1);
     double per = (t2 - t) / (double)runs[k].msub,
            fixed = t - per * runs[k].msub;
     double tf = fixed + per * (double)m;

@@ -263,6 +263,51 @@ static void test_normals(void) {
   bn_sense_normals(42, 64, 7, 10, t);
   bn_sense_normals(42, 64, 8, 10, w);
   CHECK(t[0] != w[0] && t[9] != w[9], "measurements 7 and 8 share entries");
+  /* The values define the implicit operator (files store only the seed):
+   * pinned to those of the first generator, bit for bit. */
+  static const double pin[10] = {0x1.ca24e73172463p+0,  -0x1.2deee7766ecfp-2,
+                                 -0x1.74f2cfb5c7d6bp-2, -0x1.226bc25e1c48bp-1,
+                                 -0x1.6eaafb05486bap-4, -0x1.58e6458200589p-6,
+                                 0x1.39c8e5108bba3p-1,  0x1.2c14e37de24c5p-1,
+                                 0x1.dab7f301198c3p-2,  -0x1.58a9dae847cffp-3};
+  int off = 0;
+  for (int k = 0; k < 10; k++) off += t[k] != pin[k];
+  CHECK(off == 0, "%d of 10 pinned normals changed (first %a)", off, t[0]);
+  /* Across the quarters of a long row, the last seed, a 33-bit index. */
+  bn_sense_normals(UINT64_MAX, 65, ((uint64_t)1 << 32) + 3, 4099, z);
+  CHECK(z[0] == -0x1.516e3095009d4p-4 && z[1025] == -0x1.be2851341c88fp-4 &&
+            z[3000] == -0x1.ce282b18b78f3p-2 && z[4098] == 0x1.9cd89b2f67f7bp-1,
+        "pinned normals of a long row changed: %a %a %a %a", z[0], z[1025],
+        z[3000], z[4098]);
+  /* The fused sweep (bn_sense_normals_dots) stores the same A_i, forms
+   * their dots with mm, and first adds scale sum_b coef_b (the previous
+   * contents) to g. */
+  enum { NB = 3, NE = 1001 };
+  static double out[NB * NE], prev[NB * NE], mm[NE], g[NE], dots[NB];
+  const double coef[NB] = {0.5, -2.0, 1.25};
+  for (int e = 0; e < NE; e++) mm[e] = sin(0.1 * e);
+  bn_sense_normals_dots(9, 64, 40, NB, NE, mm, out, NULL, NULL, 0, 0.0, dots);
+  memcpy(prev, out, sizeof(out));
+  bn_sense_normals_dots(9, 64, 50, NB, NE, mm, out, g, coef, NB, 0.25, dots);
+  double derr = 0, gerr = 0;
+  int same = 1;
+  for (int b = 0; b < NB; b++) {
+    bn_sense_normals(9, 64, 50 + (uint64_t)b, NE, z);
+    double d = 0;
+    for (int e = 0; e < NE; e++) {
+      same &= z[e] == out[b * NE + e];
+      d += z[e] * mm[e];
+    }
+    derr = fmax(derr, fabs(d - dots[b]) / (1 + fabs(d)));
+  }
+  for (int e = 0; e < NE; e++) {
+    double ge = 0;
+    for (int b = 0; b < NB; b++) ge += 0.25 * coef[b] * prev[b * NE + e];
+    gerr = fmax(gerr, fabs(ge - g[e]));
+  }
+  CHECK(same && derr < 1e-13 && gerr < 1e-13,
+        "fused sweep: same A %d, dots off by %g, g off by %g", same, derr,
+        gerr);
   free(z);
 }
 

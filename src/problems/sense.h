@@ -97,5 +97,14 @@ bn_idx_t bn_sense_block(const bn_sense_t *s);
  * The same values on any number of processes. */
 void bn_sense_normals(uint64_t seed, uint32_t stream, uint64_t i, size_t n,
                       double *out);
+/* A_i, i = i0 .. i0 + nb - 1 (the same values), in one sweep over the
+ * entries: dots[b] = <A_{i0+b}, mm> (summed in chunks); when out is not
+ * NULL, A_{i0+b} is stored at out + b n, and first, when g is not NULL,
+ * g += scale sum_{b < nprev} coef[b] (out + b n's previous contents), so
+ * the previous block's gradient term costs no pass of its own. */
+void bn_sense_normals_dots(uint64_t seed, uint32_t stream, uint64_t i0,
+                           size_t nb, size_t n, const double *mm, double *out,
+                           double *g, const double *coef, size_t nprev,
+                           double scale, double *dots);
 
 #endif

@@ -3,9 +3,10 @@
  *
  * Gaussian and implicit operators work on M = U V^T (n1 x n2, formed once
  * per evaluation): r_i = <A_i, M> - y_i and G = 1/m sum_i r_i A_i are two
- * matrix-vector products per block of A_i (each implicit A_i is generated
- * once per evaluation and used for both), then gU = G V, gV = G^T U. The
- * rank-one operator never forms M: with P = A U and Q = B V (the rows a_i,
+ * matrix-vector products per block of stored A_i, then gU = G V,
+ * gV = G^T U; each implicit A_i is generated once per evaluation, in a
+ * sweep fused with both sums (bn_sense_implicit_pass). The rank-one
+ * operator never forms M: with P = A U and Q = B V (the rows a_i,
  * b_i stacked), r_i = P_i . Q_i - y_i, gU = A^T diag(r) Q / m and
  * gV = B^T diag(r) P / m, four DGEMMs with r columns, O(m r (n1 + n2)). */
 #include <cblas.h>
@@ -69,6 +70,47 @@ void bn_sense_adjoint(bn_sense_t *s, const double *z, double *g) {
   }
 }
 
+/* gU = G V and gV = G^T U from G = gm = 1/m sum_i r_i A_i. */
+static void bn_sense_factor_grads(bn_sense_t *s) {
+  const int n1 = (int)s->n1, n2 = (int)s->n2, r = s->r;
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n1, r, n2, 1.0, s->gm,
+              n2, s->vf, r, 0.0, s->gu, r);
+  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n2, r, n1, 1.0, s->gm,
+              n2, s->uf, r, 0.0, s->gv, r);
+}
+
+/* Implicit: one sweep per block of A_i generates it, forms <A_i, M> while
+ * each chunk is in cache, and adds the previous block's r_i A_i / m to G
+ * from the buffer it overwrites: the block is written once and read once,
+ * and M and G are swept once per block (instead of a write and two reads of
+ * A and separate sweeps of M and G per block), so the memory traffic per
+ * measurement falls with the block's rows (s->blk_rows). The sums change
+ * order (roundoff), not the A_i. */
+static double bn_sense_implicit_pass(bn_sense_t *s, int grad) {
+  const int nn = (int)(s->n1 * s->n2);
+  const bn_idx_t i0 = bn_dist_first(s->mdist), bs = bn_sense_block(s);
+  const double sm = 1.0 / (double)s->m;
+  double sumsq = 0.0, *res = s->res;
+  bn_idx_t kp = 0, np = 0; /* the previous block */
+  for (bn_idx_t k0 = 0; k0 < s->ml; k0 += bs) {
+    bn_idx_t nb = s->ml - k0 < bs ? s->ml - k0 : bs;
+    bn_sense_normals_dots(s->seed, BN_SENSE_STREAM_A, (uint64_t)(i0 + k0),
+                          (size_t)nb, (size_t)nn, s->mm, grad ? s->blk : NULL,
+                          s->gm, res + kp, (size_t)np, sm, res + k0);
+    for (bn_idx_t k = k0; k < k0 + nb; k++) {
+      res[k] -= s->y[k];
+      sumsq += res[k] * res[k];
+    }
+    kp = k0;
+    np = nb;
+  }
+  if (grad && np > 0)
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)np, nn, sm, s->blk, nn,
+                res + kp, 1, 1.0, s->gm, 1);
+  if (grad) bn_sense_factor_grads(s);
+  return sumsq;
+}
+
 /* Gaussian/implicit: the sum of squared residuals; with grad, the partial
  * gradients gu (n1 x r), gv (n2 x r) of the rank's measurements. */
 static double bn_sense_dense_pass(bn_sense_t *s, int grad) {
@@ -77,6 +119,7 @@ static double bn_sense_dense_pass(bn_sense_t *s, int grad) {
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n1, n2, r, 1.0, s->uf, r,
               s->vf, r, 0.0, s->mm, n2);
   if (grad) memset(s->gm, 0, (size_t)nn * sizeof(double));
+  if (s->op == BN_SENSE_IMPLICIT) return bn_sense_implicit_pass(s, grad);
   bn_idx_t bs = bn_sense_block(s);
   for (bn_idx_t k0 = 0; k0 < s->ml; k0 += bs) {
     bn_idx_t nb = s->ml - k0 < bs ? s->ml - k0 : bs;
@@ -89,12 +132,7 @@ static double bn_sense_dense_pass(bn_sense_t *s, int grad) {
       cblas_dgemv(CblasRowMajor, CblasTrans, (int)nb, nn, 1.0 / (double)s->m,
                   ab, nn, res + k0, 1, 1.0, s->gm, 1);
   }
-  if (grad) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n1, r, n2, 1.0,
-                s->gm, n2, s->vf, r, 0.0, s->gu, r);
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n2, r, n1, 1.0, s->gm,
-                n2, s->uf, r, 0.0, s->gv, r);
-  }
+  if (grad) bn_sense_factor_grads(s);
   return sumsq;
 }
 
