@@ -51,19 +51,20 @@ static void bn_complete_destroy(void *data) {
   free(c);
 }
 
-static bn_status_t bn_complete_options(bn_complete_t *c,
+static bn_status_t bn_complete_options(void *data, bn_ctx_t *ctx,
                                        const bn_opts_t *opts) {
-  bn_ctx_t *ctx = c->ctx;
+  bn_complete_t *c = data;
   static const char *dups[] = {"error", "first", "last", "sum"};
-  int64_t r, over, power;
-  double scale;
+  int64_t r;
+  c->ctx = ctx;
+  c->t_gather = bn_timer_id(ctx, "gather V rows");
+  c->t_kernel = bn_timer_id(ctx, "entries kernel");
+  c->t_scatter = bn_timer_id(ctx, "scatter V gradient");
+  c->t_reduce = bn_timer_id(ctx, "allreduce");
   BN_CALL(ctx, bn_opts_int(opts, "rank", &r));
   BN_CALL(ctx, bn_opts_real(opts, "lambda", &c->lambda));
   BN_CALL(ctx, bn_opts_real(opts, "incoherence", &c->mu));
   BN_CALL(ctx, bn_opts_real(opts, "incoherence-radius", &c->alpha));
-  BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
-  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
-  BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
   if (r < 1 || r > 4096)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
                         (long long)r);
@@ -73,11 +74,7 @@ static bn_status_t bn_complete_options(bn_complete_t *c,
                         "be nonnegative");
   /* Checked here too (not only by the init that uses them), so that an
    * absurd value fails before the input is read. */
-  if (over < 0 || power < 0)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--oversample and --power-iters must be nonnegative");
-  if (scale <= 0)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--init-scale must be positive");
+  BN_CALL(ctx, bn_lr_check_init(ctx, opts));
   const char *dup = bn_opts_string(opts, "duplicates");
   for (int k = 0; k < 4; k++)
     if (dup && !strcmp(dup, dups[k])) c->dup = (bn_obs_dup_t)k;
@@ -87,16 +84,15 @@ static bn_status_t bn_complete_options(bn_complete_t *c,
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--solver=als does not handle --incoherence (its "
                         "row solves are least squares): use gd or agd");
-  const char *in = bn_opts_string(opts, "input");
-  if (!in || !*in)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
-  c->input = strdup(in);
-  return c->input ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
+  return bn_lr_input(ctx, opts, &c->input);
 }
 
 /* Entries of the training set, the test set and the truth, if present. */
-static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
+static bn_status_t bn_complete_read(void *data, bn_h5_t *f,
+                                    const bn_opts_t *opts) {
+  bn_complete_t *c = data;
   bn_ctx_t *ctx = c->ctx;
+  (void)opts;
   int has_test;
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "rows", &c->n1));
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "cols", &c->n2));
@@ -138,53 +134,41 @@ static bn_status_t bn_complete_read(bn_complete_t *c, bn_h5_t *f) {
   return BN_OK;
 }
 
+/* Work space of eval. */
+static bn_status_t bn_complete_alloc(void *data) {
+  bn_complete_t *c = data;
+  bn_ctx_t *ctx = c->ctx;
+  c->nu = bn_dist_local(c->rdist);
+  c->nv = bn_dist_local(c->cdist);
+  c->p = (double)c->obs->nnz_global / ((double)c->n1 * (double)c->n2);
+  size_t ng = (size_t)c->obs->nghost * (size_t)c->r;
+  size_t nt = c->test ? (size_t)c->test->nghost * (size_t)c->r : 0;
+  bn_status_t st = bn_malloc(ctx, 2 * ng * sizeof(double), &c->vg);
+  /* eval: 2 + 2 r^2 */
+  if (st == BN_OK)
+    st =
+        bn_malloc(ctx, (2 + 2 * (size_t)c->r * c->r) * sizeof(double), &c->red);
+  if (st == BN_OK) st = bn_malloc(ctx, nt * sizeof(double), &c->tvg);
+  c->gvg = c->vg ? c->vg + ng : NULL;
+  return bn_agree(ctx, st);
+}
+
 static bn_status_t bn_complete_create(bn_ctx_t *ctx, const bn_opts_t *opts,
                                       void **data) {
-  bn_complete_t *c = NULL;
-  bn_h5_t *f = NULL;
-  *data = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*c), &c)));
-  c->ctx = ctx;
-  c->t_gather = bn_timer_id(ctx, "gather V rows");
-  c->t_kernel = bn_timer_id(ctx, "entries kernel");
-  c->t_scatter = bn_timer_id(ctx, "scatter V gradient");
-  c->t_reduce = bn_timer_id(ctx, "allreduce");
-  bn_status_t st = bn_agree(ctx, bn_complete_options(c, opts));
-  if (st == BN_OK) st = bn_h5_open(ctx, c->input, &f);
-  if (st == BN_OK) st = bn_complete_read(c, f);
-  bn_h5_close(f);
-  if (st == BN_OK) {
-    c->nu = bn_dist_local(c->rdist);
-    c->nv = bn_dist_local(c->cdist);
-    c->p = (double)c->obs->nnz_global / ((double)c->n1 * (double)c->n2);
-    size_t ng = (size_t)c->obs->nghost * (size_t)c->r;
-    size_t nt = c->test ? (size_t)c->test->nghost * (size_t)c->r : 0;
-    st = bn_malloc(ctx, 2 * ng * sizeof(double), &c->vg);
-    /* eval: 2 + 2 r^2 */
-    if (st == BN_OK)
-      st = bn_malloc(ctx, (2 + 2 * (size_t)c->r * c->r) * sizeof(double),
-                     &c->red);
-    if (st == BN_OK) st = bn_malloc(ctx, nt * sizeof(double), &c->tvg);
-    c->gvg = c->vg ? c->vg + ng : NULL;
-    st = bn_agree(ctx, st);
-  }
-  if (st != BN_OK) {
-    bn_complete_destroy(c);
-    return st;
-  }
-  *data = c;
-  return BN_OK;
+  static const bn_lr_setup_t setup = {sizeof(bn_complete_t),
+                                      bn_complete_options, bn_complete_read,
+                                      bn_complete_alloc, bn_complete_destroy};
+  return bn_lr_create(ctx, opts, &setup, data);
 }
 
 static void bn_complete_objective(void *data, bn_objective_t *obj) {
   bn_complete_t *c = data;
-  *obj = (bn_objective_t){0};
-  obj->data = c;
-  obj->n = (size_t)(c->nu + c->nv) * (size_t)c->r;
-  obj->eval = bn_complete_eval;
-  obj->sweep = bn_complete_sweep;
-  obj->metrics = bn_complete_metrics;
-  obj->hvp = bn_complete_hvp;
+  *obj = (bn_objective_t){.data = c,
+                          .n = (size_t)(c->nu + c->nv) * (size_t)c->r,
+                          .eval = bn_complete_eval,
+                          .sweep = bn_complete_sweep,
+                          .metrics = bn_complete_metrics,
+                          .hvp = bn_complete_hvp};
 }
 
 static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
@@ -193,9 +177,7 @@ static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
   bn_status_t st =
       bn_lr_save_uv(c->ctx, f, prefix, c->rdist, c->cdist, c->r, x);
   if (st == BN_OK && !strcmp(prefix, "/")) {
-    st = bn_h5_attr_set_i64(f, "/", "rows", c->n1);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", c->n2);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rank", c->r);
+    st = bn_lr_save_shape(f, c->n1, c->n2, c->r);
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);
   }
   return st;

@@ -51,47 +51,19 @@ static bn_status_t bn_omega_apply_t(void *data, const bn_dmat_t *y,
   return st;
 }
 
-static bn_status_t bn_complete_spectral(bn_complete_t *c, const bn_opts_t *opts,
+static bn_status_t bn_complete_spectral(void *data, const bn_opts_t *opts,
                                         uint64_t seed, double *x) {
-  bn_ctx_t *ctx = c->ctx;
-  int64_t over, power;
-  BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
-  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
-  if (over < 0 || power < 0)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--oversample and --power-iters must be nonnegative");
-  bn_idx_t nmin = c->n1 < c->n2 ? c->n1 : c->n2;
-  if (c->r + over > nmin) over = nmin - c->r;
+  bn_complete_t *c = data;
   bn_linop_t op = {c->n1, c->n2,          c->rdist,        c->cdist,
                    c,     bn_omega_apply, bn_omega_apply_t};
-  bn_dmat_t *u = NULL, *v = NULL;
-  double *s = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (size_t)c->r * sizeof(double), &s)));
-  bn_status_t st =
-      bn_rsvd(ctx, &op, c->r, (int)over, (int)power, seed, &u, s, &v);
-  if (st == BN_OK) {
-    /* Balanced factors U = Us^(1/2), V = V s^(1/2). */
-    const int r = c->r;
-    const double *ud = bn_dmat_cdata(u), *vd = bn_dmat_cdata(v);
-    double *xv = x + c->nu * r;
-    for (bn_idx_t i = 0; i < c->nu; i++)
-      for (int a = 0; a < r; a++) x[i * r + a] = ud[i * r + a] * sqrt(s[a]);
-    for (bn_idx_t j = 0; j < c->nv; j++)
-      for (int a = 0; a < r; a++) xv[j * r + a] = vd[j * r + a] * sqrt(s[a]);
-    bn_log(ctx, BN_LOG_INFO,
-           "spectral init: top singular values %.6g .. %.6g\n", s[0], s[r - 1]);
-  }
-  bn_dmat_destroy(u);
-  bn_dmat_destroy(v);
-  free(s);
-  return st;
+  return bn_lr_spectral(c->ctx, opts, &op, c->r, seed, c->nu, c->nv, x, NULL);
 }
 
 /* Small Gaussian factors keyed by global row index: the same point on any
  * number of processes. */
-static bn_status_t bn_complete_random(bn_complete_t *c, const bn_opts_t *opts,
+static bn_status_t bn_complete_random(void *data, const bn_opts_t *opts,
                                       uint64_t seed, double *x) {
+  bn_complete_t *c = data;
   bn_ctx_t *ctx = c->ctx;
   double scale, loc = 0.0, tot = 0.0;
   BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
@@ -113,8 +85,6 @@ static bn_status_t bn_complete_random(bn_complete_t *c, const bn_opts_t *opts,
 bn_status_t bn_complete_init(void *data, const bn_opts_t *opts, double *x) {
   bn_complete_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  int64_t seed;
-  BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
   if (c->mu > 0 && c->alpha == 0) {
     /* alpha = 3 sqrt(sqrt(r) |M|_F / n): three times the row norm of
      * balanced factors of a matrix with |M|_* <= sqrt(r) |M|_F. */
@@ -126,12 +96,5 @@ bn_status_t bn_complete_init(void *data, const bn_opts_t *opts, double *x) {
     double nmin = (double)(c->n1 < c->n2 ? c->n1 : c->n2);
     c->alpha = 3 * sqrt(sqrt((double)c->r) * sqrt(tot / c->p) / nmin);
   }
-  const char *how = bn_opts_string(opts, "init");
-  int t = bn_timer_id(ctx, "init");
-  bn_timer_start(ctx, t);
-  bn_status_t st = strcmp(how, "random") == 0
-                       ? bn_complete_random(c, opts, (uint64_t)seed, x)
-                       : bn_complete_spectral(c, opts, (uint64_t)seed, x);
-  bn_timer_stop(ctx, t);
-  return st;
+  return bn_lr_init(ctx, c, opts, bn_complete_random, bn_complete_spectral, x);
 }

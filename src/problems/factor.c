@@ -47,22 +47,19 @@ static void bn_factor_destroy(void *data) {
   free(c);
 }
 
-static bn_status_t bn_factor_options(bn_factor_t *c, const bn_opts_t *opts) {
-  bn_ctx_t *ctx = c->ctx;
-  int64_t r, over, power;
-  double scale;
+static bn_status_t bn_factor_options(void *data, bn_ctx_t *ctx,
+                                     const bn_opts_t *opts) {
+  bn_factor_t *c = data;
+  int64_t r;
+  c->ctx = ctx;
+  c->t_gather = bn_timer_id(ctx, "allgather factor");
+  c->t_kernel = bn_timer_id(ctx, "residual GEMMs");
+  c->t_reduce = bn_timer_id(ctx, "reductions");
   BN_CALL(ctx, bn_opts_int(opts, "rank", &r));
-  BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
-  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
-  BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
   if (r < 1 || r > 4096)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
                         (long long)r);
-  if (over < 0 || power < 0)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--oversample and --power-iters must be nonnegative");
-  if (!(scale > 0))
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--init-scale must be positive");
+  BN_CALL(ctx, bn_lr_check_init(ctx, opts));
   const char *solver = bn_opts_string(opts, "solver");
   if (solver && !strcmp(solver, "als"))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
@@ -70,11 +67,7 @@ static bn_status_t bn_factor_options(bn_factor_t *c, const bn_opts_t *opts) {
                         "--solver=gd or agd");
   c->r = (int)r;
   c->sym = !strcmp(bn_opts_string(opts, "mode"), "sym");
-  const char *in = bn_opts_string(opts, "input");
-  if (!in || !*in)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
-  c->input = strdup(in);
-  return c->input ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
+  return bn_lr_input(ctx, opts, &c->input);
 }
 
 /* Shape of /Y against the options (metadata: the same verdict everywhere). */
@@ -169,8 +162,11 @@ static bn_status_t bn_factor_check_symmetric(bn_factor_t *c) {
   return BN_OK;
 }
 
-static bn_status_t bn_factor_read(bn_factor_t *c, bn_h5_t *f) {
+static bn_status_t bn_factor_read(void *data, bn_h5_t *f,
+                                  const bn_opts_t *opts) {
+  bn_factor_t *c = data;
   bn_ctx_t *ctx = c->ctx;
+  (void)opts;
   BN_CALL(ctx, bn_factor_shape(c, f));
   BN_CALL(ctx, bn_dist_create_uniform(ctx, c->n1, &c->rdist));
   if (c->sym)
@@ -186,7 +182,8 @@ static bn_status_t bn_factor_read(bn_factor_t *c, bn_h5_t *f) {
   return BN_OK;
 }
 
-static bn_status_t bn_factor_buffers(bn_factor_t *c) {
+static bn_status_t bn_factor_buffers(void *data) {
+  bn_factor_t *c = data;
   bn_ctx_t *ctx = c->ctx;
   const int P = bn_ctx_size(ctx), r = c->r;
   bn_idx_t n = c->sym ? c->n1 : c->n2;
@@ -221,36 +218,19 @@ static bn_status_t bn_factor_buffers(bn_factor_t *c) {
 
 static bn_status_t bn_factor_create(bn_ctx_t *ctx, const bn_opts_t *opts,
                                     void **data) {
-  bn_factor_t *c = NULL;
-  bn_h5_t *f = NULL;
-  *data = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*c), &c)));
-  c->ctx = ctx;
-  c->t_gather = bn_timer_id(ctx, "allgather factor");
-  c->t_kernel = bn_timer_id(ctx, "residual GEMMs");
-  c->t_reduce = bn_timer_id(ctx, "reductions");
-  bn_status_t st = bn_agree(ctx, bn_factor_options(c, opts));
-  if (st == BN_OK) st = bn_h5_open(ctx, c->input, &f);
-  if (st == BN_OK) st = bn_factor_read(c, f);
-  bn_h5_close(f);
-  if (st == BN_OK) st = bn_factor_buffers(c);
-  if (st != BN_OK) {
-    bn_factor_destroy(c);
-    return st;
-  }
-  *data = c;
-  return BN_OK;
+  static const bn_lr_setup_t setup = {sizeof(bn_factor_t), bn_factor_options,
+                                      bn_factor_read, bn_factor_buffers,
+                                      bn_factor_destroy};
+  return bn_lr_create(ctx, opts, &setup, data);
 }
 
 static void bn_factor_objective(void *data, bn_objective_t *obj) {
   bn_factor_t *c = data;
-  *obj = (bn_objective_t){0};
-  obj->data = c;
-  obj->n = (size_t)(c->nu + c->nv) * (size_t)c->r;
-  obj->eval = bn_factor_eval;
-  obj->sweep = NULL;
-  obj->metrics = bn_factor_metrics;
-  obj->hvp = bn_factor_hvp;
+  *obj = (bn_objective_t){.data = c,
+                          .n = (size_t)(c->nu + c->nv) * (size_t)c->r,
+                          .eval = bn_factor_eval,
+                          .metrics = bn_factor_metrics,
+                          .hvp = bn_factor_hvp};
 }
 
 static bn_status_t bn_factor_save(void *data, const double *x, bn_h5_t *f,
@@ -259,9 +239,7 @@ static bn_status_t bn_factor_save(void *data, const double *x, bn_h5_t *f,
   bn_status_t st = bn_lr_save_uv(c->ctx, f, prefix, c->rdist,
                                  c->sym ? NULL : c->cdist, c->r, x);
   if (st == BN_OK && !strcmp(prefix, "/")) {
-    st = bn_h5_attr_set_i64(f, "/", "rows", c->n1);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", c->n2);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rank", c->r);
+    st = bn_lr_save_shape(f, c->n1, c->n2, c->r);
     if (st == BN_OK)
       st = bn_h5_attr_set_str(f, "/", "mode", c->sym ? "sym" : "general");
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);

@@ -104,98 +104,53 @@ bn_status_t bn_factor_metrics(void *data, const double *x, double *rel,
 static bn_status_t bn_y_apply(void *data, const bn_dmat_t *x, bn_dmat_t *y) {
   bn_factor_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  const int k = bn_dmat_cols(x), P = bn_ctx_size(ctx);
+  const int k = bn_dmat_cols(x);
   double *buf = NULL;
-  int *cnt = NULL;
-  bn_status_t st = bn_malloc(ctx, (size_t)c->n2 * k * sizeof(double), &buf);
-  if (st == BN_OK) st = bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &cnt);
-  st = bn_agree(ctx, st);
-  if (st == BN_OK) {
-    for (int p = 0; p < P; p++) {
-      cnt[P + p] = (int)(bn_dist_offset(c->cdist, p) * k);
-      cnt[p] = (int)((bn_dist_offset(c->cdist, p + 1) -
-                      bn_dist_offset(c->cdist, p)) *
-                     k);
-    }
-    if (MPI_Allgatherv(bn_dmat_cdata(x), cnt[bn_ctx_rank(ctx)], MPI_DOUBLE, buf,
-                       cnt, cnt + P, MPI_DOUBLE,
-                       bn_ctx_comm(ctx)) != MPI_SUCCESS)
-      st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Allgatherv failed (Y x)");
-  }
+  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)c->n2 * k * sizeof(double),
+                                       &buf)));
+  bn_status_t st =
+      bn_lr_allgather_rows(ctx, c->cdist, bn_dmat_cdata(x), k, buf, "Y x");
   if (st == BN_OK && c->nu > 0)
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nu, k,
                 (int)c->n2, 1.0, bn_dmat_cdata(c->y), (int)c->n2, buf, k, 0.0,
                 bn_dmat_data(y), k);
   free(buf);
-  free(cnt);
   return st;
 }
 
 static bn_status_t bn_y_apply_t(void *data, const bn_dmat_t *y, bn_dmat_t *x) {
   bn_factor_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  const int k = bn_dmat_cols(y), P = bn_ctx_size(ctx);
+  const int k = bn_dmat_cols(y);
   double *buf = NULL;
-  int *cnt = NULL;
-  bn_status_t st = bn_calloc(ctx, (size_t)c->n2 * k, sizeof(double), &buf);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)P * sizeof(int), &cnt);
-  st = bn_agree(ctx, st);
-  if (st == BN_OK) {
-    for (int p = 0; p < P; p++)
-      cnt[p] = (int)((bn_dist_offset(c->cdist, p + 1) -
-                      bn_dist_offset(c->cdist, p)) *
-                     k);
-    if (c->nu > 0)
-      cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c->n2, k,
-                  (int)c->nu, 1.0, bn_dmat_cdata(c->y), (int)c->n2,
-                  bn_dmat_cdata(y), k, 0.0, buf, k);
-    if (MPI_Reduce_scatter(buf, bn_dmat_data(x), cnt, MPI_DOUBLE, MPI_SUM,
-                           bn_ctx_comm(ctx)) != MPI_SUCCESS)
-      st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Reduce_scatter failed (Y^T y)");
-  }
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, (size_t)c->n2 * k, sizeof(double),
+                                       &buf)));
+  if (c->nu > 0)
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c->n2, k,
+                (int)c->nu, 1.0, bn_dmat_cdata(c->y), (int)c->n2,
+                bn_dmat_cdata(y), k, 0.0, buf, k);
+  bn_status_t st = bn_lr_reduce_scatter_rows(ctx, c->cdist, buf, k,
+                                             bn_dmat_data(x), "Y^T y");
   free(buf);
-  free(cnt);
   return st;
 }
 
 /* Top-r singular triplets of Y; balanced factors U = u s^(1/2), V = v
  * s^(1/2). In sym mode U = u s^(1/2) (the top eigenvectors of a PSD Y). */
-static bn_status_t bn_factor_spectral(bn_factor_t *c, const bn_opts_t *opts,
+static bn_status_t bn_factor_spectral(void *data, const bn_opts_t *opts,
                                       uint64_t seed, double *x) {
-  bn_ctx_t *ctx = c->ctx;
-  int64_t over, power;
-  BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
-  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
-  bn_idx_t nmin = c->n1 < c->n2 ? c->n1 : c->n2;
-  if (c->r + over > nmin) over = nmin - c->r;
+  bn_factor_t *c = data;
   bn_linop_t op = {c->n1, c->n2,      c->rdist,    c->cdist,
                    c,     bn_y_apply, bn_y_apply_t};
-  bn_dmat_t *u = NULL, *v = NULL;
-  double *s = NULL;
-  const int r = c->r;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)r * sizeof(double), &s)));
-  bn_status_t st = bn_rsvd(ctx, &op, r, (int)over, (int)power, seed, &u, s, &v);
-  if (st == BN_OK) {
-    const double *ud = bn_dmat_cdata(u), *vd = bn_dmat_cdata(v);
-    double *xv = x + c->nu * r;
-    for (bn_idx_t i = 0; i < c->nu; i++)
-      for (int a = 0; a < r; a++) x[i * r + a] = ud[i * r + a] * sqrt(s[a]);
-    for (bn_idx_t j = 0; j < c->nv; j++)
-      for (int a = 0; a < r; a++) xv[j * r + a] = vd[j * r + a] * sqrt(s[a]);
-    bn_log(ctx, BN_LOG_INFO,
-           "spectral init: top singular values %.6g .. %.6g\n", s[0], s[r - 1]);
-  }
-  bn_dmat_destroy(u);
-  bn_dmat_destroy(v);
-  free(s);
-  return st;
+  return bn_lr_spectral(c->ctx, opts, &op, c->r, seed, c->nu, c->nv, x, NULL);
 }
 
 /* Small Gaussian factors keyed by global row index: the same point on any
  * number of processes. Balanced factors of entries a give entries of Y of
  * size about sqrt(r) a^2. */
-static bn_status_t bn_factor_random(bn_factor_t *c, const bn_opts_t *opts,
+static bn_status_t bn_factor_random(void *data, const bn_opts_t *opts,
                                     uint64_t seed, double *x) {
+  bn_factor_t *c = data;
   bn_ctx_t *ctx = c->ctx;
   double scale;
   BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
@@ -209,15 +164,5 @@ static bn_status_t bn_factor_random(bn_factor_t *c, const bn_opts_t *opts,
 
 bn_status_t bn_factor_init(void *data, const bn_opts_t *opts, double *x) {
   bn_factor_t *c = data;
-  bn_ctx_t *ctx = c->ctx;
-  int64_t seed;
-  BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
-  const char *how = bn_opts_string(opts, "init");
-  int t = bn_timer_id(ctx, "init");
-  bn_timer_start(ctx, t);
-  bn_status_t st = how && !strcmp(how, "random")
-                       ? bn_factor_random(c, opts, (uint64_t)seed, x)
-                       : bn_factor_spectral(c, opts, (uint64_t)seed, x);
-  bn_timer_stop(ctx, t);
-  return st;
+  return bn_lr_init(c->ctx, c, opts, bn_factor_random, bn_factor_spectral, x);
 }

@@ -1,5 +1,6 @@
 /* Generalized linear model: setup from an HDF5 input, result output. */
 #include "problems/glm.h"
+#include "problems/lowrank.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -59,8 +60,10 @@ bn_status_t bn_glm_prepare(bn_glm_t *s) {
   return bn_agree(ctx, st);
 }
 
-static bn_status_t bn_glm_options(bn_glm_t *s, const bn_opts_t *opts) {
-  bn_ctx_t *ctx = s->ctx;
+static bn_status_t bn_glm_options(void *data, bn_ctx_t *ctx,
+                                  const bn_opts_t *opts) {
+  bn_glm_t *s = data;
+  s->ctx = ctx;
   double scale;
   BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
   if (!(scale >= 0) || !isfinite(scale))
@@ -71,11 +74,7 @@ static bn_status_t bn_glm_options(bn_glm_t *s, const bn_opts_t *opts) {
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--solver=als: glm has no alternating sweep; use gd "
                         "or agd");
-  const char *in = bn_opts_string(opts, "input");
-  if (!in || !*in)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
-  s->input = strdup(in);
-  return s->input ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
+  return bn_lr_input(ctx, opts, &s->input);
 }
 
 /* The link: --link, or the `link` attribute of /y for --link=auto. */
@@ -105,22 +104,6 @@ static bn_status_t bn_glm_read_link(bn_glm_t *s, bn_h5_t *f,
   free(name);
   s->link = (bn_glm_link_t)(k < 0 ? 0 : k);
   return st;
-}
-
-/* Collective: the first global row (or -1) holding a non-finite value
- * among n local values (per values a row) starting at row first. */
-static bn_status_t bn_glm_first_bad(bn_ctx_t *ctx, const double *v, size_t n,
-                                    bn_idx_t first, size_t per, int64_t *bad) {
-  int64_t loc = INT64_MAX;
-  for (size_t k = 0; k < n; k++)
-    if (!isfinite(v[k])) {
-      loc = first + (int64_t)(k / per);
-      break;
-    }
-  BN_MPI(ctx,
-         MPI_Allreduce(&loc, bad, 1, MPI_INT64_T, MPI_MIN, bn_ctx_comm(ctx)));
-  if (*bad == INT64_MAX) *bad = -1;
-  return BN_OK;
 }
 
 static bn_status_t bn_glm_read_shapes(bn_glm_t *s, bn_h5_t *f) {
@@ -182,7 +165,8 @@ static bn_status_t bn_glm_read_truth(bn_glm_t *s, bn_h5_t *f) {
   return BN_OK;
 }
 
-static bn_status_t bn_glm_read(bn_glm_t *s, bn_h5_t *f, const bn_opts_t *opts) {
+static bn_status_t bn_glm_read(void *data, bn_h5_t *f, const bn_opts_t *opts) {
+  bn_glm_t *s = data;
   bn_ctx_t *ctx = s->ctx;
   BN_CALL(ctx, bn_glm_read_shapes(s, f));
   BN_CALL(ctx, bn_glm_read_link(s, f, opts));
@@ -194,8 +178,8 @@ static bn_status_t bn_glm_read(bn_glm_t *s, bn_h5_t *f, const bn_opts_t *opts) {
   s->x = bn_dmat_cdata(s->xmat);
   bn_idx_t first = bn_dist_first(s->sdist);
   int64_t bad;
-  BN_CALL(ctx, bn_glm_first_bad(ctx, s->x, (size_t)(s->nl * s->d), first,
-                                (size_t)s->d, &bad));
+  BN_CALL(ctx, bn_lr_first_bad(ctx, s->x, (size_t)(s->nl * s->d), first,
+                               (size_t)s->d, &bad));
   if (bad >= 0)
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: /X row %lld holds a NaN or infinite value",
@@ -204,7 +188,7 @@ static bn_status_t bn_glm_read(bn_glm_t *s, bn_h5_t *f, const bn_opts_t *opts) {
           bn_agree(ctx, bn_malloc(ctx, ((size_t)s->nl + 1) * sizeof(double),
                                   &s->y)));
   BN_CALL(ctx, bn_h5_read_f64(f, "/y", first, s->nl, s->y));
-  BN_CALL(ctx, bn_glm_first_bad(ctx, s->y, (size_t)s->nl, first, 1, &bad));
+  BN_CALL(ctx, bn_lr_first_bad(ctx, s->y, (size_t)s->nl, first, 1, &bad));
   if (bad >= 0)
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: /y[%lld] is NaN or infinite: responses must be "
@@ -213,34 +197,25 @@ static bn_status_t bn_glm_read(bn_glm_t *s, bn_h5_t *f, const bn_opts_t *opts) {
   return bn_glm_read_truth(s, f);
 }
 
+static bn_status_t bn_glm_prepare_data(void *data) {
+  return bn_glm_prepare(data);
+}
+
 static bn_status_t bn_glm_create(bn_ctx_t *ctx, const bn_opts_t *opts,
                                  void **data) {
-  bn_glm_t *s = NULL;
-  bn_h5_t *f = NULL;
-  *data = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*s), &s)));
-  s->ctx = ctx;
-  bn_status_t st = bn_agree(ctx, bn_glm_options(s, opts));
-  if (st == BN_OK) st = bn_h5_open(ctx, s->input, &f);
-  if (st == BN_OK) st = bn_glm_read(s, f, opts);
-  bn_h5_close(f);
-  if (st == BN_OK) st = bn_glm_prepare(s);
-  if (st != BN_OK) {
-    bn_glm_free(s);
-    return st;
-  }
-  *data = s;
-  return BN_OK;
+  static const bn_lr_setup_t setup = {sizeof(bn_glm_t), bn_glm_options,
+                                      bn_glm_read, bn_glm_prepare_data,
+                                      bn_glm_destroy};
+  return bn_lr_create(ctx, opts, &setup, data);
 }
 
 static void bn_glm_objective(void *data, bn_objective_t *obj) {
   bn_glm_t *s = data;
-  *obj = (bn_objective_t){0};
-  obj->data = s;
-  obj->n = (size_t)s->wl;
-  obj->eval = bn_glm_eval;
-  obj->metrics = bn_glm_metrics;
-  obj->hvp = bn_glm_hvp;
+  *obj = (bn_objective_t){.data = s,
+                          .n = (size_t)s->wl,
+                          .eval = bn_glm_eval,
+                          .metrics = bn_glm_metrics,
+                          .hvp = bn_glm_hvp};
 }
 
 static bn_status_t bn_glm_save(void *data, const double *w, bn_h5_t *f,

@@ -191,6 +191,13 @@ bn_status_t bn_lr_save_uv(bn_ctx_t *ctx, bn_h5_t *f, const char *prefix,
   return st;
 }
 
+bn_status_t bn_lr_save_shape(bn_h5_t *f, bn_idx_t n1, bn_idx_t n2, int r) {
+  bn_status_t st = bn_h5_attr_set_i64(f, "/", "rows", n1);
+  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", n2);
+  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rank", r);
+  return st;
+}
+
 bn_status_t bn_lr_load_uv(bn_h5_t *f, const char *prefix, bn_dist_t *udist,
                           bn_dist_t *vdist, int r, double *x) {
   bn_dmat_t *u = NULL, *v = NULL;

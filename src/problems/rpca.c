@@ -58,16 +58,19 @@ static void bn_rpca_destroy(void *data) {
   free(c);
 }
 
-static bn_status_t bn_rpca_options(bn_rpca_t *c, const bn_opts_t *opts) {
-  bn_ctx_t *ctx = c->ctx;
-  int64_t r, over, power;
-  double scale;
+static bn_status_t bn_rpca_options(void *data, bn_ctx_t *ctx,
+                                   const bn_opts_t *opts) {
+  bn_rpca_t *c = data;
+  int64_t r;
+  c->ctx = ctx;
+  c->t_gather = bn_timer_id(ctx, "gather V rows");
+  c->t_product = bn_timer_id(ctx, "objective, gradient");
+  c->t_select = bn_timer_id(ctx, "sparse estimator T_a");
+  c->t_reduce = bn_timer_id(ctx, "reduce V gradient");
+  c->t_resid = bn_timer_id(ctx, "M - U V^T, T_a row thresholds");
   BN_CALL(ctx, bn_opts_int(opts, "rank", &r));
   BN_CALL(ctx, bn_opts_real(opts, "alpha", &c->alpha));
   BN_CALL(ctx, bn_opts_real(opts, "gamma", &c->gamma));
-  BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
-  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
-  BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
   if (r < 1 || r > 4096)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
                         (long long)r);
@@ -79,17 +82,9 @@ static bn_status_t bn_rpca_options(bn_rpca_t *c, const bn_opts_t *opts) {
                         "--gamma=%g: must be >= 1 with gamma * alpha < 1 "
                         "(alpha = %g)",
                         c->gamma, c->alpha);
-  if (over < 0 || power < 0)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--oversample and --power-iters must be nonnegative");
-  if (!(scale > 0))
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--init-scale must be positive");
+  BN_CALL(ctx, bn_lr_check_init(ctx, opts));
   c->r = (int)r;
-  const char *in = bn_opts_string(opts, "input");
-  if (!in || !*in)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
-  c->input = strdup(in);
-  return c->input ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
+  return bn_lr_input(ctx, opts, &c->input);
 }
 
 static bn_status_t bn_rpca_check_rank(bn_rpca_t *c) {
@@ -181,8 +176,10 @@ static bn_status_t bn_rpca_read_observed(bn_rpca_t *c, bn_h5_t *f) {
   return BN_OK;
 }
 
-static bn_status_t bn_rpca_read(bn_rpca_t *c, bn_h5_t *f) {
+static bn_status_t bn_rpca_read(void *data, bn_h5_t *f, const bn_opts_t *opts) {
+  bn_rpca_t *c = data;
   bn_ctx_t *ctx = c->ctx;
+  (void)opts;
   int has_m, has_omega;
   BN_CALL(ctx, bn_h5_exists(f, "/M", &has_m));
   BN_CALL(ctx, bn_h5_exists(f, "/omega/row", &has_omega));
@@ -198,7 +195,8 @@ static bn_status_t bn_rpca_read(bn_rpca_t *c, bn_h5_t *f) {
 }
 
 /* Work space of eval and the thresholds. */
-static bn_status_t bn_rpca_alloc(bn_rpca_t *c) {
+static bn_status_t bn_rpca_alloc(void *data) {
+  bn_rpca_t *c = data;
   bn_ctx_t *ctx = c->ctx;
   const size_t r = (size_t)c->r;
   c->nu = bn_dist_local(c->rdist);
@@ -242,38 +240,19 @@ static bn_status_t bn_rpca_alloc(bn_rpca_t *c) {
 
 static bn_status_t bn_rpca_create(bn_ctx_t *ctx, const bn_opts_t *opts,
                                   void **data) {
-  bn_rpca_t *c = NULL;
-  bn_h5_t *f = NULL;
-  *data = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*c), &c)));
-  c->ctx = ctx;
-  c->t_gather = bn_timer_id(ctx, "gather V rows");
-  c->t_product = bn_timer_id(ctx, "objective, gradient");
-  c->t_select = bn_timer_id(ctx, "sparse estimator T_a");
-  c->t_reduce = bn_timer_id(ctx, "reduce V gradient");
-  c->t_resid = bn_timer_id(ctx, "M - U V^T, T_a row thresholds");
-  bn_status_t st = bn_agree(ctx, bn_rpca_options(c, opts));
-  if (st == BN_OK) st = bn_h5_open(ctx, c->input, &f);
-  if (st == BN_OK) st = bn_rpca_read(c, f);
-  bn_h5_close(f);
-  if (st == BN_OK) st = bn_rpca_alloc(c);
-  if (st != BN_OK) {
-    bn_rpca_destroy(c);
-    return st;
-  }
-  *data = c;
-  return BN_OK;
+  static const bn_lr_setup_t setup = {sizeof(bn_rpca_t), bn_rpca_options,
+                                      bn_rpca_read, bn_rpca_alloc,
+                                      bn_rpca_destroy};
+  return bn_lr_create(ctx, opts, &setup, data);
 }
 
 static void bn_rpca_objective(void *data, bn_objective_t *obj) {
   bn_rpca_t *c = data;
-  *obj = (bn_objective_t){0};
-  obj->data = c;
-  obj->n = (size_t)(c->nu + c->nv) * (size_t)c->r;
-  obj->eval = bn_rpca_eval;
-  obj->sweep = NULL;
-  obj->metrics = bn_rpca_metrics;
-  obj->hvp = bn_rpca_hvp;
+  *obj = (bn_objective_t){.data = c,
+                          .n = (size_t)(c->nu + c->nv) * (size_t)c->r,
+                          .eval = bn_rpca_eval,
+                          .metrics = bn_rpca_metrics,
+                          .hvp = bn_rpca_hvp};
 }
 
 /* /S/row, /S/col, /S/val: S = T_(gamma alpha)(M - U V^T) at x, in row-major
@@ -335,9 +314,7 @@ static bn_status_t bn_rpca_save(void *data, const double *x, bn_h5_t *f,
       bn_lr_save_uv(c->ctx, f, prefix, c->rdist, c->cdist, c->r, x);
   if (st == BN_OK && !strcmp(prefix, "/")) {
     st = bn_rpca_save_sparse(c, x, f);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rows", c->n1);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", c->n2);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rank", c->r);
+    if (st == BN_OK) st = bn_lr_save_shape(f, c->n1, c->n2, c->r);
     if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "alpha", c->alpha);
     if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "gamma", c->gamma);
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);

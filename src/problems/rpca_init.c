@@ -13,23 +13,15 @@
 static bn_status_t bn_rpca_apply(void *data, const bn_dmat_t *x, bn_dmat_t *y) {
   bn_rpca_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  const int P = bn_ctx_size(ctx), k = bn_dmat_cols(x);
+  const int k = bn_dmat_cols(x);
   double *yd = bn_dmat_data(y), *buf = NULL;
-  int *cnt = NULL;
   bn_idx_t nb = c->dense ? c->n2 : c->obs->nghost;
-  bn_status_t st = bn_malloc(ctx, (size_t)(nb * k) * sizeof(double) + 1, &buf);
-  if (st == BN_OK) st = bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &cnt);
-  st = bn_agree(ctx, st);
+  bn_status_t st = bn_agree(
+      ctx, bn_malloc(ctx, (size_t)(nb * k) * sizeof(double) + 1, &buf));
   if (st == BN_OK && c->dense) {
-    for (int q = 0; q < P; q++) {
-      bn_idx_t o0 = bn_dist_offset(c->cdist, q);
-      cnt[q] = (int)((bn_dist_offset(c->cdist, q + 1) - o0) * k);
-      cnt[P + q] = (int)(o0 * k);
-    }
-    if (MPI_Allgatherv(bn_dmat_cdata(x), (int)(c->nv * k), MPI_DOUBLE, buf, cnt,
-                       cnt + P, MPI_DOUBLE, bn_ctx_comm(ctx)) != MPI_SUCCESS)
-      st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Allgatherv failed (rpca init)");
-    else if (c->nu > 0)
+    st = bn_lr_allgather_rows(ctx, c->cdist, bn_dmat_cdata(x), k, buf,
+                              "rpca init");
+    if (st == BN_OK && c->nu > 0)
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)c->nu, k,
                   (int)c->n2, 1.0, c->res, (int)c->n2, buf, k, 0.0, yd, k);
   } else if (st == BN_OK) {
@@ -42,7 +34,6 @@ static bn_status_t bn_rpca_apply(void *data, const bn_dmat_t *x, bn_dmat_t *y) {
           yd[i * k + a] += c->res[e] * buf[(size_t)o->gcol[e] * k + a];
   }
   free(buf);
-  free(cnt);
   return st;
 }
 
@@ -50,25 +41,18 @@ static bn_status_t bn_rpca_apply_t(void *data, const bn_dmat_t *y,
                                    bn_dmat_t *x) {
   bn_rpca_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  const int P = bn_ctx_size(ctx), k = bn_dmat_cols(y);
+  const int k = bn_dmat_cols(y);
   const double *yd = bn_dmat_cdata(y);
   double *buf = NULL;
-  int *cnt = NULL;
   bn_idx_t nb = c->dense ? c->n2 : c->obs->nghost;
-  bn_status_t st = bn_calloc(ctx, (size_t)(nb * k) + 1, sizeof(double), &buf);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)P * sizeof(int), &cnt);
-  st = bn_agree(ctx, st);
+  bn_status_t st =
+      bn_agree(ctx, bn_calloc(ctx, (size_t)(nb * k) + 1, sizeof(double), &buf));
   if (st == BN_OK && c->dense) {
-    for (int q = 0; q < P; q++)
-      cnt[q] = (int)((bn_dist_offset(c->cdist, q + 1) -
-                      bn_dist_offset(c->cdist, q)) *
-                     k);
     if (c->nu > 0)
       cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c->n2, k,
                   (int)c->nu, 1.0, c->res, (int)c->n2, yd, k, 0.0, buf, k);
-    if (MPI_Reduce_scatter(buf, bn_dmat_data(x), cnt, MPI_DOUBLE, MPI_SUM,
-                           bn_ctx_comm(ctx)) != MPI_SUCCESS)
-      st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Reduce_scatter failed (rpca init)");
+    st = bn_lr_reduce_scatter_rows(ctx, c->cdist, buf, k, bn_dmat_data(x),
+                                   "rpca init");
   } else if (st == BN_OK) {
     const bn_obs_t *o = c->obs;
     for (bn_idx_t i = 0; i < c->nu; i++)
@@ -79,18 +63,13 @@ static bn_status_t bn_rpca_apply_t(void *data, const bn_dmat_t *y,
     st = bn_plan_scatter_add(o->plan, buf, k, bn_dmat_data(x));
   }
   free(buf);
-  free(cnt);
   return st;
 }
 
-static bn_status_t bn_rpca_spectral(bn_rpca_t *c, const bn_opts_t *opts,
+static bn_status_t bn_rpca_spectral(void *data, const bn_opts_t *opts,
                                     uint64_t seed, double *x) {
+  bn_rpca_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  int64_t over, power;
-  BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
-  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
-  bn_idx_t nmin = c->n1 < c->n2 ? c->n1 : c->n2;
-  if (c->r + over > nmin) over = nmin - c->r;
   /* res = M, thresholds of T_alpha(M); then res = (M - S0) / p. */
   BN_CALL(ctx, bn_rpca_residual(c, NULL, c->alpha));
   bn_idx_t n = c->dense ? c->nu * c->n2 : c->obs->nnz, kept = 0;
@@ -110,34 +89,19 @@ static bn_status_t bn_rpca_spectral(bn_rpca_t *c, const bn_opts_t *opts,
   BN_CALL(ctx, bn_allreduce_sum(ctx, &dk, 1));
   bn_linop_t op = {c->n1, c->n2,         c->rdist,       c->cdist,
                    c,     bn_rpca_apply, bn_rpca_apply_t};
-  bn_dmat_t *u = NULL, *v = NULL;
-  double *s = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (size_t)c->r * sizeof(double), &s)));
-  bn_status_t st =
-      bn_rsvd(ctx, &op, c->r, (int)over, (int)power, seed, &u, s, &v);
-  if (st == BN_OK) {
-    const int r = c->r;
-    const double *ud = bn_dmat_cdata(u), *vd = bn_dmat_cdata(v);
-    double *xv = x + c->nu * r;
-    for (bn_idx_t i = 0; i < c->nu; i++)
-      for (int a = 0; a < r; a++) x[i * r + a] = ud[i * r + a] * sqrt(s[a]);
-    for (bn_idx_t j = 0; j < c->nv; j++)
-      for (int a = 0; a < r; a++) xv[j * r + a] = vd[j * r + a] * sqrt(s[a]);
-    bn_log(ctx, BN_LOG_INFO,
-           "spectral init: S0 = T_alpha(M) keeps %.0f entries; top singular "
-           "values of M - S0: %.6g .. %.6g\n",
-           dk, s[0], s[r - 1]);
-  }
-  bn_dmat_destroy(u);
-  bn_dmat_destroy(v);
-  free(s);
-  return st;
+  double sv[2];
+  BN_CALL(ctx, bn_lr_spectral(ctx, opts, &op, c->r, seed, c->nu, c->nv, x, sv));
+  bn_log(ctx, BN_LOG_INFO,
+         "spectral init: S0 = T_alpha(M) keeps %.0f entries; top singular "
+         "values of M - S0: %.6g .. %.6g\n",
+         dk, sv[0], sv[1]);
+  return BN_OK;
 }
 
 /* Small Gaussian factors keyed by global row index. */
-static bn_status_t bn_rpca_random(bn_rpca_t *c, const bn_opts_t *opts,
+static bn_status_t bn_rpca_random(void *data, const bn_opts_t *opts,
                                   uint64_t seed, double *x) {
+  bn_rpca_t *c = data;
   bn_ctx_t *ctx = c->ctx;
   double scale, loc[2] = {0.0, 0.0};
   BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
@@ -156,15 +120,5 @@ static bn_status_t bn_rpca_random(bn_rpca_t *c, const bn_opts_t *opts,
 
 bn_status_t bn_rpca_init(void *data, const bn_opts_t *opts, double *x) {
   bn_rpca_t *c = data;
-  bn_ctx_t *ctx = c->ctx;
-  int64_t seed;
-  BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
-  const char *how = bn_opts_string(opts, "init");
-  int t = bn_timer_id(ctx, "init");
-  bn_timer_start(ctx, t);
-  bn_status_t st = how && strcmp(how, "random") == 0
-                       ? bn_rpca_random(c, opts, (uint64_t)seed, x)
-                       : bn_rpca_spectral(c, opts, (uint64_t)seed, x);
-  bn_timer_stop(ctx, t);
-  return st;
+  return bn_lr_init(c->ctx, c, opts, bn_rpca_random, bn_rpca_spectral, x);
 }

@@ -100,50 +100,23 @@ bn_status_t bn_sense_prepare(bn_sense_t *s) {
   return bn_agree(ctx, st);
 }
 
-static bn_status_t bn_sense_options(bn_sense_t *s, const bn_opts_t *opts) {
-  bn_ctx_t *ctx = s->ctx;
-  int64_t r, over, power;
-  double scale;
+static bn_status_t bn_sense_options(void *data, bn_ctx_t *ctx,
+                                    const bn_opts_t *opts) {
+  bn_sense_t *s = data;
+  int64_t r;
+  s->ctx = ctx;
   BN_CALL(ctx, bn_opts_int(opts, "rank", &r));
-  BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
-  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
-  BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
   if (r < 1 || r > 4096)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
                         (long long)r);
-  if (over < 0 || power < 0)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--oversample and --power-iters must be nonnegative");
-  if (!(scale > 0))
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--init-scale must be positive");
+  BN_CALL(ctx, bn_lr_check_init(ctx, opts));
   s->r = (int)r;
   const char *solver = bn_opts_string(opts, "solver");
   if (solver && !strcmp(solver, "als"))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--solver=als: sensing has no alternating sweep; use "
                         "gd or agd");
-  const char *in = bn_opts_string(opts, "input");
-  if (!in || !*in)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
-  s->input = strdup(in);
-  return s->input ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
-}
-
-/* Collective: the first global index (or -1) of a non-finite value among
- * n local values starting at global index first (in units of `per`). */
-static bn_status_t bn_sense_first_bad(bn_ctx_t *ctx, const double *v, size_t n,
-                                      bn_idx_t first, size_t per,
-                                      int64_t *bad) {
-  int64_t loc = INT64_MAX;
-  for (size_t k = 0; k < n; k++)
-    if (!isfinite(v[k])) {
-      loc = first + (int64_t)(k / per);
-      break;
-    }
-  BN_MPI(ctx,
-         MPI_Allreduce(&loc, bad, 1, MPI_INT64_T, MPI_MIN, bn_ctx_comm(ctx)));
-  if (*bad == INT64_MAX) *bad = -1;
-  return BN_OK;
+  return bn_lr_input(ctx, opts, &s->input);
 }
 
 /* The metadata of /y: m, operator, rows, cols (and the seed). */
@@ -224,9 +197,8 @@ static bn_status_t bn_sense_read_op(bn_sense_t *s, bn_h5_t *f, const char *name,
                         name, (long long)dims[1], (long long)cols);
   BN_CALL(ctx, bn_h5_read_dmat(f, name, s->mdist, (int)cols, out));
   int64_t bad;
-  BN_CALL(ctx,
-          bn_sense_first_bad(ctx, bn_dmat_cdata(*out), (size_t)(s->ml * cols),
-                             bn_dist_first(s->mdist), (size_t)cols, &bad));
+  BN_CALL(ctx, bn_lr_first_bad(ctx, bn_dmat_cdata(*out), (size_t)(s->ml * cols),
+                               bn_dist_first(s->mdist), (size_t)cols, &bad));
   if (bad >= 0)
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: %s row %lld holds a NaN or infinite value",
@@ -234,8 +206,11 @@ static bn_status_t bn_sense_read_op(bn_sense_t *s, bn_h5_t *f, const char *name,
   return BN_OK;
 }
 
-static bn_status_t bn_sense_read(bn_sense_t *s, bn_h5_t *f) {
+static bn_status_t bn_sense_read(void *data, bn_h5_t *f,
+                                 const bn_opts_t *opts) {
+  bn_sense_t *s = data;
   bn_ctx_t *ctx = s->ctx;
+  (void)opts;
   BN_CALL(ctx, bn_sense_read_meta(s, f));
   BN_CALL(ctx, bn_dist_create_uniform(ctx, s->m, &s->mdist));
   BN_CALL(ctx, bn_dist_create_uniform(ctx, s->n1, &s->udist));
@@ -263,8 +238,8 @@ static bn_status_t bn_sense_read(bn_sense_t *s, bn_h5_t *f) {
                                   &s->y)));
   BN_CALL(ctx, bn_h5_read_f64(f, "/y", bn_dist_first(s->mdist), s->ml, s->y));
   int64_t bad;
-  BN_CALL(ctx, bn_sense_first_bad(ctx, s->y, (size_t)s->ml,
-                                  bn_dist_first(s->mdist), 1, &bad));
+  BN_CALL(ctx, bn_lr_first_bad(ctx, s->y, (size_t)s->ml,
+                               bn_dist_first(s->mdist), 1, &bad));
   if (bad >= 0)
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: /y[%lld] is NaN or infinite: measurements must "
@@ -274,35 +249,25 @@ static bn_status_t bn_sense_read(bn_sense_t *s, bn_h5_t *f) {
   return BN_OK;
 }
 
+static bn_status_t bn_sense_prepare_data(void *data) {
+  return bn_sense_prepare(data);
+}
+
 static bn_status_t bn_sense_create(bn_ctx_t *ctx, const bn_opts_t *opts,
                                    void **data) {
-  bn_sense_t *s = NULL;
-  bn_h5_t *f = NULL;
-  *data = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 1, sizeof(*s), &s)));
-  s->ctx = ctx;
-  bn_status_t st = bn_agree(ctx, bn_sense_options(s, opts));
-  if (st == BN_OK) st = bn_h5_open(ctx, s->input, &f);
-  if (st == BN_OK) st = bn_sense_read(s, f);
-  bn_h5_close(f);
-  if (st == BN_OK) st = bn_sense_prepare(s);
-  if (st != BN_OK) {
-    bn_sense_free(s);
-    return st;
-  }
-  *data = s;
-  return BN_OK;
+  static const bn_lr_setup_t setup = {sizeof(bn_sense_t), bn_sense_options,
+                                      bn_sense_read, bn_sense_prepare_data,
+                                      bn_sense_destroy};
+  return bn_lr_create(ctx, opts, &setup, data);
 }
 
 static void bn_sense_objective(void *data, bn_objective_t *obj) {
   bn_sense_t *s = data;
-  *obj = (bn_objective_t){0};
-  obj->data = s;
-  obj->n = (size_t)(s->nu + s->nv) * (size_t)s->r;
-  obj->eval = bn_sense_eval;
-  obj->sweep = NULL;
-  obj->metrics = bn_sense_metrics;
-  obj->hvp = bn_sense_hvp;
+  *obj = (bn_objective_t){.data = s,
+                          .n = (size_t)(s->nu + s->nv) * (size_t)s->r,
+                          .eval = bn_sense_eval,
+                          .metrics = bn_sense_metrics,
+                          .hvp = bn_sense_hvp};
 }
 
 static bn_status_t bn_sense_save(void *data, const double *x, bn_h5_t *f,
@@ -311,9 +276,7 @@ static bn_status_t bn_sense_save(void *data, const double *x, bn_h5_t *f,
   bn_status_t st =
       bn_lr_save_uv(s->ctx, f, prefix, s->udist, s->vdist, s->r, x);
   if (st == BN_OK && !strcmp(prefix, "/")) {
-    st = bn_h5_attr_set_i64(f, "/", "rows", s->n1);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "cols", s->n2);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "rank", s->r);
+    st = bn_lr_save_shape(f, s->n1, s->n2, s->r);
     if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "measurements", s->m);
     if (st == BN_OK)
       st = bn_h5_attr_set_str(f, "/", "operator", bn_sense_op_names[s->op]);

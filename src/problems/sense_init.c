@@ -18,27 +18,6 @@ typedef struct bn_sense_yop {
   const double *y; /* n1 x n2, replicated */
 } bn_sense_yop_t;
 
-/* Collective: the full matrix (rows of dist, k columns) from local rows. */
-static bn_status_t bn_sense_allgather(bn_ctx_t *ctx, bn_dist_t *dist,
-                                      const bn_dmat_t *loc, int k,
-                                      double *full) {
-  int P = bn_ctx_size(ctx);
-  int *cnt = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &cnt)));
-  for (int p = 0; p < P; p++) {
-    cnt[P + p] = (int)(bn_dist_offset(dist, p) * k);
-    cnt[p] = (int)(bn_dist_offset(dist, p + 1) * k) - cnt[P + p];
-  }
-  int rc = MPI_Allgatherv(bn_dmat_cdata(loc),
-                          (int)(bn_dmat_local_rows(loc) * k), MPI_DOUBLE, full,
-                          cnt, cnt + P, MPI_DOUBLE, bn_ctx_comm(ctx));
-  free(cnt);
-  if (rc != MPI_SUCCESS)
-    return BN_ERROR(ctx, BN_ERR_MPI, "MPI_Allgatherv failed (spectral init)");
-  return BN_OK;
-}
-
 /* y (n1 rows on udist) = Y x (x: n2 rows on vdist), and x = Y^T y. */
 static bn_status_t bn_sense_yop_apply(void *data, const bn_dmat_t *x,
                                       bn_dmat_t *y) {
@@ -49,7 +28,8 @@ static bn_status_t bn_sense_yop_apply(void *data, const bn_dmat_t *x,
   BN_CALL(s->ctx,
           bn_agree(s->ctx, bn_malloc(s->ctx, (size_t)s->n2 * k * sizeof(double),
                                      &full)));
-  bn_status_t st = bn_sense_allgather(s->ctx, s->vdist, x, k, full);
+  bn_status_t st = bn_lr_allgather_rows(s->ctx, s->vdist, bn_dmat_cdata(x), k,
+                                        full, "spectral init");
   if (st == BN_OK && s->nu > 0)
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)s->nu, k,
                 (int)s->n2, 1.0,
@@ -68,7 +48,8 @@ static bn_status_t bn_sense_yop_apply_t(void *data, const bn_dmat_t *y,
   BN_CALL(s->ctx,
           bn_agree(s->ctx, bn_malloc(s->ctx, (size_t)s->n1 * k * sizeof(double),
                                      &full)));
-  bn_status_t st = bn_sense_allgather(s->ctx, s->udist, y, k, full);
+  bn_status_t st = bn_lr_allgather_rows(s->ctx, s->udist, bn_dmat_cdata(y), k,
+                                        full, "spectral init");
   if (st == BN_OK && s->nv > 0)
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)s->nv, k,
                 (int)s->n1, 1.0, o->y + bn_dist_first(s->vdist), (int)s->n2,
@@ -77,19 +58,13 @@ static bn_status_t bn_sense_yop_apply_t(void *data, const bn_dmat_t *y,
   return st;
 }
 
-static bn_status_t bn_sense_spectral(bn_sense_t *s, const bn_opts_t *opts,
+static bn_status_t bn_sense_spectral(void *data, const bn_opts_t *opts,
                                      uint64_t seed, double *x) {
+  bn_sense_t *s = data;
   bn_ctx_t *ctx = s->ctx;
-  int64_t over, power;
-  BN_CALL(ctx, bn_opts_int(opts, "oversample", &over));
-  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
-  bn_idx_t nmin = s->n1 < s->n2 ? s->n1 : s->n2;
-  if (s->r + over > nmin) over = nmin - s->r;
   size_t nn = (size_t)s->n1 * (size_t)s->n2;
-  double *ym = NULL, *sv = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, nn + (size_t)s->r, sizeof(double),
-                                       &ym)));
-  sv = ym + nn;
+  double *ym = NULL;
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, nn, sizeof(double), &ym)));
   bn_sense_adjoint(s, s->y, ym);
   bn_status_t st = bn_allreduce_sum(ctx, ym, nn);
   if (st == BN_OK) cblas_dscal((int)nn, 1.0 / (double)s->m, ym, 1);
@@ -101,23 +76,8 @@ static bn_status_t bn_sense_spectral(bn_sense_t *s, const bn_opts_t *opts,
                    &yop,
                    bn_sense_yop_apply,
                    bn_sense_yop_apply_t};
-  bn_dmat_t *u = NULL, *v = NULL;
   if (st == BN_OK)
-    st = bn_rsvd(ctx, &op, s->r, (int)over, (int)power, seed, &u, sv, &v);
-  if (st == BN_OK) {
-    const int r = s->r;
-    const double *ud = bn_dmat_cdata(u), *vd = bn_dmat_cdata(v);
-    double *xv = x + s->nu * r;
-    for (bn_idx_t i = 0; i < s->nu; i++)
-      for (int a = 0; a < r; a++) x[i * r + a] = ud[i * r + a] * sqrt(sv[a]);
-    for (bn_idx_t j = 0; j < s->nv; j++)
-      for (int a = 0; a < r; a++) xv[j * r + a] = vd[j * r + a] * sqrt(sv[a]);
-    bn_log(ctx, BN_LOG_INFO,
-           "spectral init: top singular values %.6g .. %.6g\n", sv[0],
-           sv[r - 1]);
-  }
-  bn_dmat_destroy(u);
-  bn_dmat_destroy(v);
+    st = bn_lr_spectral(ctx, opts, &op, s->r, seed, s->nu, s->nv, x, NULL);
   free(ym);
   return st;
 }
@@ -125,8 +85,9 @@ static bn_status_t bn_sense_spectral(bn_sense_t *s, const bn_opts_t *opts,
 /* Small Gaussian factors keyed by global row index. E y_i^2 = |M|_F^2 for
  * both ensembles, so mean(y^2) estimates |M|_F and the typical entry of
  * balanced factors is sqrt(|M|_F / (sqrt(n1 n2) sqrt(r))). */
-static bn_status_t bn_sense_random(bn_sense_t *s, const bn_opts_t *opts,
+static bn_status_t bn_sense_random(void *data, const bn_opts_t *opts,
                                    uint64_t seed, double *x) {
+  bn_sense_t *s = data;
   bn_ctx_t *ctx = s->ctx;
   double scale, tot = 0.0;
   BN_CALL(ctx, bn_opts_real(opts, "init-scale", &scale));
@@ -144,15 +105,5 @@ static bn_status_t bn_sense_random(bn_sense_t *s, const bn_opts_t *opts,
 
 bn_status_t bn_sense_init(void *data, const bn_opts_t *opts, double *x) {
   bn_sense_t *s = data;
-  bn_ctx_t *ctx = s->ctx;
-  int64_t seed;
-  BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
-  const char *how = bn_opts_string(opts, "init");
-  int t = bn_timer_id(ctx, "init");
-  bn_timer_start(ctx, t);
-  bn_status_t st = how && strcmp(how, "random") == 0
-                       ? bn_sense_random(s, opts, (uint64_t)seed, x)
-                       : bn_sense_spectral(s, opts, (uint64_t)seed, x);
-  bn_timer_stop(ctx, t);
-  return st;
+  return bn_lr_init(s->ctx, s, opts, bn_sense_random, bn_sense_spectral, x);
 }
