@@ -5,24 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "problems/lowrank.h" /* bn_lr_first_bad */
 #include "problems/tensor.h"
-
-/* Collective: the first global row (or -1) holding a non-finite value
- * among a rank's rows (`per` values each) starting at global row first. */
-static bn_status_t bn_tensor_first_bad(bn_ctx_t *ctx, const double *v, size_t n,
-                                       bn_idx_t first, size_t per,
-                                       int64_t *bad) {
-  int64_t loc = INT64_MAX;
-  for (size_t k = 0; k < n; k++)
-    if (!isfinite(v[k])) {
-      loc = first + (int64_t)(k / per);
-      break;
-    }
-  BN_MPI(ctx,
-         MPI_Allreduce(&loc, bad, 1, MPI_INT64_T, MPI_MIN, bn_ctx_comm(ctx)));
-  if (*bad == INT64_MAX) *bad = -1;
-  return BN_OK;
-}
 
 /* A 2-D dataset's shape; rows and cols must be >= 1. */
 static bn_status_t bn_tensor_shape2(bn_tensor_t *t, bn_h5_t *f,
@@ -48,10 +32,9 @@ static bn_status_t bn_tensor_read_rows(bn_tensor_t *t, bn_h5_t *f,
   bn_ctx_t *ctx = t->ctx;
   int64_t bad;
   BN_CALL(ctx, bn_h5_read_dmat(f, name, dist, (int)cols, out));
-  BN_CALL(ctx,
-          bn_tensor_first_bad(ctx, bn_dmat_cdata(*out),
-                              (size_t)bn_dmat_local_rows(*out) * (size_t)cols,
-                              bn_dist_first(dist), (size_t)cols, &bad));
+  BN_CALL(ctx, bn_lr_first_bad(ctx, bn_dmat_cdata(*out),
+                               (size_t)bn_dmat_local_rows(*out) * (size_t)cols,
+                               bn_dist_first(dist), (size_t)cols, &bad));
   if (bad >= 0)
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: %s row %lld holds a NaN or infinite value",
