@@ -22,7 +22,7 @@ NPS=${2:-1 2}
 SEEDS=${3:-5}
 LARGE=${4:-1}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T" "$BN_PRIVATE_TMP"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 field() { sed -n "s/.*[{,]\"$1\":\\([^,}]*\\).*/\\1/p" "$2" | head -1; }

@@ -24,7 +24,7 @@ if [ ! -f "$in" ]; then
 fi
 out=bench/results/phase.txt
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+trap 'rm -rf "$tmp" "$BN_PRIVATE_TMP"' EXIT
 {
   echo "# benign phase benchmark, $(date -u +%Y-%m-%d), $(nproc) cores:" \
     "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"

@@ -20,7 +20,7 @@ NPS=${2:-1 2}
 N=${3:-1024}
 L=${4:-8}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T" "$BN_PRIVATE_TMP"' EXIT
 echo "load before: $(uptime)"
 A=(--method=raf --rel-tol=1e-8 --tol=0 --gatol=0 --max-iter=2000
   --progress=false --certificate=off)

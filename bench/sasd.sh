@@ -26,7 +26,7 @@ K=${4:-16}
 ITS=${5:-40}
 R=$(cd "$(dirname "$0")" && pwd)/results
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T" "$BN_PRIVATE_TMP"' EXIT
 echo "load before: $(uptime)"
 echo "== 1. ${N} x ${N} image, ${K} x ${K} kernel, ${NP} processes, ${ITS} iterations"
 mpirun -n "$NP" "$B" generate sasd --height="$N" --width="$N" \

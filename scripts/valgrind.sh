@@ -32,7 +32,7 @@ logs="$build/valgrind"
 rm -rf "$logs"
 mkdir -p "$logs"
 T=$(mktemp -d "${TMPDIR:-/tmp}/bn_vg.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap 'rm -rf "$T" "$BN_PRIVATE_TMP"' EXIT
 
 vg=(valgrind --tool=memcheck --error-exitcode=99 --leak-check=full
   --show-leak-kinds=definite --errors-for-leak-kinds=definite

@@ -35,39 +35,6 @@ same_run() {
   check "$name: same history and factors as the uninterrupted run" test $ok = 0
 }
 
-# interrupt SIGNAL WHICH CK NP ARGS...: run benign in the background; once
-# the checkpoint CK exists send SIGNAL to all ranks (WHICH=all) or to one
-# (WHICH=one), then wait. Each rank's status lands in $T/ranks/rc.RANK; the
-# launcher's in $ST. With WHICH=all the launcher lets every rank finish (to
-# see each status); with WHICH=one it ends the job when one rank dies, as
-# by default.
-interrupt() {
-  local sig=$1 which=$2 ck=$3 np=$4 pid k pids abort=1
-  shift 4
-  [ "$which" = all ] && abort=0
-  rm -rf "$T/ranks"
-  mkdir "$T/ranks"
-  # shellcheck disable=SC2016 # expanded by the inner sh
-  BN_RC_DIR="$T/ranks" OMPI_MCA_orte_abort_on_non_zero_status=$abort \
-    timeout "${BN_TIMEOUT:-120}" "$BN_MPIRUN" -n "$np" --oversubscribe sh -c \
-    '"$0" "$@"; s=$?; echo "$s" >"$BN_RC_DIR/rc.${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}"; exit "$s"' \
-    "$BENIGN" "$@" >"$T/last.out" 2>"$T/last.err" &
-  pid=$!
-  k=0
-  while [ "$k" -lt 1200 ] && [ ! -e "$ck" ]; do
-    sleep 0.05
-    k=$((k + 1))
-  done
-  # The ranks only (their command line starts with the program; the
-  # launcher's and the wrapper's do not), and only this run's.
-  pids=$(pgrep -f "^$BENIGN .*--checkpoint=$ck" || true)
-  [ "$which" = one ] && pids=$(echo "$pids" | tail -n 1)
-  # shellcheck disable=SC2086
-  [ -n "$pids" ] && kill -s "$sig" $pids
-  ST=0
-  wait "$pid" || ST=$?
-}
-
 # all_ranks NP RC: every rank exited with status RC.
 all_ranks() {
   local r
@@ -84,7 +51,7 @@ for np in 1 2 3; do
   sig=TERM
   [ "$np" = 2 ] && sig=USR1
   ck="$T/ck$np.h5"
-  interrupt "$sig" all "$ck" "$np" "${A[@]}" --output="$T/out$np.h5" \
+  bn_interrupt "$sig" all "$ck" "$np" "${A[@]}" --output="$T/out$np.h5" \
     --checkpoint="$ck" --checkpoint-every=40
   check "np=$np: SIG$sig -> status 75 on every rank (launcher $ST)" \
     all_ranks "$np" 75
@@ -129,7 +96,7 @@ info_has "info: options" "^  rank=8$"
 # SIGKILL of one process: the job dies; the last checkpoint restarts to the
 # same answer as the uninterrupted run.
 ck="$T/kill.h5"
-interrupt KILL one "$ck" 3 "${A[@]}" --output="$T/kill-out.h5" \
+bn_interrupt KILL one "$ck" 3 "${A[@]}" --output="$T/kill-out.h5" \
   --checkpoint="$ck" --checkpoint-every=40
 check "SIGKILL of one process ends the job (launcher status $ST)" \
   test "$ST" != 0 -a "$ST" != 124

@@ -145,24 +145,8 @@ expect_fail_rc 2 "restart against another input" 2 \
 # restart, told to stop 5 iterations later, continues there.
 S=("${C[@]}" --seed=6 --loss=l1 --decay=0.999)
 ck="$T/sig-ck.h5"
-rm -rf "$T/ranks"
-mkdir "$T/ranks"
-# shellcheck disable=SC2016 # expanded by the inner sh
-BN_RC_DIR="$T/ranks" OMPI_MCA_orte_abort_on_non_zero_status=0 \
-  timeout "${BN_TIMEOUT:-120}" "$BN_MPIRUN" -n 2 --oversubscribe sh -c \
-  '"$0" "$@"; s=$?; echo "$s" >"$BN_RC_DIR/rc.${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}"; exit "$s"' \
-  "$BENIGN" "${S[@]}" --max-iter=20000 --output="$T/sig-out.h5" \
-  --checkpoint="$ck" --checkpoint-every=1 >"$T/last.out" 2>"$T/last.err" &
-pid=$!
-k=0
-while [ "$k" -lt 1200 ] && [ ! -e "$ck" ]; do
-  sleep 0.05
-  k=$((k + 1))
-done
-pids=$(pgrep -f "^$BENIGN .*--checkpoint=$ck" || true)
-# shellcheck disable=SC2086
-[ -n "$pids" ] && kill -s TERM $pids
-wait "$pid" || true
+bn_interrupt TERM all "$ck" 2 "${S[@]}" --max-iter=20000 --output="$T/sig-out.h5" \
+  --checkpoint="$ck" --checkpoint-every=1
 check "signal: every rank exits with status 75" \
   test "$(cat "$T/ranks/rc.0" 2>/dev/null)" = 75 -a \
   "$(cat "$T/ranks/rc.1" 2>/dev/null)" = 75

@@ -142,29 +142,13 @@ check "restart at 3 processes: min |cos| ${mc:-missing} > 0.999" num_lt 0.999 \
 # SIGTERM once the first checkpoint exists: a checkpoint and status 75 on
 # every rank, then --restart gives the uninterrupted run's result.
 bn_ok "generate a slower samples instance" 2 generate tensor --form=samples \
-  --dim=16 --lambda=3 --samples=100000 --seed=2 --output="$T/big.h5"
+  --dim=16 --lambda=3 --samples=400000 --seed=2 --output="$T/big.h5"
 B=(tensor --input="$T/big.h5" --method=rgd --init=random --progress=false)
 bn_ok "signal: uninterrupted run" 2 "${B[@]}" --output="$T/big-ref.h5"
 ck="$T/sig-ck.h5"
-rm -rf "$T/ranks"
-mkdir "$T/ranks"
-# shellcheck disable=SC2016 # expanded by the inner sh
-BN_RC_DIR="$T/ranks" OMPI_MCA_orte_abort_on_non_zero_status=0 \
-  timeout "${BN_TIMEOUT:-120}" "$BN_MPIRUN" -n 2 --oversubscribe sh -c \
-  '"$0" "$@"; s=$?; echo "$s" >"$BN_RC_DIR/rc.${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}"; exit "$s"' \
-  "$BENIGN" "${B[@]}" --output="$T/big-out.h5" --checkpoint="$ck" \
-  --checkpoint-every=1 >"$T/last.out" 2>"$T/last.err" &
-pid=$!
-k=0
-while [ "$k" -lt 1200 ] && [ ! -e "$ck" ]; do
-  sleep 0.05
-  k=$((k + 1))
-done
-pids=$(pgrep -f "^$BENIGN .*--checkpoint=$ck" || true)
-# shellcheck disable=SC2086
-[ -n "$pids" ] && kill -s TERM $pids
-st=0
-wait "$pid" || st=$?
+bn_interrupt TERM all "$ck" 2 "${B[@]}" --output="$T/big-out.h5" --checkpoint="$ck" \
+  --checkpoint-every=1
+st=$ST
 check "signal: every rank exits with status 75" \
   test "$(cat "$T/ranks/rc.0" 2>/dev/null)" = 75 -a \
   "$(cat "$T/ranks/rc.1" 2>/dev/null)" = 75

@@ -26,6 +26,10 @@ BN_DONE=0
 # (an unexpected error under set -e), that counts as a failure and the
 # summary line is still printed.
 T=$(mktemp -d "${TMPDIR:-/tmp}/bn_cli.XXXXXX")
+# This script's mpirun keep their Open MPI session directory (and any other
+# temporary file) in $T: two scripts starting mpirun at the same moment in
+# one shared /tmp/ompi.HOST.UID can collide (docs/testing.md).
+export TMPDIR="$T"
 bn_cleanup() {
   local st=$?
   if [ "$BN_DONE" = 0 ]; then
@@ -98,6 +102,40 @@ bn_run_ranks() {
     timeout "${BN_TIMEOUT:-120}" "$BN_MPIRUN" -n "$np" --oversubscribe sh -c \
     '"$0" "$@"; s=$?; echo "$s" >"$BN_RC_DIR/rc.${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}"; exit "$s"' \
     "$BENIGN" "$@"
+}
+
+# bn_interrupt SIGNAL WHICH CK NP ARGS...: run benign in the background;
+# once the checkpoint CK exists send SIGNAL to all ranks (WHICH=all) or to
+# one (WHICH=one), then wait. Each rank's status lands in $T/ranks/rc.RANK;
+# the launcher's in $ST. With WHICH=all the launcher lets every rank finish
+# (to see each status); with WHICH=one it ends the job when one rank dies,
+# as by default. The wait for CK has no clock of its own beyond the run's
+# timeout, so a loaded machine only makes it slower; the run must be long
+# enough that it is still going when CK appears (a checkpoint every
+# iteration, many iterations).
+bn_interrupt() {
+  local sig=$1 which=$2 ck=$3 np=$4 pid pids abort=1
+  shift 4
+  [ "$which" = all ] && abort=0
+  rm -rf "$T/ranks"
+  mkdir "$T/ranks"
+  # shellcheck disable=SC2016 # expanded by the inner sh
+  BN_RC_DIR="$T/ranks" OMPI_MCA_orte_abort_on_non_zero_status=$abort \
+    timeout "${BN_TIMEOUT:-120}" "$BN_MPIRUN" -n "$np" --oversubscribe sh -c \
+    '"$0" "$@"; s=$?; echo "$s" >"$BN_RC_DIR/rc.${OMPI_COMM_WORLD_RANK:-${PMIX_RANK:-0}}"; exit "$s"' \
+    "$BENIGN" "$@" >"$T/last.out" 2>"$T/last.err" &
+  pid=$!
+  while [ ! -e "$ck" ] && kill -0 "$pid" 2>/dev/null; do
+    sleep 0.05
+  done
+  # The ranks only (their command line starts with the program; the
+  # launcher's and the wrapper's do not), and only this run's.
+  pids=$(pgrep -f "^$BENIGN .*--checkpoint=$ck" || true)
+  [ "$which" = one ] && pids=$(echo "$pids" | tail -n 1)
+  # shellcheck disable=SC2086
+  [ -n "$pids" ] && kill -s "$sig" $pids
+  ST=0
+  wait "$pid" || ST=$?
 }
 
 # expect_fail NAME NP PATTERN ARGS...: benign must fail cleanly:

@@ -103,7 +103,6 @@ static bn_idx_t bn_kth(double frac, bn_idx_t n) {
   return (bn_idx_t)floor(frac * (double)n);
 }
 
-/* Level 0's bin of key u in the window [pre, top) of bin keys. */
 /* hist += hist8, hist8 = 0 (both bin-major: one vectorised sweep). */
 static void bn_hist8_flush(bn_rpca_colsel_t *s, bn_idx_t n2) {
   uint32_t *restrict h = s->hist;
@@ -114,6 +113,7 @@ static void bn_hist8_flush(bn_rpca_colsel_t *s, bn_idx_t n2) {
   s->nrow8 = 0;
 }
 
+/* Level 0's bin of key u in the window [pre, top) of bin keys. */
 static inline uint64_t bn_bin0(uint64_t u, uint64_t pre, uint64_t top) {
   uint64_t t = u >> SH0;
   return t < pre ? NB : t >= top ? NB + 1 : t - pre;
