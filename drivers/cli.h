@@ -92,6 +92,9 @@ bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
 bn_status_t bn_run_begin(bn_ctx_t *ctx, const bn_opts_t *opts, bool *json,
                          const char **output);
 bn_status_t bn_run_end(bn_ctx_t *ctx, bn_status_t st);
+/* Collective: the peak resident memory (bytes) of the processes so far,
+ * smallest and largest. */
+bn_status_t bn_run_peak_memory(bn_ctx_t *ctx, double *lo, double *hi);
 
 /* Collective: the shared solver keys (tolerances, limits, monitor,
  * escape) read and checked into p. */

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 
@@ -124,6 +125,18 @@ void bn_json_put_num(FILE *f, const char *sep, const char *key, double v) {
     fprintf(f, "%s\"%s\":null", sep, key);
 }
 
+bn_status_t bn_run_peak_memory(bn_ctx_t *ctx, double *lo, double *hi) {
+  struct rusage ru;
+  double b[2] = {0.0, 0.0};
+  if (getrusage(RUSAGE_SELF, &ru) == 0) b[0] = 1024.0 * (double)ru.ru_maxrss;
+  b[1] = -b[0];
+  BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, b, 2, MPI_DOUBLE, MPI_MAX,
+                            bn_ctx_comm(ctx)));
+  *hi = b[0];
+  *lo = -b[1];
+  return BN_OK;
+}
+
 typedef struct bn_run {
   bn_ctx_t *ctx;
   const bn_problem_ops_t *ops;
@@ -220,6 +233,8 @@ static bn_status_t bn_run_setup_solver(bn_run_t *run) {
 
 static void bn_run_report(bn_run_t *run) {
   bn_ctx_t *ctx = run->ctx;
+  double mlo = NAN, mhi = NAN;
+  if (bn_run_peak_memory(ctx, &mlo, &mhi) != BN_OK) mlo = mhi = NAN;
   const bn_history_t *h = bn_solver_history(run->solver);
   bn_reason_t reason = bn_solver_reason(run->solver);
   size_t last = h->n - 1;
@@ -265,6 +280,8 @@ static void bn_run_report(bn_run_t *run) {
     bn_json_put_num(f, ",", "test_rmse", h->test_rmse[last]);
   bn_json_put_num(f, ",", "seconds", secs);
   bn_json_put_num(f, ",", "solve_seconds", h->seconds[last]);
+  bn_json_put_num(f, ",", "peak_memory_min", mlo);
+  bn_json_put_num(f, ",", "peak_memory_max", mhi);
   fprintf(f, ",\"plateaus\":[");
   for (size_t k = 0; k < npl && k < 8; k++)
     fprintf(f, "%s{\"start\":%lld,\"end\":%lld,\"objective\":%.17g}",
@@ -418,6 +435,12 @@ bn_status_t bn_run_end(bn_ctx_t *ctx, bn_status_t st) {
   }
   if (st == BN_OK && bn_ctx_log_level(ctx) >= BN_LOG_INFO)
     st = bn_timer_summary(ctx, bn_ctx_log_stream(ctx));
+  double lo, hi;
+  if (st == BN_OK) st = bn_run_peak_memory(ctx, &lo, &hi);
+  if (st == BN_OK)
+    bn_log(ctx, BN_LOG_INFO,
+           "peak memory per process (resident): min %.1f MB, max %.1f MB\n",
+           lo / 1e6, hi / 1e6);
   return st;
 }
 

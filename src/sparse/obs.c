@@ -1,7 +1,9 @@
-/* Observed entries: validation, balancing, CSR by owned row, ghost columns. */
+/* Observed entries: rows sorted and merged, ghost columns, column-major
+ * index, the column distribution and its plan. */
 #include "sparse/obs.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,131 +11,117 @@
 #include "benign/error.h"
 #include "sparse/obs_impl.h"
 
-/* Per-row cost beside the entries, so rows without entries still spread. */
-#define BN_ROW_WEIGHT 0.25
-
-static bn_status_t bn_obs_check(bn_ctx_t *ctx, const bn_triplets_t *t,
-                                bn_idx_t first, bn_idx_t nrows, bn_idx_t ncols,
-                                const char *what) {
-  for (bn_idx_t k = 0; k < t->n; k++) {
-    if (t->row[k] < 0 || t->row[k] >= nrows)
-      return BN_ERROR(ctx, BN_ERR_DATA,
-                      "%s: entry %lld has row index %lld, outside [0, %lld)",
-                      what, (long long)(first + k), (long long)t->row[k],
-                      (long long)nrows);
-    if (t->col[k] < 0 || t->col[k] >= ncols)
-      return BN_ERROR(ctx, BN_ERR_DATA,
-                      "%s: entry %lld has column index %lld, outside [0, %lld)",
-                      what, (long long)(first + k), (long long)t->col[k],
-                      (long long)ncols);
-    if (!isfinite(t->val[k]))
-      return BN_ERROR(ctx, BN_ERR_DATA,
-                      "%s: entry %lld (row %lld, column %lld) has value %g",
-                      what, (long long)(first + k), (long long)t->row[k],
-                      (long long)t->col[k], t->val[k]);
+/* Stable sort of n (column, value) pairs by column: insertion sort for
+ * short runs, merged bottom-up through the scratch (tc, tv) of n pairs. */
+static void bn_sort_pairs(bn_idx_t n, uint32_t *c, double *v, uint32_t *tc,
+                          double *tv) {
+  const bn_idx_t run = 16;
+  for (bn_idx_t a = 0; a < n; a += run) {
+    bn_idx_t b = a + run < n ? a + run : n;
+    for (bn_idx_t i = a + 1; i < b; i++) {
+      uint32_t ci = c[i];
+      double vi = v[i];
+      bn_idx_t j = i;
+      for (; j > a && c[j - 1] > ci; j--) {
+        c[j] = c[j - 1];
+        v[j] = v[j - 1];
+      }
+      c[j] = ci;
+      v[j] = vi;
+    }
   }
-  return BN_OK;
-}
-
-/* Rows balanced by entry count: entries go to uniform row blocks first,
- * where each rank counts its rows' entries. */
-static bn_status_t bn_obs_balance(bn_ctx_t *ctx, bn_idx_t nrows,
-                                  bn_triplets_t *t, bn_dist_t **out) {
-  bn_dist_t *uni = NULL;
-  double *w = NULL;
-  BN_CALL(ctx, bn_dist_create_uniform(ctx, nrows, &uni));
-  bn_status_t st = bn_triplets_shuffle(ctx, uni, t);
-  bn_idx_t first = bn_dist_first(uni), nloc = bn_dist_local(uni);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)nloc * sizeof(double), &w);
-  st = bn_agree(ctx, st);
-  if (st == BN_OK) {
-    for (bn_idx_t i = 0; i < nloc; i++) w[i] = BN_ROW_WEIGHT;
-    for (bn_idx_t k = 0; k < t->n; k++) w[t->row[k] - first] += 1.0;
-    st = bn_dist_create_weighted(ctx, nrows, w, out);
+  uint32_t *sc = c, *dc = tc;
+  double *sv = v, *dv = tv;
+  for (bn_idx_t w = run; w < n; w *= 2) {
+    for (bn_idx_t a = 0; a < n; a += 2 * w) {
+      bn_idx_t m = a + w < n ? a + w : n, b = a + 2 * w < n ? a + 2 * w : n;
+      bn_idx_t i = a, j = m, k = a;
+      while (i < m && j < b) {
+        bool right = sc[j] < sc[i]; /* ties from the left: stable */
+        dc[k] = right ? sc[j] : sc[i];
+        dv[k++] = right ? sv[j++] : sv[i++];
+      }
+      for (; i < m; k++, i++) dc[k] = sc[i], dv[k] = sv[i];
+      for (; j < b; k++, j++) dc[k] = sc[j], dv[k] = sv[j];
+    }
+    uint32_t *t = sc;
+    sc = dc;
+    dc = t;
+    double *u = sv;
+    sv = dv;
+    dv = u;
   }
-  free(w);
-  bn_dist_destroy(uni);
-  return st;
+  if (sc != c) {
+    memcpy(c, sc, (size_t)n * sizeof(uint32_t));
+    memcpy(v, sv, (size_t)n * sizeof(double));
+  }
 }
 
-/* Within a row: by column, then by position in the row's input order, so
- * that repeated pairs stay in input order whatever qsort does. */
-static int bn_cmp_col(const void *a, const void *b) {
-  const int64_t *x = a, *y = b;
-  if (x[0] != y[0]) return (x[0] > y[0]) - (x[0] < y[0]);
-  return (x[1] > y[1]) - (x[1] < y[1]);
-}
-
-/* CSR over the owned rows, entries sorted by column within a row. The
- * shuffles keep each row's entries in input order (senders in rank order,
- * each in its own order), which the sort keeps as a tie-break. On return
- * the sorted values are in o->val (t->val holds the scratch copy). */
-static bn_status_t bn_obs_csr(bn_obs_t *o, bn_triplets_t *t,
-                              int64_t **cols_out) {
-  bn_ctx_t *ctx = o->ctx;
-  bn_idx_t first = bn_dist_first(o->rdist), nloc = bn_dist_local(o->rdist);
-  int64_t *cv = NULL; /* (col, position) pairs for sorting */
-  bn_status_t st =
-      bn_calloc(ctx, (size_t)nloc + 1, sizeof(bn_idx_t), &o->rowptr);
-  if (st == BN_OK) st = bn_malloc(ctx, 2 * (size_t)t->n * sizeof(int64_t), &cv);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)t->n * sizeof(double), &o->val);
-  if (st != BN_OK) {
-    free(cv);
+/* Sort every row that is not sorted yet (files are often sorted). */
+static bn_status_t bn_obs_sort(bn_obs_t *o) {
+  bn_idx_t nloc = bn_dist_local(o->rdist), longest = 0;
+  for (bn_idx_t i = 0; i < nloc; i++) {
+    bn_idx_t b = o->rowptr[i], e = o->rowptr[i + 1];
+    for (bn_idx_t k = b + 1; k < e; k++)
+      if (o->gcol[k] < o->gcol[k - 1]) {
+        if (e - b > longest) longest = e - b;
+        break;
+      }
+  }
+  uint32_t *tc = NULL;
+  double *tv = NULL;
+  bn_status_t st = BN_OK;
+  if (longest > 0) {
+    st = bn_malloc(o->ctx, (size_t)longest * sizeof(uint32_t), &tc);
+    if (st == BN_OK)
+      st = bn_malloc(o->ctx, (size_t)longest * sizeof(double), &tv);
+  }
+  st = bn_agree(o->ctx, st);
+  if (st != BN_OK || longest == 0) {
+    free(tc);
+    free(tv);
     return st;
   }
-  for (bn_idx_t k = 0; k < t->n; k++) o->rowptr[t->row[k] - first + 1]++;
-  for (bn_idx_t i = 0; i < nloc; i++) o->rowptr[i + 1] += o->rowptr[i];
-  bn_idx_t *pos = o->rowptr; /* fill using rowptr shifted, then restore */
-  for (bn_idx_t k = 0; k < t->n; k++) {
-    bn_idx_t q = pos[t->row[k] - first]++;
-    cv[2 * q] = t->col[k];
-    cv[2 * q + 1] = q;
-    o->val[q] = t->val[k];
+  for (bn_idx_t i = 0; i < nloc; i++) {
+    bn_idx_t b = o->rowptr[i], e = o->rowptr[i + 1];
+    for (bn_idx_t k = b + 1; k < e; k++)
+      if (o->gcol[k] < o->gcol[k - 1]) {
+        bn_sort_pairs(e - b, o->gcol + b, o->val + b, tc, tv);
+        break;
+      }
   }
-  for (bn_idx_t i = nloc; i > 0; i--) o->rowptr[i] = o->rowptr[i - 1];
-  o->rowptr[0] = 0;
-  for (bn_idx_t i = 0; i < nloc; i++)
-    qsort(cv + 2 * o->rowptr[i], (size_t)(o->rowptr[i + 1] - o->rowptr[i]),
-          2 * sizeof(int64_t), bn_cmp_col);
-  int64_t *cols = (int64_t *)cv; /* compact the columns in place */
-  for (bn_idx_t k = 0; k < t->n; k++) {
-    t->val[k] = o->val[cv[2 * k + 1]];
-    cols[k] = cv[2 * k];
-  }
-  double *sorted = t->val;
-  t->val = o->val;
-  o->val = sorted;
-  *cols_out = cols;
+  free(tc);
+  free(tv);
   return BN_OK;
 }
 
-/* Repeated pairs are adjacent after bn_obs_csr, in input order: merge them
- * by the policy. *ndup: copies merged away here; at[]: the first repeated
+/* Repeated pairs are adjacent after sorting, in file order: merge them by
+ * the policy. *ndup: copies merged away here; at[]: the first repeated
  * pair (INT64_MAX if none). */
-static bn_status_t bn_obs_merge(bn_obs_t *o, int64_t *cols, bn_obs_dup_t dup,
-                                const char *what, bn_idx_t *ndup,
-                                int64_t at[2]) {
+static bn_status_t bn_obs_merge(bn_obs_t *o, bn_obs_dup_t dup, const char *what,
+                                bn_idx_t *ndup, int64_t at[2]) {
   bn_idx_t nloc = bn_dist_local(o->rdist), row0 = bn_dist_first(o->rdist);
   bn_idx_t w = 0, n = 0;
   bn_status_t st = BN_OK;
+  uint32_t *col = o->gcol;
   at[0] = at[1] = INT64_MAX;
   for (bn_idx_t i = 0; i < nloc; i++) {
     bn_idx_t b = o->rowptr[i], e = o->rowptr[i + 1];
     o->rowptr[i] = w;
     for (bn_idx_t k = b; k < e; k++) {
-      if (k == b || cols[k] != cols[w - 1]) {
-        cols[w] = cols[k];
+      if (k == b || col[k] != col[w - 1]) {
+        col[w] = col[k];
         o->val[w++] = o->val[k];
         continue;
       }
-      if (n++ == 0) at[0] = row0 + i, at[1] = cols[k];
+      if (n++ == 0) at[0] = row0 + i, at[1] = col[k];
       if (dup == BN_OBS_DUP_LAST) o->val[w - 1] = o->val[k];
       if (dup == BN_OBS_DUP_SUM) o->val[w - 1] += o->val[k];
       if (!isfinite(o->val[w - 1]) && st == BN_OK)
         st = BN_ERROR(o->ctx, BN_ERR_DATA,
                       "%s: the sum of the copies of (row %lld, column %lld) "
                       "overflows",
-                      what, (long long)(row0 + i), (long long)cols[k]);
+                      what, (long long)(row0 + i), (long long)col[k]);
     }
   }
   o->rowptr[nloc] = w;
@@ -160,16 +148,17 @@ static bn_status_t bn_obs_dup_error(bn_ctx_t *ctx, const char *what,
 }
 
 /* Distinct columns via a bitmap with per-word prefix counts: ghost index of
- * column j = number of set bits before j. Memory ~ ncols/5 bytes. */
-static bn_status_t bn_obs_ghosts(bn_obs_t *o, const int64_t *cols) {
+ * column j = number of set bits before j; gcol is renumbered in place.
+ * Memory ~ ncols/5 bytes. */
+static bn_status_t bn_obs_ghosts(bn_obs_t *o) {
   bn_ctx_t *ctx = o->ctx;
   size_t nw = (size_t)(o->ncols + 63) / 64;
   uint64_t *bits = NULL;
-  uint32_t *pre = NULL;
+  uint32_t *pre = NULL, *col = o->gcol;
   bn_status_t st = bn_calloc(ctx, nw, sizeof(uint64_t), &bits);
   if (st == BN_OK) st = bn_malloc(ctx, nw * sizeof(uint32_t), &pre);
   for (bn_idx_t k = 0; st == BN_OK && k < o->nnz; k++)
-    bits[cols[k] >> 6] |= UINT64_C(1) << (cols[k] & 63);
+    bits[col[k] >> 6] |= UINT64_C(1) << (col[k] & 63);
   bn_idx_t ng = 0;
   for (size_t w = 0; st == BN_OK && w < nw; w++) {
     pre[w] = (uint32_t)ng;
@@ -178,9 +167,7 @@ static bn_status_t bn_obs_ghosts(bn_obs_t *o, const int64_t *cols) {
   if (st == BN_OK && ng > UINT32_MAX)
     st = BN_ERROR(ctx, BN_ERR_DATA, "too many distinct columns on a process");
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)ng * sizeof(bn_idx_t), &o->ghost);
-  if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)o->nnz * sizeof(uint32_t), &o->gcol);
+    st = bn_malloc(ctx, (size_t)(ng ? ng : 1) * sizeof(bn_idx_t), &o->ghost);
   if (st == BN_OK) {
     o->nghost = ng;
     bn_idx_t g = 0;
@@ -188,9 +175,9 @@ static bn_status_t bn_obs_ghosts(bn_obs_t *o, const int64_t *cols) {
       for (uint64_t b = bits[w]; b; b &= b - 1)
         o->ghost[g++] = (bn_idx_t)(w * 64 + (size_t)__builtin_ctzll(b));
     for (bn_idx_t k = 0; k < o->nnz; k++) {
-      uint64_t w = bits[cols[k] >> 6];
-      uint64_t below = w & ((UINT64_C(1) << (cols[k] & 63)) - 1);
-      o->gcol[k] = pre[cols[k] >> 6] + (uint32_t)__builtin_popcountll(below);
+      uint64_t w = bits[col[k] >> 6];
+      uint64_t below = w & ((UINT64_C(1) << (col[k] & 63)) - 1);
+      col[k] = pre[col[k] >> 6] + (uint32_t)__builtin_popcountll(below);
     }
   }
   free(bits);
@@ -198,60 +185,88 @@ static bn_status_t bn_obs_ghosts(bn_obs_t *o, const int64_t *cols) {
   return st;
 }
 
-bn_status_t bn_obs_create(bn_ctx_t *ctx, bn_idx_t nrows, bn_idx_t ncols,
-                          bn_idx_t n, const int64_t *row, const int64_t *col,
-                          const double *val, bn_dist_t *rdist, bn_obs_dup_t dup,
-                          const char *what, bn_obs_t **out) {
-  *out = NULL;
-  bn_triplets_t t = {0, NULL, NULL, NULL};
-  bn_obs_t *o = NULL;
-  int64_t *cols = NULL, at[2];
-  bn_idx_t first = 0, loc[2], glob[2];
-  BN_MPI(ctx, MPI_Exscan(&n, &first, 1, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx)));
-  if (bn_ctx_rank(ctx) == 0) first = 0;
-  bn_status_t st = bn_triplets_alloc(ctx, n, &t);
-  if (st == BN_OK) {
-    memcpy(t.row, row, (size_t)n * sizeof(int64_t));
-    memcpy(t.col, col, (size_t)n * sizeof(int64_t));
-    memcpy(t.val, val, (size_t)n * sizeof(double));
-    st = bn_obs_check(ctx, &t, first, nrows, ncols, what);
-  }
-  if (st == BN_OK) st = bn_calloc(ctx, 1, sizeof(*o), &o);
-  st = bn_agree(ctx, st);
-  if (st != BN_OK) goto fail;
-  o->ctx = ctx;
-  o->nrows = nrows;
-  o->ncols = ncols;
-  if (rdist)
-    o->rdist = bn_dist_ref(rdist);
-  else
-    st = bn_obs_balance(ctx, nrows, &t, &o->rdist);
-  if (st == BN_OK) st = bn_triplets_shuffle(ctx, o->rdist, &t);
-  if (st != BN_OK) goto fail;
-  o->nnz = t.n;
-  st = bn_obs_csr(o, &t, &cols);
-  if (st == BN_OK) st = bn_obs_merge(o, cols, dup, what, &loc[1], at);
-  if (st == BN_OK) st = bn_obs_ghosts(o, cols);
-  st = bn_agree(ctx, st);
-  if (st != BN_OK) goto fail;
+bn_status_t bn_obs_finish(bn_obs_t *o, bn_obs_dup_t dup, const char *what) {
+  bn_ctx_t *ctx = o->ctx;
+  bn_idx_t loc[2], glob[2];
+  int64_t at[2];
+  BN_CALL(ctx, bn_obs_sort(o));
+  bn_status_t st = bn_obs_merge(o, dup, what, &loc[1], at);
+  if (st == BN_OK) st = bn_obs_ghosts(o);
+  BN_CALL(ctx, bn_agree(ctx, st));
   loc[0] = o->nnz;
   BN_MPI(ctx,
          MPI_Allreduce(loc, glob, 2, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx)));
   o->nnz_global = glob[0];
   o->ndup_global = glob[1];
-  if (dup == BN_OBS_DUP_ERROR && glob[1] > 0) {
-    st = bn_obs_dup_error(ctx, what, glob[1], at);
-    goto fail;
-  }
-  free(cols);
-  bn_triplets_free(&t);
-  *out = o;
+  if (dup == BN_OBS_DUP_ERROR && glob[1] > 0)
+    return bn_obs_dup_error(ctx, what, glob[1], at);
   return BN_OK;
-fail:
-  free(cols);
-  bn_triplets_free(&t);
-  bn_obs_destroy(o);
+}
+
+bn_status_t bn_obs_csc(bn_obs_t *o) {
+  bn_ctx_t *ctx = o->ctx;
+  if (o->crow) return BN_OK;
+  bn_idx_t nloc = bn_dist_local(o->rdist), ng = o->nghost;
+  bn_status_t st = bn_calloc(ctx, (size_t)ng + 1, sizeof(bn_idx_t), &o->cptr);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, (size_t)(o->nnz ? o->nnz : 1) * sizeof(uint32_t),
+                   &o->crow);
+  st = bn_agree(ctx, st);
+  if (st != BN_OK) {
+    free(o->cptr);
+    free(o->crow);
+    o->cptr = NULL;
+    o->crow = NULL;
+    return st;
+  }
+  for (bn_idx_t k = 0; k < o->nnz; k++) o->cptr[o->gcol[k] + 1]++;
+  for (bn_idx_t g = 0; g < ng; g++) o->cptr[g + 1] += o->cptr[g];
+  for (bn_idx_t i = 0; i < nloc; i++) /* cptr[g] runs ahead, then shifts */
+    for (bn_idx_t k = o->rowptr[i]; k < o->rowptr[i + 1]; k++)
+      o->crow[o->cptr[o->gcol[k]]++] = (uint32_t)i;
+  for (bn_idx_t g = ng; g > 0; g--) o->cptr[g] = o->cptr[g - 1];
+  o->cptr[0] = 0;
+  return BN_OK;
+}
+
+double bn_obs_bytes(const bn_obs_t *o) {
+  double nl = (double)bn_dist_local(o->rdist), nz = (double)o->nnz;
+  double b = 8.0 * (nl + 1) + 12.0 * nz + 8.0 * (double)o->nghost;
+  if (o->crow) b += 4.0 * nz + 8.0 * ((double)o->nghost + 1);
+  return b;
+}
+
+bn_status_t bn_obs_col_dist(bn_obs_t *o, bn_dist_t **cdist) {
+  bn_ctx_t *ctx = o->ctx;
+  bn_dist_t *uni = NULL;
+  bn_plan_t *plan = NULL;
+  double *cnt = NULL, *w = NULL;
+  BN_CALL(ctx, bn_dist_create_uniform(ctx, o->ncols, &uni));
+  bn_status_t st = bn_plan_create(uni, o->nghost, o->ghost, &plan);
+  bn_idx_t nloc = bn_dist_local(uni);
+  if (st == BN_OK)
+    st = bn_calloc(ctx, (size_t)(o->nghost ? o->nghost : 1), sizeof(double),
+                   &cnt);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, (size_t)(nloc ? nloc : 1) * sizeof(double), &w);
+  st = bn_agree(ctx, st);
+  if (st == BN_OK) {
+    for (bn_idx_t k = 0; k < o->nnz; k++) cnt[o->gcol[k]] += 1.0;
+    for (bn_idx_t j = 0; j < nloc; j++) w[j] = 0.25;
+    st = bn_plan_scatter_add(plan, cnt, 1, w);
+  }
+  if (st == BN_OK) st = bn_dist_create_weighted(ctx, o->ncols, w, cdist);
+  free(cnt);
+  free(w);
+  bn_plan_destroy(plan);
+  bn_dist_destroy(uni);
   return st;
+}
+
+bn_status_t bn_obs_plan(bn_obs_t *o, bn_dist_t *cdist) {
+  bn_plan_destroy(o->plan);
+  o->plan = NULL;
+  return bn_plan_create(cdist, o->nghost, o->ghost, &o->plan);
 }
 
 void bn_obs_destroy(bn_obs_t *o) {
@@ -262,5 +277,7 @@ void bn_obs_destroy(bn_obs_t *o) {
   free(o->gcol);
   free(o->val);
   free(o->ghost);
+  free(o->cptr);
+  free(o->crow);
   free(o);
 }

@@ -4,16 +4,11 @@
 
 #include "sparse/obs.h"
 
-typedef struct bn_triplets {
-  bn_idx_t n;
-  int64_t *row, *col;
-  double *val;
-} bn_triplets_t;
-
-bn_status_t bn_triplets_alloc(bn_ctx_t *ctx, bn_idx_t n, bn_triplets_t *t);
-void bn_triplets_free(bn_triplets_t *t);
-/* Collective: every triplet moves to the owner of its row in dest. */
-bn_status_t bn_triplets_shuffle(bn_ctx_t *ctx, const bn_dist_t *dest,
-                                bn_triplets_t *t);
+/* Collective. o->rowptr, o->gcol (global columns) and o->val hold each
+ * owned row's entries in file order: sort each row by column (stably),
+ * merge repeated pairs by `dup`, number the ghost columns (gcol becomes
+ * the ghost index) and sum the counts over the processes. `what` names the
+ * source in messages. */
+bn_status_t bn_obs_finish(bn_obs_t *o, bn_obs_dup_t dup, const char *what);
 
 #endif
