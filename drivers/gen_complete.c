@@ -1,5 +1,7 @@
 /* benign generate complete: a synthetic completion instance with ground
  * truth. */
+#include <stdlib.h>
+
 #include "cli.h"
 
 const bn_optdef_t bn_gen_complete_opts[] = {
@@ -17,6 +19,14 @@ const bn_optdef_t bn_gen_complete_opts[] = {
      NULL},
     {"seed", BN_OPT_INT, "1", "seed (same file on any number of processes)",
      NULL},
+    {"bias-scale", BN_OPT_REAL, "0",
+     "ratings-like: add mu + b_i + c_j with row and column biases b, c "
+     "~ N(0, s^2) and mu the middle of --value-range (0 = none)",
+     NULL},
+    {"value-range", BN_OPT_STRING, "",
+     "LO,HI: clip every value to [LO, HI] as ratings are (e.g. 1,5); empty "
+     "= no clipping",
+     NULL},
     {NULL, 0, NULL, NULL, NULL}};
 
 bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts) {
@@ -30,6 +40,19 @@ bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts) {
   BN_CALL(ctx, bn_opts_real(opts, "noise", &g.noise));
   BN_CALL(ctx, bn_opts_real(opts, "condition", &g.condition));
   BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
+  BN_CALL(ctx, bn_opts_real(opts, "bias-scale", &g.bias_scale));
+  g.lo = g.hi = 0.0;
+  const char *vr = bn_opts_string(opts, "value-range");
+  if (vr && *vr) {
+    char *end = NULL;
+    g.lo = strtod(vr, &end);
+    if (end == vr || *end != ',' || (g.hi = strtod(end + 1, &end), *end) ||
+        !(g.lo < g.hi))
+      return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                          "--value-range=%s: expected LO,HI with LO < HI "
+                          "(e.g. 1,5)",
+                          vr);
+  }
   const char *out = bn_opts_string(opts, "output");
   if (!out || !*out)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output=FILE.h5 is required");

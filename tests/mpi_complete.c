@@ -38,6 +38,9 @@ static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   CHECK_OK(ctx, bn_opts_set(f->opts, "lambda", buf, BN_SRC_CMDLINE));
   snprintf(buf, sizeof(buf), "%g", mu);
   CHECK_OK(ctx, bn_opts_set(f->opts, "incoherence", buf, BN_SRC_CMDLINE));
+  /* The count-scaled ridge and the biases: mpi_complete_bias.c. */
+  CHECK_OK(ctx,
+           bn_opts_set(f->opts, "lambda-scale", "uniform", BN_SRC_CMDLINE));
   f->ops = bn_problem_find("complete");
   CHECK_OK(ctx, f->ops->create(ctx, f->opts, &f->data));
   f->ops->objective(f->data, &f->obj);
@@ -333,7 +336,7 @@ int main(int argc, char **argv) {
   char dir[512], input[600];
   fx_tmpdir(MPI_COMM_WORLD, dir, sizeof(dir));
   snprintf(input, sizeof(input), "%s/in.h5", dir);
-  bn_complete_gen_t g = {N1, N2, R, 0.3, 0.0, 0.0, 2.0, 5};
+  bn_complete_gen_t g = {N1, N2, R, 0.3, 0.0, 0.0, 2.0, 5, 0.0, 0.0, 0.0};
   CHECK_OK(ctx, bn_generate_complete(ctx, &g, input, NULL));
   bn_optdef_t *defs = fx_defs();
   test_objective_and_gradient(ctx, defs, input);

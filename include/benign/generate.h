@@ -12,12 +12,20 @@
  * cost is proportional to the entries kept); an observed entry goes to the
  * held-out test set with probability test_fraction; noise adds
  * N(0, noise^2). Every draw is keyed by (seed, global index): the file is
- * the same for any number of processes. */
+ * the same for any number of processes.
+ *
+ * Ratings-like instances: bias_scale > 0 adds mu + b_i + c_j with b, c
+ * N(0, bias_scale^2) and mu the middle of the value range (0 without one);
+ * lo < hi clips the values to [lo, hi] as ratings are (lo = hi = 0: no
+ * clipping). The truth is then written with the biases as two more columns,
+ * /truth/U = [X | b + mu | 1], /truth/V = [Y | 1 | c], so that /truth/U
+ * /truth/V^T is the whole model (before clipping and noise). */
 typedef struct bn_complete_gen {
   bn_idx_t rows, cols;
   int rank;
   double sample_rate, test_fraction, noise, condition;
   uint64_t seed;
+  double bias_scale, lo, hi;
 } bn_complete_gen_t;
 
 typedef struct bn_gen_stats {

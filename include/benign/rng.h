@@ -20,7 +20,9 @@ enum {
   BN_STREAM_INIT_U = 6,
   BN_STREAM_INIT_V = 7,
   BN_STREAM_SKETCH = 8,
-  BN_STREAM_SPECTRUM = 9
+  BN_STREAM_SPECTRUM = 9,
+  BN_STREAM_BIAS_ROW = 10,
+  BN_STREAM_BIAS_COL = 11
 };
 
 /* Uniform in the open interval (0, 1). */

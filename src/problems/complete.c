@@ -9,7 +9,19 @@ const bn_optdef_t bn_complete_optdefs[] = {
     {"rank", BN_OPT_INT, "5",
      "rank r of the factors U (rows x r), V (cols x r)", NULL},
     {"lambda", BN_OPT_REAL, "0",
-     "ridge weight: adds lambda/2 (|U|^2 + |V|^2); use > 0 for noisy data",
+     "ridge weight (of the factors and the biases); use > 0 for noisy data "
+     "such as ratings",
+     NULL},
+    {"lambda-scale", BN_OPT_CHOICE, "count",
+     "count: each row and column's ridge is lambda times its number of "
+     "entries, over p (its least-squares problem gets lambda n_i |u_i|^2, "
+     "as LIBMF's -l2 and ALS-WR); uniform: lambda/2 (|U|^2 + |V|^2). No "
+     "effect at lambda = 0",
+     "count|uniform"},
+    {"bias", BN_OPT_BOOL, "false",
+     "model y_ij = mu + b_i + c_j + u_i . v_j (mu: the mean training value; "
+     "row and column biases b, c learned with the factors, saved as "
+     "/bias/row, /bias/col); for ratings",
      NULL},
     {"incoherence", BN_OPT_REAL, "0",
      "weight mu of the incoherence penalty mu sum_i (|row_i| - alpha)_+^4 "
@@ -44,6 +56,8 @@ static void bn_complete_destroy(void *data) {
   bn_lr_truth_destroy(c->truth);
   free(c->vg);
   free(c->tvg);
+  free(c->regu);
+  free(c->stage);
   free(c->als_buf);
   free(c->red);
   free(c->hbuf);
@@ -61,10 +75,17 @@ static bn_status_t bn_complete_options(void *data, bn_ctx_t *ctx,
   c->t_kernel = bn_timer_id(ctx, "entries kernel");
   c->t_scatter = bn_timer_id(ctx, "scatter V gradient");
   c->t_reduce = bn_timer_id(ctx, "allreduce");
+  c->t_usweep = bn_timer_id(ctx, "als: row solves");
+  c->t_vsweep = bn_timer_id(ctx, "als: column solves");
   BN_CALL(ctx, bn_opts_int(opts, "rank", &r));
   BN_CALL(ctx, bn_opts_real(opts, "lambda", &c->lambda));
   BN_CALL(ctx, bn_opts_real(opts, "incoherence", &c->mu));
   BN_CALL(ctx, bn_opts_real(opts, "incoherence-radius", &c->alpha));
+  BN_CALL(ctx, bn_opts_bool(opts, "bias", &c->bias));
+  c->count = !strcmp(bn_opts_string(opts, "lambda-scale"), "count");
+  /* With count-scaled ridge the rows' and columns' weights differ, so its
+   * minimizers are not balanced: the ridge alone fixes the scale. */
+  c->balance = !(c->count && c->lambda > 0);
   if (r < 1 || r > 4096)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld: must be in [1, 4096]",
                         (long long)r);
@@ -141,16 +162,20 @@ static bn_status_t bn_complete_alloc(void *data) {
   c->nu = bn_dist_local(c->rdist);
   c->nv = bn_dist_local(c->cdist);
   c->p = (double)c->obs->nnz_global / ((double)c->n1 * (double)c->n2);
-  size_t ng = (size_t)c->obs->nghost * (size_t)c->r;
-  size_t nt = c->test ? (size_t)c->test->nghost * (size_t)c->r : 0;
+  c->w = c->r + (c->bias ? 1 : 0);
+  size_t ng = (size_t)c->obs->nghost * (size_t)c->w + 1;
+  size_t nt = c->test ? (size_t)c->test->nghost * (size_t)c->w : 0;
   bn_status_t st = bn_malloc(ctx, 2 * ng * sizeof(double), &c->vg);
+  if (st == BN_OK && c->bias)
+    st = bn_malloc(ctx, ((size_t)c->nv * c->w + 1) * sizeof(double), &c->stage);
   /* eval: 2 + 2 r^2 */
   if (st == BN_OK)
     st =
         bn_malloc(ctx, (2 + 2 * (size_t)c->r * c->r) * sizeof(double), &c->red);
   if (st == BN_OK) st = bn_malloc(ctx, nt * sizeof(double), &c->tvg);
   c->gvg = c->vg ? c->vg + ng : NULL;
-  return bn_agree(ctx, st);
+  BN_CALL(ctx, bn_agree(ctx, st));
+  return bn_complete_weights(c);
 }
 
 static bn_status_t bn_complete_create(bn_ctx_t *ctx, const bn_opts_t *opts,
@@ -164,7 +189,7 @@ static bn_status_t bn_complete_create(bn_ctx_t *ctx, const bn_opts_t *opts,
 static void bn_complete_objective(void *data, bn_objective_t *obj) {
   bn_complete_t *c = data;
   *obj = (bn_objective_t){.data = c,
-                          .n = (size_t)(c->nu + c->nv) * (size_t)c->r,
+                          .n = (size_t)(c->nu + c->nv) * (size_t)c->w,
                           .eval = bn_complete_eval,
                           .sweep = bn_complete_sweep,
                           .metrics = bn_complete_metrics,
@@ -176,6 +201,7 @@ static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
   bn_complete_t *c = data;
   bn_status_t st =
       bn_lr_save_uv(c->ctx, f, prefix, c->rdist, c->cdist, c->r, x);
+  if (st == BN_OK && c->bias) st = bn_complete_bias_save(c, x, f, prefix);
   if (st == BN_OK && !strcmp(prefix, "/")) {
     st = bn_lr_save_shape(f, c->n1, c->n2, c->r);
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);
@@ -186,7 +212,8 @@ static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
 static bn_status_t bn_complete_load(void *data, bn_h5_t *f, const char *prefix,
                                     double *x) {
   bn_complete_t *c = data;
-  return bn_lr_load_uv(f, prefix, c->rdist, c->cdist, c->r, x);
+  BN_CALL(c->ctx, bn_lr_load_uv(f, prefix, c->rdist, c->cdist, c->r, x));
+  return c->bias ? bn_complete_bias_load(c, f, prefix, x) : BN_OK;
 }
 
 static void bn_complete_describe(void *data, FILE *s) {
@@ -197,6 +224,9 @@ static void bn_complete_describe(void *data, FILE *s) {
   fprintf(s, "SAMPLE_RATE=%.6g\nTEST_ENTRIES=%lld\nTRUTH=%s\nLAMBDA=%g\n", c->p,
           c->test ? (long long)c->test->nnz_global : 0LL,
           c->truth ? "yes" : "no", c->lambda);
+  fprintf(s, "LAMBDA_SCALE=%s\nBIAS=%s\n", c->count ? "count" : "uniform",
+          c->bias ? "yes" : "no");
+  if (c->bias) fprintf(s, "MEAN=%.10g\n", c->mean);
   /* Only when --duplicates merged some (the policy is in the options). */
   bn_idx_t td = c->test ? c->test->ndup_global : 0;
   if (c->obs->ndup_global > 0 || td > 0)

@@ -1,9 +1,13 @@
 /* Matrix completion: alternating least squares and factor balancing.
  *
- * A sweep solves, for every row of U with V fixed and then every row of V
- * with U fixed, the ridge problem (1/p) sum_j (u.v_j - m_ij)^2 + lambda |u|^2
- * restricted to the row's entries. V's normal equations are summed where
- * the entries live and added into the owners' rows through the plan. */
+ * A sweep solves, for every row of U (with b_i) with V fixed and then every
+ * row of V (with c_j) with U fixed, the row's ridge problem: sum_j (u.v_j +
+ * b_i + c_j + mu - m_ij)^2 + p w_i (|u|^2 + b_i^2) over the row's entries
+ * (complete.h: w_i = lambda, or lambda n_i / p). The systems are formed at
+ * BLAS-3 speed: a row's features gathered into a block, dsyrk and dgemv,
+ * then a Cholesky solve. V's systems are summed where the entries live (by
+ * row blocks, each with its own column-major index) and added into the
+ * owners' rows through the plan. */
 #include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
@@ -37,61 +41,214 @@ int bn_chol_solve(int n, double *a, double *b) {
   return 0;
 }
 
-/* Solve the row's system in place into sol; a tiny relative jitter keeps
- * rows with fewer than r entries solvable when lambda = 0. */
-static void bn_row_solve(int r, double lambda, double *a, double *b,
-                         double *sol) {
+/* Rows gathered per BLAS call, and entries per row block of the column
+ * solves (whose column-major index is built per block: 8 bytes per entry
+ * of the block, no lasting copy of the entries). */
+#define BN_ALS_BLK 512
+#define BN_ALS_EBLK ((bn_idx_t)1 << 20)
+
+/* Solve the row's system (lower triangle of a, W x W; rhs b) into sol: a
+ * ridge reg plus a tiny relative jitter keeps rows with fewer than W
+ * entries solvable at lambda = 0; a row without entries gets 0. */
+static void bn_row_solve(int n, double reg, double *a, double *b, double *sol) {
   double tr = 0.0;
-  for (int k = 0; k < r; k++) tr += a[k * r + k];
+  for (int k = 0; k < n; k++) tr += a[k * n + k];
   if (tr == 0.0) {
-    memset(sol, 0, (size_t)r * sizeof(double));
+    memset(sol, 0, (size_t)n * sizeof(double));
     return;
   }
-  for (int k = 0; k < r; k++) a[k * r + k] += lambda + 1e-12 * tr / r;
-  if (bn_chol_solve(r, a, b) == 0) memcpy(sol, b, (size_t)r * sizeof(double));
+  for (int k = 0; k < n; k++) a[k * n + k] += reg + 1e-12 * tr / n;
+  if (bn_chol_solve(n, a, b) == 0) memcpy(sol, b, (size_t)n * sizeof(double));
+}
+
+/* A row's system comes from one product: the gathered rows with their
+ * targets appended, a = [features | target] (k x (W + 1)), give a^T a =
+ * [G z; z^T .] with G the normal matrix and z the right-hand side (dgemm:
+ * at these sizes it is twice as fast as dsyrk plus dgemv, despite the
+ * upper triangle it computes too). */
+typedef struct bn_als_ws {
+  int W;          /* unknowns per row: r + bias */
+  size_t P;       /* packed lower triangle of a W x W system */
+  double *a;      /* a block of gathered rows, BLK x (W + 1) */
+  double *g;      /* their product a^T a, (W + 1) x (W + 1) */
+  double *m, *z;  /* one system, W x W and W */
+  double *ne;     /* ghost columns' systems, nghost x (P + W) */
+  double *own;    /* owned columns' systems, nv x (P + W) */
+  bn_idx_t *bptr; /* a row block's entries by ghost column */
+  uint32_t *brow, *bent;
+} bn_als_ws_t;
+
+static bn_status_t bn_als_ws(bn_complete_t *c, bn_als_ws_t *ws) {
+  const bn_obs_t *o = c->obs;
+  int W = c->r + (c->bias ? 1 : 0);
+  size_t P = (size_t)W * (W + 1) / 2, ng = (size_t)o->nghost;
+  size_t nd = (size_t)(BN_ALS_BLK + W + 1) * (W + 1) + (size_t)W * (W + 1) +
+              (ng + (size_t)c->nv) * (P + W);
+  size_t ni = (ng + 1) * sizeof(bn_idx_t) + 2 * (size_t)BN_ALS_EBLK * 4;
+  if (!c->als_buf)
+    BN_CALL(c->ctx, bn_agree(c->ctx, bn_malloc(c->ctx, nd * sizeof(double) + ni,
+                                               &c->als_buf)));
+  ws->W = W;
+  ws->P = P;
+  ws->a = c->als_buf;
+  ws->g = ws->a + (size_t)BN_ALS_BLK * (W + 1);
+  ws->m = ws->g + (size_t)(W + 1) * (W + 1);
+  ws->z = ws->m + (size_t)W * W;
+  ws->ne = ws->z + W;
+  ws->own = ws->ne + ng * (P + W);
+  ws->bptr = (bn_idx_t *)(ws->own + (size_t)c->nv * (P + W));
+  ws->brow = (uint32_t *)(ws->bptr + ng + 1);
+  ws->bent = ws->brow + BN_ALS_EBLK;
+  return BN_OK;
+}
+
+/* g += a^T a for k gathered rows. */
+static void bn_als_accumulate(const bn_als_ws_t *ws, int k) {
+  const int W1 = ws->W + 1;
+  if (k > 0)
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, W1, W1, k, 1.0, ws->a,
+                W1, ws->a, W1, 1.0, ws->g, W1);
+}
+
+/* The system in g as m (lower triangle) and z. */
+static void bn_als_unpack(const bn_als_ws_t *ws) {
+  const int W = ws->W, W1 = W + 1;
+  for (int a = 0; a < W; a++) {
+    for (int b = 0; b <= a; b++) ws->m[a * W + b] = ws->g[a * W1 + b];
+    ws->z[a] = ws->g[a * W1 + W];
+  }
+}
+
+/* Rows of U (and b): V fixed. Row i's features are [v_j | 1], its targets
+ * m_ij - mu - c_j, from the ghost rows [v_j | c_j] in vg. */
+static void bn_als_rows(bn_complete_t *c, const bn_als_ws_t *ws,
+                        bn_complete_parts_t x) {
+  const bn_obs_t *o = c->obs;
+  const int r = c->r, W = ws->W, W1 = W + 1;
+  for (bn_idx_t i = 0; i < c->nu; i++) {
+    memset(ws->g, 0, (size_t)W1 * W1 * sizeof(double));
+    int k = 0;
+    for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
+      const double *vj = c->vg + (size_t)o->gcol[e] * W;
+      double *ak = ws->a + (size_t)k * W1;
+      memcpy(ak, vj, (size_t)r * sizeof(double));
+      ak[W] = o->val[e];
+      if (c->bias) {
+        ak[r] = 1.0;
+        ak[W] -= c->mean + vj[r];
+      }
+      if (++k == BN_ALS_BLK) {
+        bn_als_accumulate(ws, k);
+        k = 0;
+      }
+    }
+    bn_als_accumulate(ws, k);
+    bn_als_unpack(ws);
+    double reg = c->p * (c->count ? c->regu[i] : c->lambda);
+    bn_row_solve(W, reg, ws->m, ws->z, ws->z);
+    memcpy(x.u + i * r, ws->z, (size_t)r * sizeof(double));
+    if (c->bias) x.b[i] = ws->z[r];
+  }
+}
+
+/* Add the system in g (lower triangle, then the right-hand side) into the
+ * packed system s. */
+static void bn_als_pack_add(const bn_als_ws_t *ws, double *s) {
+  const int W = ws->W, W1 = W + 1;
+  size_t q = 0;
+  for (int a = 0; a < W; a++)
+    for (int b = 0; b <= a; b++) s[q++] += ws->g[a * W1 + b];
+  for (int a = 0; a < W; a++) s[ws->P + a] += ws->g[a * W1 + W];
+}
+
+/* The column systems of one block of rows [i0, i1), added into the ghost
+ * systems: the block's entries by ghost column, then per column its rows
+ * [u_i | 1] gathered and targets m_ij - mu - b_i. */
+static void bn_als_block(bn_complete_t *c, const bn_als_ws_t *ws,
+                         bn_complete_parts_t x, bn_idx_t i0, bn_idx_t i1) {
+  const bn_obs_t *o = c->obs;
+  const int r = c->r, W = ws->W, W1 = W + 1;
+  const size_t ng = (size_t)o->nghost, sw = ws->P + W;
+  bn_idx_t e0 = o->rowptr[i0], *bp = ws->bptr;
+  memset(bp, 0, (ng + 1) * sizeof(bn_idx_t));
+  for (bn_idx_t e = e0; e < o->rowptr[i1]; e++) bp[o->gcol[e] + 1]++;
+  for (size_t g = 0; g < ng; g++) bp[g + 1] += bp[g];
+  for (bn_idx_t i = i0; i < i1; i++) /* bp[g] runs ahead, then shifts */
+    for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
+      bn_idx_t q = bp[o->gcol[e]]++;
+      ws->brow[q] = (uint32_t)i;
+      ws->bent[q] = (uint32_t)(e - e0);
+    }
+  for (size_t g = ng; g > 0; g--) bp[g] = bp[g - 1];
+  bp[0] = 0;
+  for (size_t g = 0; g < ng; g++) {
+    if (bp[g] == bp[g + 1]) continue;
+    memset(ws->g, 0, (size_t)W1 * W1 * sizeof(double));
+    int k = 0;
+    for (bn_idx_t q = bp[g]; q < bp[g + 1]; q++) {
+      bn_idx_t i = ws->brow[q];
+      double *ak = ws->a + (size_t)k * W1;
+      memcpy(ak, x.u + i * r, (size_t)r * sizeof(double));
+      ak[W] = o->val[e0 + ws->bent[q]];
+      if (c->bias) {
+        ak[r] = 1.0;
+        ak[W] -= c->mean + x.b[i];
+      }
+      if (++k == BN_ALS_BLK) {
+        bn_als_accumulate(ws, k);
+        k = 0;
+      }
+    }
+    bn_als_accumulate(ws, k);
+    bn_als_pack_add(ws, ws->ne + g * sw);
+  }
+}
+
+/* Columns of V (and c): U fixed. The systems are summed where the entries
+ * are and added into the owners' through the plan. */
+static bn_status_t bn_als_cols(bn_complete_t *c, const bn_als_ws_t *ws,
+                               bn_complete_parts_t x) {
+  const bn_obs_t *o = c->obs;
+  const int r = c->r, W = ws->W;
+  const size_t sw = ws->P + W;
+  memset(ws->ne, 0, (size_t)o->nghost * sw * sizeof(double));
+  for (bn_idx_t i0 = 0; i0 < c->nu;) {
+    bn_idx_t i1 = i0 + 1; /* at least one row, however long */
+    while (i1 < c->nu && o->rowptr[i1 + 1] - o->rowptr[i0] <= BN_ALS_EBLK) i1++;
+    bn_als_block(c, ws, x, i0, i1);
+    i0 = i1;
+  }
+  memset(ws->own, 0, (size_t)c->nv * sw * sizeof(double));
+  BN_CALL(c->ctx, bn_plan_scatter_add(o->plan, ws->ne, (int)sw, ws->own));
+  for (bn_idx_t j = 0; j < c->nv; j++) {
+    const double *s = ws->own + j * sw;
+    size_t q = 0;
+    for (int a = 0; a < W; a++)
+      for (int b = 0; b <= a; b++) ws->m[a * W + b] = s[q++];
+    memcpy(ws->z, s + ws->P, (size_t)W * sizeof(double));
+    double reg = c->p * (c->count ? c->regv[j] : c->lambda);
+    bn_row_solve(W, reg, ws->m, ws->z, ws->z);
+    memcpy(x.v + j * r, ws->z, (size_t)r * sizeof(double));
+    if (c->bias) x.c[j] = ws->z[r];
+  }
+  return BN_OK;
 }
 
 bn_status_t bn_complete_sweep(void *data, double *x) {
   bn_complete_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  const bn_obs_t *o = c->obs;
-  const int r = c->r, w = r * r + r;
-  double *u = x, *v = x + c->nu * r, s = 1.0 / c->p;
-  /* Work space, allocated on the first sweep: ghost and owned normal
-   * equations, then one row's system a (r x r) and right-hand side b. */
-  size_t nbuf = ((size_t)o->nghost + (size_t)c->nv) * w;
-  if (!c->als_buf)
-    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (nbuf + w) * sizeof(double),
-                                         &c->als_buf)));
-  double *ghost = c->als_buf, *own = ghost + (size_t)o->nghost * w;
-  double *a = c->als_buf + nbuf, *b = a + r * r;
-
-  /* U rows: V fixed. */
-  bn_status_t st = bn_plan_gather(o->plan, v, r, c->vg);
-  for (bn_idx_t i = 0; st == BN_OK && i < c->nu; i++) {
-    memset(a, 0, (size_t)w * sizeof(double));
-    for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
-      const double *vj = c->vg + (size_t)o->gcol[e] * r;
-      cblas_dsyr(CblasRowMajor, CblasLower, r, s, vj, 1, a, r);
-      cblas_daxpy(r, s * o->val[e], vj, 1, b, 1);
-    }
-    bn_row_solve(r, c->lambda, a, b, u + i * r);
-  }
-  /* V rows: U fixed; sum the normal equations where the entries are. */
-  if (st == BN_OK) {
-    memset(ghost, 0, nbuf * sizeof(double));
-    for (bn_idx_t i = 0; i < c->nu; i++)
-      for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
-        double *gj = ghost + (size_t)o->gcol[e] * w;
-        cblas_dsyr(CblasRowMajor, CblasLower, r, s, u + i * r, 1, gj, r);
-        cblas_daxpy(r, s * o->val[e], u + i * r, 1, gj + r * r, 1);
-      }
-    st = bn_plan_scatter_add(o->plan, ghost, w, own);
-  }
-  for (bn_idx_t j = 0; st == BN_OK && j < c->nv; j++)
-    bn_row_solve(r, c->lambda, own + j * w, own + j * w + r * r, v + j * r);
+  bn_als_ws_t ws = {0};
+  bn_complete_parts_t p = bn_complete_split(c, x);
+  BN_CALL(ctx, bn_als_ws(c, &ws));
+  bn_timer_start(ctx, c->t_usweep);
+  bn_status_t st = bn_complete_gather_v(c, c->obs->plan, x, c->vg);
+  if (st == BN_OK) bn_als_rows(c, &ws, p);
+  bn_timer_stop(ctx, c->t_usweep);
+  bn_timer_start(ctx, c->t_vsweep);
+  if (st == BN_OK) st = bn_als_cols(c, &ws, p);
+  bn_timer_stop(ctx, c->t_vsweep);
   BN_CALL(ctx, st);
-  return bn_complete_balance(c, x);
+  return c->balance ? bn_complete_balance(c, x) : BN_OK;
 }
 
 /* Invert an upper-triangular n x n matrix in place (row-major). */

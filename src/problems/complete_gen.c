@@ -23,6 +23,14 @@ static bn_status_t bn_gen_check(bn_ctx_t *ctx, const bn_complete_gen_t *g) {
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--noise must be nonnegative");
   if (!(g->condition >= 1))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--condition must be >= 1");
+  if (!(g->bias_scale >= 0) || !isfinite(g->bias_scale))
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--bias-scale must be finite and nonnegative");
+  if (!isfinite(g->lo) || !isfinite(g->hi) || g->lo > g->hi ||
+      (g->lo == g->hi && g->lo != 0))
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--value-range=%g,%g: must be LO,HI with LO < HI",
+                        g->lo, g->hi);
   return BN_OK;
 }
 
@@ -37,15 +45,35 @@ static void bn_gen_scales(const bn_complete_gen_t *g, double *s) {
   for (int k = 0; k < g->rank; k++) s[k] /= sqrt(tot);
 }
 
+/* Columns of the truth: rank, plus the biases' two. */
+static int bn_gen_width(const bn_complete_gen_t *g) {
+  return g->rank + (g->bias_scale > 0 ? 2 : 0);
+}
+
+static double bn_gen_mean(const bn_complete_gen_t *g) {
+  return g->bias_scale > 0 && g->lo < g->hi ? 0.5 * (g->lo + g->hi) : 0.0;
+}
+
+/* Rows [first, first + n) of X (stream TRUTH_U) or Y (TRUTH_V), k columns
+ * a row: the factor, then [b + mu | 1] (X) or [1 | c] (Y) when biased. */
 static void bn_gen_factor(const bn_complete_gen_t *g, uint32_t stream,
                           bn_idx_t first, bn_idx_t n, const double *s,
                           double *out) {
-  const int r = g->rank;
-  for (bn_idx_t i = 0; i < n; i++)
-    for (int k = 0; k < r; k++)
-      out[i * r + k] =
-          sqrt(s[k]) *
-          bn_rng_normal(g->seed, stream, (uint64_t)((first + i) * r + k), 0);
+  const int r = g->rank, k = bn_gen_width(g);
+  const bool left = stream == BN_STREAM_TRUTH_U;
+  for (bn_idx_t i = 0; i < n; i++) {
+    for (int q = 0; q < r; q++)
+      out[i * k + q] =
+          sqrt(s[q]) *
+          bn_rng_normal(g->seed, stream, (uint64_t)((first + i) * r + q), 0);
+    if (k == r) continue;
+    double b =
+        g->bias_scale *
+        bn_rng_normal(g->seed, left ? BN_STREAM_BIAS_ROW : BN_STREAM_BIAS_COL,
+                      (uint64_t)(first + i), 0);
+    out[i * k + r] = left ? b + bn_gen_mean(g) : 1.0;
+    out[i * k + r + 1] = left ? 1.0 : b;
+  }
 }
 
 typedef struct bn_gen_buf {
@@ -79,7 +107,7 @@ static bn_status_t bn_gen_entries(bn_ctx_t *ctx, const bn_complete_gen_t *g,
                                   bn_idx_t first, bn_idx_t nloc,
                                   const double *x, const double *y,
                                   bn_gen_buf_t *train, bn_gen_buf_t *test) {
-  const int r = g->rank;
+  const int r = bn_gen_width(g);
   const double lq = log1p(-g->sample_rate);
   for (bn_idx_t i = first; i < first + nloc; i++) {
     uint32_t draw = 0;
@@ -92,6 +120,7 @@ static bn_status_t bn_gen_entries(bn_ctx_t *ctx, const bn_complete_gen_t *g,
       for (int k = 0; k < r; k++) v += x[(i - first) * r + k] * y[j * r + k];
       if (g->noise > 0)
         v += g->noise * bn_rng_normal(g->seed, BN_STREAM_NOISE, id, 0);
+      if (g->lo < g->hi) v = v < g->lo ? g->lo : v > g->hi ? g->hi : v;
       int to_test =
           g->test_fraction > 0 &&
           bn_rng_uniform(g->seed, BN_STREAM_SPLIT, id, 0) < g->test_fraction;
@@ -137,6 +166,11 @@ static bn_status_t bn_gen_attrs(bn_h5_t *f, const bn_complete_gen_t *g) {
     st = bn_h5_attr_set_f64(f, "/", "test_fraction", g->test_fraction);
   if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "noise", g->noise);
   if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "condition", g->condition);
+  if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "bias_scale", g->bias_scale);
+  if (st == BN_OK && g->lo < g->hi) {
+    st = bn_h5_attr_set_f64(f, "/", "value_min", g->lo);
+    if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "value_max", g->hi);
+  }
   if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "seed", (int64_t)g->seed);
   if (st == BN_OK)
     st = bn_h5_attr_set_str(f, "/", "version", BN_VERSION_STRING);
@@ -151,7 +185,7 @@ bn_status_t bn_generate_complete(bn_ctx_t *ctx, const bn_complete_gen_t *g,
   double *y = NULL, *s = NULL;
   bn_gen_buf_t train = {0}, test = {0};
   bn_h5_t *f = NULL;
-  const int r = g->rank;
+  const int r = bn_gen_width(g);
   BN_CALL(ctx, bn_dist_create_uniform(ctx, g->rows, &rd));
   bn_status_t st = bn_dist_create_uniform(ctx, g->cols, &cd);
   if (st == BN_OK) st = bn_dmat_create(rd, r, &x);
