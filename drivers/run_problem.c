@@ -46,6 +46,12 @@ const bn_optdef_t bn_solve_opts[] = {
     {"ftol", BN_OPT_REAL, "0",
      "stop when |f_k - f_k-1| <= ftol * |f_k| (0 = off)", NULL},
     {"max-iter", BN_OPT_INT, "1000", "iteration limit", NULL},
+    {"early-stop", BN_OPT_STRING, "auto",
+     "with a held-out set (/test): stop when the test RMSE has not improved "
+     "by a relative 1e-4 for K iterations and keep the iterate with the "
+     "lowest test RMSE; K, 0 = off, or auto (3 for --solver=als, off for "
+     "gd and agd, whose iterations are many and small)",
+     NULL},
     {"time-limit", BN_OPT_REAL, "0", "solver time limit in seconds (0 = none)",
      NULL},
     {"monitor", BN_OPT_BOOL, "false",
@@ -89,8 +95,10 @@ const bn_optdef_t bn_solve_opts[] = {
     {"certificate", BN_OPT_CHOICE, "on",
      "end with a second-order certificate: |grad|, the smallest Hessian "
      "eigenvalue and a verdict (approximate local minimizer, saddle, not "
-     "converged); off skips the Lanczos iteration",
-     "on|off"},
+     "converged). on: bounded, no Lanczos when the gradient test already "
+     "fails and at most about 10% of the solve time; full: Lanczos to the "
+     "end; off: none",
+     "on|full|off"},
     {"cert-gtol", BN_OPT_REAL, "0",
      "certificate: |grad| bound eps_g of a local minimizer (0 = the "
      "solver's: max(gatol, tol |grad_0|), or 1e-8 |grad_0| if both are 0)",
@@ -179,6 +187,12 @@ static bn_status_t bn_run_save(bn_run_t *run) {
   if (st == BN_OK)
     st = bn_h5_attr_set_i64(f, "/", "iterations",
                             bn_solver_iterations(run->solver));
+  double best;
+  int64_t saved = bn_solver_saved_iteration(run->solver, &best);
+  if (st == BN_OK)
+    st = bn_h5_attr_set_i64(
+        f, "/", "saved_iteration",
+        saved >= 0 ? saved : bn_solver_iterations(run->solver));
   if (st == BN_OK)
     st = bn_h5_attr_set_str(f, "/", "reason",
                             bn_reason_string(bn_solver_reason(run->solver)));
@@ -202,6 +216,20 @@ bn_status_t bn_run_solver_params(bn_ctx_t *ctx, const bn_opts_t *o,
   BN_CALL(ctx, bn_opts_int(o, "monitor-every", &p->monitor_every));
   BN_CALL(ctx, bn_opts_bool(o, "progress", &p->progress));
   BN_CALL(ctx, bn_run_cert_options(ctx, o, p));
+  const char *es = bn_opts_string(o, "early-stop");
+  if (!es || !strcmp(es, "auto")) {
+    const char *solver = bn_opts_string(o, "solver");
+    p->early_stop = solver && !strcmp(solver, "als") ? 3 : 0;
+  } else {
+    char *end = NULL;
+    long long k = strtoll(es, &end, 10);
+    if (end == es || *end || k < 0 || k > 1000000)
+      return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                          "--early-stop=%s: expected auto or a number of "
+                          "iterations >= 0",
+                          es);
+    p->early_stop = k;
+  }
   const struct {
     const char *key;
     double v;
@@ -248,6 +276,13 @@ static void bn_run_report(bn_run_t *run) {
     bn_log(ctx, BN_LOG_INFO, "  rel_error = %.3e", h->rel_error[last]);
   if (!isnan(h->test_rmse[last]))
     bn_log(ctx, BN_LOG_INFO, "  test_rmse = %.6e", h->test_rmse[last]);
+  double best;
+  int64_t saved = bn_solver_saved_iteration(run->solver, &best);
+  if (saved >= 0)
+    bn_log(ctx, BN_LOG_INFO,
+           "\nsaved the iterate of iteration %lld, the lowest test RMSE "
+           "(%.6e; early stopping)",
+           (long long)saved, best);
   bn_log(ctx, BN_LOG_INFO, "\nwrote %s (%.2f s in all)\n", run->output, secs);
   bn_run_cert_log(ctx, &run->cert);
   /* Saddle points passed on the way: objective plateaus in the history. */
@@ -280,6 +315,9 @@ static void bn_run_report(bn_run_t *run) {
     bn_json_put_num(f, ",", "test_rmse", h->test_rmse[last]);
   bn_json_put_num(f, ",", "seconds", secs);
   bn_json_put_num(f, ",", "solve_seconds", h->seconds[last]);
+  fprintf(f, ",\"saved_iteration\":%lld",
+          (long long)(saved >= 0 ? saved : bn_solver_iterations(run->solver)));
+  if (saved >= 0) bn_json_put_num(f, ",", "saved_test_rmse", best);
   bn_json_put_num(f, ",", "peak_memory_min", mlo);
   bn_json_put_num(f, ",", "peak_memory_max", mhi);
   fprintf(f, ",\"plateaus\":[");

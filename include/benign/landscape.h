@@ -22,6 +22,7 @@ typedef struct bn_cert_params {
   int max_restarts; /* explicit restarts from the best Ritz vector (4)     */
   double tol;       /* Ritz residual <= tol * |H| (default 1e-6)            */
   uint64_t seed;    /* start vector (counter-based: the same on any count)  */
+  int64_t max_hvps; /* stop Lanczos after this many products (0 = no cap) */
 } bn_cert_params_t;
 void bn_cert_params_default(bn_cert_params_t *p);
 
@@ -43,6 +44,8 @@ typedef struct bn_cert {
   double gtol, htol; /* the thresholds the verdict used                  */
   int64_t hvps;      /* Hessian-vector products spent                    */
   bool lanczos_converged;
+  bool capped;  /* Lanczos stopped by max_hvps                      */
+  bool skipped; /* no Lanczos: the first-order test already failed  */
   bn_cert_verdict_t verdict;
 } bn_cert_t;
 

@@ -44,12 +44,13 @@ typedef struct bn_objective {
 
 /* Signed convergence reasons: positive converged, negative stopped. */
 typedef enum bn_reason {
-  BN_CONVERGED_GTOL = 1,      /* ||grad|| <= tol * ||grad_0||         */
-  BN_CONVERGED_FTOL = 2,      /* relative objective change <= ftol     */
-  BN_CONVERGED_FATOL = 3,     /* objective <= fatol                    */
-  BN_CONVERGED_GATOL = 4,     /* ||grad|| <= gatol                     */
-  BN_CONVERGED_STEP = 5,      /* steps no longer change x (rounding)   */
-  BN_CONVERGED_REL_ERROR = 6, /* error to ground truth <= rel_tol   */
+  BN_CONVERGED_GTOL = 1,       /* ||grad|| <= tol * ||grad_0||         */
+  BN_CONVERGED_FTOL = 2,       /* relative objective change <= ftol     */
+  BN_CONVERGED_FATOL = 3,      /* objective <= fatol                    */
+  BN_CONVERGED_GATOL = 4,      /* ||grad|| <= gatol                     */
+  BN_CONVERGED_STEP = 5,       /* steps no longer change x (rounding)   */
+  BN_CONVERGED_REL_ERROR = 6,  /* error to ground truth <= rel_tol   */
+  BN_CONVERGED_EARLY_STOP = 7, /* held-out RMSE stopped improving    */
   BN_REASON_ITERATING = 0,
   BN_DIVERGED_MAX_ITER = -1,
   BN_DIVERGED_TIME_LIMIT = -2,
@@ -99,6 +100,11 @@ typedef struct bn_solver_params {
   double escape_htol;   /* eps_H; <= 0: 1e-5 times the |Hessian| estimate */
   double escape_radius; /* perturbation radius, relative to the step (1e-2) */
   uint64_t seed;        /* Lanczos start and perturbations                 */
+  /* Early stopping on a held-out set (metrics' test RMSE): stop when the
+   * test RMSE has not improved by a relative 1e-4 for early_stop
+   * iterations, and return the iterate with the lowest test RMSE. 0: off;
+   * no effect without a held-out set. */
+  int64_t early_stop;
 } bn_solver_params_t;
 void bn_solver_params_default(bn_solver_params_t *p);
 void bn_solver_set_params(bn_solver_t *s, const bn_solver_params_t *p);
@@ -130,7 +136,7 @@ void bn_solver_set_hook(bn_solver_t *s, bn_solver_hook_fn fn, void *data);
  * previous iterate and gradient of a Barzilai-Borwein step). With the
  * iterate and the history they determine the rest of the run exactly. */
 #define BN_SOLVER_STATE_LEN 32
-#define BN_SOLVER_MAX_VECTORS 2
+#define BN_SOLVER_MAX_VECTORS 3
 #define BN_SOLVER_STATE_SECONDS 8 /* index of the solver clock (seconds) */
 /* Comma-separated names of the BN_SOLVER_STATE_LEN numbers. */
 const char *bn_solver_state_fields(void);
@@ -152,6 +158,9 @@ struct bn_cert;
 const struct bn_cert *bn_solver_certificate(const bn_solver_t *s);
 /* Saddles escaped during the last solve. */
 int64_t bn_solver_escapes(const bn_solver_t *s);
+/* With early stopping: the iteration whose iterate the solve returned (the
+ * lowest test RMSE) and that RMSE; -1 and NaN otherwise. */
+int64_t bn_solver_saved_iteration(const bn_solver_t *s, double *test_rmse);
 
 bn_reason_t bn_solver_reason(const bn_solver_t *s);
 int64_t bn_solver_iterations(const bn_solver_t *s);

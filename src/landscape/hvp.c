@@ -17,6 +17,7 @@ void bn_cert_params_default(bn_cert_params_t *p) {
   p->max_restarts = 4;
   p->tol = 1e-6;
   p->seed = 1;
+  p->max_hvps = 0;
 }
 
 const char *bn_cert_verdict_string(bn_cert_verdict_t v) {

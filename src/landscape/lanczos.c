@@ -102,14 +102,14 @@ static bn_status_t bn_lz_alloc(bn_ctx_t *ctx, size_t n, int m, bn_lz_t *z) {
 /* One Lanczos run from q_0 (in z->q): up to m steps; leaves the Ritz vector
  * of the smallest Ritz value in evec and returns the value. */
 static bn_status_t bn_lz_run(bn_ctx_t *ctx, const bn_objective_t *obj,
-                             const double *x, double tol, bn_lz_t *z,
-                             double *evec, bn_cert_t *info, double *theta,
-                             bool *conv) {
+                             const double *x, double tol, int64_t cap,
+                             bn_lz_t *z, double *evec, bn_cert_t *info,
+                             double *theta, bool *conv) {
   size_t n = obj->n, ld = z->ld;
   int j, steps = 0;
   double amax = 0.0, resid = INFINITY;
   *conv = false;
-  for (j = 0; j < z->m; j++) {
+  for (j = 0; j < z->m && info->hvps < cap; j++) {
     double *qj = z->q + (size_t)j * ld;
     BN_CALL(ctx, bn_hvp(ctx, obj, x, qj, z->w));
     info->hvps++;
@@ -158,9 +158,12 @@ bn_status_t bn_lambda_min(bn_ctx_t *ctx, const bn_objective_t *obj,
   info->hnorm = 0.0;
   info->residual = NAN;
   info->lanczos_converged = false;
+  info->capped = false;
   if (nglob == 0) return BN_OK;
+  int64_t cap = p->max_hvps > 0 ? p->max_hvps : INT64_MAX;
   int m = p->max_iter > 1 ? p->max_iter : 2;
   if (m > nglob) m = (int)nglob;
+  if (m > cap) m = cap > 2 ? (int)cap : 2; /* the basis' memory too */
   bn_lz_t z = {0};
   double *y = NULL;
   BN_CALL(ctx, bn_lz_alloc(ctx, obj->n, m, &z));
@@ -170,8 +173,12 @@ bn_status_t bn_lambda_min(bn_ctx_t *ctx, const bn_objective_t *obj,
   double theta = NAN;
   bool conv = false;
   for (int r = 0; st == BN_OK && r <= p->max_restarts; r++) {
-    st = bn_lz_run(ctx, obj, x, p->tol, &z, y, info, &theta, &conv);
+    st = bn_lz_run(ctx, obj, x, p->tol, cap, &z, y, info, &theta, &conv);
     if (st != BN_OK || conv) break;
+    if (info->hvps >= cap) {
+      info->capped = true;
+      break;
+    }
     /* Explicit restart from the current best Ritz vector. */
     double ny;
     st = bn_ls_project(obj, x, y);

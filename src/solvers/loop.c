@@ -128,6 +128,7 @@ static bn_status_t bn_solver_begin(bn_solver_t *s, const bn_objective_t *obj,
   s->g0 = sqrt(gn2);
   BN_CALL(ctx, bn_agree(ctx, bn_history_reserve(s)));
   bn_history_push(s, 0, s->f, s->g0, 0.0, rel, rmse, 0.0);
+  bn_early_start(s, x, rmse);
   if (s->params.monitor) bn_monitor_line(s, 0, s->f, s->g0, 0.0, rel, rmse, 0);
   s->reason = s->g0 == 0.0
                   ? BN_CONVERGED_GTOL
@@ -197,6 +198,7 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
     bn_history_push(s, s->iter, f, gn, step, rel, rmse, sec);
     s->reason = bn_stop_test(s, f, fprev, gn, g0, sqrt(sums[1]), sqrt(sums[2]),
                              rel, sec);
+    bn_early_update(s, x, rmse);
     BN_CALL(ctx, bn_escape_check(s, obj, x, &f, g, &g0));
     s->f = f;
     s->seconds = sec;
@@ -219,6 +221,8 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
     }
   }
   bn_progress(s, s->iter, gn, g0, 1);
+  /* A signal leaves the last iterate (the run continues from it). */
+  if (s->reason != BN_STOPPED_SIGNAL) bn_early_finish(s, x);
   bn_timer_stop(ctx, tm);
   return BN_OK;
 }

@@ -29,6 +29,7 @@ void bn_solver_params_default(bn_solver_params_t *p) {
   p->escape_htol = 0.0;
   p->escape_radius = 1e-2;
   p->seed = 1;
+  p->early_stop = 0;
 }
 
 const struct bn_cert *bn_solver_certificate(const bn_solver_t *s) {
@@ -106,6 +107,8 @@ const char *bn_reason_string(bn_reason_t r) {
              "rounding level)";
     case BN_CONVERGED_REL_ERROR:
       return "converged: relative error to the ground truth below rel-tol";
+    case BN_CONVERGED_EARLY_STOP:
+      return "converged: held-out RMSE stopped improving (early stopping)";
     case BN_REASON_ITERATING:
       return "iterating";
     case BN_DIVERGED_MAX_ITER:

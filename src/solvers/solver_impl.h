@@ -28,6 +28,7 @@ struct bn_solver {
   /* work space, n doubles each, allocated by the loop */
   size_t n;
   double *w1, *w2, *w3, *w4, *w5;
+  double *wbest; /* early stopping: the iterate of the lowest test RMSE */
   /* method state */
   double t;        /* last accepted step */
   double momentum; /* AGD: extrapolation counter */
@@ -42,6 +43,9 @@ struct bn_solver {
   int64_t escapes;
   bn_cert_t cert; /* computed by the escape test at the final iterate */
   int cert_valid;
+  /* early stopping (early.c) */
+  double early_best, early_ref; /* lowest test RMSE; last real improvement */
+  int64_t early_iter, early_stall;
   bn_solver_hook_fn hook;
   void *hook_data;
 };
@@ -58,6 +62,13 @@ bn_status_t bn_history_reserve_to(bn_solver_t *s, size_t want);
  * move off it and set s->reason back to iterating; f, g, *g0 follow x. */
 bn_status_t bn_escape_check(bn_solver_t *s, const bn_objective_t *obj,
                             double *x, double *f, double *g, double *g0);
+
+/* Early stopping (early.c). Not collective: the test RMSE is agreed. At
+ * the start (iteration 0), after each iteration (may set s->reason), and
+ * at the end (x becomes the best iterate). */
+void bn_early_start(bn_solver_t *s, const double *x, double rmse);
+void bn_early_update(bn_solver_t *s, const double *x, double rmse);
+void bn_early_finish(bn_solver_t *s, double *x);
 
 extern const bn_solver_ops_t bn_solver_gd;
 extern const bn_solver_ops_t bn_solver_agd;

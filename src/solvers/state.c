@@ -21,12 +21,17 @@ enum {
   BN_ST_SECONDS, /* = BN_SOLVER_STATE_SECONDS */
   BN_ST_RESERVED,
   BN_ST_FRING,
-  BN_ST_ESCAPES = BN_ST_FRING + 16
+  BN_ST_ESCAPES = BN_ST_FRING + 16,
+  BN_ST_EARLY_BEST,
+  BN_ST_EARLY_REF,
+  BN_ST_EARLY_ITER,
+  BN_ST_EARLY_STALL
 };
 
 const char *bn_solver_state_fields(void) {
   return "iteration,objective,grad_norm_0,step,momentum,have_prev,stalls,"
-         "nring,seconds,reserved,fring[0..15],escapes,unused[1..5]";
+         "nring,seconds,reserved,fring[0..15],escapes,early_best,early_ref,"
+         "early_iter,early_stall,unused[1]";
 }
 
 void bn_solver_state_get(const bn_solver_t *s, double *st) {
@@ -42,18 +47,24 @@ void bn_solver_state_get(const bn_solver_t *s, double *st) {
   st[BN_ST_SECONDS] = s->seconds;
   memcpy(st + BN_ST_FRING, s->fring, sizeof(s->fring));
   st[BN_ST_ESCAPES] = (double)s->escapes;
+  st[BN_ST_EARLY_BEST] = s->early_best;
+  st[BN_ST_EARLY_REF] = s->early_ref;
+  st[BN_ST_EARLY_ITER] = (double)s->early_iter;
+  st[BN_ST_EARLY_STALL] = (double)s->early_stall;
 }
 
 bn_status_t bn_solver_alloc(bn_solver_t *s, size_t n) {
-  if (s->w1 && s->n == n) return BN_OK;
+  if (s->w1 && s->n == n && !s->wbest == !(s->params.early_stop > 0))
+    return BN_OK;
   free(s->w1);
   s->w1 = NULL;
   s->n = n;
   /* w1..w5 for the methods, then g and the previous x for the loop. The
    * vectors are the length of the iterate; any of them may be empty. */
-  size_t m = n ? n : 1;
-  bn_status_t st = bn_calloc(s->ctx, 7 * m, sizeof(double), &s->w1);
+  size_t m = n ? n : 1, k = s->params.early_stop > 0 ? 8 : 7;
+  bn_status_t st = bn_calloc(s->ctx, k * m, sizeof(double), &s->w1);
   if (st != BN_OK) return st;
+  s->wbest = k == 8 ? s->w1 + 7 * m : NULL;
   s->w2 = s->w1 + m;
   s->w3 = s->w2 + m;
   s->w4 = s->w3 + m;
@@ -67,6 +78,10 @@ int bn_solver_state_vectors(bn_solver_t *s, const char **names, double **vecs) {
   for (int i = 0; i < k; i++) {
     names[i] = s->ops->vec_names[i];
     vecs[i] = w[i];
+  }
+  if (s->wbest) {
+    names[k] = "early_best";
+    vecs[k++] = s->wbest;
   }
   return k;
 }
@@ -85,6 +100,10 @@ bn_status_t bn_solver_resume(bn_solver_t *s, size_t n, const double *st,
   s->seconds = st[BN_ST_SECONDS];
   memcpy(s->fring, st + BN_ST_FRING, sizeof(s->fring));
   s->escapes = (int64_t)st[BN_ST_ESCAPES];
+  s->early_best = st[BN_ST_EARLY_BEST];
+  s->early_ref = st[BN_ST_EARLY_REF];
+  s->early_iter = (int64_t)st[BN_ST_EARLY_ITER];
+  s->early_stall = (int64_t)st[BN_ST_EARLY_STALL];
   s->hist.n = 0;
   BN_CALL(s->ctx, bn_history_reserve_to(s, h->n));
   bn_history_t *d = &s->hist;
