@@ -1,5 +1,5 @@
 /* Matrix completion: setup from an HDF5 input, result output. */
-#include "problems/complete.h"
+#include "problems/complete_als.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -59,6 +59,7 @@ static void bn_complete_destroy(void *data) {
   free(c->regu);
   free(c->stage);
   free(c->als_buf);
+  bn_als_chunks_destroy(c->als_chunks);
   free(c->red);
   free(c->hbuf);
   free(c->input);

@@ -48,9 +48,15 @@ typedef struct bn_complete {
   double *tvg;          /* ghost rows of V for the test entries */
   bn_lr_truth_t *truth; /* ground truth, NULL if none */
   double *als_buf;      /* ALS work space, allocated on the first sweep */
-  double *red;          /* allreduce buffer of eval and metrics */
-  const double *ib;     /* during the spectral init: b (with vg = ghost c) */
-  double *hbuf;         /* hvp work space, allocated on first use */
+  bn_idx_t als_eb;      /* its entries per group of the column solves */
+  struct bn_als_chunks *als_chunks; /* the column solves' chunks */
+  /* Tests only (they compare the ways): where the column systems come
+   * from (0 auto, 1 row blocks, 2 column ranges) and how many chunks of
+   * columns (0 auto). */
+  int als_group, als_nchunks;
+  double *red;      /* allreduce buffer of eval and metrics */
+  const double *ib; /* during the spectral init: b (with vg = ghost c) */
+  double *hbuf;     /* hvp work space, allocated on first use */
   int t_gather, t_kernel, t_scatter, t_reduce, t_usweep, t_vsweep;
 } bn_complete_t;
 
