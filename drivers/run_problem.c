@@ -424,9 +424,11 @@ static bn_status_t bn_run_body(bn_run_t *run) {
   }
   bn_run_header(run);
   size_t n = run->obj.n ? run->obj.n : 1;
-  bn_status_t st = bn_malloc(ctx, 2 * n * sizeof(double), &run->x);
+  /* The initial point is kept only for --save-init (one iterate's memory). */
+  bn_status_t st = bn_malloc(
+      ctx, (run->save_init ? 2 : 1) * n * sizeof(double), &run->x);
   BN_CALL(ctx, bn_agree(ctx, st));
-  run->x0 = run->x + n;
+  run->x0 = run->save_init ? run->x + n : NULL;
   if (run->restart)
     BN_CALL(ctx, bn_ckpt_restore(run->ckpt, run->restart, run->solver, run->x,
                                  run->obj.n));
@@ -443,7 +445,7 @@ static bn_status_t bn_run_body(bn_run_t *run) {
                           "--rel-tol needs a ground truth (/truth) in the "
                           "input");
   }
-  memcpy(run->x0, run->x, run->obj.n * sizeof(double));
+  if (run->x0) memcpy(run->x0, run->x, run->obj.n * sizeof(double));
   BN_CALL(ctx, bn_solver_solve(run->solver, &run->obj, run->x));
   return bn_run_finish(run);
 }
