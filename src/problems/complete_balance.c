@@ -7,23 +7,33 @@
 
 #include "problems/complete.h"
 
+/* The dot products run as SIMD reductions (-fopenmp-simd): the row
+ * systems of ALS are small and many, and a strict left-to-right sum would
+ * serialise them on the FP adder. */
 int bn_chol_solve(int n, double *a, double *b) {
   for (int j = 0; j < n; j++) {
-    double d = a[j * n + j];
-    for (int k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
+    const double *aj = a + (size_t)j * n;
+    double d = 0.0;
+#pragma omp simd reduction(+ : d)
+    for (int k = 0; k < j; k++) d += aj[k] * aj[k];
+    d = aj[j] - d;
     if (!(d > 0)) return -1;
     d = sqrt(d);
     a[j * n + j] = d;
     for (int i = j + 1; i < n; i++) {
-      double s = a[i * n + j];
-      for (int k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = s / d;
+      const double *ai = a + (size_t)i * n;
+      double s = 0.0;
+#pragma omp simd reduction(+ : s)
+      for (int k = 0; k < j; k++) s += ai[k] * aj[k];
+      a[i * n + j] = (ai[j] - s) / d;
     }
   }
   for (int i = 0; i < n; i++) { /* L y = b */
-    double s = b[i];
-    for (int k = 0; k < i; k++) s -= a[i * n + k] * b[k];
-    b[i] = s / a[i * n + i];
+    const double *ai = a + (size_t)i * n;
+    double s = 0.0;
+#pragma omp simd reduction(+ : s)
+    for (int k = 0; k < i; k++) s += ai[k] * b[k];
+    b[i] = (b[i] - s) / ai[i];
   }
   for (int i = n - 1; i >= 0; i--) { /* L^T x = y */
     double s = b[i];
