@@ -23,9 +23,11 @@ const bn_optdef_t bn_complete_optdefs[] = {
      "row and column biases b, c learned with the factors, saved as "
      "/bias/row, /bias/col); for ratings",
      NULL},
-    {"incoherence", BN_OPT_REAL, "0",
+    {"incoherence", BN_OPT_STRING, "auto",
      "weight mu of the incoherence penalty mu sum_i (|row_i| - alpha)_+^4 "
-     "on the rows of U and V (0 = off)",
+     "on the rows of U and V (0 = off); auto: 1 for exact data (lambda = 0) "
+     "with gd or agd, where it keeps sparse samplings from ending at "
+     "spurious points, else 0",
      NULL},
     {"incoherence-radius", BN_OPT_REAL, "0",
      "alpha of the incoherence penalty; 0 = 3 sqrt(sqrt(r) |M|_F / n) from "
@@ -66,6 +68,28 @@ static void bn_complete_destroy(void *data) {
   free(c);
 }
 
+/* --incoherence: a weight >= 0, or auto: 1 for exact data (lambda = 0)
+ * with a gradient solver, where the penalty keeps rows from running off
+ * along the directions the entries do not see (near the information
+ * limit, e.g. twice as many entries as unknowns, gd without it ends at
+ * spurious points); else 0 (ALS cannot have it; noisy data have the
+ * ridge). */
+static bn_status_t bn_complete_incoherence(bn_ctx_t *ctx, const bn_opts_t *o,
+                                           double lambda, double *mu) {
+  const char *v = bn_opts_string(o, "incoherence"),
+             *s = bn_opts_string(o, "solver");
+  if (!v || !strcmp(v, "auto")) {
+    *mu = lambda == 0 && !(s && !strcmp(s, "als")) ? 1.0 : 0.0;
+    return BN_OK;
+  }
+  char *end = NULL;
+  *mu = strtod(v, &end);
+  if (end == v || *end || !isfinite(*mu))
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--incoherence=%s: expected auto or a number >= 0", v);
+  return BN_OK;
+}
+
 static bn_status_t bn_complete_options(void *data, bn_ctx_t *ctx,
                                        const bn_opts_t *opts) {
   bn_complete_t *c = data;
@@ -80,7 +104,7 @@ static bn_status_t bn_complete_options(void *data, bn_ctx_t *ctx,
   c->t_vsweep = bn_timer_id(ctx, "als: column solves");
   BN_CALL(ctx, bn_opts_int(opts, "rank", &r));
   BN_CALL(ctx, bn_opts_real(opts, "lambda", &c->lambda));
-  BN_CALL(ctx, bn_opts_real(opts, "incoherence", &c->mu));
+  BN_CALL(ctx, bn_complete_incoherence(ctx, opts, c->lambda, &c->mu));
   BN_CALL(ctx, bn_opts_real(opts, "incoherence-radius", &c->alpha));
   BN_CALL(ctx, bn_opts_bool(opts, "bias", &c->bias));
   c->count = !strcmp(bn_opts_string(opts, "lambda-scale"), "count");

@@ -100,16 +100,5 @@ static bn_status_t bn_complete_spectral(void *data, const bn_opts_t *opts,
 bn_status_t bn_complete_init(void *data, const bn_opts_t *opts, double *x) {
   bn_complete_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  if (c->mu > 0 && c->alpha == 0) {
-    /* alpha = 3 sqrt(sqrt(r) |M|_F / n): three times the row norm of
-     * balanced factors of a matrix with |M|_* <= sqrt(r) |M|_F. */
-    double loc = 0.0, tot = 0.0;
-    for (bn_idx_t e = 0; e < c->obs->nnz; e++)
-      loc += c->obs->val[e] * c->obs->val[e];
-    BN_MPI(ctx,
-           MPI_Allreduce(&loc, &tot, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx)));
-    double nmin = (double)(c->n1 < c->n2 ? c->n1 : c->n2);
-    c->alpha = 3 * sqrt(sqrt((double)c->r) * sqrt(tot / c->p) / nmin);
-  }
   return bn_lr_init(ctx, c, opts, bn_complete_random, bn_complete_spectral, x);
 }
