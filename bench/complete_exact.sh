@@ -26,9 +26,9 @@ run() {
   shift
   mpirun -n 2 "$B" complete "$@" --tol=0 --rel-tol=1e-6 --certificate=off \
     --json --output="$TMPDIR/o.h5" >"$TMPDIR/r.json" 2>/dev/null || true
-  printf '%-28s %6s its %8.2f s  rel %-9s %s\n' "$name" \
+  printf '%-28s %6s its %8.2f s  rel %9.3e  %s\n' "$name" \
     "$(field iterations "$TMPDIR/r.json")" "$(field solve_seconds "$TMPDIR/r.json")" \
-    "$(field rel_error "$TMPDIR/r.json" | cut -c1-8)" "$(field reason "$TMPDIR/r.json")"
+    "$(field rel_error "$TMPDIR/r.json")" "$(field reason "$TMPDIR/r.json")"
 }
 exec > >(tee bench/results/complete_exact.txt) 2>&1
 echo "# benign complete, exact recovery, $(date -u +%Y-%m-%d), $(nproc) cores:" \
