@@ -149,7 +149,8 @@ static bn_status_t bn_crun_finish(bn_crun_t *r) {
     BN_CALL(ctx,
             bn_run_certify(ctx, r->opts, r->solver, &r->obj, r->x, &r->cert));
   BN_CALL(ctx, bn_deconv_finish(r->data, r->x, &r->rep));
-  BN_CALL(ctx, bn_h5_create(ctx, r->output, &r->out));
+  BN_CALL(ctx, bn_h5_create(ctx, r->output, bn_deconv_result_bytes(r->data),
+                            &r->out));
   BN_CALL(ctx, bn_crun_save(r));
   const char *png = bn_opts_string(r->opts, "png-prefix");
   if (png && *png) {

@@ -193,8 +193,7 @@ static bn_status_t bn_drun_finish(bn_drun_t *r) {
                             bn_ctx_comm(ctx)));
   double bytes = 8.0 * (4.0 * ng + 3.0 * nnz +
                         8.0 * (double)bn_dict_history(r->data, NULL)->n);
-  BN_CALL(ctx, bn_h5_check_space(ctx, r->output, bytes));
-  BN_CALL(ctx, bn_h5_create(ctx, r->output, &r->out));
+  BN_CALL(ctx, bn_h5_create(ctx, r->output, bytes, &r->out));
   BN_CALL(ctx, bn_drun_save(r));
   const char *png = bn_opts_string(r->opts, "atoms-png");
   if (png && *png) {

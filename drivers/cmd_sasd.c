@@ -195,8 +195,7 @@ static bn_status_t bn_srun_save(bn_srun_t *u) {
   int64_t h, w;
   bn_sasd_shape(u->s, &dims, &h, &w, &k, &K);
   double bytes = 8.0 * ((double)h * w + 8.0 * u->r.hist.n + 4096);
-  BN_CALL(ctx, bn_h5_check_space(ctx, u->output, bytes));
-  BN_CALL(ctx, bn_h5_create(ctx, u->output, &u->out));
+  BN_CALL(ctx, bn_h5_create(ctx, u->output, bytes, &u->out));
   bn_h5_t *f = u->out;
   const bn_sasd_result_t *r = &u->r;
   char *optstr = bn_opts_serialize(u->opts);

@@ -185,8 +185,7 @@ static bn_status_t bn_trun_finish(bn_trun_t *r) {
                             bn_ctx_comm(ctx)));
   double bytes = 8.0 * (ng * (comp + 1) + 8.0 * comp +
                         8.0 * (double)bn_tensor_history(r->data, NULL)->n);
-  BN_CALL(ctx, bn_h5_check_space(ctx, r->output, bytes));
-  BN_CALL(ctx, bn_h5_create(ctx, r->output, &r->out));
+  BN_CALL(ctx, bn_h5_create(ctx, r->output, bytes, &r->out));
   BN_CALL(ctx, bn_trun_save(r));
   bn_trun_report(r);
   if (r->stopped)

@@ -202,9 +202,8 @@ bn_status_t bn_ls_write(bn_ls_t *ls) {
   int nc = (int)sum[2];
   double bytes = 8.0 * ((double)ls->starts * 24 + nc * 8.0 +
                         (ls->have_plane ? (double)(ls->grid * ls->grid) : 0));
-  BN_CALL(ctx, bn_h5_check_space(ctx, ls->output, bytes));
   bn_h5_t *f = NULL;
-  BN_CALL(ctx, bn_h5_create(ctx, ls->output, &f));
+  BN_CALL(ctx, bn_h5_create(ctx, ls->output, bytes, &f));
   bn_status_t st = bn_ls_tables(ls, f, nc);
   if (st == BN_OK) st = bn_ls_plateaus(ls, f);
   if (st == BN_OK && ls->have_plane) {

@@ -13,15 +13,10 @@
 
 /* Adding a command is one line here plus its file. */
 static const bn_command_t *const bn_commands[] = {
-    &bn_cmd_complete, &bn_cmd_factor,
-    &bn_cmd_generate, &bn_cmd_import,
-    &bn_cmd_info,     &bn_cmd_landscape,
-    &bn_cmd_phase,    &bn_cmd_rpca,
-    &bn_cmd_sense,    &bn_cmd_glm,
-    &bn_cmd_eig,      &bn_cmd_tensor,
-    &bn_cmd_dict,     &bn_cmd_sasd,
-    &bn_cmd_deconv,
-    NULL};
+    &bn_cmd_complete, &bn_cmd_factor,    &bn_cmd_generate, &bn_cmd_import,
+    &bn_cmd_info,     &bn_cmd_landscape, &bn_cmd_phase,    &bn_cmd_rpca,
+    &bn_cmd_sense,    &bn_cmd_glm,       &bn_cmd_eig,      &bn_cmd_tensor,
+    &bn_cmd_dict,     &bn_cmd_sasd,      &bn_cmd_deconv,   NULL};
 
 static void bn_usage(FILE *f) {
   fprintf(f,

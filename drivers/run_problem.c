@@ -367,8 +367,7 @@ static bn_status_t bn_run_finish(bn_run_t *run) {
   BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_SUM,
                             bn_ctx_comm(ctx)));
   bytes = 8.0 * (bytes + 7.0 * (double)bn_solver_history(run->solver)->n);
-  BN_CALL(ctx, bn_h5_check_space(ctx, run->output, bytes));
-  BN_CALL(ctx, bn_h5_create(ctx, run->output, &run->out));
+  BN_CALL(ctx, bn_h5_create(ctx, run->output, bytes, &run->out));
   BN_CALL(ctx, bn_run_save(run));
   bn_run_report(run);
   if (stopped)
@@ -425,8 +424,8 @@ static bn_status_t bn_run_body(bn_run_t *run) {
   bn_run_header(run);
   size_t n = run->obj.n ? run->obj.n : 1;
   /* The initial point is kept only for --save-init (one iterate's memory). */
-  bn_status_t st = bn_malloc(
-      ctx, (run->save_init ? 2 : 1) * n * sizeof(double), &run->x);
+  bn_status_t st =
+      bn_malloc(ctx, (run->save_init ? 2 : 1) * n * sizeof(double), &run->x);
   BN_CALL(ctx, bn_agree(ctx, st));
   run->x0 = run->save_init ? run->x + n : NULL;
   if (run->restart)

@@ -308,13 +308,13 @@ static void write_y(bn_ctx_t *ctx, const char *path, int nd,
                     int64_t klen) {
   bn_h5_t *f = NULL;
   int root = bn_ctx_rank(ctx) == 0;
-  CHECK_OK(ctx, bn_h5_create(ctx, path, &f));
-  CHECK_OK(ctx, bn_dc_h5_write(f, "/Y", nd, dims, 0, root ? dims[0] : 0, y));
+  CHECK_OK(ctx, bn_h5_create(ctx, path, 0, &f));
+  CHECK_OK(ctx, bn_h5_write_rows(f, "/Y", nd, dims, 0, root ? dims[0] : 0, y));
   if (with_kernel) {
     double *k = calloc((size_t)klen, 8);
     k[0] = 1;
     CHECK_OK(ctx,
-             bn_dc_h5_write(f, "/a_true", 1, &klen, 0, root ? klen : 0, k));
+             bn_h5_write_rows(f, "/a_true", 1, &klen, 0, root ? klen : 0, k));
     free(k);
   }
   CHECK_OK(ctx, bn_h5_commit(f));

@@ -358,7 +358,7 @@ static void write_bad(bn_ctx_t *ctx, const char *path, bn_idx_t p, int m,
   bn_idx_t r0 = bn_dmat_first_row(y);
   if (nan && r0 <= 3 && 3 < r0 + bn_dmat_local_rows(y))
     bn_dmat_data(y)[(3 - r0) * m + 1] = NAN;
-  CHECK_OK(ctx, bn_h5_create(ctx, path, &f));
+  CHECK_OK(ctx, bn_h5_create(ctx, path, 0, &f));
   CHECK_OK(ctx, bn_h5_write_dmat(f, "/Y", y));
   CHECK_OK(ctx, bn_h5_commit(f));
   bn_h5_close(f);

@@ -322,7 +322,7 @@ static void test_save_load(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   double *full = calloc(N * KT, 8);
   ff_gather(ctx, f.x, f.e->nl, KT, full);
   bn_h5_t *h = NULL;
-  CHECK_OK(ctx, bn_h5_create(ctx, path, &h));
+  CHECK_OK(ctx, bn_h5_create(ctx, path, 0, &h));
   CHECK_OK(ctx, f.ops->save(f.e, f.x, h, "/"));
   CHECK_OK(ctx, bn_h5_commit(h));
   bn_h5_close(h);

@@ -38,7 +38,7 @@ static void write_input(bn_ctx_t *ctx, const char *path) {
     if (gi == 1) yy[i * N + 1] = 1.0, tt[i * R + 1] = 1.0;
   }
   memcpy(zz, tt, sizeof(double) * (size_t)nl * R);
-  CHECK_OK(ctx, bn_h5_create(ctx, path, &f));
+  CHECK_OK(ctx, bn_h5_create(ctx, path, 0, &f));
   CHECK_OK(ctx, bn_h5_write_dmat(f, "/Y", y));
   CHECK_OK(ctx, bn_h5_write_dmat(f, "/truth/U", t));
   CHECK_OK(ctx, bn_h5_write_dmat(f, "/truth/V", z));

@@ -200,7 +200,7 @@ static void test_save_load(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   double *full = calloc(d, 8);
   fx_full(f.s, f.w, full);
   bn_h5_t *h = NULL;
-  CHECK_OK(ctx, bn_h5_create(ctx, path, &h));
+  CHECK_OK(ctx, bn_h5_create(ctx, path, 0, &h));
   CHECK_OK(ctx, f.ops->save(f.s, f.w, h, "/"));
   CHECK_OK(ctx, bn_h5_commit(h));
   bn_h5_close(h);

@@ -116,7 +116,7 @@ static void write_file(bn_ctx_t *ctx, const char *path) {
   bn_dmat_t *u = NULL;
   block(10, rank, size, &s, &c);
   for (bn_idx_t i = 0; i < c; i++) iv[i] = ival(s + i), xv[i] = 0.5 * (s + i);
-  CHECK_OK(ctx, bn_h5_create(ctx, path, &f));
+  CHECK_OK(ctx, bn_h5_create(ctx, path, 0, &f));
   CHECK_OK(ctx, bn_h5_write_i64(f, "/a/b/ints", 10, s, c, iv));
   CHECK_OK(ctx, bn_h5_write_f64(f, "/x", 10, s, c, xv));
   CHECK_OK(ctx, bn_h5_write_f64(f, "/empty", 0, 0, 0, NULL));
@@ -255,12 +255,12 @@ static void failures(bn_ctx_t *ctx) {
   write_text(text, "not hdf5\n");
   expect_fail(ctx, bn_h5_open(ctx, text, &f), BN_ERR_DATA,
               "is not an HDF5 file", "open a text file");
-  expect_fail(ctx, bn_h5_create(ctx, nodir, &f), BN_ERR_IO, "no/such/dir",
+  expect_fail(ctx, bn_h5_create(ctx, nodir, 0, &f), BN_ERR_IO, "no/such/dir",
               "create in a missing directory");
 
   /* An uncommitted file vanishes and leaves the old target as it was. */
   write_text(target, "precious\n");
-  CHECK_OK(ctx, bn_h5_create(ctx, target, &f));
+  CHECK_OK(ctx, bn_h5_create(ctx, target, 0, &f));
   CHECK_OK(ctx, bn_h5_write_i64(f, "/v", 1, 0, rank == 0, &v));
   if (size > 1)
     expect_fail(ctx, bn_h5_write_i64(f, "/w", rank + 1, 0, 0, &v), BN_ERR_ARG,
@@ -273,7 +273,7 @@ static void failures(bn_ctx_t *ctx) {
     CHECK(count_files(".tmp.") == 0, "temporary left behind");
   }
   /* A committed file replaces it. */
-  CHECK_OK(ctx, bn_h5_create(ctx, target, &f));
+  CHECK_OK(ctx, bn_h5_create(ctx, target, 0, &f));
   CHECK_OK(ctx, bn_h5_write_i64(f, "/v", 1, 0, rank == 0, &v));
   CHECK_OK(ctx, bn_h5_commit(f));
   bn_h5_close(f);

@@ -290,7 +290,7 @@ static void kr_write(bn_ctx_t *ctx, const char *path) {
   CHECK_OK(ctx, bn_dmat_create(d, 27, &m));
   memcpy(bn_dmat_data(m), full + bn_dmat_first_row(m) * 27,
          (size_t)bn_dmat_local_rows(m) * 27 * sizeof(double));
-  CHECK_OK(ctx, bn_h5_create(ctx, path, &f));
+  CHECK_OK(ctx, bn_h5_create(ctx, path, 0, &f));
   CHECK_OK(ctx, bn_h5_write_dmat(f, "/T", m));
   CHECK_OK(ctx, bn_h5_commit(f));
   bn_h5_close(f);

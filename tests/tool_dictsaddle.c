@@ -74,13 +74,13 @@ static int run(bn_ctx_t *ctx, const char *in, const char *out,
   }
   bn_dmat_duplicate(a, &am);
   int rc = 0;
-  if (bn_h5_create(ctx, out, &f) != BN_OK ||
+  if (bn_h5_create(ctx, out, 0, &f) != BN_OK ||
       bn_h5_write_dmat(f, "/Y", y4) != BN_OK ||
       bn_h5_write_dmat(f, "/A_true", am) != BN_OK || bn_h5_commit(f) != BN_OK)
     rc = 1;
   bn_h5_close(f);
   for (int i = 0; i < m; i++) v[i] /= sqrt(2.0);
-  if (rc == 0 && (bn_h5_create(ctx, start, &f) != BN_OK ||
+  if (rc == 0 && (bn_h5_create(ctx, start, 0, &f) != BN_OK ||
                   bn_h5_write_f64(f, "/q", m, 0, m, v) != BN_OK ||
                   bn_h5_commit(f) != BN_OK))
     rc = 1;

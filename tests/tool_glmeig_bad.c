@@ -102,7 +102,7 @@ static bn_status_t write_glm(bn_ctx_t *ctx, bn_h5_t *f, const char *kind) {
 
 static int write_one(bn_ctx_t *ctx, const char *kind, const char *path) {
   bn_h5_t *f = NULL;
-  bn_status_t st = bn_h5_create(ctx, path, &f);
+  bn_status_t st = bn_h5_create(ctx, path, 0, &f);
   if (st == BN_OK)
     st = !strncmp(kind, "eig-", 4) ? write_eig(ctx, f, kind)
                                    : write_glm(ctx, f, kind);

@@ -156,7 +156,7 @@ static bn_status_t write_input(bn_ctx_t *ctx, const input_t *in,
     vali[k] = (int64_t)in->val[k];
   }
   bn_h5_t *f = NULL;
-  BN_CALL(ctx, bn_h5_create(ctx, out, &f));
+  BN_CALL(ctx, bn_h5_create(ctx, out, 0, &f));
   bn_status_t st;
   if (in->row_2d)
     st = write_row_2d(ctx, f, in);

@@ -28,7 +28,7 @@ static int mk(bn_ctx_t *ctx, const char *kind, const char *path) {
   bn_h5_t *f = NULL;
   bn_dist_t *d = NULL;
   bn_dmat_t *a = NULL;
-  bn_status_t st = bn_h5_create(ctx, path, &f);
+  bn_status_t st = bn_h5_create(ctx, path, 0, &f);
   if (st == BN_OK && !strcmp(kind, "y-1d")) {
     st = bn_h5_write_f64(f, "/Y", 49, 0, 49, y);
   } else if (st == BN_OK) {

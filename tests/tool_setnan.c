@@ -1,6 +1,6 @@
 /* tool_setnan FILE DATASET INDEX: set element INDEX (row-major, any rank)
- * of a float64 dataset to NaN in place -- to make inputs with a NaN measurement for the
- * bad-input tests (tests/cli_sense.sh). */
+ * of a float64 dataset to NaN in place -- to make inputs with a NaN measurement
+ * for the bad-input tests (tests/cli_sense.sh). */
 #include <hdf5.h>
 #include <math.h>
 #include <mpi.h>

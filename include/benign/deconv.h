@@ -47,6 +47,8 @@ bn_status_t bn_deconv_finish(void *data, const double *x,
  * /q into f (the solver's iterate). After bn_deconv_finish. */
 bn_status_t bn_deconv_write_result(void *data, const double *x,
                                    const bn_deconv_report_t *rep, bn_h5_t *f);
+/* Not collective: about how many bytes bn_deconv_write_result writes. */
+double bn_deconv_result_bytes(void *data);
 /* Rank 0 writes the recovered kernel as a PNG (1-D: a plot-like strip of
  * one row). After bn_deconv_finish. Collective (agreed status). */
 bn_status_t bn_deconv_png(void *data, const char *path);

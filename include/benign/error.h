@@ -83,5 +83,8 @@ bn_status_t bn_calloc(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr);
  * node failure would. Without BN_FAULT it does nothing. Points: see
  * docs/reliability.md. */
 void bn_fault_point(bn_ctx_t *ctx, const char *name);
+/* Test-only: is BN_FAULT exactly NAME? (A switch rather than a kill, e.g.
+ * "no-space-check" lets a write run into a full disk.) Not collective. */
+int bn_fault_on(const char *name);
 
 #endif

@@ -20,8 +20,12 @@ typedef struct bn_h5 bn_h5_t;
 
 bn_status_t bn_h5_open(bn_ctx_t *ctx, const char *path, bn_h5_t **out);
 /* Create (via a temporary file) for writing; the target is not touched
- * until bn_h5_commit. Fails cleanly if the directory is not writable. */
-bn_status_t bn_h5_create(bn_ctx_t *ctx, const char *path, bn_h5_t **out);
+ * until bn_h5_commit. bytes: about how much will be written (raw data),
+ * checked against the free space of the target's file system first
+ * (bn_h5_check_space; 0 = no check). Fails cleanly if the directory is not
+ * writable or the space is short. */
+bn_status_t bn_h5_create(bn_ctx_t *ctx, const char *path, double bytes,
+                         bn_h5_t **out);
 /* Collective: fail early (agreed) if `path` cannot become an output: its
  * directory is not writable, it is a directory, or it is the same file as
  * `input` (may be NULL). Nothing is created. */
@@ -31,7 +35,10 @@ bn_status_t bn_h5_check_output(bn_ctx_t *ctx, const char *path,
  * less room than a file of about `bytes` raw bytes needs (a full disk
  * found before writing, not half-way). */
 bn_status_t bn_h5_check_space(bn_ctx_t *ctx, const char *path, double bytes);
-/* Close, flush to disk (fsync) and rename the temporary over the target. */
+/* Close, read every block written back against what was written (a full
+ * disk can leave holes that closing does not report), flush to disk
+ * (fsync) and rename the temporary over the target; on any failure the
+ * target is untouched and bn_h5_close removes the temporary. */
 bn_status_t bn_h5_commit(bn_h5_t *f);
 /* The same, keeping the previous `keep - 1` versions of the target as
  * PATH.1 (newest) .. PATH.(keep-1); PATH exists at every moment. */
@@ -66,6 +73,24 @@ bn_status_t bn_h5_write_f64(bn_h5_t *f, const char *name, bn_idx_t global,
 bn_status_t bn_h5_read_dmat(bn_h5_t *f, const char *name, bn_dist_t *dist,
                             int k, bn_dmat_t **out);
 bn_status_t bn_h5_write_dmat(bn_h5_t *f, const char *name, const bn_dmat_t *a);
+/* N-dimensional float64 datasets (1 <= nd <= 4), by blocks: create one of
+ * extent dims (intermediate groups created), then each rank writes or
+ * reads its block [start, start + count) (count[0] = 0: nothing, still
+ * taking part), a contiguous row-major buffer; large blocks move in
+ * pieces. A read converts any numeric type to float64. */
+bn_status_t bn_h5_create_nd(bn_h5_t *f, const char *name, int nd,
+                            const bn_idx_t *dims);
+bn_status_t bn_h5_write_block(bn_h5_t *f, const char *name, int nd,
+                              const bn_idx_t *start, const bn_idx_t *count,
+                              const double *buf);
+bn_status_t bn_h5_read_block(bn_h5_t *f, const char *name, int nd,
+                             const bn_idx_t *start, const bn_idx_t *count,
+                             double *buf);
+/* Both at once for the common case: create NAME of extent dims and write
+ * this rank's items [first, first + count) along the first dimension. */
+bn_status_t bn_h5_write_rows(bn_h5_t *f, const char *name, int nd,
+                             const bn_idx_t *dims, bn_idx_t first,
+                             bn_idx_t count, const double *buf);
 /* Items [start, start + count) along the first dimension of a numeric
  * dataset of 1 to 4 dimensions (an image stack N x H x W: N items of H W
  * values), read as float64 into buf (count times the product of the other

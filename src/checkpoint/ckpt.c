@@ -124,8 +124,7 @@ bn_status_t bn_ckpt_write(bn_ckpt_t *c, bn_solver_t *s, const double *x) {
   int nv = bn_solver_state_vectors(s, names, vecs);
   double bytes = 8.0 * ((1 + nv) * c->nglobal +
                         7.0 * (double)bn_solver_history(s)->n + 64);
-  bn_status_t st = bn_h5_check_space(ctx, c->path, bytes);
-  if (st == BN_OK) st = bn_h5_create(ctx, c->path, &f);
+  bn_status_t st = bn_h5_create(ctx, c->path, bytes, &f);
   if (st == BN_OK) st = bn_ckpt_body(c, f, s, x);
   if (st == BN_OK) st = bn_h5_commit_keep(f, c->p.keep);
   bn_h5_close(f); /* removes the temporary if anything failed */

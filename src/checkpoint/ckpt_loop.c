@@ -16,8 +16,7 @@ bn_status_t bn_ckpt_write_loop(bn_ckpt_t *c, const bn_ckpt_loop_t *l,
   bn_h5_t *f = NULL;
   int tm = bn_timer_id(ctx, "checkpoint");
   bn_timer_start(ctx, tm);
-  bn_status_t st = bn_h5_check_space(ctx, c->path, l->bytes);
-  if (st == BN_OK) st = bn_h5_create(ctx, c->path, &f);
+  bn_status_t st = bn_h5_create(ctx, c->path, l->bytes, &f);
   if (st == BN_OK) st = bn_ckpt_attrs(c, f, l->method, iter);
   if (st == BN_OK) st = l->write(l->data, f);
   if (st == BN_OK) st = bn_h5_commit_keep(f, c->p.keep);

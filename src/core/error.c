@@ -134,14 +134,19 @@ bn_status_t bn_calloc(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr) {
   return BN_OK;
 }
 
+int bn_fault_on(const char *name) {
+  const char *spec = getenv("BN_FAULT");
+  return spec && !strcmp(spec, name);
+}
+
 void bn_fault_point(bn_ctx_t *ctx, const char *name) {
   const char *spec = getenv("BN_FAULT");
   size_t n = strlen(name);
   if (!spec || strncmp(spec, name, n) || (spec[n] && spec[n] != ':')) return;
   long want = spec[n] == ':' ? strtol(spec + n + 1, NULL, 10) : 1;
   if (++ctx->fault_hits != (want > 0 ? want : 1)) return;
-  fprintf(stderr, "benign: BN_FAULT: killing process %d at '%s'\n",
-          ctx->rank, name);
+  fprintf(stderr, "benign: BN_FAULT: killing process %d at '%s'\n", ctx->rank,
+          name);
   fflush(stderr);
   raise(SIGKILL);
 }

@@ -19,34 +19,9 @@ enum want { WANT_INT, WANT_REAL };
 static bn_status_t transfer(bn_h5_t *f, const char *name, hid_t dset,
                             hid_t memtype, int write, int nd, hsize_t start,
                             hsize_t count, hsize_t ncols, void *buf) {
-  bn_status_t st = BN_OK;
-  hsize_t fstart[2] = {start, 0}, fcount[2] = {count, ncols};
-  hsize_t n = nd == 2 ? count * ncols : count, mdim = n ? n : 1;
-  double dummy = 0.0; /* HDF5 wants a buffer even for empty selections */
-  hid_t fspace = H5Dget_space(dset);
-  hid_t mspace = H5Screate_simple(1, &mdim, NULL);
-  herr_t rc = fspace >= 0 && mspace >= 0 ? 0 : -1;
-  /* An empty dataset has no storage address, and HDF5's collective I/O
-   * fails on it; every rank sees the same extent, so all skip together. */
-  if (rc >= 0 && H5Sget_simple_extent_npoints(fspace) == 0) goto done;
-  if (rc >= 0 && n == 0)
-    rc = H5Sselect_none(fspace) < 0 || H5Sselect_none(mspace) < 0 ? -1 : 0;
-  else if (rc >= 0)
-    rc =
-        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, fstart, NULL, fcount, NULL);
-  if (rc >= 0 && write)
-    rc = H5Dwrite(dset, memtype, mspace, fspace, f->dxpl,
-                  n ? buf : (void *)&dummy);
-  else if (rc >= 0)
-    rc = H5Dread(dset, memtype, mspace, fspace, f->dxpl,
-                 n ? buf : (void *)&dummy);
-  if (rc < 0)
-    st = BN_ERROR(f->ctx, BN_ERR_IO, "%s: cannot %s dataset '%s'", f->path,
-                  write ? "write" : "read", name);
-done:
-  if (mspace >= 0) H5Sclose(mspace);
-  if (fspace >= 0) H5Sclose(fspace);
-  return st;
+  hsize_t s[2] = {start, 0}, c[2] = {count, ncols};
+  return bn_h5_move(f, name, dset, memtype, H5Tget_size(memtype), write, nd, s,
+                    c, buf, NULL);
 }
 
 /* Not agreed: check an open dataset's rank, type class and extent; dims
@@ -117,8 +92,8 @@ bn_status_t bn_h5_read_f64(bn_h5_t *f, const char *name, bn_idx_t start,
 /* Agreed: create dataset NAME (which must not exist yet), making the
  * groups above it. Fill values are never written: every element is about
  * to be written anyway, and a fill pass would double the I/O. */
-static bn_status_t create_dataset(bn_h5_t *f, const char *name, hid_t filetype,
-                                  int nd, const hsize_t *dims, hid_t *dset) {
+bn_status_t bn_h5_create_dataset(bn_h5_t *f, const char *name, hid_t filetype,
+                                 int nd, const hsize_t *dims, hid_t *dset) {
   int exists = 0;
   hid_t lcpl = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
   hid_t space = H5I_INVALID_HID;
@@ -166,7 +141,7 @@ static bn_status_t write_1d(bn_h5_t *f, const char *name, hid_t filetype,
                   (long long)(start + count), name, (long long)global);
   BN_TRY(ctx, st, bn_agree(ctx, st));
   hsize_t dim = (hsize_t)global;
-  BN_TRY(ctx, st, create_dataset(f, name, filetype, 1, &dim, &dset));
+  BN_TRY(ctx, st, bn_h5_create_dataset(f, name, filetype, 1, &dim, &dset));
   st = transfer(f, name, dset, memtype, 1, 1, (hsize_t)start, (hsize_t)count, 0,
                 (void *)buf);
   st = bn_agree(ctx, st);
@@ -235,7 +210,8 @@ bn_status_t bn_h5_write_dmat(bn_h5_t *f, const char *name, const bn_dmat_t *a) {
   hsize_t dims[2] = {(hsize_t)bn_dmat_rows(a), (hsize_t)bn_dmat_cols(a)};
   bn_status_t st = bn_h5_check_state(f, 1);
   if (st != BN_OK) return st;
-  BN_TRY(ctx, st, create_dataset(f, name, H5T_IEEE_F64LE, 2, dims, &dset));
+  BN_TRY(ctx, st,
+         bn_h5_create_dataset(f, name, H5T_IEEE_F64LE, 2, dims, &dset));
   st = transfer(f, name, dset, H5T_NATIVE_DOUBLE, 1, 2,
                 (hsize_t)bn_dmat_first_row(a), (hsize_t)bn_dmat_local_rows(a),
                 dims[1], (void *)bn_dmat_cdata(a));

@@ -13,6 +13,16 @@
 #include "benign/error.h"
 #include "benign/h5.h"
 
+/* A block written to a created file, to read back before the commit. */
+typedef struct bn_h5_rec {
+  char *name;
+  hid_t memtype;
+  size_t esize;
+  int nd;
+  hsize_t start[4], count[4];
+  uint64_t hash; /* of the bytes this rank wrote (bn_h5_move) */
+} bn_h5_rec_t;
+
 struct bn_h5 {
   bn_ctx_t *ctx;
   hid_t file;  /* H5I_INVALID_HID once closed (after commit) */
@@ -21,7 +31,30 @@ struct bn_h5 {
   char *tmp;   /* created files: the temporary written until commit */
   int created; /* this run made the temporary (so may remove it) */
   int committed;
+  bn_h5_rec_t *rec; /* what this rank wrote (created files) */
+  int nrec, caprec;
+  int rec_lost; /* a record could not be kept: the file is unverifiable */
 };
+
+/* h5_block.c. Not agreed (but collective: every rank calls it with its
+ * own block, possibly empty): move the block [start, start + count) of an
+ * open nd-dimensional dataset to (write) or from a contiguous buffer of
+ * esize-byte elements of memtype, in pieces along the first dimension; a
+ * write is recorded for bn_h5_verify. *hash (may be NULL) gets the hash
+ * of the bytes moved. */
+bn_status_t bn_h5_move(bn_h5_t *f, const char *name, hid_t dset, hid_t memtype,
+                       size_t esize, int write, int nd, const hsize_t *start,
+                       const hsize_t *count, void *buf, uint64_t *hash);
+/* Collective, agreed: after the temporary is closed, open it again with
+ * fapl and read every recorded block back; an error unless all of it
+ * reads back as it was written. */
+bn_status_t bn_h5_verify(bn_h5_t *f, hid_t fapl);
+void bn_h5_records_free(bn_h5_t *f);
+
+/* h5_data.c. Agreed: create dataset NAME (which must not exist yet),
+ * making the groups above it. */
+bn_status_t bn_h5_create_dataset(bn_h5_t *f, const char *name, hid_t filetype,
+                                 int nd, const hsize_t *dims, hid_t *dset);
 
 /* Not collective: BN_ERR_STATE unless f is open (and, if `write`, a created
  * file not yet committed). Every rank reaches the same verdict. */

@@ -115,7 +115,7 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
            BN_ERROR(ctx, BN_ERR_MPI,
                     "import: broadcast of the "
                     "sizes failed"));
-  BN_TRY(ctx, st, bn_h5_create(ctx, output, &f));
+  BN_TRY(ctx, st, bn_h5_create(ctx, output, 24.0 * (double)sz[SZ_ENTRIES], &f));
   BN_TRY(ctx, st, write_output(ctx, f, &d, sz, csv, format, input));
   BN_TRY(ctx, st, bn_h5_commit(f));
   if (stats)

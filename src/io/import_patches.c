@@ -241,7 +241,9 @@ bn_status_t bn_import_patches(bn_ctx_t *ctx, const bn_patch_params_t *p,
                            (double)s.written * m * sizeof(double)));
   BN_TRY(ctx, st, bn_dmat_create(dist, m, &y));
   fill_rows(p, &c, sel, bn_dmat_data(y));
-  BN_TRY(ctx, st, bn_h5_create(ctx, p->output, &f));
+  BN_TRY(
+      ctx, st,
+      bn_h5_create(ctx, p->output, (double)s.written * m * sizeof(double), &f));
   BN_TRY(ctx, st, bn_h5_write_dmat(f, "/Y", y));
   BN_TRY(ctx, st, write_attrs(f, p, &c, &s));
   BN_TRY(ctx, st, bn_h5_commit(f));

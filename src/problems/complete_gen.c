@@ -197,7 +197,6 @@ bn_status_t bn_generate_complete(bn_ctx_t *ctx, const bn_complete_gen_t *g,
     st = bn_malloc(ctx, (size_t)g->cols * r * sizeof(double), &y);
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_h5_check_output(ctx, output, NULL);
-  if (st == BN_OK) st = bn_h5_create(ctx, output, &f);
   if (st == BN_OK) {
     bn_gen_scales(g, s);
     bn_gen_factor(g, BN_STREAM_TRUTH_U, bn_dmat_first_row(x),
@@ -209,6 +208,15 @@ bn_status_t bn_generate_complete(bn_ctx_t *ctx, const bn_complete_gen_t *g,
         ctx, bn_gen_entries(ctx, g, bn_dmat_first_row(x), bn_dmat_local_rows(x),
                             bn_dmat_data(x), y, &train, &test));
   }
+  /* The file is created once the entries exist, with their size known. */
+  double bytes = 24.0 * (double)(train.n + test.n);
+  if (st == BN_OK)
+    st = bn_agree(ctx, MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE,
+                                     MPI_SUM, bn_ctx_comm(ctx)) == MPI_SUCCESS
+                           ? BN_OK
+                           : BN_ERR_MPI);
+  bytes += 8.0 * (double)(g->rows + g->cols) * r;
+  if (st == BN_OK) st = bn_h5_create(ctx, output, bytes, &f);
   bn_gen_stats_t tot = {0, 0};
   if (st == BN_OK)
     st = bn_gen_write_entries(ctx, f, "/omega", &train, g, &tot.train);

@@ -385,7 +385,8 @@ static bn_status_t bn_deconv_save(void *data, const double *x, bn_h5_t *f,
   char name[128];
   snprintf(name, sizeof name, "%sq", prefix);
   int64_t n = d->N;
-  return bn_dc_h5_write(f, name, 1, &n, 0, bn_ctx_rank(d->ctx) == 0 ? n : 0, x);
+  return bn_h5_write_rows(f, name, 1, &n, 0, bn_ctx_rank(d->ctx) == 0 ? n : 0,
+                          x);
 }
 
 static bn_status_t bn_deconv_load(void *data, bn_h5_t *f, const char *prefix,

@@ -96,10 +96,5 @@ void bn_dc_kernel_of(bn_deconv_t *d, const double *q, double *a);
  * min_x (1/2) |y_i - a (*) x|^2 + lasso |x|_1 per channel, ah = FFT(a). */
 bn_status_t bn_dc_lasso(bn_deconv_t *d, const fftw_complex *ah);
 
-/* deconv_h5.c: items [c0, c0 + pl) along the first dimension of an
- * ndims-dimensional dataset of shape dims (created here). Agreed. */
-bn_status_t bn_dc_h5_write(bn_h5_t *f, const char *name, int ndims,
-                           const int64_t *dims, int64_t c0, int64_t cnt,
-                           const double *buf);
 
 #endif

@@ -121,15 +121,18 @@ bn_status_t bn_generate_deconv(bn_ctx_t *ctx, const bn_deconv_gen_t *g,
     int64_t kd[2] = {g->kh, g->kw};
     const int64_t *ydims = two ? yd : yd1, *kdims = two ? kd : kd + 1;
     const int yn = two ? 3 : 2, kn = two ? 2 : 1;
-    BN_TRY(ctx, st, bn_h5_create(ctx, path, &f));
-    BN_TRY(ctx, st, bn_dc_h5_write(f, "/Y", yn, ydims, c0, pl, y));
+    double bytes =
+        8.0 * (double)g->channels * (double)N * (g->store_codes ? 2.0 : 1.0) +
+        8.0 * (double)(g->kh * g->kw);
+    BN_TRY(ctx, st, bn_h5_create(ctx, path, bytes, &f));
+    BN_TRY(ctx, st, bn_h5_write_rows(f, "/Y", yn, ydims, c0, pl, y));
     BN_TRY(ctx, st, bn_h5_attr_set_f64(f, "/Y", "theta", g->theta));
     BN_TRY(ctx, st, bn_h5_attr_set_f64(f, "/Y", "noise", g->noise));
     BN_TRY(
         ctx, st,
-        bn_dc_h5_write(f, "/a_true", kn, kdims, 0, r == 0 ? kdims[0] : 0, k));
+        bn_h5_write_rows(f, "/a_true", kn, kdims, 0, r == 0 ? kdims[0] : 0, k));
     if (g->store_codes)
-      BN_TRY(ctx, st, bn_dc_h5_write(f, "/X_true", yn, ydims, c0, pl, x));
+      BN_TRY(ctx, st, bn_h5_write_rows(f, "/X_true", yn, ydims, c0, pl, x));
     BN_TRY(ctx, st, bn_h5_attr_set_str(f, "/", "generator", "deconv"));
     BN_TRY(ctx, st, bn_h5_attr_set_str(f, "/", "kernel", g->kernel));
     BN_TRY(ctx, st, bn_h5_attr_set_i64(f, "/", "seed", (int64_t)g->seed));

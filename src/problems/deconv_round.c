@@ -314,6 +314,11 @@ bn_status_t bn_deconv_finish(void *data, const double *x,
   return BN_OK;
 }
 
+double bn_deconv_result_bytes(void *data) {
+  bn_deconv_t *d = data;
+  return 8.0 * (2.0 * (double)d->N + (d->xhat ? (double)d->p * d->N : 0.0));
+}
+
 bn_status_t bn_deconv_write_result(void *data, const double *x,
                                    const bn_deconv_report_t *rep, bn_h5_t *f) {
   bn_deconv_t *d = data;
@@ -324,13 +329,13 @@ bn_status_t bn_deconv_write_result(void *data, const double *x,
   const int64_t *kdims = kn == 1 ? kd + 1 : kd, *xdims = xd;
   int64_t xd2[2] = {d->p, d->w};
   if (d->ndims == 2) xdims = xd2;
-  BN_CALL(ctx, bn_dc_h5_write(f, "/kernel", kn, kdims, 0, root ? kdims[0] : 0,
-                              d->kernel));
+  BN_CALL(ctx, bn_h5_write_rows(f, "/kernel", kn, kdims, 0, root ? kdims[0] : 0,
+                                d->kernel));
   if (d->xhat)
     BN_CALL(ctx,
-            bn_dc_h5_write(f, "/X", d->ndims, xdims, d->c0, d->pl, d->xhat));
+            bn_h5_write_rows(f, "/X", d->ndims, xdims, d->c0, d->pl, d->xhat));
   int64_t n = d->N;
-  BN_CALL(ctx, bn_dc_h5_write(f, "/q", 1, &n, 0, root ? n : 0, x));
+  BN_CALL(ctx, bn_h5_write_rows(f, "/q", 1, &n, 0, root ? n : 0, x));
   BN_CALL(ctx, bn_h5_attr_set_f64(f, "/", "kernel_error", rep->kernel_error));
   BN_CALL(ctx, bn_h5_attr_set_f64(f, "/", "kernel_error_before_rounding",
                                   rep->kernel_error_pre));

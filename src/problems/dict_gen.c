@@ -243,7 +243,7 @@ bn_status_t bn_generate_dict(bn_ctx_t *ctx, const bn_dict_gen_t *g,
     bn_dgen_samples(g, a, ym, a + (size_t)m * n, g->store_codes ? ri : NULL,
                     ri + cap, g->store_codes ? v : NULL, &nx, ri + 2 * cap,
                     &no);
-    st = bn_h5_create(ctx, output, &f);
+    st = bn_h5_create(ctx, output, bytes, &f);
   }
   if (st == BN_OK) st = bn_h5_write_dmat(f, "/Y", ym);
   if (st == BN_OK) st = bn_h5_write_dmat(f, "/A_true", am);

@@ -182,7 +182,7 @@ bn_status_t bn_generate_eig(bn_ctx_t *ctx, const bn_eig_gen_t *gin,
                    ri ? ri + cnt : NULL, val, bn_dmat_data(tm));
   }
   st = bn_agree(ctx, st);
-  if (st == BN_OK) st = bn_h5_create(ctx, output, &f);
+  if (st == BN_OK) st = bn_h5_create(ctx, output, bytes, &f);
   if (st == BN_OK && !sparse) st = bn_h5_write_dmat(f, "/A", am);
   if (st == BN_OK && sparse)
     st = bn_egen_write_sparse(ctx, f, &g, cnt, ri, ri + cnt, val);

@@ -110,10 +110,10 @@ bn_status_t bn_generate_factor(bn_ctx_t *ctx, const bn_factor_gen_t *g,
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_h5_check_output(ctx, output, NULL);
   if (st == BN_OK)
-    st = bn_h5_check_space(ctx, output,
-                           8.0 * ((double)g->rows * (double)g->cols +
-                                  (double)(g->rows + g->cols) * r));
-  if (st == BN_OK) st = bn_h5_create(ctx, output, &f);
+    st = bn_h5_create(ctx, output,
+                      8.0 * ((double)g->rows * (double)g->cols +
+                             (double)(g->rows + g->cols) * r),
+                      &f);
   if (st == BN_OK) {
     uint32_t zs = g->sym ? BN_STREAM_TRUTH_U : BN_STREAM_TRUTH_V;
     bn_fgen_rows(g, BN_STREAM_TRUTH_U, bn_dmat_first_row(x),

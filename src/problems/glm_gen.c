@@ -83,7 +83,7 @@ bn_status_t bn_generate_glm(bn_ctx_t *ctx, const bn_glm_gen_t *g,
         y[i] += g->noise *
                 bn_rng_normal(g->seed, BN_STREAM_NOISE, (uint64_t)(i0 + i), 0);
     }
-    st = bn_h5_create(ctx, output, &f);
+    st = bn_h5_create(ctx, output, 8.0 * ((double)n * (double)(d + 1) + d), &f);
   }
   if (st == BN_OK) st = bn_h5_write_dmat(f, "/X", xm);
   if (st == BN_OK) st = bn_h5_write_f64(f, "/y", n, i0, nl, y);

@@ -265,7 +265,7 @@ bn_status_t bn_generate_phase_cdp(bn_ctx_t *ctx, const bn_phase_cdp_gen_t *g,
         y[(size_t)l * nl + k] = v > 0 ? v : 0.0;
       }
     }
-    st = bn_h5_create(ctx, output, &f);
+    st = bn_h5_create(ctx, output, 8.0 * (double)(L + 2) * n, &f);
   }
   if (st == BN_OK) st = bn_cdp_h5_write(f, "/y", c, y);
   if (st == BN_OK) {

@@ -108,7 +108,7 @@ bn_status_t bn_generate_phase(bn_ctx_t *ctx, const bn_phase_gen_t *g,
     for (size_t e = 0; e < per; e++)
       x[e] = sd * bn_rng_normal(g->seed, BN_PHASE_STREAM_TRUTH, e, 0);
     bn_pgen_measure(g, cplx, bn_dist_first(md), ml, x, a, x + per, y);
-    st = bn_h5_create(ctx, output, &f);
+    st = bn_h5_create(ctx, output, bytes, &f);
   }
   if (st == BN_OK) st = bn_h5_write_f64(f, "/y", m, bn_dist_first(md), ml, y);
   if (st == BN_OK && stored) {

@@ -154,7 +154,12 @@ bn_status_t bn_generate_rpca(bn_ctx_t *ctx, const bn_rpca_gen_t *g,
     st = bn_malloc(ctx, (size_t)(g->cols * r) * sizeof(double), &y);
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_h5_check_output(ctx, output, NULL);
-  if (st == BN_OK) st = bn_h5_create(ctx, output, &f);
+  /* M (dense) or up to sample-rate of its entries, the sparse part and
+   * the factors. */
+  double bytes = 8.0 * (double)(g->rows + g->cols) * r +
+                 24.0 * (double)g->rows * (double)g->cols *
+                     (dense ? 1.0 / 3.0 + g->corrupt : g->sample_rate);
+  if (st == BN_OK) st = bn_h5_create(ctx, output, bytes, &f);
   bn_idx_t first = bn_dist_first(rd), nloc = bn_dist_local(rd);
   double *lb = l ? bn_dmat_data(l) : NULL, lmax = 0.0;
   if (st == BN_OK) {

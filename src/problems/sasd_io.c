@@ -52,7 +52,10 @@ bn_status_t bn_sasd_write_instance(bn_ctx_t *ctx, const bn_sasd_gen_t *p,
                                    const double *a) {
   bn_h5_t *f = NULL;
   const bool two = p->dims == 2;
-  BN_CALL(ctx, bn_h5_create(ctx, path, &f));
+  double area = (double)(two ? p->h : 1) * (double)p->w;
+  BN_CALL(ctx, bn_h5_create(ctx, path,
+                            16.0 * area + 8.0 * (double)p->k * (two ? p->k : 1),
+                            &f));
   bn_status_t st =
       bn_sasd_put(ctx, f, "/y", two ? p->h : 0, p->w, r0, n0, y, (size_t)p->w);
   if (st == BN_OK)

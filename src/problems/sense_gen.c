@@ -157,7 +157,7 @@ bn_status_t bn_generate_sense(bn_ctx_t *ctx, const bn_sense_gen_t *g,
                     work, y);
     bn_sgen_local(tu, x, r);
     bn_sgen_local(tv, yt, r);
-    st = bn_h5_create(ctx, output, &f);
+    st = bn_h5_create(ctx, output, bytes, &f);
   }
   if (st == BN_OK) st = bn_h5_write_f64(f, "/y", m, bn_dist_first(md), ml, y);
   if (st == BN_OK && op == BN_SENSE_GAUSSIAN)

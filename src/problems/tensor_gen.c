@@ -161,7 +161,7 @@ bn_status_t bn_generate_tensor(bn_ctx_t *ctx, const bn_tensor_gen_t *g,
     bn_tgen_local(am, a, K);
     if (form == BN_TENSOR_SAMPLES) bn_tgen_samples(g, a, dm, a + n * K);
     if (form == BN_TENSOR_EXPLICIT) bn_tgen_explicit(g, a, dm);
-    st = bn_h5_create(ctx, output, &f);
+    st = bn_h5_create(ctx, output, bytes, &f);
   }
   bn_idx_t mine = bn_ctx_rank(ctx) == 0 ? K : 0;
   if (st == BN_OK && form == BN_TENSOR_COMPONENTS) {
