@@ -123,5 +123,12 @@ bn_status_t bn_run_cert_save(bn_h5_t *f, const bn_run_cert_t *rc);
  * exists). Fails early (agreed) if the checkpoint file cannot be written. */
 bn_status_t bn_run_ckpt_options(bn_ctx_t *ctx, const bn_opts_t *opts,
                                 bn_ckpt_params_t *p, const char **restart);
+/* Collective: the run's files checked together before any work
+ * (benign/paths.h): --input, --init-file and --restart as inputs; --output,
+ * --checkpoint with its kept copies and the nside side outputs (side[2k]
+ * the path, side[2k + 1] the option naming it) as outputs. */
+bn_status_t bn_run_check_paths(bn_ctx_t *ctx, const bn_opts_t *o,
+                               const bn_ckpt_params_t *cp, const char *restart,
+                               const char *const *side, int nside);
 
 #endif

@@ -186,9 +186,12 @@ static void bn_crun_header(bn_crun_t *r) {
 static bn_status_t bn_crun_body(bn_crun_t *r) {
   bn_ctx_t *ctx = r->ctx;
   bn_ckpt_params_t cp;
-  BN_CALL(ctx,
-          bn_h5_check_output(ctx, r->output, bn_opts_string(r->opts, "input")));
   BN_CALL(ctx, bn_run_ckpt_options(ctx, r->opts, &cp, &r->restart));
+  const char *png = bn_opts_string(r->opts, "png-prefix");
+  char kpng[4096];
+  snprintf(kpng, sizeof kpng, "%skernel.png", png ? png : "");
+  const char *side[2] = {png && *png ? kpng : NULL, "--png-prefix"};
+  BN_CALL(ctx, bn_run_check_paths(ctx, r->opts, &cp, r->restart, side, 1));
   BN_CALL(ctx, bn_opts_bool(r->opts, "save-init", &r->save_init));
   /* From here a scheduler's SIGTERM/SIGUSR1 is handled at the next
    * iteration boundary (a checkpoint, then exit status 75). */

@@ -241,9 +241,9 @@ static bn_status_t bn_drun_start(bn_drun_t *r, bool first) {
 static bn_status_t bn_drun_body(bn_drun_t *r) {
   bn_ctx_t *ctx = r->ctx;
   bn_ckpt_params_t cp;
-  BN_CALL(ctx,
-          bn_h5_check_output(ctx, r->output, bn_opts_string(r->opts, "input")));
   BN_CALL(ctx, bn_run_ckpt_options(ctx, r->opts, &cp, &r->restart));
+  const char *side[2] = {bn_opts_string(r->opts, "atoms-png"), "--atoms-png"};
+  BN_CALL(ctx, bn_run_check_paths(ctx, r->opts, &cp, r->restart, side, 1));
   bn_signals_install();
   BN_CALL(ctx, r->ops->create(ctx, r->opts, &r->data));
   r->ops->objective(r->data, &r->obj);

@@ -198,13 +198,14 @@ static bn_status_t bn_ls_body(bn_ls_t *ls, const char *name) {
                                  ? BN_OK
                                  : BN_ERROR(ctx, BN_ERR_MEM, "out of memory")));
   const char *input = bn_opts_string(ls->opts, "input");
-  BN_CALL(ctx, bn_h5_check_output(ctx, ls->output, input));
-  if (*ls->png) {
-    if (!strcmp(ls->png, ls->output))
-      return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                          "--png and --output name the same file %s", ls->png);
-    BN_CALL(ctx, bn_h5_check_output(ctx, ls->png, input));
-  }
+  bn_paths_t *paths = NULL;
+  BN_CALL(ctx, bn_paths_create(ctx, &paths));
+  bn_paths_input(paths, input, "--input");
+  bn_paths_output(paths, ls->output, "--output");
+  bn_paths_output(paths, ls->png, "--png");
+  bn_status_t pst = bn_paths_check(paths);
+  bn_paths_destroy(paths);
+  BN_CALL(ctx, pst);
   /* Every process its own instance. */
   BN_CALL(ctx, bn_agree(ctx, bn_ctx_create(MPI_COMM_SELF, &ls->self)));
   bn_ctx_set_log_level(ls->self, bn_ctx_log_level(ctx) >= BN_LOG_DEBUG

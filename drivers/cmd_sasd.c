@@ -371,9 +371,15 @@ static bn_status_t bn_srun_body(bn_srun_t *u) {
   BN_CALL(ctx, bn_srun_params(u, &k));
   BN_CALL(ctx, bn_opts_bool(u->opts, "center", &center));
   BN_CALL(ctx, bn_opts_int(u->opts, "fft-bench", &nb));
-  BN_CALL(ctx, bn_h5_check_output(ctx, u->output, in));
   bn_ckpt_params_t cp;
   BN_CALL(ctx, bn_run_ckpt_options(ctx, u->opts, &cp, &u->restart));
+  const char *png = bn_opts_string(u->opts, "png-prefix");
+  char kpng[4096], apng[4096];
+  snprintf(kpng, sizeof kpng, "%s_kernel.png", png ? png : "");
+  snprintf(apng, sizeof apng, "%s_activation.png", png ? png : "");
+  const char *side[4] = {png && *png ? kpng : NULL, "--png-prefix",
+                         png && *png ? apng : NULL, "--png-prefix"};
+  BN_CALL(ctx, bn_run_check_paths(ctx, u->opts, &cp, u->restart, side, 2));
   const bool measure = !strcmp(bn_opts_string(u->opts, "fft-plan"), "measure");
   BN_CALL(ctx, bn_sasd_read(ctx, in, (int)k, center, measure, &u->s));
   BN_CALL(ctx, bn_srun_ckpt(u, &cp));

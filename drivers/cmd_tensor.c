@@ -213,9 +213,8 @@ static bn_status_t bn_trun_body(bn_trun_t *r) {
   bn_ctx_t *ctx = r->ctx;
   bn_ckpt_params_t cp;
   BN_CALL(ctx, bn_trun_refuse(ctx, r->opts));
-  BN_CALL(ctx,
-          bn_h5_check_output(ctx, r->output, bn_opts_string(r->opts, "input")));
   BN_CALL(ctx, bn_run_ckpt_options(ctx, r->opts, &cp, &r->restart));
+  BN_CALL(ctx, bn_run_check_paths(ctx, r->opts, &cp, r->restart, NULL, 0));
   bn_signals_install();
   BN_CALL(ctx, r->ops->create(ctx, r->opts, &r->data));
   r->ops->objective(r->data, &r->obj);

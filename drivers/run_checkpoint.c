@@ -4,6 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "benign/paths.h"
 #include "cli.h"
 
 static bool bn_same_file(const char *a, const char *b) {
@@ -73,6 +77,39 @@ bn_status_t bn_run_ckpt_options(bn_ctx_t *ctx, const bn_opts_t *o,
                           "checkpoint holds the current iterate, not the "
                           "initial point)");
   }
-  if (p->path) BN_CALL(ctx, bn_h5_check_output(ctx, p->path, in));
   return BN_OK;
+}
+
+bn_status_t bn_run_check_paths(bn_ctx_t *ctx, const bn_opts_t *o,
+                               const bn_ckpt_params_t *cp, const char *restart,
+                               const char *const *side, int nside) {
+  bn_paths_t *p = NULL;
+  BN_CALL(ctx, bn_paths_create(ctx, &p));
+  bn_paths_input(p, bn_opts_string(o, "input"), "--input");
+  const char *init =
+      bn_opts_is_set(o, "init-file") ? bn_opts_string(o, "init-file") : NULL;
+  bn_paths_input(p, init, "--init-file");
+  bn_paths_output(p, bn_opts_string(o, "output"), "--output");
+  for (int k = 0; k < nside; k++)
+    bn_paths_output(p, side[2 * k], side[2 * k + 1]);
+  if (cp->path) {
+    char *copy = NULL;
+    size_t len = strlen(cp->path) + 16;
+    bn_status_t st = bn_malloc(ctx, len, &copy);
+    for (int k = 1; st == BN_OK && k < cp->keep; k++) {
+      snprintf(copy, len, "%s.%d", cp->path, k);
+      bn_paths_output(p, copy, "a kept copy of --checkpoint");
+    }
+    free(copy);
+    bn_paths_output(p, cp->path, "--checkpoint");
+  }
+  /* The checkpoint a run continues from may be the one it goes on
+   * writing. */
+  if (restart) {
+    bn_paths_input(p, restart, "--restart");
+    if (cp->path) bn_paths_same_ok(p);
+  }
+  bn_status_t st = bn_paths_check(p);
+  bn_paths_destroy(p);
+  return st;
 }

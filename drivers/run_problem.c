@@ -408,9 +408,8 @@ static bn_status_t bn_run_body(bn_run_t *run) {
   BN_CALL(ctx, bn_run_setup_solver(run));
   /* An output that cannot be written fails before the solve; the file is
    * created only when there is a result to put in it. */
-  BN_CALL(ctx, bn_h5_check_output(ctx, run->output,
-                                  bn_opts_string(run->opts, "input")));
   BN_CALL(ctx, bn_run_ckpt_options(ctx, run->opts, &cp, &run->restart));
+  BN_CALL(ctx, bn_run_check_paths(ctx, run->opts, &cp, run->restart, NULL, 0));
   /* From here a scheduler's SIGTERM/SIGUSR1 is handled at the next
    * iteration boundary (a checkpoint, then exit status 75). */
   bn_signals_install();

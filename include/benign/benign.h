@@ -13,6 +13,7 @@
 #include "benign/import.h"
 #include "benign/landscape.h"
 #include "benign/opts.h"
+#include "benign/paths.h"
 #include "benign/patches.h"
 #include "benign/plan.h"
 #include "benign/plateau.h"

@@ -14,15 +14,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benign/paths.h"
 #include "benign/signal.h"
 #include "io/h5_internal.h"
 
 /* Rank 0's file system checks run before any collective open; errno text
  * makes "No such file or directory" and "Permission denied" explicit. */
 static bn_status_t check_readable(bn_ctx_t *ctx, const char *path) {
+  struct stat s;
   if (access(path, R_OK) != 0)
     return BN_ERROR(ctx, BN_ERR_IO, "cannot open '%s': %s", path,
                     strerror(errno));
+  /* Before HDF5 opens it: reading a FIFO would block forever. */
+  if (stat(path, &s) == 0 && !S_ISREG(s.st_mode))
+    return BN_ERROR(ctx, BN_ERR_IO,
+                    "'%s' is not a regular file (a directory, FIFO or device "
+                    "cannot be read as HDF5)",
+                    path);
   htri_t is = H5Fis_hdf5(path);
   if (is <= 0)
     return BN_ERROR(ctx, BN_ERR_DATA, "'%s' is not an HDF5 file", path);
@@ -54,29 +62,20 @@ static bn_status_t check_dir_writable(bn_ctx_t *ctx, const char *path) {
 
 bn_status_t bn_h5_check_output(bn_ctx_t *ctx, const char *path,
                                const char *input) {
-  bn_status_t st = BN_OK;
-  if (bn_ctx_rank(ctx) == 0) {
-    struct stat so, si;
-    int exists = stat(path, &so) == 0;
-    if (exists && S_ISDIR(so.st_mode))
-      st = BN_ERROR(ctx, BN_ERR_IO, "cannot write '%s': it is a directory",
-                    path);
-    else if (exists && input && stat(input, &si) == 0 &&
-             so.st_dev == si.st_dev && so.st_ino == si.st_ino)
-      st = BN_ERROR(ctx, BN_ERR_ARG,
-                    "the output '%s' is the input file: name another output",
-                    path);
-    else
-      st = check_dir_writable(ctx, path);
-  }
-  return bn_agree(ctx, st);
+  bn_paths_t *p = NULL;
+  BN_CALL(ctx, bn_paths_create(ctx, &p));
+  bn_paths_input(p, input, "the input");
+  bn_paths_output(p, path, "the output");
+  bn_status_t st = bn_paths_check(p);
+  bn_paths_destroy(p);
+  return st;
 }
 
 /* Rank 0 names the temporary and broadcasts it, so every rank opens the
  * same file. The name mixes the pid and the clock; H5F_ACC_EXCL on create
  * guarantees that an unlikely clash fails instead of clobbering a file. */
 static bn_status_t make_tmp_name(bn_ctx_t *ctx, const char *path, char **out) {
-  size_t len = strlen(path) + 48;
+  size_t len = strlen(path) + 64;
   bn_status_t st = bn_malloc(ctx, len, out);
   if (st == BN_OK && bn_ctx_rank(ctx) == 0) {
     struct timespec ts;
@@ -84,8 +83,8 @@ static bn_status_t make_tmp_name(bn_ctx_t *ctx, const char *path, char **out) {
     unsigned long mix = (unsigned long)ts.tv_nsec ^
                         ((unsigned long)ts.tv_sec << 20) ^
                         (unsigned long)(size_t)*out;
-    snprintf(*out, len, "%s.tmp.%ld.%lx", path, (long)getpid(),
-             mix & 0xffffffUL);
+    if (bn_tmp_name(path, mix, *out, len) != 0)
+      st = BN_ERROR(ctx, BN_ERR_ARG, "'%s': the path is too long", path);
   }
   st = bn_agree(ctx, st);
   if (st != BN_OK) return st;
@@ -294,6 +293,12 @@ bn_status_t bn_h5_commit_keep(bn_h5_t *f, int keep) {
   if (st != BN_OK) return st;
   bn_fault_point(ctx, "before-rename");
   if (bn_ctx_rank(ctx) == 0 && keep > 1) st = rotate(ctx, f->path, keep);
+  struct stat ts;
+  if (st == BN_OK && bn_ctx_rank(ctx) == 0 && lstat(f->path, &ts) == 0 &&
+      !S_ISREG(ts.st_mode) && !S_ISLNK(ts.st_mode))
+    st =
+        BN_ERROR(ctx, BN_ERR_IO,
+                 "'%s' is no longer a regular file: not replacing it", f->path);
   if (st == BN_OK && bn_ctx_rank(ctx) == 0 && rename(f->tmp, f->path) != 0)
     st = BN_ERROR(ctx, BN_ERR_IO, "cannot rename '%s' to '%s': %s", f->tmp,
                   f->path, strerror(errno));

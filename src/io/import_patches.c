@@ -16,6 +16,7 @@
 #include "benign/dmat.h"
 #include "benign/h5.h"
 #include "benign/patches.h"
+#include "benign/paths.h"
 #include "benign/png.h"
 #include "benign/rng.h"
 #include "io/image_internal.h"
@@ -185,6 +186,15 @@ bn_status_t bn_import_patches(bn_ctx_t *ctx, const bn_patch_params_t *p,
   memset(&s, 0, sizeof s);
   BN_CALL(ctx, check_params(ctx, p));
   BN_CALL(ctx, bn_h5_check_output(ctx, p->output, p->input));
+  if (p->patches_png) { /* a picture must not replace the input or output */
+    bn_paths_t *ps = NULL;
+    BN_CALL(ctx, bn_paths_create(ctx, &ps));
+    bn_paths_output(ps, p->output, "--output");
+    bn_paths_output(ps, p->patches_png, "--patches-png");
+    st = bn_paths_check(ps);
+    bn_paths_destroy(ps);
+    BN_CALL(ctx, st);
+  }
   BN_TRY(ctx, st, bn_corpus_load(ctx, p, &c));
   BN_TRY(ctx, st, bn_agree(ctx, check_sizes(ctx, p, &c)));
   /* Patch numbering: g0 = patches of the images before this process's. */

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "benign/error.h"
+#include "benign/paths.h"
 
 #define BN_PNG_MAX_PIXELS (1L << 28)
 
@@ -23,10 +25,25 @@ bn_status_t bn_png_write(bn_ctx_t *ctx, const char *path, int width, int height,
                     "cannot write PNG '%s': bad picture (%d x %d pixels, %d "
                     "channels)",
                     path ? path : "(null)", width, height, channels);
-  size_t len = strlen(path) + 32;
+  size_t len = strlen(path) + 64;
   char *tmp = NULL;
+  struct stat s;
   BN_CALL(ctx, bn_malloc(ctx, len, &tmp));
-  snprintf(tmp, len, "%s.tmp%ld", path, (long)getpid());
+  if (bn_tmp_name(path, (unsigned long)(size_t)tmp, tmp, len) != 0) {
+    free(tmp);
+    return BN_ERROR(ctx, BN_ERR_ARG,
+                    "cannot write PNG '%s': the path is too "
+                    "long",
+                    path);
+  }
+  /* Never replace a device or FIFO by a picture. */
+  if (lstat(path, &s) == 0 && !S_ISREG(s.st_mode) && !S_ISLNK(s.st_mode)) {
+    free(tmp);
+    return BN_ERROR(ctx, BN_ERR_IO,
+                    "cannot write PNG '%s': it exists and is not a regular "
+                    "file",
+                    path);
+  }
   png_image pi;
   memset(&pi, 0, sizeof pi);
   pi.version = PNG_IMAGE_VERSION;
