@@ -406,7 +406,6 @@ static bn_status_t bn_srun_body(bn_srun_t *u) {
   }
   BN_CALL(ctx, bn_srun_memory(u));
   BN_CALL(ctx, bn_srun_save(u));
-  const char *png = bn_opts_string(u->opts, "png-prefix");
   if (png && *png) BN_CALL(ctx, bn_sasd_png(u->s, &u->r, png));
   bn_srun_report(u);
   if (u->r.signal)

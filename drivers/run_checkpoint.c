@@ -92,7 +92,9 @@ bn_status_t bn_run_check_paths(bn_ctx_t *ctx, const bn_opts_t *o,
   bn_paths_output(p, bn_opts_string(o, "output"), "--output");
   for (int k = 0; k < nside; k++)
     bn_paths_output(p, side[2 * k], side[2 * k + 1]);
+  int ck = bn_paths_count(p);
   if (cp->path) {
+    bn_paths_output(p, cp->path, "--checkpoint");
     char *copy = NULL;
     size_t len = strlen(cp->path) + 16;
     bn_status_t st = bn_malloc(ctx, len, &copy);
@@ -101,13 +103,12 @@ bn_status_t bn_run_check_paths(bn_ctx_t *ctx, const bn_opts_t *o,
       bn_paths_output(p, copy, "a kept copy of --checkpoint");
     }
     free(copy);
-    bn_paths_output(p, cp->path, "--checkpoint");
   }
   /* The checkpoint a run continues from may be the one it goes on
    * writing. */
   if (restart) {
     bn_paths_input(p, restart, "--restart");
-    if (cp->path) bn_paths_same_ok(p);
+    bn_paths_same_ok(p, ck);
   }
   bn_status_t st = bn_paths_check(p);
   bn_paths_destroy(p);

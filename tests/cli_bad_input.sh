@@ -159,10 +159,10 @@ bad 1 "info on a missing file" 2 "cannot open '.*/missing\.h5'" \
 
 # An output that names the input file is refused before anything is
 # written: the input (here the earlier result) is left as it was.
-bad 2 "complete: output is the input" 2 "is the input file" \
+bad 2 "complete: output is the input" 2 "same file: it would be overwritten" \
   complete --input="$T/out.h5" --rank=2 --output="$T/out.h5"
 cp "$T/bad.csv" "$T/keep.csv"
-bad 2 "import: output is the input" 2 "is the input file" \
+bad 2 "import: output is the input" 2 "same file: it would be overwritten" \
   import --format=csv --input="$T/keep.csv" --output="$T/keep.csv"
 check "import input untouched" cmp -s "$T/bad.csv" "$T/keep.csv"
 

@@ -23,12 +23,20 @@ void bn_paths_destroy(bn_paths_t *p);
  * messages ("--input", "--atoms-png", ...). */
 void bn_paths_input(bn_paths_t *p, const char *path, const char *what);
 void bn_paths_output(bn_paths_t *p, const char *path, const char *what);
-/* Not collective: the last two paths added may be the same file (e.g. the
- * checkpoint a run restarts from and the one it goes on writing). */
-void bn_paths_same_ok(bn_paths_t *p);
+/* Not collective: an input that may also be a directory (of images). */
+void bn_paths_input_dir(bn_paths_t *p, const char *path, const char *what);
+/* Not collective: the paths added since the count was `first`
+ * (bn_paths_count) may be the same file as each other (e.g. the checkpoint
+ * a run restarts from and the ones it goes on writing). */
+int bn_paths_count(const bn_paths_t *p);
+void bn_paths_same_ok(bn_paths_t *p, int first);
 /* Collective (rank 0 looks, the verdict is agreed): the checks above; one
  * message naming the path (and the pair, for a collision). */
 bn_status_t bn_paths_check(bn_paths_t *p);
+
+/* Not collective: an error unless path is a readable regular file (a FIFO
+ * would block the reader forever). */
+bn_status_t bn_path_readable(bn_ctx_t *ctx, const char *path);
 
 /* Not collective: the name of a temporary beside `path` into out (len
  * bytes): PATH.tmp.PID.XXXXXX, or, when the name is too long for that

@@ -21,16 +21,8 @@
 /* Rank 0's file system checks run before any collective open; errno text
  * makes "No such file or directory" and "Permission denied" explicit. */
 static bn_status_t check_readable(bn_ctx_t *ctx, const char *path) {
-  struct stat s;
-  if (access(path, R_OK) != 0)
-    return BN_ERROR(ctx, BN_ERR_IO, "cannot open '%s': %s", path,
-                    strerror(errno));
   /* Before HDF5 opens it: reading a FIFO would block forever. */
-  if (stat(path, &s) == 0 && !S_ISREG(s.st_mode))
-    return BN_ERROR(ctx, BN_ERR_IO,
-                    "'%s' is not a regular file (a directory, FIFO or device "
-                    "cannot be read as HDF5)",
-                    path);
+  BN_CALL(ctx, bn_path_readable(ctx, path));
   htri_t is = H5Fis_hdf5(path);
   if (is <= 0)
     return BN_ERROR(ctx, BN_ERR_DATA, "'%s' is not an HDF5 file", path);
@@ -64,7 +56,7 @@ bn_status_t bn_h5_check_output(bn_ctx_t *ctx, const char *path,
                                const char *input) {
   bn_paths_t *p = NULL;
   BN_CALL(ctx, bn_paths_create(ctx, &p));
-  bn_paths_input(p, input, "the input");
+  bn_paths_input_dir(p, input, "the input");
   bn_paths_output(p, path, "the output");
   bn_status_t st = bn_paths_check(p);
   bn_paths_destroy(p);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "benign/paths.h"
 #include "io/h5_internal.h"
 
 typedef struct walk {
@@ -196,9 +197,7 @@ static herr_t link_cb(hid_t group, const char *name, const H5L_info_t *info,
 /* Rank 0 only; not agreed. */
 static bn_status_t describe_file(bn_ctx_t *ctx, const char *path, FILE *out) {
   walk_t w = {ctx, out};
-  if (access(path, R_OK) != 0)
-    return BN_ERROR(ctx, BN_ERR_IO, "cannot open '%s': %s", path,
-                    strerror(errno));
+  BN_CALL(ctx, bn_path_readable(ctx, path));
   if (H5Fis_hdf5(path) <= 0)
     return BN_ERROR(ctx, BN_ERR_DATA, "'%s' is not an HDF5 file", path);
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);

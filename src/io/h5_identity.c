@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "benign/paths.h"
+
 #include "io/h5_internal.h"
 
 static void fnv(uint64_t *h, const char *s) {
@@ -53,6 +55,7 @@ static herr_t link_cb(hid_t group, const char *name, const H5L_info_t *info,
 static bn_status_t identity_rank0(bn_ctx_t *ctx, const char *path,
                                   bn_h5_identity_t *id) {
   struct stat sb;
+  BN_CALL(ctx, bn_path_readable(ctx, path));
   if (stat(path, &sb) != 0)
     return BN_ERROR(ctx, BN_ERR_IO, "cannot open '%s': %s", path,
                     strerror(errno));

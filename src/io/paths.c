@@ -8,6 +8,9 @@
  * files. No output may be an input or another output: paths are compared
  * after resolving '.', '..' and symbolic links (the canonical directory
  * and name), and existing files also by device and inode (hard links). */
+/* realpath is XSI, beyond the POSIX level the project builds at. */
+#define _XOPEN_SOURCE 700
+
 #include "benign/paths.h"
 
 #include <errno.h>
@@ -28,6 +31,7 @@
 typedef struct bn_path_ent {
   char *path, *what;
   int output, group; /* entries of one group (> 0) may be the same file */
+  int dir_ok;        /* an input that may be a directory (of images) */
   char canon[PATH_MAX + NAME_MAX + 2]; /* rank 0 */
   int exists;
   dev_t dev;
@@ -87,14 +91,20 @@ void bn_paths_input(bn_paths_t *p, const char *path, const char *what) {
   bn_paths_add(p, path, what, 0);
 }
 
+void bn_paths_input_dir(bn_paths_t *p, const char *path, const char *what) {
+  int n = p->n;
+  bn_paths_add(p, path, what, 0);
+  if (p->n > n) p->e[n].dir_ok = 1;
+}
+
 void bn_paths_output(bn_paths_t *p, const char *path, const char *what) {
   bn_paths_add(p, path, what, 1);
 }
 
-void bn_paths_same_ok(bn_paths_t *p) {
-  if (p->n < 2) return;
-  int g = p->e[p->n - 2].group ? p->e[p->n - 2].group : p->n;
-  p->e[p->n - 2].group = p->e[p->n - 1].group = g;
+int bn_paths_count(const bn_paths_t *p) { return p->n; }
+
+void bn_paths_same_ok(bn_paths_t *p, int first) {
+  for (int k = first; k < p->n; k++) p->e[k].group = first + 1;
 }
 
 /* The directory of path ("." if none) and its last component. */
@@ -121,9 +131,9 @@ static bn_status_t bn_path_look(bn_ctx_t *ctx, bn_path_ent_t *e) {
   e->exists = stat(e->path, &s) == 0;
   if (!e->output) {
     if (!e->exists)
-      return BN_ERROR(ctx, BN_ERR_IO, "cannot open %s '%s': %s", e->what,
-                      e->path, strerror(errno));
-    if (!S_ISREG(s.st_mode))
+      return BN_ERROR(ctx, BN_ERR_IO, "cannot open '%s' (%s): %s", e->path,
+                      e->what, strerror(errno));
+    if (!S_ISREG(s.st_mode) && !(e->dir_ok && S_ISDIR(s.st_mode)))
       return BN_ERROR(ctx, BN_ERR_IO,
                       "%s '%s' is not a regular file (a directory, FIFO or "
                       "device cannot be read as one)",
@@ -152,12 +162,10 @@ static bn_status_t bn_path_look(bn_ctx_t *ctx, bn_path_ent_t *e) {
                     "%s '%s': the name is longer than the file system allows "
                     "(%d bytes)",
                     e->what, e->path, NAME_MAX);
-  if (!realpath(dir, rdir))
-    return BN_ERROR(ctx, BN_ERR_IO, "%s '%s': directory '%s': %s", e->what,
-                    e->path, dir, strerror(errno));
-  if (e->output && access(rdir, W_OK | X_OK) != 0)
-    return BN_ERROR(ctx, BN_ERR_IO, "cannot create %s '%s': directory '%s': %s",
-                    e->what, e->path, dir, strerror(errno));
+  if (!realpath(dir, rdir) || (e->output && access(rdir, W_OK | X_OK) != 0))
+    return BN_ERROR(ctx, BN_ERR_IO, "cannot %s '%s' (%s): directory '%s': %s",
+                    e->output ? "create" : "open", e->path, e->what, dir,
+                    strerror(errno));
   /* An existing file: its own canonical path (a symlink to elsewhere). */
   char full[PATH_MAX + 1];
   if (e->exists && realpath(e->path, full))
@@ -212,4 +220,17 @@ int bn_tmp_name(const char *path, unsigned long salt, char *out, size_t len) {
                  (unsigned long long)h, pid, salt);
   }
   return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+bn_status_t bn_path_readable(bn_ctx_t *ctx, const char *path) {
+  struct stat s;
+  if (access(path, R_OK) != 0 || stat(path, &s) != 0)
+    return BN_ERROR(ctx, BN_ERR_IO, "cannot open '%s': %s", path,
+                    strerror(errno));
+  if (!S_ISREG(s.st_mode))
+    return BN_ERROR(ctx, BN_ERR_IO,
+                    "'%s' is not a regular file (a directory, FIFO or device "
+                    "cannot be read as one)",
+                    path);
+  return BN_OK;
 }
