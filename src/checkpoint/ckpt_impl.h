@@ -4,7 +4,7 @@
 
 #include "benign/checkpoint.h"
 
-#define BN_CKPT_FORMAT 1
+#define BN_CKPT_FORMAT 2 /* 2: the input checksum covers content too */
 
 struct bn_ckpt {
   bn_ctx_t *ctx;

@@ -1,4 +1,5 @@
 /* Restarting from a checkpoint: is it this run's, then load it. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +155,15 @@ static bn_status_t bn_ckpt_load(bn_ckpt_t *c, bn_h5_t *f, bn_solver_t *s,
   for (int k = 0; k < nv; k++) {
     snprintf(prefix, sizeof prefix, "/checkpoint/%s/", names[k]);
     BN_CALL(ctx, c->ops->load(c->pdata, f, prefix, vecs[k]));
+    /* A NaN in the solver's memory would poison every later step. */
+    bn_status_t bad = BN_OK;
+    for (size_t i = 0; i < n && bad == BN_OK; i++)
+      if (!isfinite(vecs[k][i]))
+        bad = BN_ERROR(ctx, BN_ERR_DATA,
+                       "%s: the checkpoint's %s holds a NaN or infinite "
+                       "value: the checkpoint is damaged",
+                       bn_h5_path(f), names[k]);
+    BN_CALL(ctx, bn_agree(ctx, bad));
   }
   c->last_iter = bn_solver_iterations(s);
   c->last_sec = state[BN_SOLVER_STATE_SECONDS];

@@ -1,5 +1,9 @@
 /* Solver state for checkpoints: the numbers and vectors that carry one
  * iteration into the next, and resuming from them. */
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,8 +90,69 @@ int bn_solver_state_vectors(bn_solver_t *s, const char **names, double **vecs) {
   return k;
 }
 
+/* A number of the state: finite and within [lo, hi], an integer when
+ * `integer`; else an error naming the field. */
+static bn_status_t bn_state_field(bn_ctx_t *ctx, const double *st, int k,
+                                  const char *name, double lo, double hi,
+                                  bool integer) {
+  double v = st[k];
+  if (!(v >= lo && v <= hi) || (integer && v != floor(v)))
+    return BN_ERROR(ctx, BN_ERR_DATA,
+                    "the checkpoint's state is damaged: %s = %.17g is not %s "
+                    "in [%.17g, %.17g]",
+                    name, v, integer ? "an integer" : "a number", lo, hi);
+  return BN_OK;
+}
+
+/* Every number of a checkpoint's state in its range, and consistent with
+ * the history (it ends at the state's iteration, which it counts up to). */
+static bn_status_t bn_state_check(bn_ctx_t *ctx, const double *st,
+                                  const bn_history_t *h) {
+  const double big = 9007199254740992.0; /* 2^53 */
+  const double inf = INFINITY;
+  bn_status_t r = BN_OK;
+#define BN_FIELD(K, NAME, LO, HI, INT) \
+  if (r == BN_OK) r = bn_state_field(ctx, st, K, NAME, LO, HI, INT)
+  BN_FIELD(BN_ST_ITER, "iteration", 0, big, true);
+  if (r != BN_OK) return r;
+  if (h->n < 1 || h->iteration[h->n - 1] != (int64_t)st[BN_ST_ITER] ||
+      (size_t)h->iteration[h->n - 1] + 1 < h->n)
+    return BN_ERROR(ctx, BN_ERR_DATA,
+                    "the checkpoint's state is damaged: iteration %.17g but "
+                    "the history has %zu entries ending at iteration %lld",
+                    st[BN_ST_ITER], h->n,
+                    (long long)(h->n ? h->iteration[h->n - 1] : -1));
+  BN_FIELD(BN_ST_F, "objective", -DBL_MAX, DBL_MAX, false);
+  BN_FIELD(BN_ST_G0, "grad_norm_0", 0, DBL_MAX, false);
+  BN_FIELD(BN_ST_T, "step", 0, DBL_MAX, false);
+  BN_FIELD(BN_ST_MOMENTUM, "momentum", 0, DBL_MAX, false);
+  BN_FIELD(BN_ST_HAVE_PREV, "have_prev", 0, 1, true);
+  BN_FIELD(BN_ST_STALLS, "stalls", 0, 2, true);
+  /* nring counts the accepted steps since the last reset (the ring is
+   * indexed modulo its size): at most one an iteration. */
+  BN_FIELD(BN_ST_NRING, "nring", 0, fmin(st[BN_ST_ITER], INT_MAX), true);
+  BN_FIELD(BN_ST_SECONDS, "seconds", 0, DBL_MAX, false);
+  for (int k = 0; r == BN_OK && k < (int)fmin(st[BN_ST_NRING], 16); k++)
+    BN_FIELD(BN_ST_FRING + k, "fring", -DBL_MAX, DBL_MAX, false);
+  BN_FIELD(BN_ST_ESCAPES, "escapes", 0, big, true);
+  BN_FIELD(BN_ST_EARLY_BEST, "early_best", 0, inf, false);
+  BN_FIELD(BN_ST_EARLY_REF, "early_ref", 0, inf, false);
+  BN_FIELD(BN_ST_EARLY_ITER, "early_iter", -1, st[BN_ST_ITER], true);
+  BN_FIELD(BN_ST_EARLY_STALL, "early_stall", 0, st[BN_ST_ITER] + 1, true);
+#undef BN_FIELD
+  if (r != BN_OK) return r;
+  for (size_t k = 1; k < h->n; k++)
+    if (h->iteration[k] <= h->iteration[k - 1])
+      return BN_ERROR(ctx, BN_ERR_DATA,
+                      "the checkpoint's history is damaged: its iterations "
+                      "do not increase (entry %zu)",
+                      k);
+  return BN_OK;
+}
+
 bn_status_t bn_solver_resume(bn_solver_t *s, size_t n, const double *st,
                              const bn_history_t *h) {
+  BN_CALL(s->ctx, bn_state_check(s->ctx, st, h));
   BN_CALL(s->ctx, bn_solver_alloc(s, n));
   s->iter = (int64_t)st[BN_ST_ITER];
   s->f = st[BN_ST_F];
