@@ -1,9 +1,12 @@
 /* tool_setattr FILE OBJECT NAME VALUE: replace (or add) a string attribute
  * of an HDF5 file in place -- to make a checkpoint that claims another
- * problem or format for the restart tests. */
+ * problem or format for the restart tests. VALUE i64:N or u64:N writes a
+ * signed or unsigned 64-bit integer instead (sizes past the int64 range,
+ * tests/cli_sizes.sh). */
 #include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int set_attr(const char *path, const char *obj, const char *name,
@@ -14,10 +17,21 @@ static int set_attr(const char *path, const char *obj, const char *name,
   int rc = 1;
   if (o >= 0) {
     if (H5Aexists(o, name) > 0) H5Adelete(o, name);
-    hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR);
-    H5Tset_size(t, strlen(value) + 1);
+    int num = !strncmp(value, "i64:", 4) || !strncmp(value, "u64:", 4);
+    hid_t t = num ? H5Tcopy(value[0] == 'i' ? H5T_STD_I64LE : H5T_STD_U64LE)
+                  : H5Tcopy(H5T_C_S1);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    if (!num) H5Tset_size(t, strlen(value) + 1);
     hid_t a = H5Acreate2(o, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a >= 0 && H5Awrite(a, t, value) >= 0) rc = 0;
+    long long i = strtoll(value + 4, NULL, 10);
+    unsigned long long u = strtoull(value + 4, NULL, 10);
+    const void *buf = !num              ? (const void *)value
+                      : value[0] == 'i' ? (const void *)&i
+                                        : (const void *)&u;
+    hid_t mt = !num              ? t
+               : value[0] == 'i' ? H5T_NATIVE_LLONG
+                                 : H5T_NATIVE_ULLONG;
+    if (a >= 0 && H5Awrite(a, mt, buf) >= 0) rc = 0;
     if (a >= 0) H5Aclose(a);
     H5Sclose(sp);
     H5Tclose(t);

@@ -4,6 +4,7 @@
  * reads as `str` and h5dump prints as text. Numbers are scalars of the
  * standard little-endian types. HDF5 metadata writes are collective, so
  * every rank writes the same value; reads happen on every rank. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,20 @@ static bn_status_t attr_read_num(bn_h5_t *f, const char *obj, const char *name,
   bn_status_t st = bn_h5_check_state(f, 0);
   if (st != BN_OK) return st;
   st = attr_open(f, obj, name, H5T_INTEGER, cls2, &o, &a);
+  /* An unsigned integer past INT64_MAX would be clamped by the conversion
+   * (and quoted wrong): read it as stored and refuse it. */
+  hid_t ft = st == BN_OK ? H5Aget_type(a) : H5I_INVALID_HID;
+  if (st == BN_OK && memtype == H5T_NATIVE_INT64 && ft >= 0 &&
+      H5Tget_class(ft) == H5T_INTEGER && H5Tget_sign(ft) == H5T_SGN_NONE &&
+      H5Tget_size(ft) >= 8) {
+    uint64_t u = 0;
+    if (H5Aread(a, H5T_NATIVE_UINT64, &u) >= 0 && u > (uint64_t)INT64_MAX)
+      st = BN_ERROR(f->ctx, BN_ERR_DATA,
+                    "%s: attribute '%s' of '%s' is %llu, beyond the largest "
+                    "size benign handles (2^63 - 1)",
+                    f->path, name, obj, (unsigned long long)u);
+  }
+  if (ft >= 0) H5Tclose(ft);
   if (st == BN_OK && H5Aread(a, memtype, value) < 0)
     st = BN_ERROR(f->ctx, BN_ERR_DATA,
                   "%s: cannot read attribute '%s' of "

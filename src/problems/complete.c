@@ -147,6 +147,8 @@ static bn_status_t bn_complete_read(void *data, bn_h5_t *f,
                         "%s: /omega attribute '%s' is %lld, must be at least 1",
                         c->input, c->n1 < 1 ? "rows" : "cols",
                         (long long)(c->n1 < 1 ? c->n1 : c->n2));
+  BN_CALL(ctx, bn_lr_check_fits(ctx, c->input, "/omega rows", c->n1, c->r));
+  BN_CALL(ctx, bn_lr_check_fits(ctx, c->input, "/omega cols", c->n2, c->r));
   if (c->r > c->n1 || c->r > c->n2)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--rank=%d is larger than min(rows, cols) = %lld", c->r,

@@ -1,6 +1,7 @@
 /* Leading eigenvectors: setup from an HDF5 input (dense /A or sparse
  * /omega), checks (square, finite, symmetric), result output. */
 #include "problems/eig.h"
+#include "problems/lowrank.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -124,6 +125,7 @@ static bn_status_t bn_eig_read_sparse(bn_eig_t *e, bn_h5_t *f) {
                         "%s: /omega is %lld x %lld (attributes rows, cols): "
                         "a symmetric matrix must be square (n x n, n >= 1)",
                         e->input, (long long)rows, (long long)cols);
+  BN_CALL(ctx, bn_lr_check_fits(ctx, e->input, "/omega rows", rows, 1));
   e->n = rows;
   BN_CALL(ctx, bn_eig_check_k(e));
   BN_CALL(ctx, bn_obs_read(ctx, f, "/omega", e->n, e->n, NULL, BN_OBS_DUP_ERROR,

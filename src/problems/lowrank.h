@@ -99,6 +99,11 @@ bn_status_t bn_lr_create(bn_ctx_t *ctx, const bn_opts_t *opts,
  * (the options of the two initial points, checked at create so that an
  * absurd value fails before the input is read). */
 bn_status_t bn_lr_check_init(bn_ctx_t *ctx, const bn_opts_t *opts);
+/* Collective-safe (every rank the same verdict, no communication): an
+ * error naming the attribute `attr` (e.g. "/omega rows") when a factor of
+ * n rows of k values could not fit in the processes' memory. */
+bn_status_t bn_lr_check_fits(bn_ctx_t *ctx, const char *path, const char *attr,
+                             bn_idx_t n, int k);
 /* Not collective: *input = a copy of --input, or an error (no file given,
  * out of memory). */
 bn_status_t bn_lr_input(bn_ctx_t *ctx, const bn_opts_t *opts, char **input);

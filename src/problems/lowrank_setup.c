@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "problems/lowrank.h"
 
@@ -152,5 +153,23 @@ bn_status_t bn_lr_first_bad(bn_ctx_t *ctx, const double *v, size_t n,
   BN_MPI(ctx,
          MPI_Allreduce(&loc, bad, 1, MPI_INT64_T, MPI_MIN, bn_ctx_comm(ctx)));
   if (*bad == INT64_MAX) *bad = -1;
+  return BN_OK;
+}
+
+bn_status_t bn_lr_check_fits(bn_ctx_t *ctx, const char *path, const char *attr,
+                             bn_idx_t n, int k) {
+  /* The memory all the processes have together (each its node's, an upper
+   * bound: they may share nodes). */
+  double page = (double)sysconf(_SC_PAGESIZE);
+  double phys = (double)sysconf(_SC_PHYS_PAGES) * page;
+  double have = phys > 0 ? phys * bn_ctx_size(ctx) : INFINITY;
+  double need = 8.0 * (double)n * (double)(k > 0 ? k : 1);
+  if (n > ((bn_idx_t)1 << 53) || need > have)
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                        "%s: %s = %lld: its factor would need %.3g bytes (%s "
+                        "x %d x 8), more than the %.3g bytes of memory of "
+                        "the %d processes",
+                        path, attr, (long long)n, need, attr, k > 0 ? k : 1,
+                        have, bn_ctx_size(ctx));
   return BN_OK;
 }

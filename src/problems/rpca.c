@@ -143,6 +143,8 @@ static bn_status_t bn_rpca_read_observed(bn_rpca_t *c, bn_h5_t *f) {
     return BN_ERROR_ALL(
         ctx, BN_ERR_DATA,
         "%s: /omega attributes rows and cols must be at least 1", c->input);
+  BN_CALL(ctx, bn_lr_check_fits(ctx, c->input, "/omega rows", c->n1, c->r));
+  BN_CALL(ctx, bn_lr_check_fits(ctx, c->input, "/omega cols", c->n2, c->r));
   BN_CALL(ctx, bn_rpca_check_rank(c));
   BN_CALL(ctx, bn_obs_read(ctx, f, "/omega", c->n1, c->n2, NULL,
                            BN_OBS_DUP_ERROR, &c->obs));

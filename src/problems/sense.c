@@ -162,6 +162,8 @@ static bn_status_t bn_sense_read_meta(bn_sense_t *s, bn_h5_t *f) {
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: /y attributes rows and cols must be at least 1",
                         s->input);
+  BN_CALL(ctx, bn_lr_check_fits(ctx, s->input, "/y rows", s->n1, s->r));
+  BN_CALL(ctx, bn_lr_check_fits(ctx, s->input, "/y cols", s->n2, s->r));
   if (s->r > s->n1 || s->r > s->n2)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--rank=%d is larger than min(rows, cols) = %lld", s->r,
