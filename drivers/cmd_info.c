@@ -16,8 +16,12 @@ static bn_status_t bn_info_checkpoint(bn_ctx_t *ctx, const char *path) {
   int has = 0;
   bn_status_t st = bn_h5_open(ctx, path, &f);
   if (st == BN_OK) st = bn_h5_exists(f, "/checkpoint/state", &has);
+  /* Another program's file may hold a /checkpoint/state of its own: only
+   * a file that says it is a benign checkpoint is summarised as one. */
+  if (st == BN_OK && has) st = bn_h5_attr_exists(f, "/", "kind", &has);
+  if (st == BN_OK && has) st = bn_h5_attr_get_str(f, "/", "kind", &kind);
+  if (st == BN_OK && has) has = !strcmp(kind, "checkpoint");
   if (st == BN_OK && has) {
-    st = bn_h5_attr_get_str(f, "/", "kind", &kind);
     if (st == BN_OK) st = bn_h5_attr_get_str(f, "/", "problem", &problem);
     if (st == BN_OK) st = bn_h5_attr_get_str(f, "/", "solver", &solver);
     if (st == BN_OK) st = bn_h5_attr_get_str(f, "/", "options", &opts);

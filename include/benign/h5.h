@@ -106,6 +106,9 @@ bn_status_t bn_h5_attr_set_i64(bn_h5_t *f, const char *obj, const char *name,
                                int64_t value);
 bn_status_t bn_h5_attr_set_f64(bn_h5_t *f, const char *obj, const char *name,
                                double value);
+/* Does attribute NAME of object OBJ exist (a missing object: no)? */
+bn_status_t bn_h5_attr_exists(bn_h5_t *f, const char *obj, const char *name,
+                              int *exists);
 /* A missing attribute is BN_ERR_DATA naming it. */
 bn_status_t bn_h5_attr_get_i64(bn_h5_t *f, const char *obj, const char *name,
                                int64_t *value);

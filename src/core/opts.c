@@ -83,11 +83,14 @@ static bool bn_int_overflows(const char *s) {
          fabs(d) > 9e18;
 }
 
+/* A finite number; a subnormal is fine (strtod reports ERANGE for it
+ * too), a nonzero literal that rounds to 0 is not. */
 static bool bn_parse_real(const char *s, double *v) {
   char *end;
   errno = 0;
   double x = strtod(s, &end);
-  if (errno == ERANGE || end == s || *end || !isfinite(x)) return false;
+  if (end == s || *end || !isfinite(x)) return false;
+  if (errno == ERANGE && x == 0.0) return false;
   *v = x;
   return true;
 }
@@ -125,8 +128,9 @@ static bn_status_t bn_opts_check_value(bn_opts_t *o, int i, const char *v,
     case BN_OPT_REAL:
       if (!bn_parse_real(v, &rv))
         return BN_ERROR_ALL(o->ctx, BN_ERR_ARG,
-                            "%soption --%s: '%s' is not a finite number", where,
-                            d->key, v);
+                            "%soption --%s: '%s' is not a finite number (or "
+                            "is too small to be told from 0)",
+                            where, d->key, v);
       break;
     case BN_OPT_BOOL:
       if (!bn_parse_bool(v, &bv))

@@ -83,6 +83,11 @@ static bn_status_t bn_deck_apply(bn_opts_t *o, const char *path, char *text) {
         break;
       }
     }
+    if (quoted) { /* else the quote would become part of the value */
+      st = BN_ERROR(o->ctx, BN_ERR_ARG,
+                    "%sa quote (\") is not closed on this line", where);
+      break;
+    }
     char *s = bn_trim(line);
     if (*s) {
       char *eq = strchr(s, '=');

@@ -198,3 +198,19 @@ bn_status_t bn_h5_attr_get_str(bn_h5_t *f, const char *obj, const char *name,
   }
   return st;
 }
+
+bn_status_t bn_h5_attr_exists(bn_h5_t *f, const char *obj, const char *name,
+                              int *exists) {
+  if (!f) return BN_ERR_ARG;
+  *exists = 0;
+  bn_status_t st = bn_h5_check_state(f, 0);
+  if (st != BN_OK) return st;
+  int has = 0;
+  st = bn_h5_name_exists(f, obj, &has);
+  if (st == BN_OK && has) {
+    hid_t o = H5Oopen(f->file, obj, H5P_DEFAULT);
+    *exists = o >= 0 && H5Aexists(o, name) > 0;
+    if (o >= 0) H5Oclose(o);
+  }
+  return bn_agree(f->ctx, st);
+}

@@ -3,7 +3,8 @@
  * around fields, CRLF line ends, blank lines and a UTF-8 byte order mark
  * are fine.
  *
- * A first line whose first field is not an integer is the header. Ids are
+ * A first line whose first field is not a number is the header (one that
+ * is a number but not an integer id is data, reported as bad). Ids are
  * arbitrary 64-bit integers; they are renumbered 0, 1, ... in sorted id
  * order, and the original id of each index is kept for /map. */
 #include <stdlib.h>
@@ -89,7 +90,12 @@ bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
       memcpy(first, line, len);
       first[len] = '\0';
       bn_imp_split(first, ',', fields, 1); /* trims and unquotes */
-      int header = bn_imp_int(fields[0], &dummy) != 0;
+      /* A header's first field is not a number at all: one that is a
+       * number but not a plain integer id ("1.0", 20 digits) is data, and
+       * parse_line reports it as it would anywhere else. */
+      double num;
+      int header = bn_imp_int(fields[0], &dummy) != 0 &&
+                   bn_imp_real(fields[0], &num) < 0 && *fields[0] != '\0';
       free(first);
       if (header) continue;
     }

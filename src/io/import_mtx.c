@@ -161,6 +161,12 @@ bn_status_t bn_imp_mtx(bn_ctx_t *ctx, bn_imp_data_t *d) {
                     "%lld",
                     d->path, (long long)h.size_line, (long long)h.nnz,
                     (long long)found));
+  if (h.nnz == 0)
+    BN_TRY(ctx, st,
+           BN_ERROR(ctx, BN_ERR_DATA,
+                    "%s:%lld: the size line declares no entries: there is "
+                    "nothing to import",
+                    d->path, (long long)h.size_line));
   d->rows = h.rows;
   d->cols = h.cols;
 cleanup:

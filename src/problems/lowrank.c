@@ -89,6 +89,19 @@ bn_status_t bn_lr_truth_read(bn_ctx_t *ctx, bn_h5_t *f, bn_dist_t *rdist,
     t->k = bn_dmat_cols(t->q);
     st = bn_h5_read_dmat(f, "/truth/V", cdist, t->k, &t->y);
   }
+  /* A NaN would make every relative error NaN, which reads as "no truth"
+   * (rel_error silently gone, --rel-tol claiming there is none). */
+  for (int m = 0; st == BN_OK && m < 2; m++) {
+    const bn_dmat_t *a = m ? t->y : t->q;
+    int64_t bad = -1;
+    st = bn_lr_first_bad(ctx, bn_dmat_cdata(a),
+                         (size_t)bn_dmat_local_rows(a) * (size_t)t->k,
+                         bn_dmat_first_row(a), (size_t)t->k, &bad);
+    if (st == BN_OK && bad >= 0)
+      st = BN_ERROR_ALL(
+          ctx, BN_ERR_DATA, "%s: %s row %lld holds a NaN or infinite value",
+          bn_h5_path(f), m ? "/truth/V" : "/truth/U", (long long)bad);
+  }
   if (st == BN_OK)
     st = bn_agree(ctx,
                   bn_malloc(ctx, (size_t)t->k * t->k * sizeof(double), &t->rx));
