@@ -38,6 +38,9 @@ bn_status_t bn_paths_check(bn_paths_t *p);
  * would block the reader forever). */
 bn_status_t bn_path_readable(bn_ctx_t *ctx, const char *path);
 
+/* Not collective: the directory part of path ("." if none) into dir. */
+void bn_path_dir(const char *path, char *dir, size_t len);
+
 /* Not collective: the name of a temporary beside `path` into out (len
  * bytes): PATH.tmp.PID.XXXXXX, or, when the name is too long for that
  * suffix, DIR/.bn-HASH.tmp.PID.XXXXXX; `salt` varies the XXXXXX. Returns

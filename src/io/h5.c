@@ -32,24 +32,12 @@ static bn_status_t check_readable(bn_ctx_t *ctx, const char *path) {
 /* The directory of `path` must accept new files: the temporary is created
  * beside the target so that the final rename stays on one file system. */
 static bn_status_t check_dir_writable(bn_ctx_t *ctx, const char *path) {
-  const char *slash = strrchr(path, '/');
-  char *dir = NULL;
-  size_t len = slash ? (size_t)(slash - path) : 1;
-  bn_status_t st = bn_malloc(ctx, len + 1, &dir);
-  if (st != BN_OK) return st;
-  if (!slash)
-    strcpy(dir, ".");
-  else if (slash == path)
-    strcpy(dir, "/");
-  else {
-    memcpy(dir, path, len);
-    dir[len] = '\0';
-  }
+  char dir[4096];
+  bn_path_dir(path, dir, sizeof dir);
   if (access(dir, W_OK | X_OK) != 0)
-    st = BN_ERROR(ctx, BN_ERR_IO, "cannot create '%s': directory '%s': %s",
-                  path, dir, strerror(errno));
-  free(dir);
-  return st;
+    return BN_ERROR(ctx, BN_ERR_IO, "cannot create '%s': directory '%s': %s",
+                    path, dir, strerror(errno));
+  return BN_OK;
 }
 
 bn_status_t bn_h5_check_output(bn_ctx_t *ctx, const char *path,
@@ -182,23 +170,12 @@ cleanup:
   return st;
 }
 
-/* The directory part of path ("." if none) into buf. */
-static void dir_of(const char *path, char *buf, size_t len) {
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    snprintf(buf, len, ".");
-  else if (slash == path)
-    snprintf(buf, len, "/");
-  else
-    snprintf(buf, len, "%.*s", (int)(slash - path), path);
-}
-
 bn_status_t bn_h5_check_space(bn_ctx_t *ctx, const char *path, double bytes) {
   bn_status_t st = BN_OK;
   if (bn_ctx_rank(ctx) == 0 && !bn_fault_on("no-space-check")) {
     char dir[4096];
     struct statvfs sv;
-    dir_of(path, dir, sizeof dir);
+    bn_path_dir(path, dir, sizeof dir);
     /* HDF5 adds metadata (a few KiB per dataset) to the raw bytes. */
     double need = 1.05 * bytes + 262144.0;
     if (statvfs(dir, &sv) == 0) {
@@ -296,7 +273,7 @@ bn_status_t bn_h5_commit_keep(bn_h5_t *f, int keep) {
                   f->path, strerror(errno));
   if (st == BN_OK && bn_ctx_rank(ctx) == 0) {
     char dir[4096];
-    dir_of(f->path, dir, sizeof dir);
+    bn_path_dir(f->path, dir, sizeof dir);
     fsync_path(dir, 1); /* best effort: not every file system allows it */
   }
   st = bn_agree(ctx, st);

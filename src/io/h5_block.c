@@ -15,17 +15,13 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
+#include "benign/paths.h"
 #include "io/h5_internal.h"
 
 /* Free megabytes on the file system of path's directory (NaN unknown). */
 static double bn_h5_free_mb(const char *path) {
   char dir[4096];
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    snprintf(dir, sizeof dir, ".");
-  else
-    snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path),
-             path);
+  bn_path_dir(path, dir, sizeof dir);
   struct statvfs sv;
   if (statvfs(dir, &sv) != 0) return NAN;
   return (double)sv.f_bavail * (double)sv.f_frsize / 1e6;

@@ -234,3 +234,8 @@ bn_status_t bn_path_readable(bn_ctx_t *ctx, const char *path) {
                     path);
   return BN_OK;
 }
+
+void bn_path_dir(const char *path, char *dir, size_t len) {
+  const char *base;
+  bn_split(path, dir, len, &base);
+}
