@@ -30,6 +30,8 @@ typedef struct bn_trun {
   bn_ckpt_t *ckpt;
   const char *output, *restart;
   bool json, stopped;
+  bool spent; /* a solve ended with no positive weight */
+  double spent_mu, spent_floor;
   double t0, min_cos;
   bn_run_cert_t cert; /* of the last solve */
   int certified;      /* solves certified approximate local minimizers */
@@ -179,6 +181,15 @@ static bn_status_t bn_trun_finish(bn_trun_t *r) {
                         bn_signal_name(sig), it, comp,
                         bn_opts_string(r->opts, "checkpoint"),
                         bn_opts_string(r->opts, "checkpoint"));
+  const int want = bn_tensor_target(r->data);
+  if (r->spent && comp == 0)
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                        "no component with a positive weight: the first "
+                        "solve ended at T(x,x,x,x) = %.3g, not above %.3g "
+                        "(1e-6 of the tensor's scale); this method finds "
+                        "the components with lambda_k > 0 (for negative "
+                        "weights, negate the tensor); no result written",
+                        r->spent_mu, r->spent_floor);
   BN_CALL(ctx, bn_tensor_recovery(r->data, &r->min_cos));
   double ng = (double)r->obj.n;
   BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &ng, 1, MPI_DOUBLE, MPI_SUM,
@@ -194,6 +205,14 @@ static bn_status_t bn_trun_finish(bn_trun_t *r) {
                         "%d: no --checkpoint was given, so the %d components "
                         "found so far were written to %s",
                         bn_signal_name(sig), it, comp, comp, r->output);
+  if (r->spent)
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA,
+                        "only %d of %d components have a positive weight: "
+                        "solve %d ended at T_eff(x,x,x,x) = %.3g, not above "
+                        "%.3g (1e-6 of the largest weight); the %d found "
+                        "were written to %s",
+                        comp, want, comp, r->spent_mu, r->spent_floor, comp,
+                        r->output);
   return BN_OK;
 }
 
@@ -258,6 +277,15 @@ static bn_status_t bn_trun_body(bn_trun_t *r) {
     BN_CALL(ctx, bn_solver_solve(r->solver, &r->obj, r->x));
     if (bn_solver_reason(r->solver) == BN_STOPPED_SIGNAL) {
       r->stopped = true;
+      break;
+    }
+    /* A solve that ends at a weight of rounding size found nothing: no
+     * component with lambda_k > 0 remains. */
+    bool ok;
+    BN_CALL(ctx, bn_tensor_weight_check(r->data, r->x, &r->spent_mu,
+                                        &r->spent_floor, &ok));
+    if (!ok) {
+      r->spent = true;
       break;
     }
     /* The certificate of this component's solve, on the deflated

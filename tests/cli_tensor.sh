@@ -215,6 +215,28 @@ cp "$T/c6.h5" "$T/two.h5"
 h5copy -i "$T/s8.h5" -o "$T/two.h5" -s /Z -d /Z
 expect_fail_rc 1 "both /A and /Z" 2 "input form is ambiguous" tensor \
   --input="$T/two.h5"
+# Weights of the wrong sign are not found (issue 20, class 8): the solves
+# end orthogonal to every component with mu ~ 1e-16, which is no
+# component; all negative is an error with no result, mixed signs keep
+# the positive ones, write them and say how many were missing.
+h5copy -i "$T/c6.h5" -o "$T/neg.h5" -s /A -d /A
+mk "$T/neg.h5" lambda "4" "-1 -2 -1.5 -1"
+for np in 1 2 3; do
+  expect_fail_rc 1 "all weights negative (np=$np)" $np \
+    "no component with a positive weight: the first solve ended at" \
+    tensor --input="$T/neg.h5" --output="$T/neg-out.h5"
+  if [ -e "$T/neg-out.h5" ]; then fail "all negative: a result was written"; fi
+done
+h5copy -i "$T/c6.h5" -o "$T/mix.h5" -s /A -d /A
+mk "$T/mix.h5" lambda "4" "2 -1 1 -3"
+expect_fail_rc 1 "mixed signs" 2 "only 2 of 4 components have a positive weight" \
+  tensor --input="$T/mix.h5" --output="$T/mix-out.h5"
+got=$(h5dump -H -d /lambda_hat "$T/mix-out.h5" 2>/dev/null |
+  grep -c "SIMPLE { ( 2 ) /")
+if [ "$got" = 1 ]; then pass "mixed signs: the 2 positive written"; else
+  fail "mixed signs: /lambda_hat does not hold 2 weights"; fi
+bn_ok "mixed signs, --components=2" 2 tensor --input="$T/mix.h5" \
+  --components=2 --output="$T/mix2.h5"
 mk "$T/none.h5" lambda "2" "1 1"
 expect_fail_rc 1 "no tensor datasets" 2 "not a tensor input" tensor \
   --input="$T/none.h5"

@@ -42,6 +42,15 @@ const char *bn_tensor_method(const void *data);
  * largest magnitude is positive. */
 bn_status_t bn_tensor_accept(void *data, const double *x, const bn_solver_t *s);
 
+/* Collective: is x (the end of a solve) a component with a positive
+ * weight? *mu = T_eff(x,x,x,x)/|x|^4 and *floor = 1e-6 max(|T(g,g,g,g)|
+ * for a fixed Gaussian unit g, max_j |mu_j| kept); *ok = mu > floor. A
+ * solve that ends with mu <= floor found no component: none with
+ * lambda_k > 0 remains (a tensor of negative weights ends at a point
+ * orthogonal to every component, mu ~ 1e-16). */
+bn_status_t bn_tensor_weight_check(void *data, const double *x, double *mu,
+                                   double *floor, bool *ok);
+
 /* Records of the completed solves (bn_tensor_found() of them) and the
  * weights mu_j found. */
 const bn_tensor_stage_t *bn_tensor_stages(const void *data);

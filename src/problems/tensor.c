@@ -164,6 +164,7 @@ static bn_status_t bn_tensor_create(bn_ctx_t *ctx, const bn_opts_t *opts,
   if (st == BN_OK) st = bn_tensor_read(t, f, want, check);
   bn_h5_close(f);
   if (st == BN_OK) st = bn_tensor_prepare(t);
+  if (st == BN_OK) st = bn_tensor_scale(t);
   if (st != BN_OK) {
     bn_tensor_free(t);
     return st;

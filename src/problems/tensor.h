@@ -60,7 +60,8 @@ enum {
   BN_TENSOR_STREAM_SLICE = 81, /* spectral start: the slicing vector     */
   BN_TENSOR_STREAM_A = 82,     /* generator: Gaussian before orthonormal */
   BN_TENSOR_STREAM_MASK = 83,  /* generator: Bernoulli source supports   */
-  BN_TENSOR_STREAM_SRC = 84    /* generator: Gaussian source values      */
+  BN_TENSOR_STREAM_SRC = 84,   /* generator: Gaussian source values      */
+  BN_TENSOR_STREAM_SCALE = 85  /* the tensor's scale |T(g,g,g,g)|        */
 };
 
 /* Largest n of the explicit form (n^4 entries). */
@@ -101,6 +102,9 @@ typedef struct bn_tensor {
   size_t hcap;
   /* shifted power: shift >= 0 fixed, < 0 adaptive (alpha, per solve) */
   double shift, alpha;
+  /* |T(g,g,g,g)| for a fixed Gaussian unit g: the scale below which a
+   * weight counts as zero (bn_tensor_weight_check) */
+  double tscale;
   /* evaluation cache (power methods: the sweep and the following eval
    * share one application of T) */
   double *cx, *cy, cq;
@@ -118,6 +122,8 @@ typedef struct bn_tensor {
 void bn_tensor_free(bn_tensor_t *t);
 /* Collective, after the form's data are read: work space and counts. */
 bn_status_t bn_tensor_prepare(bn_tensor_t *t);
+/* Collective, before any component is kept: t->tscale. */
+bn_status_t bn_tensor_scale(bn_tensor_t *t);
 
 /* Collective. The input (tensor_read.c): the form's datasets checked and
  * read, and /A_true if present; the number of components to find

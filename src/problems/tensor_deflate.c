@@ -152,6 +152,36 @@ bn_status_t bn_tensor_accept(void *data, const double *x,
   return BN_OK;
 }
 
+bn_status_t bn_tensor_scale(bn_tensor_t *t) {
+  bn_ctx_t *ctx = t->ctx;
+  double *g = t->xt, g2 = 0.0, q;
+  for (bn_idx_t i = 0; i < t->nl; i++) {
+    g[i] = bn_rng_normal(1, BN_TENSOR_STREAM_SCALE, (uint64_t)(t->x0 + i), 0);
+    g2 += g[i] * g[i];
+  }
+  BN_CALL(ctx, bn_allreduce_sum(ctx, &g2, 1));
+  const int found = t->found;
+  t->found = 0;
+  bn_status_t st = bn_tensor_apply(t, g, g, t->yt, &q);
+  t->found = found;
+  BN_CALL(ctx, st);
+  t->tscale = g2 > 0 ? fabs(q) / (g2 * g2) : 0.0;
+  return BN_OK;
+}
+
+bn_status_t bn_tensor_weight_check(void *data, const double *x, double *mu,
+                                   double *floor, bool *ok) {
+  bn_tensor_t *t = data;
+  double x2, q, s = t->tscale;
+  BN_CALL(t->ctx, bn_tensor_dot(t, x, x, &x2));
+  BN_CALL(t->ctx, bn_tensor_apply(t, x, x, t->yt, &q));
+  for (int j = 0; j < t->found; j++) s = fmax(s, fabs(t->mu[j]));
+  *mu = x2 > 0 ? q / (x2 * x2) : NAN;
+  *floor = 1e-6 * s;
+  *ok = *mu > *floor;
+  return BN_OK;
+}
+
 bn_status_t bn_tensor_recovery(void *data, double *min_cos) {
   bn_tensor_t *t = data;
   const int J = t->found, kt = t->kt, ld = t->target;
