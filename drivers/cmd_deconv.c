@@ -206,7 +206,8 @@ static bn_status_t bn_crun_body(bn_crun_t *r) {
   }
   bn_crun_header(r);
   size_t n = r->obj.n ? r->obj.n : 1;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 2 * n, sizeof(double), &r->x)));
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, bn_size_mul(2, n), sizeof(double),
+                                       &r->x)));
   r->x0 = r->x + n;
   if (r->restart) {
     BN_CALL(ctx,

@@ -79,7 +79,7 @@ bn_status_t bn_gen_tensor_run(bn_ctx_t *ctx, bn_opts_t *opts) {
   g.components = (int)comps;
   double *lam = NULL;
   BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (size_t)comps * sizeof(double), &lam)));
+          bn_agree(ctx, bn_mallocn(ctx, (size_t)comps, sizeof(double), &lam)));
   bn_status_t st = bn_gen_tensor_lambda(ctx, bn_opts_string(opts, "lambda"),
                                         g.components, lam);
   g.lambda = lam;

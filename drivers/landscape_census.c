@@ -113,9 +113,9 @@ static bn_status_t bn_ls_local(bn_ls_t *ls, bn_ls_rec_t *recs, int *nloc) {
   const int P = bn_ctx_size(ls->ctx), me = bn_ctx_rank(ls->ctx);
   size_t n = ls->obj.n ? ls->obj.n : 1;
   double dim = (double)ls->obj.n, *x = NULL, *eig = NULL;
-  BN_CALL(c, bn_malloc(c, n * sizeof(double), &x));
+  BN_CALL(c, bn_mallocn(c, n, sizeof(double), &x));
   bn_status_t st = BN_OK;
-  if (dim <= (double)ls->max_dim) st = bn_malloc(c, n * sizeof(double), &eig);
+  if (dim <= (double)ls->max_dim) st = bn_mallocn(c, n, sizeof(double), &eig);
   *nloc = 0;
   for (int64_t k = me; st == BN_OK && k < ls->starts; k += P) {
     bn_ls_rec_t *r = &recs[*nloc];
@@ -230,10 +230,11 @@ bn_status_t bn_ls_census(bn_ls_t *ls) {
   int *counts = NULL, *displs = NULL;
   double *all = NULL;
   bn_status_t st =
-      bn_malloc(ctx, (size_t)(mine ? mine : 1) * sizeof(*loc), &loc);
+      bn_mallocn(ctx, (size_t)(mine ? mine : 1), sizeof(*loc), &loc);
   if (st == BN_OK && me == 0) {
-    st = bn_malloc(ctx, (size_t)K * sizeof(bn_ls_rec_t), &all);
-    if (st == BN_OK) st = bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &counts);
+    st = bn_mallocn(ctx, (size_t)K, sizeof(bn_ls_rec_t), &all);
+    if (st == BN_OK)
+      st = bn_mallocn(ctx, bn_size_mul(2, (size_t)P), sizeof(int), &counts);
   }
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
@@ -256,7 +257,7 @@ bn_status_t bn_ls_census(bn_ls_t *ls) {
     st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Gatherv failed (census records)");
   if (st == BN_OK && me == 0) {
     /* Process p's records are starts p, p + P, ...: back to start order. */
-    st = bn_malloc(ctx, (size_t)K * sizeof(bn_ls_rec_t), &ls->recs);
+    st = bn_mallocn(ctx, (size_t)K, sizeof(bn_ls_rec_t), &ls->recs);
     if (st == BN_OK) {
       const bn_ls_rec_t *src = (const bn_ls_rec_t *)all;
       for (int p = 0, i = 0; p < P; p++)

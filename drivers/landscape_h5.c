@@ -71,10 +71,10 @@ static bn_status_t bn_ls_tables(bn_ls_t *ls, bn_h5_t *f, int nc) {
   double *dbuf = NULL;
   int64_t *ibuf = NULL;
   int *pick = NULL;
-  bn_status_t st = bn_malloc(ctx, (size_t)(len + 1) * sizeof(double), &dbuf);
+  bn_status_t st = bn_mallocn(ctx, (size_t)(len + 1), sizeof(double), &dbuf);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)(len + 1) * sizeof(int64_t), &ibuf);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)(nc + 1) * sizeof(int), &pick);
+    st = bn_mallocn(ctx, (size_t)(len + 1), sizeof(int64_t), &ibuf);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)(nc + 1), sizeof(int), &pick);
   st = bn_agree(ctx, st);
   for (int q = 0; st == BN_OK && bn_ls_fields[q].name; q++)
     st = bn_ls_column(ls, f, "/starts", &bn_ls_fields[q], ls->recs, NULL, K,
@@ -164,8 +164,8 @@ static bn_status_t bn_ls_plateaus(bn_ls_t *ls, bn_h5_t *f) {
   BN_MPI(ctx, MPI_Bcast(&n, 1, MPI_INT64_T, 0, bn_ctx_comm(ctx)));
   double *d = NULL;
   int64_t *iv = NULL;
-  bn_status_t st = bn_malloc(ctx, (size_t)(n + 1) * sizeof(double), &d);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)(n + 1) * sizeof(int64_t), &iv);
+  bn_status_t st = bn_mallocn(ctx, (size_t)(n + 1), sizeof(double), &d);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)(n + 1), sizeof(int64_t), &iv);
   st = bn_agree(ctx, st);
   static const char *const names[] = {"/plateaus/start", "/plateaus/first",
                                       "/plateaus/last", "/plateaus/objective",

@@ -186,7 +186,8 @@ bn_status_t bn_ls_png_write(bn_ls_t *ls, const char *path) {
   bn_ls_img_t im = {0};
   im.w = 3 * g.margin + g.n * g.cell + 16;
   im.h = 2 * g.margin + g.n * g.cell;
-  BN_CALL(ctx, bn_malloc(ctx, (size_t)im.w * im.h * 3, &im.px));
+  BN_CALL(ctx, bn_malloc(ctx, bn_size_mul(bn_size_mul((size_t)im.w, im.h), 3),
+                         &im.px));
   memset(im.px, 255, (size_t)im.w * im.h * 3);
   bn_ls_heat(ls, &g, &im);
   bn_ls_markers(ls, &g, &im);

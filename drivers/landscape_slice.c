@@ -85,7 +85,8 @@ static bn_status_t bn_ls_copy(bn_ls_t *ls, const double *xs, double *xc,
   for (size_t i = 0; i < n; i++) xc[i] = -xs[i];
   if (r < 2) return BN_OK;
   double *g = NULL, best = 2.0;
-  BN_CALL(c, bn_malloc(c, 3 * (size_t)r * r * sizeof(double), &g));
+  BN_CALL(c, bn_mallocn(c, bn_size_mul(bn_size_mul(3, (size_t)r), r),
+                        sizeof(double), &g));
   double *lu = g + r * r, *keep = lu + r * r;
   for (int t = 0; t < 8; t++) {
     bn_ls_rotation(ls->seed + 7919u * (uint64_t)t, r, g, lu);
@@ -185,8 +186,9 @@ bn_status_t bn_ls_plane_build(bn_ls_t *ls) {
   bn_ctx_t *c = ls->self;
   size_t n = ls->obj.n ? ls->obj.n : 1;
   double *xc = NULL;
-  bn_status_t st = bn_calloc(c, 3 * n, sizeof(double), &ls->plane.d1);
-  if (st == BN_OK) st = bn_malloc(c, n * sizeof(double), &xc);
+  bn_status_t st =
+      bn_calloc(c, bn_size_mul(3, n), sizeof(double), &ls->plane.d1);
+  if (st == BN_OK) st = bn_mallocn(c, n, sizeof(double), &xc);
   if (st == BN_OK) {
     ls->plane.d2 = ls->plane.d1 + n;
     st = bn_ls_plane_local(ls, xc);
@@ -261,10 +263,11 @@ bn_status_t bn_ls_slice_eval(bn_ls_t *ls) {
   BN_CALL(ctx, bn_dist_create_uniform(ctx, N, &ls->gdist));
   BN_CALL(ctx, bn_dmat_create(ls->gdist, (int)N, &ls->gloc));
   bn_status_t st =
-      bn_malloc(ctx, (ls->obj.n ? ls->obj.n : 1) * sizeof(double), &x);
+      bn_mallocn(ctx, ls->obj.n ? ls->obj.n : 1, sizeof(double), &x);
   if (st == BN_OK && me == 0) {
-    st = bn_malloc(ctx, (size_t)(N * N) * sizeof(double), &ls->gall);
-    if (st == BN_OK) st = bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &counts);
+    st = bn_mallocn(ctx, bn_size_mul(N, N), sizeof(double), &ls->gall);
+    if (st == BN_OK)
+      st = bn_mallocn(ctx, bn_size_mul(2, (size_t)P), sizeof(int), &counts);
   }
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_ls_lift(ls, bn_ls_rows(ls, x));

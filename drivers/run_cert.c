@@ -58,7 +58,7 @@ static bn_status_t bn_cert_cap(bn_ctx_t *ctx, const bn_solver_t *s,
   double budget = fmax(BN_CERT_SHARE * solve, BN_CERT_MIN_SECONDS);
   size_t n = obj->n ? obj->n : 1;
   double *v = NULL, *hv = NULL;
-  bn_status_t st = bn_calloc(ctx, 2 * n, sizeof(double), &v);
+  bn_status_t st = bn_calloc(ctx, bn_size_mul(2, n), sizeof(double), &v);
   BN_CALL(ctx, bn_agree(ctx, st));
   hv = v + n;
   for (size_t k = 0; k < obj->n; k++) v[k] = 1.0;

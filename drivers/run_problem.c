@@ -423,8 +423,8 @@ static bn_status_t bn_run_body(bn_run_t *run) {
   bn_run_header(run);
   size_t n = run->obj.n ? run->obj.n : 1;
   /* The initial point is kept only for --save-init (one iterate's memory). */
-  bn_status_t st =
-      bn_malloc(ctx, (run->save_init ? 2 : 1) * n * sizeof(double), &run->x);
+  bn_status_t st = bn_mallocn(ctx, bn_size_mul((run->save_init ? 2 : 1), n),
+                              sizeof(double), &run->x);
   BN_CALL(ctx, bn_agree(ctx, st));
   run->x0 = run->save_init ? run->x + n : NULL;
   if (run->restart)

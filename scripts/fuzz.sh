@@ -26,7 +26,7 @@ BN_SETUP_BUILD=0 BN_SETUP_EXTRA="libclang-rt-$v-dev" bash scripts/setup.sh
 build="${BN_BUILD_DIR:-build-fuzz}"
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(mtx csv opts)
+[ ${#targets[@]} -gt 0 ] || targets=(mtx csv opts ckpt)
 for t in "${targets[@]}"; do
   [ -f "tests/fuzz/fuzz_$t.c" ] || { echo "fuzz: no target '$t'" >&2; exit 2; }
 done

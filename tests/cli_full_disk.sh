@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A full disk destroys nothing (issue 20, class 1): on a small tmpfs nearly
 # filled, every kind of writer — generate (complete, rpca), import, a
-# solver's result, deconv's result — fails with one message
+# solver's result, deconv's result and picture — fails with one message
 # and a non-zero status on every process, within the timeout, leaves the
 # previous file byte-identical and no temporary behind, at 1, 2 and 3
 # processes; both when the free-space check refuses at once and when the
@@ -39,7 +39,10 @@ bn_ok "previous: a completion result and checkpoint" 1 complete \
   --output="$D/res.h5" --checkpoint="$D/ck.h5" --checkpoint-every=1
 bn_ok "previous: a deconv result" 1 deconv --input="$T/d.h5" --max-iter=2 \
   --output="$D/dres.h5"
+bn_ok "previous: a kernel picture" 1 deconv --input="$T/d.h5" --max-iter=2 \
+  --output="$T/dk.h5" --png-prefix="$D/p-"
 for f in g rp imp res ck dres; do cp "$D/$f.h5" "$T/prev-$f.h5"; done
+cp "$D/p-kernel.png" "$T/prev-kernel.png"
 # Leave about 200 KB free.
 free=$(df -k --output=avail "$D" | tail -n 1)
 dd if=/dev/zero of="$D/filler" bs=1k count=$((free - 200)) 2>/dev/null || true
@@ -87,6 +90,22 @@ for fault in "" no-space-check; do
   BN_FAULT=$fault expect_fail "import (${fault:-checked})" 2 "$P" import \
     --format=csv --input="$T/big.csv" --output="$D/imp.h5" --duplicates=last
   same "import (${fault:-checked})" imp
+done
+# Pictures: a PNG is a few KB, so fill the file system to the last block;
+# refused by the room check, or (check skipped) the write itself fails or
+# the read-back of the temporary catches it. The result goes elsewhere.
+dd if=/dev/zero of="$D/filler2" bs=4k 2>/dev/null || true
+for fault in "" no-space-check; do
+  for np in 1 3; do
+    BN_FAULT=$fault expect_fail "PNG (np=$np ${fault:-checked})" "$np" \
+      "not enough space|cannot write|writing failed" deconv \
+      --input="$T/d.h5" --max-iter=2 --output="$T/dk2-$np.h5" \
+      --png-prefix="$D/p-"
+    check "PNG (np=$np ${fault:-checked}): previous picture byte-identical" \
+      cmp -s "$D/p-kernel.png" "$T/prev-kernel.png"
+    check "PNG (np=$np ${fault:-checked}): no temporary left" \
+      test -z "$(find "$D" -name '*.tmp*' -print -quit)"
+  done
 done
 check "the previous checkpoint still loads" \
   "$BN_MPIRUN" -n 1 --oversubscribe "$BENIGN" info "$D/ck.h5"

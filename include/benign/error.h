@@ -11,6 +11,9 @@
 #ifndef BENIGN_ERROR_H
 #define BENIGN_ERROR_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "benign/types.h"
 
 /* Record an error (first one wins until cleared); returns code. */
@@ -76,6 +79,27 @@ const char *bn_status_string(bn_status_t code);
 /* Allocation helpers that record BN_ERR_MEM on failure (n may be 0). */
 bn_status_t bn_malloc(bn_ctx_t *ctx, size_t bytes, void *out_ptr);
 bn_status_t bn_calloc(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr);
+
+/* Checked size arithmetic. Every allocation whose size is a product goes
+ * through these (tests/check_sizes.sh enforces it): a product that wraps
+ * would allocate a small block that later loops overrun.
+ * bn_size_mul, bn_size_add: a * b and a + b, saturated at SIZE_MAX
+ * (which no allocation gets), so sums of products stay checked. bn_mallocn: n
+ * elements of `size` bytes, BN_ERR_MEM naming both when the product overflows
+ * or the memory is not there. bn_alloc_n / bn_realloc_n: malloc / realloc of n
+ * * size bytes, NULL on overflow (the block given to bn_realloc_n is then
+ * kept). None is collective. */
+static inline size_t bn_size_mul(size_t a, size_t b) {
+  size_t r;
+  return __builtin_mul_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+static inline size_t bn_size_add(size_t a, size_t b) {
+  size_t r;
+  return __builtin_add_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+bn_status_t bn_mallocn(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr);
+void *bn_alloc_n(size_t n, size_t size);
+void *bn_realloc_n(void *p, size_t n, size_t size);
 
 /* Test-only fault injection. When the environment variable BN_FAULT is
  * "NAME" or "NAME:K", the K-th (default first) call of

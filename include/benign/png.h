@@ -2,9 +2,11 @@
  * RGB, libpng) and mosaics of atoms or patches as image tiles.
  *
  * Nothing here is collective: the process that holds the pixels calls it
- * (rank 0 in the commands). Files are written beside the target and renamed
- * into place, so a reader never sees half a picture and a failed write
- * leaves an earlier file as it was. */
+ * (rank 0 in the commands). Files are written beside the target after a
+ * free-space check, read back and compared pixel for pixel, flushed to
+ * disk (fsync) and renamed into place, so a reader never sees half a
+ * picture and a failed write (a full disk included) leaves an earlier file
+ * as it was and no temporary behind. */
 #ifndef BENIGN_PNG_H
 #define BENIGN_PNG_H
 

@@ -49,11 +49,11 @@ bn_status_t bn_history_read(bn_ctx_t *ctx, bn_h5_t *f, bn_history_t *h) {
                         "%s: /history/iteration must be a nonempty vector",
                         bn_h5_path(f));
   size_t n = (size_t)dims[0];
-  bn_status_t st = bn_malloc(ctx, n * sizeof(int64_t), &h->iteration);
+  bn_status_t st = bn_mallocn(ctx, n, sizeof(int64_t), &h->iteration);
   double **cols[] = {&h->objective, &h->grad_norm, &h->step,
                      &h->rel_error, &h->test_rmse, &h->seconds};
   for (size_t c = 0; c < 6 && st == BN_OK; c++)
-    st = bn_malloc(ctx, n * sizeof(double), cols[c]);
+    st = bn_mallocn(ctx, n, sizeof(double), cols[c]);
   st = bn_agree(ctx, st);
   if (st == BN_OK)
     st = bn_h5_read_i64(f, "/history/iteration", 0, (bn_idx_t)n, h->iteration);

@@ -117,12 +117,36 @@ const char *bn_status_string(bn_status_t code) {
 }
 
 bn_status_t bn_malloc(bn_ctx_t *ctx, size_t bytes, void *out_ptr) {
-  void *p = malloc(bytes ? bytes : 1);
+  void *p = bytes == SIZE_MAX ? NULL : malloc(bytes ? bytes : 1);
   *(void **)out_ptr = p;
+  if (!p && bytes == SIZE_MAX)
+    return BN_ERROR(ctx, BN_ERR_MEM,
+                    "cannot allocate: a size product overflows");
   if (!p)
     return BN_ERROR(ctx, BN_ERR_MEM, "out of memory allocating %zu bytes",
                     bytes);
   return BN_OK;
+}
+
+bn_status_t bn_mallocn(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr) {
+  size_t bytes = bn_size_mul(n, size);
+  *(void **)out_ptr = NULL;
+  if (bytes == SIZE_MAX)
+    return BN_ERROR(ctx, BN_ERR_MEM,
+                    "cannot allocate %zu elements of %zu bytes: the size "
+                    "overflows",
+                    n, size);
+  return bn_malloc(ctx, bytes, out_ptr);
+}
+
+void *bn_alloc_n(size_t n, size_t size) {
+  size_t bytes = bn_size_mul(n, size);
+  return bytes == SIZE_MAX ? NULL : malloc(bytes ? bytes : 1);
+}
+
+void *bn_realloc_n(void *p, size_t n, size_t size) {
+  size_t bytes = bn_size_mul(n, size);
+  return bytes == SIZE_MAX ? NULL : realloc(p, bytes ? bytes : 1);
 }
 
 bn_status_t bn_calloc(bn_ctx_t *ctx, size_t n, size_t size, void *out_ptr) {

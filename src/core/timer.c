@@ -10,7 +10,7 @@ int bn_timer_id(bn_ctx_t *ctx, const char *name) {
     if (strncmp(ctx->timers[i].name, name, BN_TIMER_NAME - 1) == 0) return i;
   if (ctx->ntimers == ctx->cap_timers) {
     int cap = ctx->cap_timers ? 2 * ctx->cap_timers : 16;
-    bn_timer_t *t = realloc(ctx->timers, (size_t)cap * sizeof(*t));
+    bn_timer_t *t = bn_realloc_n(ctx->timers, (size_t)cap, sizeof(*t));
     if (!t) return -1; /* timers are best effort; -1 is ignored below */
     ctx->timers = t;
     ctx->cap_timers = cap;
@@ -47,7 +47,8 @@ bn_status_t bn_timer_summary(bn_ctx_t *ctx, FILE *stream) {
   BN_MPI(ctx, MPI_Allreduce(&n, &nmax, 1, MPI_INT, MPI_MAX, ctx->comm));
   if (nmin == 0) return BN_OK;
   double *loc = NULL, *mn = NULL, *mx = NULL, *sum = NULL;
-  bn_status_t st = bn_malloc(ctx, 4 * (size_t)nmin * sizeof(double), &loc);
+  bn_status_t st =
+      bn_mallocn(ctx, bn_size_mul(4, (size_t)nmin), sizeof(double), &loc);
   BN_CALL(ctx, bn_agree(ctx, st));
   mn = loc + nmin;
   mx = mn + nmin;

@@ -48,7 +48,7 @@ static void bn_h5_record(bn_h5_t *f, const char *name, hid_t memtype,
                          const hsize_t *count, uint64_t hash) {
   if (f->nrec == f->caprec) {
     int cap = f->caprec ? 2 * f->caprec : 16;
-    bn_h5_rec_t *r = realloc(f->rec, (size_t)cap * sizeof(*r));
+    bn_h5_rec_t *r = bn_realloc_n(f->rec, (size_t)cap, sizeof(*r));
     if (!r) {
       f->rec_lost = 1;
       return;

@@ -44,8 +44,9 @@ static void fingerprint(hid_t dset, uint64_t *h) {
   size_t es = mt >= 0 ? H5Tget_size(mt) : 0;
   int nd = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
   hsize_t dims[H5S_MAX_RANK];
-  unsigned char *buf = es ? malloc(es * BN_ID_RUN) : NULL;
-  hsize_t *coord = malloc(sizeof(hsize_t) * BN_ID_RUN * (nd > 0 ? nd : 1));
+  unsigned char *buf = es ? malloc(bn_size_mul(es, BN_ID_RUN)) : NULL;
+  hsize_t *coord =
+      bn_alloc_n(bn_size_mul(BN_ID_RUN, (nd > 0 ? nd : 1)), sizeof(hsize_t));
   if (buf && coord && npts > 0 && nd >= 1 && H5Tget_class(ft) != H5T_VLEN &&
       H5Sget_simple_extent_dims(space, dims, NULL) == nd) {
     hsize_t n = (hsize_t)npts;

@@ -19,7 +19,7 @@ bn_status_t bn_img_alloc(bn_ctx_t *ctx, const char *path, int h, int w,
     return BN_ERROR(ctx, BN_ERR_DATA, "%s: bad image size %d x %d", path, w, h);
   img->h = h;
   img->w = w;
-  return bn_malloc(ctx, (size_t)h * w * sizeof(double), &img->px);
+  return bn_mallocn(ctx, bn_size_mul((size_t)h, w), sizeof(double), &img->px);
 }
 
 void bn_img_free(bn_img_t *img) {
@@ -132,7 +132,8 @@ static int jpeg_decode(bn_ctx_t *ctx, const char *path, FILE *fp,
   *st = bn_img_alloc(ctx, path, (int)ci->output_height, (int)ci->output_width,
                      img);
   if (*st == BN_OK)
-    *st = bn_malloc(ctx, (size_t)ci->output_width * ci->output_components, row);
+    *st = bn_malloc(
+        ctx, bn_size_mul((size_t)ci->output_width, ci->output_components), row);
   if (*st != BN_OK) return 0;
   while (ci->output_scanline < ci->output_height) {
     size_t y = ci->output_scanline, w = (size_t)img->w;

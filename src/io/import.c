@@ -47,7 +47,7 @@ static bn_status_t write_entries(bn_ctx_t *ctx, bn_h5_t *f,
                                  const bn_imp_data_t *d, bn_idx_t n) {
   bn_idx_t mine = bn_ctx_rank(ctx) == 0 ? n : 0;
   void *scratch = NULL;
-  bn_status_t st = bn_malloc(ctx, (size_t)mine * sizeof(int64_t), &scratch);
+  bn_status_t st = bn_mallocn(ctx, (size_t)mine, sizeof(int64_t), &scratch);
   int64_t *idx = scratch;
   double *val = scratch;
   BN_TRY(ctx, st, bn_agree(ctx, st));

@@ -13,7 +13,7 @@ bn_status_t bn_imp_push(bn_ctx_t *ctx, bn_imp_data_t *d, int64_t row,
                         int64_t col, double val, int64_t line) {
   if (d->n == d->cap) {
     size_t cap = d->cap ? 2 * d->cap : 1024;
-    bn_imp_entry_t *e = realloc(d->e, cap * sizeof *e);
+    bn_imp_entry_t *e = bn_realloc_n(d->e, cap, sizeof *e);
     if (!e)
       return BN_ERROR(ctx, BN_ERR_MEM, "%s: out of memory after %zu entries",
                       d->path, d->n);

@@ -51,10 +51,11 @@ static bn_status_t list_images(bn_ctx_t *ctx, const char *input, char **buf,
     return BN_ERROR(ctx, BN_ERR_IO, "cannot open '%s': %s", input,
                     strerror(errno));
   if (!S_ISDIR(sb.st_mode)) {
-    *len = (int64_t)strlen(input) + 1;
+    size_t n = strlen(input) + 1;
+    *len = (int64_t)n;
     *count = 1;
-    BN_CALL(ctx, bn_malloc(ctx, (size_t)*len, buf));
-    memcpy(*buf, input, (size_t)*len);
+    BN_CALL(ctx, bn_malloc(ctx, n, buf));
+    memcpy(*buf, input, n);
     return BN_OK;
   }
   DIR *d = opendir(input);
@@ -77,7 +78,7 @@ static bn_status_t list_images(bn_ctx_t *ctx, const char *input, char **buf,
     }
     if (n == cap) {
       cap = cap ? 2 * cap : 64;
-      char **grown = realloc(names, cap * sizeof *names);
+      char **grown = bn_realloc_n(names, cap, sizeof *names);
       if (!grown) {
         free(path);
         st = BN_ERROR(ctx, BN_ERR_MEM, "out of memory listing '%s'", input);
@@ -151,7 +152,8 @@ static bn_status_t make_block(bn_ctx_t *ctx, bn_corpus_t *c, int h, int w) {
   size_t px = (size_t)h * w;
   bn_status_t st = bn_calloc(ctx, (size_t)c->n + 1, sizeof *c->img, &c->img);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)c->n * px * sizeof(double), &c->block);
+    st = bn_mallocn(ctx, bn_size_mul((size_t)c->n, px), sizeof(double),
+                    &c->block);
   for (int64_t k = 0; st == BN_OK && k < c->n; k++)
     c->img[k] = (bn_img_t){h, w, c->block + (size_t)k * px};
   return st;

@@ -52,7 +52,7 @@ static bn_status_t renumber(bn_ctx_t *ctx, bn_imp_data_t *d, int col,
                             int64_t **ids, bn_idx_t *count) {
   int64_t *u = NULL;
   size_t m = 0;
-  bn_status_t st = bn_malloc(ctx, d->n * sizeof *u, &u);
+  bn_status_t st = bn_mallocn(ctx, d->n, sizeof *u, &u);
   if (st != BN_OK) return st;
   for (size_t k = 0; k < d->n; k++) u[k] = col ? d->e[k].col : d->e[k].row;
   qsort(u, d->n, sizeof *u, cmp_i64);

@@ -116,7 +116,7 @@ static bn_status_t write_mosaic(bn_ctx_t *ctx, const bn_patch_params_t *p,
     st = bn_calloc(ctx, (size_t)np, sizeof(int), &counts);
     if (st == BN_OK) st = bn_calloc(ctx, (size_t)np, sizeof(int), &displs);
     if (st == BN_OK)
-      st = bn_malloc(ctx, (size_t)want * m * sizeof(double), &all);
+      st = bn_mallocn(ctx, bn_size_mul((size_t)want, m), sizeof(double), &all);
   }
   BN_TRY(ctx, st, bn_agree(ctx, st));
   BN_MPI(ctx,
@@ -206,7 +206,7 @@ bn_status_t bn_import_patches(bn_ctx_t *ctx, const bn_patch_params_t *p,
   BN_MPI(ctx, MPI_Exscan(&nl, &g0, 1, MPI_INT64_T, MPI_SUM, comm));
   if (bn_ctx_rank(ctx) == 0) g0 = 0; /* MPI_Exscan leaves rank 0's alone */
   st = bn_malloc(ctx, (size_t)nl + 1, &sel);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)m * sizeof(double), &work);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)m, sizeof(double), &work);
   BN_TRY(ctx, st, bn_agree(ctx, st));
   loc[0] = nl;
   loc[1] = mark_valid(p, &c, work, sel);
@@ -221,9 +221,8 @@ bn_status_t bn_import_patches(bn_ctx_t *ctx, const bn_patch_params_t *p,
                         "to unit norm",
                         p->input, (long long)s.total));
   if (p->max_patches > 0 && p->max_patches < s.total - s.dropped) {
-    BN_TRY(
-        ctx, st,
-        bn_agree(ctx, bn_malloc(ctx, ((size_t)nl + 1) * sizeof *keys, &keys)));
+    BN_TRY(ctx, st,
+           bn_agree(ctx, bn_mallocn(ctx, (size_t)nl + 1, sizeof *keys, &keys)));
     for (int64_t k = 0; k < nl; k++) {
       double u =
           bn_rng_uniform(p->seed, BN_PATCH_STREAM, (uint64_t)(g0 + k), 0);
@@ -239,7 +238,7 @@ bn_status_t bn_import_patches(bn_ctx_t *ctx, const bn_patch_params_t *p,
   int64_t kept = 0;
   for (int64_t k = 0; k < nl; k++) kept += sel[k];
   BN_TRY(ctx, st,
-         bn_agree(ctx, bn_malloc(ctx, (size_t)(np + 1) * sizeof *off, &off)));
+         bn_agree(ctx, bn_mallocn(ctx, (size_t)(np + 1), sizeof *off, &off)));
   off[0] = 0;
   BN_MPI(ctx,
          MPI_Allgather(&kept, 1, MPI_INT64_T, off + 1, 1, MPI_INT64_T, comm));

@@ -57,7 +57,7 @@ static bn_status_t gather_last(bn_ctx_t *ctx, int64_t n, const uint64_t *keys,
     if (keys[k] != UINT64_MAX && in_play(keys[k], shift, prefix)) mine++;
   st = bn_calloc(ctx, (size_t)np, sizeof *counts, &counts);
   if (st == BN_OK) st = bn_calloc(ctx, (size_t)np, sizeof *displs, &displs);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)mine * sizeof *loc, &loc);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)mine, sizeof *loc, &loc);
   BN_TRY(ctx, st, bn_agree(ctx, st));
   for (int64_t k = 0, j = 0; k < n; k++)
     if (keys[k] != UINT64_MAX && in_play(keys[k], shift, prefix))
@@ -70,7 +70,7 @@ static bn_status_t gather_last(bn_ctx_t *ctx, int64_t n, const uint64_t *keys,
     total += counts[r];
   }
   BN_TRY(ctx, st,
-         bn_agree(ctx, bn_malloc(ctx, (size_t)total * sizeof(int64_t), &all)));
+         bn_agree(ctx, bn_mallocn(ctx, (size_t)total, sizeof(int64_t), &all)));
   /* A pair is two 64-bit words; moved as int64 (the bits, unchanged). */
   BN_MPI(ctx, MPI_Allgatherv(loc, two, MPI_INT64_T, all, counts, displs,
                              MPI_INT64_T, comm));

@@ -65,7 +65,7 @@ static void bn_paths_add(bn_paths_t *p, const char *path, const char *what,
   if (!path || !*path) return;
   if (p->n == p->cap) {
     int cap = p->cap ? 2 * p->cap : 8;
-    bn_path_ent_t *e = realloc(p->e, (size_t)cap * sizeof(*e));
+    bn_path_ent_t *e = bn_realloc_n(p->e, (size_t)cap, sizeof(*e));
     if (!e) {
       p->lost = 1;
       return;

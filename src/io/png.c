@@ -2,6 +2,7 @@
  * tiles (dictionary atoms, image patches). See include/benign/png.h. */
 #include "benign/png.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <png.h>
 #include <stdint.h>
@@ -9,12 +10,57 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "benign/error.h"
 #include "benign/paths.h"
 
 #define BN_PNG_MAX_PIXELS (1L << 28)
+
+/* Not enough room on path's file system for a PNG of `bytes` raw pixel
+ * bytes? (deflate grows incompressible data by well under 1%; headers and
+ * the file system's block rounding take the rest of the margin). */
+static bn_status_t bn_png_room(bn_ctx_t *ctx, const char *path, double bytes) {
+  char dir[4096];
+  struct statvfs sv;
+  if (bn_fault_on("no-space-check")) return BN_OK;
+  bn_path_dir(path, dir, sizeof dir);
+  if (statvfs(dir, &sv) != 0) return BN_OK; /* unknown: the write tells */
+  double need = 1.01 * bytes + 65536.0;
+  double avail = (double)sv.f_bavail * (double)sv.f_frsize;
+  if (avail >= need) return BN_OK;
+  return BN_ERROR(ctx, BN_ERR_IO,
+                  "not enough space to write '%s': about %.3g MB needed, "
+                  "%.3g MB free on its file system",
+                  path, need / 1e6, avail / 1e6);
+}
+
+/* Read the closed temporary back and compare every pixel (a file system
+ * that lost data, or a short write the close did not report). */
+static int bn_png_same(const char *tmp, int channels, size_t n,
+                       const unsigned char *px) {
+  png_image pi;
+  memset(&pi, 0, sizeof pi);
+  pi.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&pi, tmp)) return 0;
+  pi.format = channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+  unsigned char *back = PNG_IMAGE_SIZE(pi) == n ? malloc(n) : NULL;
+  int same = back && png_image_finish_read(&pi, NULL, back, 0, NULL) &&
+             memcmp(back, px, n) == 0;
+  png_image_free(&pi);
+  free(back);
+  return same;
+}
+
+/* Flush the temporary to stable storage before it replaces anything. */
+static int bn_png_sync(const char *tmp) {
+  int fd = open(tmp, O_RDONLY);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  close(fd);
+  return rc;
+}
 
 bn_status_t bn_png_write(bn_ctx_t *ctx, const char *path, int width, int height,
                          int channels, const unsigned char *px) {
@@ -26,6 +72,7 @@ bn_status_t bn_png_write(bn_ctx_t *ctx, const char *path, int width, int height,
                     "channels)",
                     path ? path : "(null)", width, height, channels);
   size_t len = strlen(path) + 64;
+  size_t n = (size_t)width * (size_t)height * (size_t)channels;
   char *tmp = NULL;
   struct stat s;
   BN_CALL(ctx, bn_malloc(ctx, len, &tmp));
@@ -44,15 +91,28 @@ bn_status_t bn_png_write(bn_ctx_t *ctx, const char *path, int width, int height,
                     "file",
                     path);
   }
+  bn_status_t st = bn_png_room(ctx, path, (double)n);
+  if (st != BN_OK) {
+    free(tmp);
+    return st;
+  }
   png_image pi;
   memset(&pi, 0, sizeof pi);
   pi.version = PNG_IMAGE_VERSION;
   pi.width = (png_uint_32)width;
   pi.height = (png_uint_32)height;
   pi.format = channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
-  bn_status_t st = BN_OK;
+  /* Write, close, read back, flush, rename; the target is touched only by
+   * the rename, and every failure removes the temporary. */
   if (!png_image_write_to_file(&pi, tmp, 0, px, 0, NULL))
     st = BN_ERROR(ctx, BN_ERR_IO, "cannot write %s: %s", path, pi.message);
+  else if (!bn_png_same(tmp, channels, n, px))
+    st = BN_ERROR(ctx, BN_ERR_IO,
+                  "writing failed: %s does not read back as written (a full "
+                  "disk?); the previous file, if any, is untouched",
+                  path);
+  else if (bn_png_sync(tmp) != 0)
+    st = BN_ERROR(ctx, BN_ERR_IO, "cannot flush %s to disk", path);
   else if (rename(tmp, path) != 0)
     st = BN_ERROR(ctx, BN_ERR_IO, "cannot rename %s to %s", tmp, path);
   if (st != BN_OK) remove(tmp);
@@ -128,7 +188,7 @@ bn_status_t bn_png_mosaic(bn_ctx_t *ctx, const char *path, const double *atoms,
                     "a picture",
                     path, count, h, w);
   unsigned char *img = NULL;
-  BN_CALL(ctx, bn_calloc(ctx, (size_t)W * H, 1, &img)); /* black */
+  BN_CALL(ctx, bn_calloc(ctx, bn_size_mul((size_t)W, H), 1, &img)); /* black */
   for (int k = 0; k < count; k++) {
     int x0 = 1 + (k % cols) * (w * zoom + 1);
     int y0 = 1 + (k / cols) * (h * zoom + 1);

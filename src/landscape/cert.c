@@ -21,7 +21,7 @@ bn_status_t bn_certify(bn_ctx_t *ctx, const bn_objective_t *obj,
   size_t n1 = obj->n ? obj->n : 1;
   double *g = NULL, f, g2;
   cert->hvps = 0;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, n1 * sizeof(double), &g)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, n1, sizeof(double), &g)));
   bn_status_t st = obj->eval(obj->data, x, &f, g);
   if (st == BN_OK) st = bn_ls_dot(ctx, obj->n, g, g, &g2);
   free(g);

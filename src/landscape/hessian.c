@@ -70,12 +70,13 @@ bn_status_t bn_hessian_eigs(bn_ctx_t *ctx, const bn_objective_t *obj,
   if (nglob == 0) return BN_OK;
   bn_hess_work_t w = {0};
   size_t nn = (size_t)nglob, n1 = obj->n ? obj->n : 1;
-  bn_status_t st = bn_malloc(ctx, nn * nn * sizeof(double), &w.a);
+  bn_status_t st = bn_mallocn(ctx, bn_size_mul(nn, nn), sizeof(double), &w.a);
   if (st == BN_OK && obj->project)
-    st = bn_malloc(ctx, nn * nn * sizeof(double), &w.b);
-  if (st == BN_OK) st = bn_malloc(ctx, n1 * sizeof(double), &w.loc);
-  if (st == BN_OK) st = bn_malloc(ctx, n1 * sizeof(double), &w.col);
-  if (st == BN_OK) st = bn_malloc(ctx, 2 * (size_t)np * sizeof(int), &w.counts);
+    st = bn_mallocn(ctx, bn_size_mul(nn, nn), sizeof(double), &w.b);
+  if (st == BN_OK) st = bn_mallocn(ctx, n1, sizeof(double), &w.loc);
+  if (st == BN_OK) st = bn_mallocn(ctx, n1, sizeof(double), &w.col);
+  if (st == BN_OK)
+    st = bn_mallocn(ctx, bn_size_mul(2, (size_t)np), sizeof(int), &w.counts);
   st = bn_agree(ctx, st);
   if (st != BN_OK) goto done;
   w.hv = w.col;
@@ -106,7 +107,7 @@ bn_status_t bn_hessian_eigs(bn_ctx_t *ctx, const bn_objective_t *obj,
   double wq;
   dsyev_("N", "U", &ni, w.a, &ni, eig, &wq, &lwork, &info, 1, 1);
   lwork = (int)wq;
-  double *work = malloc((size_t)(lwork > 1 ? lwork : 1) * sizeof(double));
+  double *work = bn_alloc_n((size_t)(lwork > 1 ? lwork : 1), sizeof(double));
   if (work) dsyev_("N", "U", &ni, w.a, &ni, eig, work, &lwork, &info, 1, 1);
   free(work);
   st = bn_agree(ctx, !work ? BN_ERROR(ctx, BN_ERR_MEM, "out of memory")

@@ -92,7 +92,8 @@ bn_status_t bn_hvp_fd(bn_ctx_t *ctx, const bn_objective_t *obj, const double *x,
   }
   double h = 6e-6 * (1.0 + nrm[0]) / nrm[1];
   double *w = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, 2 * nn * sizeof(double), &w)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul(2, nn), sizeof(double),
+                                        &w)));
   double *xp = w, *gm = w + nn;
   bn_status_t st = bn_ls_move(obj, x, h, v, xp);
   if (st == BN_OK) st = obj->eval(obj->data, xp, &f, hv);

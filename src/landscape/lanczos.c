@@ -86,9 +86,9 @@ static bn_status_t bn_lz_alloc(bn_ctx_t *ctx, size_t n, int m, bn_lz_t *z) {
   z->ld = n ? n : 1;
   z->m = m;
   size_t small = 6 * (size_t)(m + 2) + (size_t)(m + 2) * (m + 2);
-  bn_status_t st =
-      bn_malloc(ctx, ((size_t)m + 2) * z->ld * sizeof(double), &z->q);
-  if (st == BN_OK) st = bn_malloc(ctx, small * sizeof(double), &z->alpha);
+  bn_status_t st = bn_mallocn(ctx, bn_size_mul(((size_t)m + 2), z->ld),
+                              sizeof(double), &z->q);
+  if (st == BN_OK) st = bn_mallocn(ctx, small, sizeof(double), &z->alpha);
   BN_CALL(ctx, bn_agree(ctx, st));
   z->w = z->q + (size_t)(m + 1) * z->ld;
   z->beta = z->alpha + (m + 2);
@@ -168,7 +168,7 @@ bn_status_t bn_lambda_min(bn_ctx_t *ctx, const bn_objective_t *obj,
   double *y = NULL;
   BN_CALL(ctx, bn_lz_alloc(ctx, obj->n, m, &z));
   bn_status_t st =
-      bn_agree(ctx, bn_malloc(ctx, (obj->n ? obj->n : 1) * sizeof(double), &y));
+      bn_agree(ctx, bn_mallocn(ctx, obj->n ? obj->n : 1, sizeof(double), &y));
   if (st == BN_OK) st = bn_start(ctx, obj, x, p->seed, z.q);
   double theta = NAN;
   bool conv = false;

@@ -50,8 +50,8 @@ bn_status_t bn_bcmat_alloc(bn_ctx_t *ctx, int m, int n, int nprow, int npcol,
     if (info != 0)
       st = BN_ERROR(ctx, BN_ERR_LIB, "descinit failed (info %d)", info);
     else
-      st = bn_calloc(ctx, (size_t)lld * (size_t)bc->lcols, sizeof(double),
-                     &bc->data);
+      st = bn_calloc(ctx, bn_size_mul((size_t)lld, (size_t)bc->lcols),
+                     sizeof(double), &bc->data);
   }
   st = bn_agree(ctx, st);
   if (st != BN_OK) {
@@ -82,7 +82,7 @@ static bn_status_t col_dist(bn_ctx_t *ctx, bn_idx_t n, bn_dist_t **out) {
   int p = bn_ctx_size(ctx);
   bn_idx_t bs = (n + p - 1) / p, *off = NULL;
   BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (size_t)(p + 1) * sizeof(*off), &off)));
+          bn_agree(ctx, bn_mallocn(ctx, (size_t)(p + 1), sizeof(*off), &off)));
   for (int q = 0; q <= p; q++) off[q] = (bn_idx_t)q * bs < n ? q * bs : n;
   bn_status_t st = bn_dist_create_offsets(ctx, off, out);
   free(off);

@@ -41,7 +41,7 @@ static bn_status_t dist_wrap(bn_ctx_t *ctx, bn_idx_t *offsets,
 static bn_status_t alloc_offsets(bn_ctx_t *ctx, bn_idx_t **off) {
   *off = NULL;
   bn_status_t st =
-      bn_malloc(ctx, (size_t)(bn_ctx_size(ctx) + 1) * sizeof(bn_idx_t), off);
+      bn_mallocn(ctx, (size_t)(bn_ctx_size(ctx) + 1), sizeof(bn_idx_t), off);
   BN_CALL(ctx, bn_agree(ctx, st));
   return BN_OK;
 }
@@ -150,7 +150,7 @@ bn_status_t bn_dist_create_offsets(bn_ctx_t *ctx, const bn_idx_t *offsets,
       st = BN_ERROR(ctx, BN_ERR_ARG, "offsets decrease at rank %d", q);
   /* Every rank must pass the same offsets; compare against rank 0's. */
   bn_idx_t *root = NULL;
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)(p + 1) * sizeof(*root), &root);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)(p + 1), sizeof(*root), &root);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
     for (int q = 0; q <= p; q++) root[q] = off[q];

@@ -25,8 +25,8 @@ bn_status_t bn_dmat_create(bn_dist_t *dist, int ncols, bn_dmat_t **out) {
     a->ncols = ncols;
     a->nlocal = bn_dist_local(dist);
     a->first = bn_dist_first(dist);
-    st = bn_calloc(ctx, (size_t)a->nlocal * (size_t)ncols, sizeof(double),
-                   &a->data);
+    st = bn_calloc(ctx, bn_size_mul((size_t)a->nlocal, (size_t)ncols),
+                   sizeof(double), &a->data);
   }
   st = bn_agree(ctx, st);
   if (st != BN_OK) {

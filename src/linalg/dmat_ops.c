@@ -44,7 +44,7 @@ bn_status_t bn_dmat_mul_small(const bn_dmat_t *a, const double *s, int kc,
   }
   /* C may be A itself (square S): then multiply into a scratch copy. */
   double *dst = c->data;
-  if (a == c) BN_CALL(ctx, bn_malloc(ctx, n * sizeof(double), &dst));
+  if (a == c) BN_CALL(ctx, bn_mallocn(ctx, n, sizeof(double), &dst));
   cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)a->nlocal, kc,
               a->ncols, 1.0, a->data, a->ncols, s, kc, 0.0, dst, kc);
   if (dst != c->data) {
@@ -171,7 +171,8 @@ bn_status_t bn_dmat_redistribute(const bn_dmat_t *a, bn_dist_t *dist,
   int *cnt = NULL;
   MPI_Datatype row = MPI_DATATYPE_NULL;
   BN_CALL(ctx, bn_dmat_create(dist, a->ncols, &b));
-  bn_status_t st = bn_malloc(ctx, 4 * (size_t)p * sizeof(int), &cnt);
+  bn_status_t st =
+      bn_mallocn(ctx, bn_size_mul(4, (size_t)p), sizeof(int), &cnt);
   if (st == BN_OK) st = redistribute_counts(a->dist, dist, p, me, cnt);
   if (st == BN_OK && a->ncols > 0) st = bn_row_type(ctx, a->ncols, &row);
   st = bn_agree(ctx, st);

@@ -83,7 +83,7 @@ static bn_status_t exchange_requests(bn_plan_t *pl, const bn_idx_t *need) {
       d += pl->req_count[q];
     }
     pl->nreq = total;
-    st = bn_malloc(ctx, (size_t)total * sizeof(bn_idx_t), &pl->req_local);
+    st = bn_mallocn(ctx, (size_t)total, sizeof(bn_idx_t), &pl->req_local);
   }
   BN_CALL(ctx, bn_agree(ctx, st));
   BN_MPI(ctx, MPI_Alltoallv(need, pl->need_count, pl->need_displ, BN_IDX_MPI,
@@ -117,7 +117,8 @@ bn_status_t bn_plan_create(bn_dist_t *owners, bn_idx_t nneed,
     pl->nneed = nneed;
     pl->nranks = p;
     pl->row = MPI_DATATYPE_NULL;
-    st = bn_calloc(ctx, 4 * (size_t)p, sizeof(int), &pl->need_count);
+    st =
+        bn_calloc(ctx, bn_size_mul(4, (size_t)p), sizeof(int), &pl->need_count);
   }
   if (st == BN_OK) {
     pl->need_displ = pl->need_count + p;
@@ -161,8 +162,8 @@ static bn_status_t prepare(bn_plan_t *pl, int k) {
     free(pl->pack);
     pl->pack = NULL;
     pl->cap_k = 0;
-    st = bn_malloc(ctx, (size_t)pl->nreq * (size_t)k * sizeof(double),
-                   &pl->pack);
+    st = bn_mallocn(ctx, bn_size_mul((size_t)pl->nreq, (size_t)k),
+                    sizeof(double), &pl->pack);
     if (st == BN_OK) pl->cap_k = k;
     BN_CALL(ctx, bn_agree(ctx, st));
   }

@@ -39,7 +39,7 @@ static bn_status_t qr_step(bn_ctx_t *ctx, int which, bn_bcmat_t *col,
     st = BN_ERROR(ctx, BN_ERR_LIB, "%s workspace query failed (info %d)", name,
                   info);
   int lwork = (int)query + 1;
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)lwork * sizeof(double), &work);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)lwork, sizeof(double), &work);
   BN_CALL(ctx, bn_agree(ctx, st));
   qr_call(which, col, tau, work, lwork, &info);
   free(work);
@@ -87,9 +87,10 @@ bn_status_t bn_dmat_qr(bn_dmat_t *a, double *r) {
   bn_bcmat_t *col = NULL;
   double *tau = NULL, *rr = NULL;
   BN_CALL(ctx, bn_dmat_to_col(a, &col));
-  bn_status_t st = bn_malloc(ctx, (size_t)k * sizeof(double), &tau);
+  bn_status_t st = bn_mallocn(ctx, (size_t)k, sizeof(double), &tau);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)k * (size_t)k * sizeof(double), &rr);
+    st =
+        bn_mallocn(ctx, bn_size_mul((size_t)k, (size_t)k), sizeof(double), &rr);
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = qr_step(ctx, 0, col, tau);
   if (st == BN_OK) st = gather_r(ctx, col, rr);

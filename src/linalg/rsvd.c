@@ -79,7 +79,9 @@ bn_status_t bn_rsvd(bn_ctx_t *ctx, const bn_linop_t *a, int r, int oversample,
   if (st == BN_OK) st = bn_dmat_create(a->col_dist, k, &z);
   if (st == BN_OK)
     st = bn_agree(
-        ctx, bn_malloc(ctx, (4 * (size_t)k * k + k) * sizeof(double), &buf));
+        ctx, bn_mallocn(
+                 ctx, bn_size_add(bn_size_mul(bn_size_mul(4, (size_t)k), k), k),
+                 sizeof(double), &buf));
   if (st != BN_OK) goto cleanup;
   rb = buf;
   ur = rb + k * k;

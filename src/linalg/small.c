@@ -37,14 +37,15 @@ bn_status_t bn_small_svd(bn_ctx_t *ctx, int m, int n, const double *a,
    * So the outputs land in place with no transposition. */
   double *at = NULL, *work = NULL, query = 0.0;
   int ld = n, info = 0, lwork = -1;
-  BN_CALL(ctx, bn_malloc(ctx, (size_t)m * (size_t)n * sizeof(double), &at));
+  BN_CALL(ctx, bn_mallocn(ctx, bn_size_mul((size_t)m, (size_t)n),
+                          sizeof(double), &at));
   memcpy(at, a, (size_t)m * (size_t)n * sizeof(double));
   dgesvd_("S", "S", &n, &m, at, &ld, s, vt, &ld, u, &ld, &query, &lwork, &info,
           1, 1);
   bn_status_t st = BN_OK;
   if (info == 0) {
     lwork = (int)query + 1;
-    st = bn_malloc(ctx, (size_t)lwork * sizeof(double), &work);
+    st = bn_mallocn(ctx, (size_t)lwork, sizeof(double), &work);
     if (st == BN_OK)
       dgesvd_("S", "S", &n, &m, at, &ld, s, vt, &ld, u, &ld, work, &lwork,
               &info, 1, 1);
@@ -68,7 +69,8 @@ bn_status_t bn_small_spd_solve(bn_ctx_t *ctx, int n, double *a, int nrhs,
    * n x nrhs, as LAPACK wants. A is factored in a copy so callers may
    * reuse it (e.g. one Gram for several solves). */
   double *f = NULL;
-  BN_CALL(ctx, bn_malloc(ctx, (size_t)n * (size_t)n * sizeof(double), &f));
+  BN_CALL(ctx, bn_mallocn(ctx, bn_size_mul((size_t)n, (size_t)n),
+                          sizeof(double), &f));
   memcpy(f, a, (size_t)n * (size_t)n * sizeof(double));
   int ld = n, info = 0;
   bn_status_t st = BN_OK;

@@ -192,14 +192,16 @@ static bn_status_t bn_complete_alloc(void *data) {
   c->w = c->r + (c->bias ? 1 : 0);
   size_t ng = (size_t)c->obs->nghost * (size_t)c->w + 1;
   size_t nt = c->test ? (size_t)c->test->nghost * (size_t)c->w : 0;
-  bn_status_t st = bn_malloc(ctx, 2 * ng * sizeof(double), &c->vg);
+  bn_status_t st = bn_mallocn(ctx, bn_size_mul(2, ng), sizeof(double), &c->vg);
   if (st == BN_OK && c->bias)
-    st = bn_malloc(ctx, ((size_t)c->nv * c->w + 1) * sizeof(double), &c->stage);
+    st = bn_mallocn(ctx, bn_size_add(bn_size_mul((size_t)c->nv, c->w), 1),
+                    sizeof(double), &c->stage);
   /* eval: 2 + 2 r^2 */
   if (st == BN_OK)
-    st =
-        bn_malloc(ctx, (2 + 2 * (size_t)c->r * c->r) * sizeof(double), &c->red);
-  if (st == BN_OK) st = bn_malloc(ctx, nt * sizeof(double), &c->tvg);
+    st = bn_mallocn(
+        ctx, bn_size_add(2, bn_size_mul(bn_size_mul(2, (size_t)c->r), c->r)),
+        sizeof(double), &c->red);
+  if (st == BN_OK) st = bn_mallocn(ctx, nt, sizeof(double), &c->tvg);
   c->gvg = c->vg ? c->vg + ng : NULL;
   BN_CALL(ctx, bn_agree(ctx, st));
   return bn_complete_weights(c);

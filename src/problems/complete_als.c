@@ -48,8 +48,11 @@ static bn_status_t bn_als_ws(bn_complete_t *c, bn_als_ws_t *ws) {
   size_t ni =
       (2 * (ng + 1) + (size_t)c->nu) * sizeof(bn_idx_t) + eb * sizeof(uint32_t);
   if (first)
-    BN_CALL(c->ctx, bn_agree(c->ctx, bn_malloc(c->ctx, nd * sizeof(double) + ni,
-                                               &c->als_buf)));
+    BN_CALL(c->ctx,
+            bn_agree(c->ctx,
+                     bn_malloc(c->ctx,
+                               bn_size_add(bn_size_mul(nd, sizeof(double)), ni),
+                               &c->als_buf)));
   ws->W = W;
   ws->P = P;
   ws->a = c->als_buf;

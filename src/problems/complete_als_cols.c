@@ -169,9 +169,9 @@ static bn_status_t bn_als_chunk_make(bn_complete_t *c, bn_idx_t c0, bn_idx_t c1,
   k->o0 = (first > c0 ? first : c0) - first;
   k->o1 = (first + c->nv < c1 ? first + c->nv : c1) - first;
   if (k->o1 < k->o0) k->o1 = k->o0;
-  bn_status_t st = bn_malloc(ctx, (size_t)(P + 1) * sizeof(bn_idx_t), &off);
+  bn_status_t st = bn_mallocn(ctx, (size_t)(P + 1), sizeof(bn_idx_t), &off);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)(k->h1 - k->h0 + 1) * sizeof(bn_idx_t), &need);
+    st = bn_mallocn(ctx, (size_t)(k->h1 - k->h0 + 1), sizeof(bn_idx_t), &need);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
     for (int q = 0; q <= P; q++) {

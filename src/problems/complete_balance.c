@@ -61,7 +61,7 @@ static void bn_triu_inv(int n, double *t) {
 static int bn_balance_transforms(bn_ctx_t *ctx, int r, const double *gu,
                                  const double *gv, double *tu, double *tv) {
   const int rr = r * r;
-  double *m = calloc(7 * (size_t)rr, sizeof(double));
+  double *m = calloc(bn_size_mul(7, (size_t)rr), sizeof(double));
   if (!m) return 0;
   double *ru = m, *rv = ru + rr, *k = rv + rr, *w = k + rr, *sv = w + rr;
   double *zt = sv + rr, *z = zt + rr;
@@ -103,9 +103,9 @@ bn_status_t bn_complete_balance(bn_complete_t *c, double *x) {
   const int r = c->r, rr = r * r;
   double *u = x, *v = x + c->nu * r, *m = NULL, *tmp = NULL;
   size_t nmax = (size_t)(c->nu > c->nv ? c->nu : c->nv) * r;
-  bn_status_t st = bn_calloc(ctx, 4 * (size_t)rr + 1, sizeof(double), &m);
-  if (st == BN_OK)
-    st = bn_malloc(ctx, (nmax ? nmax : 1) * sizeof(double), &tmp);
+  bn_status_t st = bn_calloc(ctx, bn_size_add(bn_size_mul(4, (size_t)rr), 1),
+                             sizeof(double), &m);
+  if (st == BN_OK) st = bn_mallocn(ctx, nmax ? nmax : 1, sizeof(double), &tmp);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
     double *gu = m, *gv = gu + rr, *t = gv + rr; /* t = [Tu, Tv, ok] */

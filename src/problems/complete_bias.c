@@ -41,8 +41,8 @@ bn_status_t bn_complete_weights(bn_complete_t *c) {
   }
   if (!c->count) return BN_OK;
   size_t n = (size_t)(c->nu + c->nv);
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (n ? n : 1) * sizeof(double),
-                                       &c->regu)));
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_mallocn(ctx, n ? n : 1, sizeof(double), &c->regu)));
   c->regv = c->regu + c->nu;
   BN_CALL(ctx, bn_col_counts(c, c->regv));
   for (bn_idx_t j = 0; j < c->nv; j++) c->regv[j] *= c->lambda / c->p;

@@ -265,7 +265,7 @@ bn_status_t bn_complete_bias_error(bn_complete_t *c, const double *x,
   double *a = NULL;
   size_t n = (size_t)(c->nu + c->nv) * k;
   bn_status_t st =
-      bn_agree(c->ctx, bn_malloc(c->ctx, (n ? n : 1) * sizeof(double), &a));
+      bn_agree(c->ctx, bn_mallocn(c->ctx, n ? n : 1, sizeof(double), &a));
   if (st != BN_OK) return st;
   double *av = a + (size_t)c->nu * k;
   for (bn_idx_t i = 0; i < c->nu; i++) {

@@ -85,11 +85,11 @@ typedef struct bn_gen_buf {
 static int bn_gen_push(bn_gen_buf_t *b, int64_t i, int64_t j, double v) {
   if (b->n == b->cap) {
     bn_idx_t cap = b->cap ? 2 * b->cap : 1024;
-    int64_t *r = realloc(b->row, (size_t)cap * sizeof(int64_t));
+    int64_t *r = bn_realloc_n(b->row, (size_t)cap, sizeof(int64_t));
     if (r) b->row = r;
-    int64_t *c = realloc(b->col, (size_t)cap * sizeof(int64_t));
+    int64_t *c = bn_realloc_n(b->col, (size_t)cap, sizeof(int64_t));
     if (c) b->col = c;
-    double *x = realloc(b->val, (size_t)cap * sizeof(double));
+    double *x = bn_realloc_n(b->val, (size_t)cap, sizeof(double));
     if (x) b->val = x;
     if (!r || !c || !x) return -1;
     b->cap = cap;
@@ -190,11 +190,11 @@ bn_status_t bn_generate_complete(bn_ctx_t *ctx, const bn_complete_gen_t *g,
   bn_status_t st = bn_dist_create_uniform(ctx, g->cols, &cd);
   if (st == BN_OK) st = bn_dmat_create(rd, r, &x);
   if (st == BN_OK) st = bn_dmat_create(cd, r, &yloc);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)r * sizeof(double), &s);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)r, sizeof(double), &s);
   /* Every rank regenerates all of Y (cols x r) from the counter-based
    * generator: cheaper than communicating it. */
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)g->cols * r * sizeof(double), &y);
+    st = bn_mallocn(ctx, bn_size_mul((size_t)g->cols, r), sizeof(double), &y);
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_h5_check_output(ctx, output, NULL);
   if (st == BN_OK) {

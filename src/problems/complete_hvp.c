@@ -135,7 +135,7 @@ static bn_status_t bn_complete_hvp_buf(bn_complete_t *c) {
   if (c->hbuf) return BN_OK;
   size_t r = (size_t)c->r, w = (size_t)c->w, ng = (size_t)c->obs->nghost * w;
   size_t n = 2 * (size_t)c->nv * w + 3 * ng + 4 * r * r;
-  return bn_agree(c->ctx, bn_malloc(c->ctx, n * sizeof(double), &c->hbuf));
+  return bn_agree(c->ctx, bn_mallocn(c->ctx, n, sizeof(double), &c->hbuf));
 }
 
 /* The ridge's Hessian along v, added to hv. */

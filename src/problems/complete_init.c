@@ -23,9 +23,8 @@ static bn_status_t bn_omega_apply(void *data, const bn_dmat_t *x,
   const bn_obs_t *o = c->obs;
   int k = bn_dmat_cols(x);
   double *buf = NULL, *yd = bn_dmat_data(y), s = 1.0 / c->p;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (size_t)o->nghost * k * sizeof(double),
-                                  &buf)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul((size_t)o->nghost, k),
+                                        sizeof(double), &buf)));
   bn_status_t st = bn_plan_gather(o->plan, bn_dmat_cdata(x), k, buf);
   if (st == BN_OK) {
     bn_dmat_zero(y);
@@ -48,7 +47,7 @@ static bn_status_t bn_omega_apply_t(void *data, const bn_dmat_t *y,
   int k = bn_dmat_cols(y);
   const double *yd = bn_dmat_cdata(y);
   double *buf = NULL, s = 1.0 / c->p;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, (size_t)o->nghost * k,
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, bn_size_mul((size_t)o->nghost, k),
                                        sizeof(double), &buf)));
   for (bn_idx_t i = 0; i < c->nu; i++)
     for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {

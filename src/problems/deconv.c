@@ -185,8 +185,8 @@ static bn_status_t bn_dc_shape(bn_deconv_t *d, bn_h5_t *f) {
                           d->input, (long long)kh, (long long)kw,
                           (long long)d->h, (long long)d->w);
     double *k = NULL;
-    BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, (size_t)(kh * kw), sizeof(double),
-                                         &k)));
+    BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, bn_size_mul(kh, kw),
+                                         sizeof(double), &k)));
     BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, (size_t)d->N, sizeof(double),
                                          &d->atrue)));
     bn_status_t st = bn_h5_read_slab_f64(f, "/a_true", 0, an == 2 ? kh : kw, k);
@@ -216,9 +216,9 @@ static bn_status_t bn_dc_plans(bn_deconv_t *d, const char *effort) {
   d->cb = fftw_alloc_complex(nc);
   d->qh = fftw_alloc_complex(nc);
   d->yb = fftw_alloc_complex(pl * nc + 1);
-  d->phat = malloc(nc * sizeof(double));
-  d->acc = malloc((2 * nc + 4) * sizeof(double));
-  d->q = malloc(2 * (N + 1) * sizeof(double));
+  d->phat = bn_alloc_n(nc, sizeof(double));
+  d->acc = bn_alloc_n(bn_size_add(bn_size_mul(2, nc), 4), sizeof(double));
+  d->q = bn_alloc_n(bn_size_mul(2, (N + 1)), sizeof(double));
   if (!d->rb || !d->cb || !d->qh || !d->yb || !d->phat || !d->acc || !d->q)
     return BN_ERROR(ctx, BN_ERR_MEM, "out of memory for %lld channels of %lld",
                     (long long)d->pl, (long long)d->N);
@@ -241,8 +241,8 @@ static bn_status_t bn_dc_load_data(bn_deconv_t *d, bn_h5_t *f) {
   bn_ctx_t *ctx = d->ctx;
   const size_t N = (size_t)d->N, nc = (size_t)d->nc, pl = (size_t)d->pl;
   double *y = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (pl * N + 1) * sizeof(double), &y)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_add(bn_size_mul(pl, N), 1),
+                                        sizeof(double), &y)));
   bn_status_t st = bn_h5_read_slab_f64(f, "/Y", d->c0, d->pl, y);
   int bad = -1, zero = -1;
   double pw[2] = {0, 0};
@@ -341,8 +341,8 @@ static bn_status_t bn_deconv_create(bn_ctx_t *ctx, const bn_opts_t *opts,
                         (long long)d->p, (long long)d->h, (long long)d->w);
     if (st == BN_OK) {
       st = bn_agree(ctx,
-                    bn_malloc(ctx, (size_t)(d->pl * d->N + 1) * sizeof(double),
-                              &d->xtrue));
+                    bn_mallocn(ctx, bn_size_add(bn_size_mul(d->pl, d->N), 1),
+                               sizeof(double), &d->xtrue));
       if (st == BN_OK)
         st = bn_h5_read_slab_f64(f, "/X_true", d->c0, d->pl, d->xtrue);
     }

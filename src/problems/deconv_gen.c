@@ -67,8 +67,8 @@ bn_status_t bn_generate_deconv(bn_ctx_t *ctx, const bn_deconv_gen_t *g,
   bn_h5_t *f = NULL;
   bn_status_t st = BN_OK;
   k = calloc((size_t)N, sizeof(double));
-  y = malloc(((size_t)(pl * N) + 1) * sizeof(double));
-  x = malloc(((size_t)(pl * N) + 1) * sizeof(double));
+  y = bn_alloc_n(bn_size_add(bn_size_mul(pl, N), 1), sizeof(double));
+  x = bn_alloc_n(bn_size_add(bn_size_mul(pl, N), 1), sizeof(double));
   rb = fftw_alloc_real((size_t)N);
   ah = fftw_alloc_complex((size_t)nc);
   cb = fftw_alloc_complex((size_t)nc);

@@ -18,7 +18,7 @@ bn_status_t bn_dc_lasso(bn_deconv_t *d, const fftw_complex *ah) {
   for (size_t k = 0; k < nc; k++)
     L = fmax(L, ah[k][0] * ah[k][0] + ah[k][1] * ah[k][1]);
   if (!(L > 0)) return BN_OK;
-  double *x0 = malloc(2 * N * sizeof(double));
+  double *x0 = bn_alloc_n(bn_size_mul(2, N), sizeof(double));
   if (!x0) return BN_ERROR(d->ctx, BN_ERR_MEM, "out of memory (lasso)");
   double *z = x0 + N;
   const double step = 1.0 / L, thr = d->lasso * step;

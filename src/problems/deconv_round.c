@@ -145,11 +145,13 @@ static bn_status_t bn_dc_round(bn_deconv_t *d, const double *x, double *z,
   bn_ctx_t *ctx = d->ctx;
   const size_t N = (size_t)d->N, nc = (size_t)d->nc;
   bn_dc_round_t w = {.d = d};
-  bn_status_t st =
-      bn_agree(ctx, bn_calloc(ctx, (size_t)d->pl * N + 1, 1, &w.mask));
+  bn_status_t st = bn_agree(
+      ctx, bn_calloc(ctx, bn_size_add(bn_size_mul((size_t)d->pl, N), 1), 1,
+                     &w.mask));
   double *buf = NULL;
   if (st == BN_OK)
-    st = bn_agree(ctx, bn_malloc(ctx, 7 * N * sizeof(double), &buf));
+    st =
+        bn_agree(ctx, bn_mallocn(ctx, bn_size_mul(7, N), sizeof(double), &buf));
   w.vh = st == BN_OK ? fftw_alloc_complex(nc) : NULL;
   if (st == BN_OK) st = bn_agree(ctx, w.vh ? BN_OK : BN_ERR_MEM);
   if (st != BN_OK) {
@@ -212,7 +214,8 @@ static bn_status_t bn_dc_codes(bn_deconv_t *d, bn_deconv_report_t *rep) {
   fftw_complex *ah = fftw_alloc_complex(nc);
   BN_CALL(ctx, bn_agree(ctx, ah ? BN_OK : BN_ERR_MEM));
   bn_status_t st = bn_agree(
-      ctx, bn_malloc(ctx, ((size_t)d->pl * N + 1) * sizeof(double), &d->xhat));
+      ctx, bn_mallocn(ctx, bn_size_add(bn_size_mul((size_t)d->pl, N), 1),
+                      sizeof(double), &d->xhat));
   if (st != BN_OK) {
     fftw_free(ah);
     return st;
@@ -246,7 +249,7 @@ static bn_status_t bn_dc_codes(bn_deconv_t *d, bn_deconv_report_t *rep) {
   if (bn_ctx_rank(ctx) == 0) {
     size_t tau = 0;
     bn_shift_error(d->kernel, d->atrue, (size_t)d->h, (size_t)d->w, &tau);
-    double *sa = malloc(N * sizeof(double));
+    double *sa = bn_alloc_n(N, sizeof(double));
     if (sa) {
       bn_shift_apply(d->atrue, (size_t)d->h, (size_t)d->w, tau, sa);
       double dot = bn_dc_dot2(d->kernel, sa, d->N);
@@ -292,8 +295,8 @@ bn_status_t bn_deconv_finish(void *data, const double *x,
   free(d->kernel);
   free(d->xhat);
   d->xhat = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, 2 * N * sizeof(double), &d->kernel)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul(2, N), sizeof(double),
+                                        &d->kernel)));
   double *z = d->kernel + N;
   bn_timer_start(ctx, d->t_round);
   bn_status_t st = bn_dc_round(d, x, z, rep);
@@ -368,7 +371,7 @@ bn_status_t bn_deconv_png(void *data, const char *path) {
     if (z < 1) z = 1;
     if (z > 8) z = 8;
     const int64_t W = w * z < 2000 ? w * z : 2000;
-    unsigned char *px = malloc((size_t)W * (size_t)H);
+    unsigned char *px = malloc(bn_size_mul((size_t)W, (size_t)H));
     if (!px) {
       st = BN_ERROR(ctx, BN_ERR_MEM, "out of memory (kernel picture)");
     } else {

@@ -66,11 +66,16 @@ bn_status_t bn_dict_lasso(bn_dict_t *d, const double *b, double *c,
   const int m = (int)d->m, J = d->found, pl = (int)d->pl;
   const size_t pj = (size_t)pl * J;
   double *g = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx,
-                                  ((size_t)J * J + 2 * (size_t)J + 3 * pj + 1) *
-                                      sizeof(double),
-                                  &g)));
+  BN_CALL(
+      ctx,
+      bn_agree(ctx, bn_mallocn(
+                        ctx,
+                        bn_size_add(
+                            bn_size_add(bn_size_add(bn_size_mul((size_t)J, J),
+                                                    bn_size_mul(2, (size_t)J)),
+                                        bn_size_mul(3, pj)),
+                            1),
+                        sizeof(double), &g)));
   double *v = g + (size_t)J * J, *w = v + J, *z = w + J, *cn = z + pj,
          *gr = cn + pj;
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, J, J, m, 1.0, d->qk,
@@ -123,8 +128,9 @@ static bn_status_t bn_dict_residual(bn_dict_t *d, const double *c,
   BN_CALL(
       d->ctx,
       bn_agree(d->ctx,
-               bn_malloc(d->ctx, 2 * (size_t)BN_DICT_BLOCK * m * sizeof(double),
-                         &e)));
+               bn_mallocn(d->ctx,
+                          bn_size_mul(bn_size_mul(2, (size_t)BN_DICT_BLOCK), m),
+                          sizeof(double), &e)));
   double *f = e + (size_t)BN_DICT_BLOCK * m;
   for (size_t k = 0; k < (size_t)pl * J; k++) {
     sums[0] += c[k] != 0.0;
@@ -154,7 +160,8 @@ static bn_status_t bn_dict_truth_metrics(bn_dict_t *d, bn_dict_report_t *r) {
   BN_CALL(
       d->ctx,
       bn_agree(d->ctx,
-               bn_malloc(d->ctx, ((size_t)J * nt + 1) * sizeof(double), &g)));
+               bn_mallocn(d->ctx, bn_size_add(bn_size_mul((size_t)J, nt), 1),
+                          sizeof(double), &g)));
   cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, J, nt, m, 1.0, d->ahat,
               J, d->atrue, nt, 0.0, g, nt);
   double s4 = 0.0, mc = 1.0, ac = 1.0;
@@ -193,11 +200,11 @@ bn_status_t bn_dict_codes(bn_dict_t *d, bn_dict_report_t *r) {
   free(d->ahat);
   free(d->xc);
   d->ahat = d->xc = NULL;
-  bn_status_t st =
-      bn_malloc(ctx, ((size_t)m * J + 1) * sizeof(double), &d->ahat);
-  if (st == BN_OK) st = bn_malloc(ctx, (pj + 1) * sizeof(double), &d->xc);
+  bn_status_t st = bn_mallocn(ctx, bn_size_add(bn_size_mul((size_t)m, J), 1),
+                              sizeof(double), &d->ahat);
+  if (st == BN_OK) st = bn_mallocn(ctx, pj + 1, sizeof(double), &d->xc);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)J + pj + 1) * sizeof(double), &dn);
+    st = bn_mallocn(ctx, (size_t)J + pj + 1, sizeof(double), &dn);
   BN_CALL(ctx, bn_agree(ctx, st));
   b = dn + J;
   bn_dict_ahat(d, dn);
@@ -250,8 +257,9 @@ bn_status_t bn_dict_write_codes(bn_dict_t *d, bn_h5_t *f) {
   if (bn_ctx_rank(ctx) == 0) off = 0;
   int64_t *ri = NULL;
   double *v = NULL;
-  bn_status_t st = bn_malloc(ctx, 2 * ((size_t)loc + 1) * sizeof(int64_t), &ri);
-  if (st == BN_OK) st = bn_malloc(ctx, ((size_t)loc + 1) * sizeof(double), &v);
+  bn_status_t st =
+      bn_mallocn(ctx, bn_size_mul(2, ((size_t)loc + 1)), sizeof(int64_t), &ri);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)loc + 1, sizeof(double), &v);
   st = bn_agree(ctx, st);
   int64_t *ci = ri ? ri + loc + 1 : NULL, e = 0;
   for (int j = 0; st == BN_OK && j < pl; j++)

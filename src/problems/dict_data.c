@@ -78,12 +78,13 @@ static bn_status_t bn_dict_precondition(bn_dict_t *d) {
   const int m = (int)d->m, pl = (int)d->pl;
   const size_t mm = (size_t)m * (size_t)m;
   double *g = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (2 * mm + (size_t)m) * sizeof(double),
-                                  &d->msq)));
+  BN_CALL(
+      ctx,
+      bn_agree(ctx, bn_mallocn(ctx, bn_size_add(bn_size_mul(2, mm), (size_t)m),
+                               sizeof(double), &d->msq)));
   d->misq = d->msq + mm;
   d->meig = d->misq + mm;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (mm + 1) * sizeof(double), &g)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, mm + 1, sizeof(double), &g)));
   memset(g, 0, (mm + 1) * sizeof(double));
   if (pl > 0) {
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, m, pl, 1.0, d->y, m, 0.0,
@@ -126,8 +127,8 @@ static bn_status_t bn_dict_precondition(bn_dict_t *d) {
   /* Ybar = Y M^(-1/2), a block of rows at a time through a small buffer. */
   double *buf = NULL;
   const int blk = 256;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)blk * m * sizeof(double),
-                                       &buf)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul((size_t)blk, m),
+                                        sizeof(double), &buf)));
   double *y = bn_dmat_data(d->ymat);
   for (int r = 0; r < pl; r += blk) {
     int nb = pl - r < blk ? pl - r : blk;
@@ -154,8 +155,8 @@ static bn_status_t bn_dict_read_truth(bn_dict_t *d, bn_h5_t *f) {
                         d->input, (long long)d->m);
   const int nt = (int)dims[1];
   const size_t len = (size_t)d->m * (size_t)nt;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, 2 * len * sizeof(double), &d->atrue)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul(2, len),
+                                        sizeof(double), &d->atrue)));
   d->qtrue = d->atrue + len;
   BN_CALL(ctx, bn_dict_get(d, f, "/A_true", d->m, nt, d->atrue));
   const int m = (int)d->m;

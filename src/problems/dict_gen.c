@@ -69,7 +69,7 @@ static bn_status_t bn_dgen_tight(bn_ctx_t *ctx, int m, int n, double *a,
               0.0, v, m);
   dsyev_("V", "U", &m, v, &m, e, &query, &lwork, &info, 1, 1);
   lwork = (int)query + 1;
-  BN_CALL(ctx, bn_malloc(ctx, (size_t)lwork * sizeof(double), &work));
+  BN_CALL(ctx, bn_mallocn(ctx, (size_t)lwork, sizeof(double), &work));
   dsyev_("V", "U", &m, v, &m, e, work, &lwork, &info, 1, 1);
   free(work);
   if (info != 0 || !(e[0] > 0))
@@ -104,7 +104,8 @@ static bn_status_t bn_dgen_dictionary(bn_ctx_t *ctx, const bn_dict_gen_t *g,
     a[e] = bn_rng_normal(g->seed, BN_DICT_STREAM_A, (uint64_t)e, 0);
   if (kind == 0) {
     double *w = NULL;
-    BN_CALL(ctx, bn_malloc(ctx, (size_t)m * m * sizeof(double), &w));
+    BN_CALL(ctx,
+            bn_mallocn(ctx, bn_size_mul((size_t)m, m), sizeof(double), &w));
     bn_status_t st = bn_dict_polar_local(ctx, m, a, w);
     if (st == BN_OK) memcpy(a, w, (size_t)m * m * sizeof(double));
     free(w);
@@ -114,7 +115,7 @@ static bn_status_t bn_dgen_dictionary(bn_ctx_t *ctx, const bn_dict_gen_t *g,
   if (kind == 2) return BN_OK;
   double *w = NULL;
   size_t len = 2 * (size_t)m * m + (size_t)m * n + (size_t)m;
-  BN_CALL(ctx, bn_malloc(ctx, len * sizeof(double), &w));
+  BN_CALL(ctx, bn_mallocn(ctx, len, sizeof(double), &w));
   bn_status_t st = BN_OK;
   for (int it = 0; it < 200 && st == BN_OK; it++) {
     st = bn_dgen_tight(ctx, m, n, a, w);
@@ -231,10 +232,15 @@ bn_status_t bn_generate_dict(bn_ctx_t *ctx, const bn_dict_gen_t *g,
   const size_t cap = g->store_codes ? pl * (size_t)n + 1 : 1;
   if (st == BN_OK)
     st = bn_agree(
-        ctx, bn_malloc(ctx, ((size_t)m * n + n + cap) * sizeof(double), &a));
+        ctx,
+        bn_mallocn(ctx,
+                   bn_size_add(bn_size_add(bn_size_mul((size_t)m, n), n), cap),
+                   sizeof(double), &a));
   if (st == BN_OK)
-    st = bn_agree(ctx,
-                  bn_malloc(ctx, (2 * cap + pl + 1) * sizeof(int64_t), &ri));
+    st = bn_agree(
+        ctx,
+        bn_mallocn(ctx, bn_size_add(bn_size_add(bn_size_mul(2, cap), pl), 1),
+                   sizeof(int64_t), &ri));
   if (st == BN_OK) st = bn_agree(ctx, bn_dgen_dictionary(ctx, g, kind, a));
   if (st == BN_OK) {
     v = a + (size_t)m * n + n;

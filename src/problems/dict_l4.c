@@ -237,7 +237,7 @@ static bn_status_t bn_dict_l4_setup(bn_dict_t *d) {
   d->stages = 1;
   const size_t mm = (size_t)d->m * d->m, pm = (size_t)d->pl * d->m + 1;
   size_t len = (mm + 1) + mm + 2 * pm + (2 * mm + 1) + 2 * mm;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, len * sizeof(double), &d->wf)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, len, sizeof(double), &d->wf)));
   d->vf = d->wf + mm + 1;
   d->zl = d->vf + mm;
   d->cl = d->zl + pm;

@@ -59,7 +59,8 @@ static bn_status_t bn_dict_bc_gather(bn_ctx_t *ctx, int m, bn_bcmat_t *b,
   bn_status_t st = bn_dict_rows(ctx, m, NULL, &dist, &a);
   if (st == BN_OK) st = bn_bc_to_dmat(b, a);
   if (st == BN_OK)
-    st = bn_agree(ctx, bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &cnt));
+    st = bn_agree(
+        ctx, bn_mallocn(ctx, bn_size_mul(2, (size_t)P), sizeof(int), &cnt));
   if (st == BN_OK) {
     for (int p = 0; p < P; p++) {
       cnt[P + p] = (int)(bn_dist_offset(dist, p) * m);
@@ -102,8 +103,8 @@ static bn_status_t bn_dict_syev_dist(bn_ctx_t *ctx, int m, const double *a,
      * untransformed): room for a generous margin. */
     lwork = 2 * (int)query + 8 * m * BN_DICT_NB + 10000;
     liwork = iq > 1 ? iq : 1;
-    st = bn_malloc(ctx, (size_t)lwork * sizeof(double), &work);
-    if (st == BN_OK) st = bn_malloc(ctx, (size_t)liwork * sizeof(int), &iwork);
+    st = bn_mallocn(ctx, (size_t)lwork, sizeof(double), &work);
+    if (st == BN_OK) st = bn_mallocn(ctx, (size_t)liwork, sizeof(int), &iwork);
     st = bn_agree(ctx, st);
     if (st == BN_OK && info == 0)
       pdsyevd_("V", "U", &m, al, &one, &one, da, w, zl, &one, &one, dz, work,
@@ -119,7 +120,8 @@ static bn_status_t bn_dict_syev_dist(bn_ctx_t *ctx, int m, const double *a,
       MPI_Bcast(w, m, MPI_DOUBLE, 0, bn_ctx_comm(ctx)) != MPI_SUCCESS)
     st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Bcast failed (dict)");
   if (st == BN_OK)
-    st = bn_agree(ctx, bn_malloc(ctx, (size_t)m * m * sizeof(double), &v));
+    st = bn_agree(
+        ctx, bn_mallocn(ctx, bn_size_mul((size_t)m, m), sizeof(double), &v));
   if (st == BN_OK) st = bn_dict_bc_gather(ctx, m, zbc, v);
   if (st == BN_OK) /* v[i m + j] = component i of eigenvector j */
     for (int i = 0; i < m; i++)
@@ -146,7 +148,7 @@ static bn_status_t bn_dict_syev_local(bn_ctx_t *ctx, int m, const double *a,
   bn_status_t st = BN_OK;
   if (info == 0) {
     lwork = (int)query + 1;
-    st = bn_malloc(ctx, (size_t)lwork * sizeof(double), &work);
+    st = bn_mallocn(ctx, (size_t)lwork, sizeof(double), &work);
     if (st == BN_OK) dsyev_("V", "U", &m, b, &m, w, work, &lwork, &info, 1, 1);
   }
   if (st == BN_OK && info != 0)
@@ -162,7 +164,8 @@ bn_status_t bn_dict_sym_sqrt(bn_dict_t *d, const double *a, double *w,
   const int m = (int)d->m;
   const size_t mm = (size_t)m * m;
   double *b = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, 2 * mm * sizeof(double), &b)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul(2, mm), sizeof(double),
+                                        &b)));
   double *t = b + mm;
   bn_timer_start(ctx, d->t_linalg);
   bn_status_t st = bn_dict_use_scalapack(d)
@@ -189,7 +192,8 @@ bn_status_t bn_dict_polar_local(bn_ctx_t *ctx, int m, const double *g,
                                 double *out) {
   double *u = NULL;
   const size_t mm = (size_t)m * m;
-  BN_CALL(ctx, bn_malloc(ctx, (2 * mm + (size_t)m) * sizeof(double), &u));
+  BN_CALL(ctx, bn_mallocn(ctx, bn_size_add(bn_size_mul(2, mm), (size_t)m),
+                          sizeof(double), &u));
   double *vt = u + mm, *s = vt + mm;
   bn_status_t st = bn_small_svd(ctx, m, m, g, u, s, vt);
   if (st == BN_OK)
@@ -217,7 +221,8 @@ static bn_status_t bn_dict_polar_dist(bn_ctx_t *ctx, int m, const double *g,
   if (st == BN_OK) st = bn_dict_bc_zero(ctx, m, da[BN_DESC_CTXT], &vbc, dv);
   if (st == BN_OK)
     st = bn_agree(ctx,
-                  bn_malloc(ctx, (2 * mm + (size_t)m) * sizeof(double), &uf));
+                  bn_mallocn(ctx, bn_size_add(bn_size_mul(2, mm), (size_t)m),
+                             sizeof(double), &uf));
   if (st == BN_OK) {
     double *vf = uf + mm, *s = vf + mm;
     double *al = bn_bcmat_local(abc, NULL, NULL);
@@ -226,7 +231,7 @@ static bn_status_t bn_dict_polar_dist(bn_ctx_t *ctx, int m, const double *g,
     pdgesvd_("V", "V", &m, &m, al, &one, &one, da, s, ul, &one, &one, du, vl,
              &one, &one, dv, &query, &lwork, &info, 1, 1);
     lwork = 2 * (int)query + 8 * m * BN_DICT_NB + 10000;
-    st = bn_agree(ctx, bn_malloc(ctx, (size_t)lwork * sizeof(double), &work));
+    st = bn_agree(ctx, bn_mallocn(ctx, (size_t)lwork, sizeof(double), &work));
     if (st == BN_OK && info == 0)
       pdgesvd_("V", "V", &m, &m, al, &one, &one, da, s, ul, &one, &one, du, vl,
                &one, &one, dv, work, &lwork, &info, 1, 1);

@@ -157,7 +157,7 @@ bn_status_t bn_dict_refine(bn_dict_t *d, int *filled) {
   double *b = NULL;
   size_t len =
       2 * pn + (size_t)pl * m + (size_t)pl + 1 + (size_t)m * n + (size_t)n * n;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, len * sizeof(double), &b)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, len, sizeof(double), &b)));
   double *c = b + pn, *e = c + pn, *res = e + (size_t)pl * m,
          *buf = res + pl + 1;
   const int64_t at = d->found < n ? (d->refine + 1) / 3 : -1;

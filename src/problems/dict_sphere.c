@@ -20,14 +20,16 @@ bn_status_t bn_dict_sph_setup(bn_dict_t *d) {
   const size_t m = (size_t)d->m, pl = (size_t)d->pl;
   /* bq: [flag, q, v] (2m + 2); z, u (pl each); red (m + 2); qc, gc (m). */
   size_t len = (2 * m + 2) + 2 * (pl + 1) + (m + 2) + 2 * m;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, len * sizeof(double), &d->bq)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, len, sizeof(double), &d->bq)));
   d->z = d->bq + 2 * m + 2;
   d->u = d->z + pl + 1;
   d->red = d->u + pl + 1;
   d->qc = d->red + m + 2;
   d->gc = d->qc + m;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, m * (size_t)d->n + 1,
-                                       sizeof(double), &d->qk)));
+  BN_CALL(
+      ctx,
+      bn_agree(ctx, bn_calloc(ctx, bn_size_add(bn_size_mul(m, (size_t)d->n), 1),
+                              sizeof(double), &d->qk)));
   return BN_OK;
 }
 

@@ -19,15 +19,15 @@ bn_status_t bn_dict_stage_room(bn_dict_t *d, size_t more) {
   if (want <= d->hcap && d->hcap > 0) return BN_OK;
   size_t cap = d->hcap ? 2 * d->hcap : 256;
   while (cap < want) cap *= 2;
-  int64_t *it = realloc(h->iteration, cap * sizeof(int64_t));
+  int64_t *it = bn_realloc_n(h->iteration, cap, sizeof(int64_t));
   if (it) h->iteration = it;
-  int64_t *sg = realloc(d->hstage, cap * sizeof(int64_t));
+  int64_t *sg = bn_realloc_n(d->hstage, cap, sizeof(int64_t));
   if (sg) d->hstage = sg;
   double **cols[] = {&h->objective, &h->grad_norm, &h->step,
                      &h->rel_error, &h->test_rmse, &h->seconds};
   bool ok = it && sg;
   for (size_t c = 0; c < 6 && ok; c++) {
-    double *p = realloc(*cols[c], cap * sizeof(double));
+    double *p = bn_realloc_n(*cols[c], cap, sizeof(double));
     if (p) *cols[c] = p;
     ok = p != NULL;
   }
@@ -41,9 +41,8 @@ static bn_status_t bn_dict_rank0_dist(bn_dict_t *d, bn_idx_t rows,
                                       bn_dist_t **out) {
   const int P = bn_ctx_size(d->ctx);
   bn_idx_t *off = NULL;
-  BN_CALL(d->ctx,
-          bn_agree(d->ctx, bn_malloc(d->ctx, ((size_t)P + 1) * sizeof(bn_idx_t),
-                                     &off)));
+  BN_CALL(d->ctx, bn_agree(d->ctx, bn_mallocn(d->ctx, (size_t)P + 1,
+                                              sizeof(bn_idx_t), &off)));
   off[0] = 0;
   for (int p = 1; p <= P; p++) off[p] = rows;
   bn_status_t st = bn_dist_create_offsets(d->ctx, off, out);
@@ -103,7 +102,7 @@ bn_status_t bn_dict_get_iterate(bn_dict_t *d, bn_h5_t *f, const char *name,
   bn_ctx_t *ctx = d->ctx;
   size_t len = (size_t)rows * (size_t)(cols > 0 ? cols : 1);
   double *v = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, len * sizeof(double), &v)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, len, sizeof(double), &v)));
   bn_status_t st = bn_dict_get(d, f, name, rows, cols, v);
   if (st == BN_OK)
     for (size_t k = 0; k < len; k++)
@@ -157,7 +156,7 @@ bn_status_t bn_dict_write_state(bn_dict_t *d, bn_h5_t *f,
   if (d->found > 0) {
     double *q = NULL;
     size_t len = (size_t)d->m * (size_t)d->found;
-    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, len * sizeof(double), &q)));
+    BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, len, sizeof(double), &q)));
     for (bn_idx_t i = 0; i < d->m; i++)
       memcpy(q + i * d->found, d->qk + i * d->n,
              (size_t)d->found * sizeof(double));
@@ -168,8 +167,10 @@ bn_status_t bn_dict_write_state(bn_dict_t *d, bn_h5_t *f,
   if (J == 0) return BN_OK;
   int64_t *iv = NULL;
   double *dv = NULL;
-  bn_status_t st = bn_malloc(ctx, 4 * (size_t)J * sizeof(int64_t), &iv);
-  if (st == BN_OK) st = bn_malloc(ctx, 4 * (size_t)J * sizeof(double), &dv);
+  bn_status_t st =
+      bn_mallocn(ctx, bn_size_mul(4, (size_t)J), sizeof(int64_t), &iv);
+  if (st == BN_OK)
+    st = bn_mallocn(ctx, bn_size_mul(4, (size_t)J), sizeof(double), &dv);
   BN_CALL(ctx, bn_agree(ctx, st));
   for (int j = 0; j < J; j++) {
     const bn_dict_stage_t *r = &d->st[j];
@@ -250,7 +251,7 @@ bn_status_t bn_dict_read_state(bn_dict_t *d, bn_h5_t *f) {
   if (K > 0) {
     double *q = NULL;
     size_t len = (size_t)d->m * (size_t)K;
-    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, len * sizeof(double), &q)));
+    BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, len, sizeof(double), &q)));
     bn_status_t st = bn_dict_get(d, f, "/Q", d->m, (int)K, q);
     for (bn_idx_t i = 0; st == BN_OK && i < d->m; i++)
       memcpy(d->qk + i * d->n, q + i * K, (size_t)K * sizeof(double));
@@ -260,8 +261,10 @@ bn_status_t bn_dict_read_state(bn_dict_t *d, bn_h5_t *f) {
   if (J > 0) {
     int64_t *iv = NULL;
     double *dv = NULL;
-    bn_status_t st = bn_malloc(ctx, 4 * (size_t)J * sizeof(int64_t), &iv);
-    if (st == BN_OK) st = bn_malloc(ctx, 4 * (size_t)J * sizeof(double), &dv);
+    bn_status_t st =
+        bn_mallocn(ctx, bn_size_mul(4, (size_t)J), sizeof(int64_t), &iv);
+    if (st == BN_OK)
+      st = bn_mallocn(ctx, bn_size_mul(4, (size_t)J), sizeof(double), &dv);
     st = bn_agree(ctx, st);
     const char *in[] = {"iterations", "reason", "kept", "verdict"};
     const char *dn[] = {"objective", "grad_norm", "seconds", "lambda_min"};

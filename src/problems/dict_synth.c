@@ -179,11 +179,14 @@ static bn_status_t bn_synth_setup(bn_dict_t *d) {
   s->yb = s->work + 2 * m * n + m + n * n;
   s->prev = s->yb + bl * m;
   if (s->batch == 0)
-    BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 2 * pl * n + 1, sizeof(double),
-                                         &s->c)));
+    BN_CALL(ctx,
+            bn_agree(ctx, bn_calloc(ctx,
+                                    bn_size_add(
+                                        bn_size_mul(bn_size_mul(2, pl), n), 1),
+                                    sizeof(double), &s->c)));
   s->b = s->c ? s->c + pl * n : NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_calloc(ctx, m * n + 1, sizeof(double), &d->qk)));
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, bn_size_add(bn_size_mul(m, n), 1),
+                                       sizeof(double), &d->qk)));
   return BN_OK;
 }
 
@@ -501,8 +504,10 @@ bn_status_t bn_dict_synth_smooth(bn_dict_t *d, const double *a, const double *c,
   const int m = (int)d->m, n = d->n, pl = (int)d->pl;
   const size_t sl = (size_t)n * n + (size_t)m * n + 1;
   double *s = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, sl + (size_t)m * n, sizeof(double),
-                                       &s)));
+  BN_CALL(
+      ctx,
+      bn_agree(ctx, bn_calloc(ctx, bn_size_add(sl, bn_size_mul((size_t)m, n)),
+                              sizeof(double), &s)));
   bn_synth_stats(m, n, pl, d->y, c, 0.0, s);
   bn_status_t st = bn_allreduce_sum(ctx, s, sl);
   if (st == BN_OK) {

@@ -264,7 +264,7 @@ bn_status_t bn_synth_code(bn_ctx_t *ctx, const bn_synth_coder_t *cp, int n,
   double *w = NULL;
   size_t len = cp->fista ? 3 * (size_t)blk * n + 2 * (size_t)n
                          : 6 * (size_t)n + (size_t)n * n;
-  BN_CALL(ctx, bn_malloc(ctx, (len + 1) * sizeof(double), &w));
+  BN_CALL(ctx, bn_mallocn(ctx, len + 1, sizeof(double), &w));
   if (cp->fista) {
     const double L = bn_synth_lmax(n, g, w, w + n);
     for (int r = 0; r < rows && L > 0; r += blk) {

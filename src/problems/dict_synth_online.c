@@ -30,8 +30,11 @@ bn_status_t bn_synth_epoch(bn_dict_t *d) {
   const size_t sl = (size_t)n * n + (size_t)m * n + 1;
   double *bb = NULL;
   BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (2 * (size_t)B * n + 1) * sizeof(double),
-                                  &bb)));
+          bn_agree(ctx,
+                   bn_mallocn(ctx,
+                              bn_size_add(
+                                  bn_size_mul(bn_size_mul(2, (size_t)B), n), 1),
+                              sizeof(double), &bb)));
   double *cb = bb + (size_t)B * n, fsum = 0.0, cnt = 0.0;
   const int64_t nbat = s->iter_batches > 0 ? s->iter_batches : (p + B - 1) / B;
   bn_status_t st = BN_OK;

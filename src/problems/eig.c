@@ -173,8 +173,13 @@ static bn_status_t bn_eig_symmetry(bn_eig_t *e, double *rel) {
   const bn_idx_t nl = e->nl, n = e->n;
   size_t nz = e->sparse ? (size_t)e->obs->nghost : (size_t)n;
   double *z = NULL, *az, *atz, *acc;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 2 * nz + 2 * (size_t)nl + 1,
-                                       sizeof(double), &z)));
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_calloc(
+                            ctx,
+                            bn_size_add(bn_size_add(bn_size_mul(2, nz),
+                                                    bn_size_mul(2, (size_t)nl)),
+                                        1),
+                            sizeof(double), &z)));
   acc = z + nz;
   az = acc + nz;
   atz = az + nl;
@@ -245,8 +250,8 @@ static bn_status_t bn_eig_read_truth(bn_eig_t *e, bn_h5_t *f) {
                         "%s: /truth/eigenvalues must hold kt = %d values (one "
                         "per column of /truth/X)",
                         e->input, e->kt);
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)e->kt * sizeof(double),
-                                       &e->tlam)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, (size_t)e->kt, sizeof(double),
+                                        &e->tlam)));
   return bn_h5_read_f64(f, "/truth/eigenvalues", 0, e->kt, e->tlam);
 }
 
@@ -258,12 +263,16 @@ static bn_status_t bn_eig_prepare(bn_eig_t *e) {
   size_t rows = e->sparse ? (size_t)e->obs->nghost : (size_t)e->n;
   size_t nl = (size_t)e->nl;
   bn_status_t st =
-      bn_malloc(ctx, (rows * 2 * k + 1) * sizeof(double), &e->full);
+      bn_mallocn(ctx, bn_size_add(bn_size_mul(bn_size_mul(rows, 2), k), 1),
+                 sizeof(double), &e->full);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (4 * nl * k + 1) * sizeof(double), &e->in);
+    st = bn_mallocn(ctx, bn_size_add(bn_size_mul(bn_size_mul(4, nl), k), 1),
+                    sizeof(double), &e->in);
   if (st == BN_OK)
-    st = bn_malloc(ctx, 8 * (size_t)k * k * sizeof(double), &e->small);
-  if (st == BN_OK) st = bn_malloc(ctx, 4 * (size_t)P * sizeof(int), &e->cnt);
+    st = bn_mallocn(ctx, bn_size_mul(bn_size_mul(8, (size_t)k), k),
+                    sizeof(double), &e->small);
+  if (st == BN_OK)
+    st = bn_mallocn(ctx, bn_size_mul(4, (size_t)P), sizeof(int), &e->cnt);
   if (st == BN_OK) {
     e->out = e->in + 2 * nl * k;
     e->dsp = e->cnt + P;
@@ -393,8 +402,9 @@ static bn_status_t bn_eig_save(void *data, const double *x, bn_h5_t *f,
   if (!strncmp(prefix, "/checkpoint/", 12)) return BN_OK;
   double *vals = NULL, *vec = NULL;
   size_t k = (size_t)e->k;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (k + k * e->nl) * sizeof(double),
-                                       &vals)));
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_mallocn(ctx, bn_size_add(k, bn_size_mul(k, e->nl)),
+                                   sizeof(double), &vals)));
   vec = vals + k;
   bn_status_t st = bn_eig_ritz(e, x, vals, vec);
   snprintf(name, sizeof(name), "%seigenvectors", prefix);

@@ -63,13 +63,13 @@ bn_status_t bn_eig_small_syev(bn_ctx_t *ctx, int k, const double *a, double *w,
   double *c = NULL, *work = NULL, query = 0.0;
   int lwork = -1, info = 0;
   const char *jobz = z ? "V" : "N";
-  BN_CALL(ctx, bn_malloc(ctx, (size_t)k * k * sizeof(double), &c));
+  BN_CALL(ctx, bn_mallocn(ctx, bn_size_mul((size_t)k, k), sizeof(double), &c));
   memcpy(c, a, (size_t)k * k * sizeof(double));
   dsyev_(jobz, "U", &k, c, &k, w, &query, &lwork, &info, 1, 1);
   bn_status_t st = BN_OK;
   if (info == 0) {
     lwork = (int)query + 1;
-    st = bn_malloc(ctx, (size_t)lwork * sizeof(double), &work);
+    st = bn_mallocn(ctx, (size_t)lwork, sizeof(double), &work);
     if (st == BN_OK) dsyev_(jobz, "U", &k, c, &k, w, work, &lwork, &info, 1, 1);
   }
   if (st == BN_OK && info != 0)
@@ -199,10 +199,10 @@ bn_status_t bn_eig_metrics(void *data, const double *x, double *rel,
   const int lda = kt >= k ? kt : k, ldb = kt >= k ? k : kt;
   const int wb = kt >= k ? k : kt; /* columns of b and W; a has k */
   double *w = NULL, *c = e->small, *gw = c + k * k, *lam = gw + k * k;
-  BN_CALL(
-      ctx,
-      bn_agree(ctx,
-               bn_malloc(ctx, ((size_t)e->nl * wb + 1) * sizeof(double), &w)));
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_mallocn(
+                            ctx, bn_size_add(bn_size_mul((size_t)e->nl, wb), 1),
+                            sizeof(double), &w)));
   bn_status_t st = bn_eig_gram(e, k, a, lda, wb, b, ldb, c);
   if (st == BN_OK) {
     for (bn_idx_t i = 0; i < e->nl; i++)

@@ -158,17 +158,20 @@ bn_status_t bn_generate_eig(bn_ctx_t *ctx, const bn_eig_gen_t *gin,
   bn_status_t st = bn_dmat_create(dist, g.k, &tm);
   if (st == BN_OK && !sparse) st = bn_dmat_create(dist, (int)g.n, &am);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (3 * b2 + 2 * (size_t)w.bmax) * sizeof(double), &w.u);
+    st = bn_mallocn(
+        ctx, bn_size_add(bn_size_mul(3, b2), bn_size_mul(2, (size_t)w.bmax)),
+        sizeof(double), &w.u);
   if (st == BN_OK && sparse) {
-    st = bn_malloc(ctx, ((size_t)w.nl + 1) * sizeof(bn_idx_t), &rowpos);
+    st = bn_mallocn(ctx, (size_t)w.nl + 1, sizeof(bn_idx_t), &rowpos);
     for (bn_idx_t i = 0; st == BN_OK && i <= w.nl; i++) {
       rowpos[i] = cnt;
       if (i < w.nl) cnt += bn_egen_size(&w, (w.r0 + i) % w.nb);
     }
     if (st == BN_OK)
-      st = bn_malloc(ctx, (2 * (size_t)cnt + 1) * sizeof(int64_t), &ri);
+      st = bn_mallocn(ctx, bn_size_add(bn_size_mul(2, (size_t)cnt), 1),
+                      sizeof(int64_t), &ri);
     if (st == BN_OK)
-      st = bn_malloc(ctx, ((size_t)cnt + 1) * sizeof(double), &val);
+      st = bn_mallocn(ctx, (size_t)cnt + 1, sizeof(double), &val);
   }
   st = bn_agree(ctx, st);
   if (st == BN_OK) w.work = w.u + b2;

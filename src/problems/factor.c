@@ -132,10 +132,9 @@ static bn_status_t bn_factor_check_symmetric(bn_factor_t *c) {
   const int k = BN_FACTOR_PROBES;
   const bn_idx_t n = c->n1, i0 = bn_dist_first(c->rdist);
   double *z = NULL, *w, s[BN_FACTOR_PROBES * BN_FACTOR_PROBES] = {0};
-  BN_CALL(
-      ctx,
-      bn_agree(ctx, bn_malloc(ctx, (size_t)(n + c->nu + 1) * k * sizeof(double),
-                              &z)));
+  BN_CALL(ctx,
+          bn_agree(ctx, bn_mallocn(ctx, bn_size_mul((size_t)(n + c->nu + 1), k),
+                                   sizeof(double), &z)));
   w = z + n * k;
   bn_rng_fill_normal(1, BN_STREAM_FACTOR_PROBE, 0, (size_t)(n * k), z);
   if (c->nu > 0) {
@@ -191,15 +190,19 @@ static bn_status_t bn_factor_buffers(void *data) {
   c->blk_rows = ((bn_idx_t)1 << 18) / c->n2;
   if (c->blk_rows < 1) c->blk_rows = 1;
   if (c->blk_rows > c->nu) c->blk_rows = c->nu > 0 ? c->nu : 1;
-  bn_status_t st = bn_malloc(ctx, (size_t)n * r * sizeof(double), &c->full);
+  bn_status_t st =
+      bn_mallocn(ctx, bn_size_mul((size_t)n, r), sizeof(double), &c->full);
   if (st == BN_OK && !c->sym)
-    st = bn_malloc(ctx, (size_t)n * r * sizeof(double), &c->gfull);
+    st = bn_mallocn(ctx, bn_size_mul((size_t)n, r), sizeof(double), &c->gfull);
   if (st == BN_OK)
-    st =
-        bn_malloc(ctx, (size_t)(c->blk_rows * c->n2) * sizeof(double), &c->blk);
-  if (st == BN_OK) st = bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &c->counts);
+    st = bn_mallocn(ctx, bn_size_mul(c->blk_rows, c->n2), sizeof(double),
+                    &c->blk);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (1 + 2 * (size_t)r * r) * sizeof(double), &c->red);
+    st = bn_mallocn(ctx, bn_size_mul(2, (size_t)P), sizeof(int), &c->counts);
+  if (st == BN_OK)
+    st = bn_mallocn(ctx,
+                    bn_size_add(1, bn_size_mul(bn_size_mul(2, (size_t)r), r)),
+                    sizeof(double), &c->red);
   if (st == BN_OK) {
     bn_dist_t *d = c->sym ? c->rdist : c->cdist;
     c->displs = c->counts + P;

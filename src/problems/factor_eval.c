@@ -106,8 +106,8 @@ static bn_status_t bn_y_apply(void *data, const bn_dmat_t *x, bn_dmat_t *y) {
   bn_ctx_t *ctx = c->ctx;
   const int k = bn_dmat_cols(x);
   double *buf = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)c->n2 * k * sizeof(double),
-                                       &buf)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul((size_t)c->n2, k),
+                                        sizeof(double), &buf)));
   bn_status_t st =
       bn_lr_allgather_rows(ctx, c->cdist, bn_dmat_cdata(x), k, buf, "Y x");
   if (st == BN_OK && c->nu > 0)
@@ -123,8 +123,8 @@ static bn_status_t bn_y_apply_t(void *data, const bn_dmat_t *y, bn_dmat_t *x) {
   bn_ctx_t *ctx = c->ctx;
   const int k = bn_dmat_cols(y);
   double *buf = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, (size_t)c->n2 * k, sizeof(double),
-                                       &buf)));
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, bn_size_mul((size_t)c->n2, k),
+                                       sizeof(double), &buf)));
   if (c->nu > 0)
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c->n2, k,
                 (int)c->nu, 1.0, bn_dmat_cdata(c->y), (int)c->n2,

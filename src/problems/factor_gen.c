@@ -106,7 +106,7 @@ bn_status_t bn_generate_factor(bn_ctx_t *ctx, const bn_factor_gen_t *g,
   if (st == BN_OK) st = bn_dmat_create(rd, (int)g->cols, &y);
   /* Every rank regenerates all of Z (cols x r): cheaper than sending it. */
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)g->cols * r * sizeof(double), &z);
+    st = bn_mallocn(ctx, bn_size_mul((size_t)g->cols, r), sizeof(double), &z);
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_h5_check_output(ctx, output, NULL);
   if (st == BN_OK)

@@ -56,10 +56,11 @@ bn_status_t bn_factor_hvp(void *data, const double *x, const double *v,
   const double *u = x, *xv = x + c->nu * r, *du = v, *dv = v + c->nu * r;
   double *hu = hv, *hvv = hv + c->nu * r;
   if (!c->hbuf) /* the gathered direction (n x r) and 4 Grams */
-    BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx,
-                                         ((size_t)n * r + 4 * (size_t)rr) *
-                                             sizeof(double),
-                                         &c->hbuf)));
+    BN_CALL(ctx,
+            bn_agree(ctx, bn_mallocn(ctx,
+                                     bn_size_add(bn_size_mul((size_t)n, r),
+                                                 bn_size_mul(4, (size_t)rr)),
+                                     sizeof(double), &c->hbuf)));
   double *dw = c->hbuf, *g = dw + (size_t)n * r;
   double *guu = g, *gvv = g + rr, *gdu = gvv + rr, *gdv = gdu + rr;
   BN_CALL(ctx, bn_factor_gather(c, c->sym ? u : xv));

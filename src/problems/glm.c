@@ -39,16 +39,17 @@ bn_status_t bn_glm_prepare(bn_glm_t *s) {
   size_t d = (size_t)s->d, nl = (size_t)s->nl;
   s->t_kernel = bn_timer_id(ctx, "samples kernel");
   s->t_comm = bn_timer_id(ctx, "gather w, reduce-scatter grad");
-  bn_status_t st = bn_malloc(ctx, 3 * d * sizeof(double), &s->wf);
+  bn_status_t st = bn_mallocn(ctx, bn_size_mul(3, d), sizeof(double), &s->wf);
   if (st == BN_OK) {
     s->vf = s->wf + d;
     s->gw = s->vf + d;
-    st = bn_malloc(ctx, (3 * nl + 1) * sizeof(double), &s->z);
+    st = bn_mallocn(ctx, bn_size_add(bn_size_mul(3, nl), 1), sizeof(double),
+                    &s->z);
   }
   if (st == BN_OK) {
     s->u = s->z + nl;
     s->c = s->u + nl;
-    st = bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &s->cnt);
+    st = bn_mallocn(ctx, bn_size_mul(2, (size_t)P), sizeof(int), &s->cnt);
   }
   if (st == BN_OK) {
     s->dsp = s->cnt + P;
@@ -153,8 +154,8 @@ static bn_status_t bn_glm_read_truth(bn_glm_t *s, bn_h5_t *f) {
                         "%s: /truth/w must be 1-D with d = %lld entries (one "
                         "per column of /X)",
                         s->input, (long long)s->d);
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)s->d * sizeof(double),
-                                       &s->truth)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, (size_t)s->d, sizeof(double),
+                                        &s->truth)));
   BN_CALL(ctx, bn_h5_read_f64(f, "/truth/w", 0, s->d, s->truth));
   double t2 = 0.0;
   for (bn_idx_t j = 0; j < s->d; j++) t2 += s->truth[j] * s->truth[j];
@@ -184,9 +185,8 @@ static bn_status_t bn_glm_read(void *data, bn_h5_t *f, const bn_opts_t *opts) {
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: /X row %lld holds a NaN or infinite value",
                         s->input, (long long)bad);
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, ((size_t)s->nl + 1) * sizeof(double),
-                                  &s->y)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, (size_t)s->nl + 1, sizeof(double),
+                                        &s->y)));
   BN_CALL(ctx, bn_h5_read_f64(f, "/y", first, s->nl, s->y));
   BN_CALL(ctx, bn_lr_first_bad(ctx, s->y, (size_t)s->nl, first, 1, &bad));
   if (bad >= 0)

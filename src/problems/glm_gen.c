@@ -57,7 +57,7 @@ bn_status_t bn_generate_glm(bn_ctx_t *ctx, const bn_glm_gen_t *g,
   bn_idx_t nl = bn_dist_local(sd), i0 = bn_dist_first(sd);
   bn_status_t st = bn_dmat_create(sd, (int)d, &xm);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)d + (size_t)nl + 1) * sizeof(double), &w);
+    st = bn_mallocn(ctx, (size_t)d + (size_t)nl + 1, sizeof(double), &w);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
     y = w + d;

@@ -103,8 +103,8 @@ bn_status_t bn_lr_truth_read(bn_ctx_t *ctx, bn_h5_t *f, bn_dist_t *rdist,
           bn_h5_path(f), m ? "/truth/V" : "/truth/U", (long long)bad);
   }
   if (st == BN_OK)
-    st = bn_agree(ctx,
-                  bn_malloc(ctx, (size_t)t->k * t->k * sizeof(double), &t->rx));
+    st = bn_agree(ctx, bn_mallocn(ctx, bn_size_mul((size_t)t->k, t->k),
+                                  sizeof(double), &t->rx));
   if (st == BN_OK) st = bn_dmat_qr(t->q, t->rx);
   if (st == BN_OK) { /* |X Y^T| = |Y Rx^T| */
     const int k = t->k;
@@ -142,11 +142,13 @@ bn_status_t bn_lr_truth_error(bn_ctx_t *ctx, bn_lr_truth_t *t, int r,
   size_t n = (size_t)(nu > nv ? nu : nv) * (size_t)(k > r ? k : r);
   size_t nred = 1 + 2 * (size_t)r * r;
   if (!t->buf)
-    BN_CALL(
-        ctx,
-        bn_agree(ctx,
-                 bn_malloc(ctx, (n + nred + (size_t)k * r + 1) * sizeof(double),
-                           &t->buf)));
+    BN_CALL(ctx,
+            bn_agree(ctx, bn_mallocn(ctx,
+                                     bn_size_add(
+                                         bn_size_add(bn_size_add(n, nred),
+                                                     bn_size_mul((size_t)k, r)),
+                                         1),
+                                     sizeof(double), &t->buf)));
   double *a = t->buf, *red = a + (size_t)k * r, *w = red + nred;
   memset(a, 0, ((size_t)k * r + nred) * sizeof(double));
   if (nu > 0)

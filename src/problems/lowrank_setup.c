@@ -76,7 +76,7 @@ bn_status_t bn_lr_spectral(bn_ctx_t *ctx, const bn_opts_t *opts,
   if (r + over > nmin) over = nmin - r;
   bn_dmat_t *u = NULL, *v = NULL;
   double *s = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)r * sizeof(double), &s)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, (size_t)r, sizeof(double), &s)));
   bn_status_t st = bn_rsvd(ctx, op, r, (int)over, (int)power, seed, &u, s, &v);
   if (st == BN_OK) {
     /* Balanced factors U = Us s^(1/2), V = Vs s^(1/2). */
@@ -106,7 +106,8 @@ bn_status_t bn_lr_spectral(bn_ctx_t *ctx, const bn_opts_t *opts,
 static bn_status_t bn_lr_counts(bn_ctx_t *ctx, bn_dist_t *dist, int k,
                                 int **cnt) {
   const int P = bn_ctx_size(ctx);
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, 2 * (size_t)P * sizeof(int), cnt)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul(2, (size_t)P),
+                                        sizeof(int), cnt)));
   for (int p = 0; p < P; p++) {
     (*cnt)[P + p] = (int)(bn_dist_offset(dist, p) * k);
     (*cnt)[p] =

@@ -42,7 +42,10 @@ bn_status_t bn_lr_truth_point(bn_ctx_t *ctx, bn_lr_truth_t *t, int r, int sym,
   size_t kk = (size_t)k * k, kr = (size_t)k * r;
   bn_status_t st = bn_dmat_duplicate(t->y, &qy);
   if (st == BN_OK)
-    st = bn_calloc(ctx, 4 * kk + k + 2 * kr, sizeof(double), &buf);
+    st = bn_calloc(
+        ctx,
+        bn_size_add(bn_size_add(bn_size_mul(4, kk), k), bn_size_mul(2, kr)),
+        sizeof(double), &buf);
   BN_CALL(ctx, bn_agree(ctx, st));
   double *ry = buf, *b = ry + kk, *w = b + kk, *s = w + kk, *zt = s + k;
   double *cu = zt + kk, *cv = cu + kr;

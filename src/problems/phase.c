@@ -101,11 +101,12 @@ bn_status_t bn_phase_prepare(bn_phase_t *s) {
   s->voff =
       s->model->local ? 0 : (size_t)s->K * (size_t)bn_dist_first(s->xdist);
   /* zf, vf, red = [f | vlen]; zeroed so that a pass never reads garbage. */
-  bn_status_t st = bn_calloc(ctx, 3 * s->vlen + 1, sizeof(double), &s->zf);
+  bn_status_t st = bn_calloc(ctx, bn_size_add(bn_size_mul(3, s->vlen), 1),
+                             sizeof(double), &s->zf);
   if (st == BN_OK) {
     s->vf = s->zf + s->vlen;
     s->red = s->vf + s->vlen;
-    st = bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &s->cnt);
+    st = bn_mallocn(ctx, bn_size_mul(2, (size_t)P), sizeof(int), &s->cnt);
   }
   if (st == BN_OK) {
     s->dsp = s->cnt + P;
@@ -149,7 +150,7 @@ static bn_status_t bn_phase_attr(bn_phase_t *s, bn_h5_t *f, const char *name,
                                  const char *def, char **out) {
   int has;
   *out = NULL;
-  BN_CALL(s->ctx, bn_phase_h5_has_attr(f, "/y", name, &has));
+  BN_CALL(s->ctx, bn_h5_attr_exists(f, "/y", name, &has));
   if (has) return bn_h5_attr_get_str(f, "/y", name, out);
   *out = def ? strdup(def) : NULL;
   return BN_OK;
@@ -283,8 +284,8 @@ static bn_status_t bn_phase_read_y(bn_phase_t *s, bn_h5_t *f,
                         s->input);
   s->amp_data = amp;
   size_t ml = (size_t)s->ml;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (2 * ml + 1) * sizeof(double), &s->y)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_add(bn_size_mul(2, ml), 1),
+                                        sizeof(double), &s->y)));
   s->psi = s->y + ml;
   if (s->model == &bn_phase_model_cdp)
     BN_CALL(ctx, bn_phase_cdp_read_y(s, f, s->y));
@@ -334,9 +335,9 @@ static bn_status_t bn_phase_read_truth(bn_phase_t *s, bn_h5_t *f) {
                         s->input, (long long)s->n, s->cplx ? " x 2" : "");
   size_t nloc = (size_t)s->K * (size_t)s->nl;
   BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, (nloc + 1) * sizeof(double), &s->xt)));
-  return bn_phase_h5_read_rows(f, "/x_true", bn_dist_first(s->xdist), s->nl,
-                               (size_t)s->K, s->xt);
+          bn_agree(ctx, bn_mallocn(ctx, nloc + 1, sizeof(double), &s->xt)));
+  return bn_h5_read_slab_f64(f, "/x_true", bn_dist_first(s->xdist), s->nl,
+                             s->xt);
 }
 
 static bn_status_t bn_phase_read(bn_phase_t *s, bn_h5_t *f,
@@ -409,8 +410,8 @@ static bn_status_t bn_phase_save(void *data, const double *x, bn_h5_t *f,
   char name[128];
   snprintf(name, sizeof name, "%sx", prefix);
   bn_idx_t dims[2] = {s->n, 2};
-  bn_status_t st = bn_phase_h5_write_rows(f, name, s->cplx ? 2 : 1, dims,
-                                          bn_dist_first(s->xdist), s->nl, x);
+  bn_status_t st = bn_h5_write_rows(f, name, s->cplx ? 2 : 1, dims,
+                                    bn_dist_first(s->xdist), s->nl, x);
   if (st != BN_OK || strcmp(prefix, "/")) return st;
   st = bn_h5_attr_set_i64(f, name, "sweeps", s->sweeps);
   if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "n", s->n);
@@ -439,11 +440,10 @@ static bn_status_t bn_phase_load(void *data, bn_h5_t *f, const char *prefix,
     return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: %s must be %lld%s",
                         bn_h5_path(f), name, (long long)s->n,
                         s->cplx ? " x 2" : "");
-  BN_CALL(ctx, bn_phase_h5_read_rows(f, name, bn_dist_first(s->xdist), s->nl,
-                                     (size_t)s->K, x));
+  BN_CALL(ctx, bn_h5_read_slab_f64(f, name, bn_dist_first(s->xdist), s->nl, x));
   if (strcmp(prefix, "/")) return BN_OK;
   int has;
-  BN_CALL(ctx, bn_phase_h5_has_attr(f, name, "sweeps", &has));
+  BN_CALL(ctx, bn_h5_attr_exists(f, name, "sweeps", &has));
   if (has) BN_CALL(ctx, bn_h5_attr_get_i64(f, name, "sweeps", &s->sweeps));
   return BN_OK;
 }

@@ -175,20 +175,4 @@ void bn_phase_adjoint(bn_phase_t *s, const double *w, double *g);
  * by (seed, i): the same on any number of processes. */
 void bn_phase_row(uint64_t seed, int cplx, bn_idx_t n, uint64_t i, double *row);
 
-/* HDF5 helpers (phase_h5.c): datasets of more than two dimensions (/A is
- * m x n x 2) read and written by rows, each rank its own block. */
-/* Collective: rows [first, first + count) of a dataset whose first
- * dimension counts rows; `per` doubles per row. */
-bn_status_t bn_phase_h5_read_rows(bn_h5_t *f, const char *name, bn_idx_t first,
-                                  bn_idx_t count, size_t per, double *buf);
-/* Collective: create dataset `name` of nd dims and write the rank's rows
- * [first, first + count) (dims[1..] doubles per row). */
-bn_status_t bn_phase_h5_write_rows(bn_h5_t *f, const char *name, int nd,
-                                   const bn_idx_t *dims, bn_idx_t first,
-                                   bn_idx_t count, const double *buf);
-/* Collective (same answer everywhere): does attribute `attr` of `obj`
- * exist? */
-bn_status_t bn_phase_h5_has_attr(bn_h5_t *f, const char *obj, const char *attr,
-                                 int *exists);
-
 #endif

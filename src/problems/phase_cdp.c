@@ -74,7 +74,7 @@ bn_status_t bn_cdp_create(bn_ctx_t *ctx, bn_idx_t h, bn_idx_t w, int L,
   c->ub = fftw_alloc_complex(al);
   c->vb = fftw_alloc_complex(al);
   c->wb = fftw_alloc_complex(al);
-  c->code = malloc((size_t)L * nl + 1);
+  c->code = malloc(bn_size_add(bn_size_mul((size_t)L, nl), 1));
   c->norm2 = calloc((size_t)L, sizeof(double));
   bn_status_t st = c->ub && c->vb && c->wb && c->code && c->norm2
                        ? BN_OK

@@ -1,92 +1,37 @@
 /* Phase retrieval, coded diffraction patterns: the input's shape and /y
  * (L x h x w, read and written by the ranks' image rows), and the
  * synthetic instances of `generate phase --model=cdp`. */
-#include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "benign/generate.h"
-#include "io/h5_internal.h"
 #include "problems/phase_cdp.h"
 
-/* Not agreed: pattern by pattern, the hyperslab (l, r0 .. r0 + n0, all
- * columns) of an open L x h x w dataset (every rank in every transfer;
- * an empty selection when it owns no rows). */
-static bn_status_t bn_cdp_h5_move(bn_h5_t *f, const char *name, hid_t dset,
-                                  const bn_cdp_t *c, int write, double *buf) {
-  const size_t nl = (size_t)c->n0 * (size_t)c->w;
-  bn_status_t st = BN_OK;
-  hid_t fspace = H5Dget_space(dset);
-  if (fspace < 0)
-    return BN_ERROR(f->ctx, BN_ERR_IO, "%s: cannot read the shape of '%s'",
-                    f->path, name);
-  for (int l = 0; l < c->L; l++) {
-    hsize_t start[3] = {(hsize_t)l, (hsize_t)c->r0, 0};
-    hsize_t cnt[3] = {1, (hsize_t)c->n0, (hsize_t)c->w};
-    hsize_t mdim = nl ? nl : 1;
-    double dummy = 0.0, *ptr = nl ? buf + (size_t)l * nl : &dummy;
-    hid_t mspace = H5Screate_simple(1, &mdim, NULL);
-    herr_t rc = mspace >= 0 ? 0 : -1;
-    if (rc >= 0 && nl == 0)
-      rc = H5Sselect_none(fspace) < 0 || H5Sselect_none(mspace) < 0 ? -1 : 0;
-    else if (rc >= 0)
-      rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, cnt, NULL);
-    if (rc >= 0)
-      rc = write
-               ? H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, ptr)
-               : H5Dread(dset, H5T_NATIVE_DOUBLE, mspace, fspace, f->dxpl, ptr);
-    if (mspace >= 0) H5Sclose(mspace);
-    if (rc < 0 && st == BN_OK)
-      st = BN_ERROR(f->ctx, BN_ERR_IO, "%s: cannot %s dataset '%s'", f->path,
-                    write ? "write" : "read", name);
-  }
-  H5Sclose(fspace);
-  return st;
-}
-
+/* Each rank's image rows r0 .. r0 + n0 of every pattern: the block
+ * (0, r0, 0) + (L, n0, w) of the L x h x w dataset, which is the layout
+ * of buf (pattern-major, then the rank's rows). */
 bn_status_t bn_cdp_h5_read(bn_h5_t *f, const char *name, const bn_cdp_t *c,
                            double *buf) {
-  hid_t dset = H5I_INVALID_HID;
-  bn_status_t st = bn_agree(f->ctx, bn_h5_open_dataset(f, name, &dset));
-  if (st != BN_OK) return st;
-  st = bn_agree(f->ctx, bn_cdp_h5_move(f, name, dset, c, 0, buf));
-  H5Dclose(dset);
-  return st;
+  bn_idx_t start[3] = {0, (bn_idx_t)c->r0, 0};
+  bn_idx_t count[3] = {c->L, (bn_idx_t)c->n0, c->w};
+  return bn_h5_read_block(f, name, 3, start, count, buf);
 }
 
 bn_status_t bn_cdp_h5_write(bn_h5_t *f, const char *name, const bn_cdp_t *c,
                             const double *buf) {
-  bn_ctx_t *ctx = f->ctx;
-  hsize_t hd[3] = {(hsize_t)c->L, (hsize_t)c->h, (hsize_t)c->w};
-  hid_t dcpl = H5I_INVALID_HID, space = H5I_INVALID_HID;
-  hid_t dset = H5I_INVALID_HID;
-  bn_status_t st = bn_h5_check_state(f, 1);
-  if (st == BN_OK) {
-    dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    space = H5Screate_simple(3, hd, NULL);
-    if (dcpl >= 0 && space >= 0 &&
-        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0)
-      dset = H5Dcreate2(f->file, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, dcpl,
-                        H5P_DEFAULT);
-    if (dset < 0)
-      st = BN_ERROR(ctx, BN_ERR_IO, "%s: cannot create dataset '%s'", f->path,
-                    name);
-  }
-  st = bn_agree(ctx, st);
-  if (st == BN_OK)
-    st = bn_agree(ctx, bn_cdp_h5_move(f, name, dset, c, 1, (double *)buf));
-  if (dset >= 0) H5Dclose(dset);
-  if (space >= 0) H5Sclose(space);
-  if (dcpl >= 0) H5Pclose(dcpl);
-  return st;
+  bn_idx_t dims[3] = {c->L, c->h, c->w};
+  bn_idx_t start[3] = {0, (bn_idx_t)c->r0, 0};
+  bn_idx_t count[3] = {c->L, (bn_idx_t)c->n0, c->w};
+  BN_CALL(bn_h5_ctx(f), bn_h5_create_nd(f, name, 3, dims));
+  return bn_h5_write_block(f, name, 3, start, count, buf);
 }
 
 /* An integer attribute of /y that a cdp input must have. */
 static bn_status_t bn_cdp_attr(bn_phase_t *s, bn_h5_t *f, const char *name,
                                int64_t *v) {
   int has;
-  BN_CALL(s->ctx, bn_phase_h5_has_attr(f, "/y", name, &has));
+  BN_CALL(s->ctx, bn_h5_attr_exists(f, "/y", name, &has));
   if (!has)
     return BN_ERROR_ALL(s->ctx, BN_ERR_DATA,
                         "%s: a cdp model needs the attribute %s of /y "
@@ -131,8 +76,9 @@ bn_status_t bn_phase_cdp_shape(bn_phase_t *s, bn_h5_t *f, const bn_idx_t *d) {
   const int P = bn_ctx_size(ctx);
   bn_idx_t *off = NULL;
   int64_t mine = (int64_t)c->n0, *all = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, 2 * (size_t)P + 2, sizeof(int64_t),
-                                       &all)));
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(
+                                 ctx, bn_size_add(bn_size_mul(2, (size_t)P), 2),
+                                 sizeof(int64_t), &all)));
   off = (bn_idx_t *)(all + P);
   bn_status_t st = BN_OK;
   if (MPI_Allgather(&mine, 1, MPI_INT64_T, all, 1, MPI_INT64_T,
@@ -247,9 +193,11 @@ bn_status_t bn_generate_phase_cdp(bn_ctx_t *ctx, const bn_phase_cdp_gen_t *g,
   const size_t nl = (size_t)c->n0 * (size_t)c->w;
   double *x = NULL, *y = NULL;
   bn_h5_t *f = NULL;
-  bn_status_t st = bn_malloc(ctx, (2 * (size_t)n + 1) * sizeof(double), &x);
+  bn_status_t st = bn_mallocn(ctx, bn_size_add(bn_size_mul(2, (size_t)n), 1),
+                              sizeof(double), &x);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)L * nl + 1) * sizeof(double), &y);
+    st = bn_mallocn(ctx, bn_size_add(bn_size_mul((size_t)L, nl), 1),
+                    sizeof(double), &y);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
     bn_cdp_gen_image(g, x);
@@ -270,8 +218,8 @@ bn_status_t bn_generate_phase_cdp(bn_ctx_t *ctx, const bn_phase_cdp_gen_t *g,
   if (st == BN_OK) st = bn_cdp_h5_write(f, "/y", c, y);
   if (st == BN_OK) {
     bn_idx_t dims[2] = {n, 2}, j0 = (bn_idx_t)c->r0 * c->w;
-    st = bn_phase_h5_write_rows(f, "/x_true", 2, dims, j0, (bn_idx_t)nl,
-                                x + 2 * (size_t)j0);
+    st = bn_h5_write_rows(f, "/x_true", 2, dims, j0, (bn_idx_t)nl,
+                          x + 2 * (size_t)j0);
   }
   if (st == BN_OK) st = bn_cdp_gen_attrs(f, g);
   if (st == BN_OK) st = bn_h5_commit(f);

@@ -92,13 +92,15 @@ static bn_status_t bn_phase_dense_alloc(bn_phase_t *s, int generated) {
   if (b > s->ml) b = s->ml > 0 ? s->ml : 1;
   s->blk_rows = b;
   size_t w = (size_t)s->K * (size_t)b;
-  bn_status_t st = bn_malloc(s->ctx, 3 * w * sizeof(double), &s->ub);
+  bn_status_t st =
+      bn_mallocn(s->ctx, bn_size_mul(3, w), sizeof(double), &s->ub);
   if (st == BN_OK) {
     s->vb = s->ub + w;
     s->wb = s->vb + w;
   }
   if (st == BN_OK && generated)
-    st = bn_malloc(s->ctx, (size_t)b * per * sizeof(double), &s->blk);
+    st = bn_mallocn(s->ctx, bn_size_mul((size_t)b, per), sizeof(double),
+                    &s->blk);
   return bn_agree(s->ctx, st);
 }
 
@@ -108,10 +110,11 @@ static bn_status_t bn_phase_gaussian_setup(bn_phase_t *s, bn_h5_t *f) {
   BN_CALL(ctx, bn_phase_dense_alloc(s, 0));
   BN_CALL(
       ctx,
-      bn_agree(ctx, bn_malloc(ctx, ((size_t)s->ml * per + 1) * sizeof(double),
-                              &s->a)));
-  BN_CALL(ctx, bn_phase_h5_read_rows(f, "/A", bn_dist_first(s->mdist), s->ml,
-                                     per, s->a));
+      bn_agree(ctx,
+               bn_mallocn(ctx, bn_size_add(bn_size_mul((size_t)s->ml, per), 1),
+                          sizeof(double), &s->a)));
+  BN_CALL(ctx,
+          bn_h5_read_slab_f64(f, "/A", bn_dist_first(s->mdist), s->ml, s->a));
   int64_t bad = INT64_MAX;
   for (size_t k = 0; k < (size_t)s->ml * per; k++)
     if (!isfinite(s->a[k])) {

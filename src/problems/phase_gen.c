@@ -97,9 +97,12 @@ bn_status_t bn_generate_phase(bn_ctx_t *ctx, const bn_phase_gen_t *g,
   /* x (replicated: regenerated on every rank), a work row, y; the rank's
    * rows of A when stored. */
   if (st == BN_OK)
-    st = bn_malloc(ctx, (2 * per + (size_t)ml + 1) * sizeof(double), &x);
+    st = bn_mallocn(
+        ctx, bn_size_add(bn_size_add(bn_size_mul(2, per), (size_t)ml), 1),
+        sizeof(double), &x);
   if (st == BN_OK && stored)
-    st = bn_malloc(ctx, ((size_t)ml * per + 1) * sizeof(double), &a);
+    st = bn_mallocn(ctx, bn_size_add(bn_size_mul((size_t)ml, per), 1),
+                    sizeof(double), &a);
   st = bn_agree(ctx, st);
   double *y = x ? x + 2 * per : NULL;
   if (st == BN_OK) {
@@ -113,13 +116,13 @@ bn_status_t bn_generate_phase(bn_ctx_t *ctx, const bn_phase_gen_t *g,
   if (st == BN_OK) st = bn_h5_write_f64(f, "/y", m, bn_dist_first(md), ml, y);
   if (st == BN_OK && stored) {
     bn_idx_t dims[3] = {m, n, 2};
-    st = bn_phase_h5_write_rows(f, "/A", cplx ? 3 : 2, dims, bn_dist_first(md),
-                                ml, a);
+    st =
+        bn_h5_write_rows(f, "/A", cplx ? 3 : 2, dims, bn_dist_first(md), ml, a);
   }
   if (st == BN_OK) {
     bn_idx_t dims[2] = {n, 2}, x0 = bn_dist_first(xd);
-    st = bn_phase_h5_write_rows(f, "/x_true", cplx ? 2 : 1, dims, x0,
-                                bn_dist_local(xd), x + (size_t)x0 * K);
+    st = bn_h5_write_rows(f, "/x_true", cplx ? 2 : 1, dims, x0,
+                          bn_dist_local(xd), x + (size_t)x0 * K);
   }
   if (st == BN_OK) st = bn_pgen_attrs(f, g);
   if (st == BN_OK) st = bn_h5_commit(f);

@@ -146,8 +146,7 @@ bn_status_t bn_phase_init_point(void *data, const bn_opts_t *opts, double *x) {
     st = bn_phase_random(s, (uint64_t)seed, x);
   } else {
     double *c = NULL, eig = 0.0;
-    st =
-        bn_agree(ctx, bn_malloc(ctx, ((size_t)s->ml + 1) * sizeof(double), &c));
+    st = bn_agree(ctx, bn_mallocn(ctx, (size_t)s->ml + 1, sizeof(double), &c));
     if (st == BN_OK) st = bn_phase_weights(s, c);
     if (st == BN_OK) st = bn_phase_power(s, c, (uint64_t)seed, s->vf, &eig);
     if (st == BN_OK) {

@@ -161,7 +161,9 @@ static bn_status_t bn_rpca_read_observed(bn_rpca_t *c, bn_h5_t *f) {
   if (st == BN_OK)
     st = bn_calloc(ctx, (size_t)o->nghost + 1, sizeof(bn_idx_t), &c->colptr);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)o->nnz * sizeof(bn_idx_t) + 1, &c->colperm);
+    st = bn_malloc(
+        ctx, bn_size_add(bn_size_mul((size_t)o->nnz, sizeof(bn_idx_t)), 1),
+        &c->colperm);
   BN_CALL(ctx, bn_agree(ctx, st));
   /* Counting sort of the local entries by ghost (= global column order). */
   for (bn_idx_t e = 0; e < o->nnz; e++) c->colptr[o->gcol[e] + 1]++;
@@ -217,26 +219,34 @@ static bn_status_t bn_rpca_alloc(void *data) {
       if (len > nrow) nrow = len;
     }
   }
-  bn_status_t st = bn_malloc(ctx, nres * sizeof(double) + 1, &c->res);
+  bn_status_t st = bn_malloc(
+      ctx, bn_size_add(bn_size_mul(nres, sizeof(double)), 1), &c->res);
   if (st == BN_OK && !c->dense)
-    st = bn_malloc(ctx, nres * sizeof(double) + 1, &c->colbuf);
-  if (st == BN_OK && c->dense) st = bn_malloc(ctx, nv * sizeof(double), &c->vt);
+    st = bn_malloc(ctx, bn_size_add(bn_size_mul(nres, sizeof(double)), 1),
+                   &c->colbuf);
+  if (st == BN_OK && c->dense) st = bn_mallocn(ctx, nv, sizeof(double), &c->vt);
   if (st == BN_OK && c->dense)
-    st = bn_malloc(ctx, nv * sizeof(double), &c->gvt);
+    st = bn_mallocn(ctx, nv, sizeof(double), &c->gvt);
   if (st == BN_OK && c->dense) st = bn_rpca_colsel_alloc(c);
-  if (st == BN_OK) st = bn_malloc(ctx, nv * sizeof(double) + 1, &c->vall);
-  if (st == BN_OK) st = bn_malloc(ctx, nv * sizeof(double) + 1, &c->gvall);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, bn_size_add(bn_size_mul(nv, sizeof(double)), 1),
+                   &c->vall);
+  if (st == BN_OK)
+    st = bn_malloc(ctx, bn_size_add(bn_size_mul(nv, sizeof(double)), 1),
+                   &c->gvall);
   c->nbuf = (bn_idx_t)(nrow > (size_t)c->nu ? nrow : (size_t)c->nu) + 1;
   if (st == BN_OK)
-    st = bn_malloc(ctx, 2 * (size_t)c->nbuf * sizeof(double), &c->rowbuf);
+    st = bn_mallocn(ctx, bn_size_mul(2, (size_t)c->nbuf), sizeof(double),
+                    &c->rowbuf);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)c->ncol_local + 1) * sizeof(double), &c->lthr);
+    st = bn_mallocn(ctx, (size_t)c->ncol_local + 1, sizeof(double), &c->lthr);
   if (st == BN_OK)
     st = bn_calloc(ctx, (size_t)c->nu + 1, sizeof(double), &c->rthr);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)c->n2 + 1) * sizeof(double), &c->cthr);
+    st = bn_mallocn(ctx, (size_t)c->n2 + 1, sizeof(double), &c->cthr);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (1 + 2 * r * r) * sizeof(double), &c->red);
+    st = bn_mallocn(ctx, bn_size_add(1, bn_size_mul(bn_size_mul(2, r), r)),
+                    sizeof(double), &c->red);
   return bn_agree(ctx, st);
 }
 
@@ -283,11 +293,14 @@ static bn_status_t bn_rpca_save_sparse(bn_rpca_t *c, const double *x,
       }
     }
     if (pass == 0) {
-      bn_status_t st = bn_malloc(ctx, (size_t)n * sizeof(int64_t) + 1, &row);
+      bn_status_t st = bn_malloc(
+          ctx, bn_size_add(bn_size_mul((size_t)n, sizeof(int64_t)), 1), &row);
       if (st == BN_OK)
-        st = bn_malloc(ctx, (size_t)n * sizeof(int64_t) + 1, &col);
+        st = bn_malloc(
+            ctx, bn_size_add(bn_size_mul((size_t)n, sizeof(int64_t)), 1), &col);
       if (st == BN_OK)
-        st = bn_malloc(ctx, (size_t)n * sizeof(double) + 1, &val);
+        st = bn_malloc(
+            ctx, bn_size_add(bn_size_mul((size_t)n, sizeof(double)), 1), &val);
       if ((st = bn_agree(ctx, st)) != BN_OK) {
         free(row), free(col), free(val);
         return st;

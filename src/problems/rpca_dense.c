@@ -50,25 +50,27 @@ bn_status_t bn_rpca_colsel_alloc(bn_rpca_t *c) {
   size_t n = (size_t)c->n2 + 1;
   bn_rpca_colsel_t *s = NULL;
   bn_status_t st = bn_calloc(ctx, 1, sizeof(*s), &s);
-  if (st == BN_OK) st = bn_malloc(ctx, n * NBX * sizeof(uint32_t), &s->hist);
-  if (st == BN_OK) st = bn_calloc(ctx, n * NBX, 1, &s->hist8);
-  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(uint64_t), &s->pre);
-  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(uint64_t), &s->top);
-  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(int), &s->sh);
-  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(bn_idx_t), &s->above);
-  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(bn_idx_t), &s->count);
-  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(double), &s->cmax);
-  if (st == BN_OK) st = bn_malloc(ctx, 4096 * sizeof(uint32_t), &s->rowhist);
-  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(double), &s->rrow);
+  if (st == BN_OK)
+    st = bn_mallocn(ctx, bn_size_mul(n, NBX), sizeof(uint32_t), &s->hist);
+  if (st == BN_OK) st = bn_calloc(ctx, bn_size_mul(n, NBX), 1, &s->hist8);
+  if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(uint64_t), &s->pre);
+  if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(uint64_t), &s->top);
+  if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(int), &s->sh);
+  if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(bn_idx_t), &s->above);
+  if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(bn_idx_t), &s->count);
+  if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(double), &s->cmax);
+  if (st == BN_OK) st = bn_mallocn(ctx, 4096, sizeof(uint32_t), &s->rowhist);
+  if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(double), &s->rrow);
   if (st == BN_OK) st = bn_calloc(ctx, n + 8, 1, &s->flag);
   if (st == BN_OK) st = bn_calloc(ctx, n + 8, 1, &s->rflag);
   if (s) s->dev = 0.05; /* the first rows' window: +-15% */
-  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(uint64_t), &s->lo);
-  if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(uint64_t), &s->hi);
+  if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(uint64_t), &s->lo);
+  if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(uint64_t), &s->hi);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)c->nu + 1) * sizeof(double), &s->rowsq);
+    st = bn_mallocn(ctx, (size_t)c->nu + 1, sizeof(double), &s->rowsq);
   if (st == BN_OK)
-    st = bn_calloc(ctx, 4 * (size_t)bn_ctx_size(ctx), sizeof(int), &s->cnt);
+    st = bn_calloc(ctx, bn_size_mul(4, (size_t)bn_ctx_size(ctx)), sizeof(int),
+                   &s->cnt);
   c->colsel = s;
   return st;
 }
@@ -446,7 +448,7 @@ bn_status_t bn_rpca_col_exchange(bn_rpca_t *c, bn_idx_t k, const int *scol,
   bn_idx_t *ptr = NULL;
   bn_status_t st = bn_calloc(ctx, (size_t)c->nv + 2, sizeof(bn_idx_t), &ptr);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)c->nv + 1) * sizeof(double), &own);
+    st = bn_mallocn(ctx, (size_t)c->nv + 1, sizeof(double), &own);
   st = bn_agree(ctx, st);
   if (st != BN_OK) goto cleanup;
   int *sc = cnt, *sd = cnt + P, *rc = cnt + 2 * P, *rd = cnt + 3 * P;
@@ -457,9 +459,8 @@ bn_status_t bn_rpca_col_exchange(bn_rpca_t *c, bn_idx_t k, const int *scol,
     rd[q] = (int)nr;
     nr += rc[q];
   }
-  if (st == BN_OK) st = bn_malloc(ctx, ((size_t)nr + 1) * sizeof(int), &rcol);
-  if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)nr + 1) * sizeof(double), &rval);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)nr + 1, sizeof(int), &rcol);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)nr + 1, sizeof(double), &rval);
   st = bn_agree(ctx, st);
   if (st == BN_OK && (MPI_Alltoallv(scol, sc, sd, MPI_INT, rcol, rc, rd,
                                     MPI_INT, comm) != MPI_SUCCESS ||
@@ -513,11 +514,10 @@ static bn_status_t bn_col_collect(bn_rpca_t *c, bn_idx_t k, bn_idx_t ncand) {
   const bn_idx_t nu = c->nu;
   int *cnt = NULL, *scol = NULL;
   double *sval = NULL;
-  bn_status_t st = bn_calloc(ctx, 4 * (size_t)P, sizeof(int), &cnt);
+  bn_status_t st = bn_calloc(ctx, bn_size_mul(4, (size_t)P), sizeof(int), &cnt);
+  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)ncand + 1, sizeof(int), &scol);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)ncand + 1) * sizeof(int), &scol);
-  if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)ncand + 1) * sizeof(double), &sval);
+    st = bn_mallocn(ctx, (size_t)ncand + 1, sizeof(double), &sval);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
     int *sc = cnt, *sd = cnt + P;
@@ -626,11 +626,11 @@ static bn_status_t bn_col_search_stream(bn_rpca_t *c, double frac, bool hint) {
     s->scol = s->crow = s->ccol = NULL;
     s->sval = s->cval = NULL;
     s->scap = 0;
-    st = bn_malloc(ctx, need * sizeof(int), &s->scol);
-    if (st == BN_OK) st = bn_malloc(ctx, need * sizeof(double), &s->sval);
-    if (st == BN_OK) st = bn_malloc(ctx, need * sizeof(int), &s->crow);
-    if (st == BN_OK) st = bn_malloc(ctx, need * sizeof(int), &s->ccol);
-    if (st == BN_OK) st = bn_malloc(ctx, need * sizeof(double), &s->cval);
+    st = bn_mallocn(ctx, need, sizeof(int), &s->scol);
+    if (st == BN_OK) st = bn_mallocn(ctx, need, sizeof(double), &s->sval);
+    if (st == BN_OK) st = bn_mallocn(ctx, need, sizeof(int), &s->crow);
+    if (st == BN_OK) st = bn_mallocn(ctx, need, sizeof(int), &s->ccol);
+    if (st == BN_OK) st = bn_mallocn(ctx, need, sizeof(double), &s->cval);
     if (st == BN_OK) s->scap = need;
   }
   return bn_agree(ctx, st);

@@ -11,8 +11,8 @@ static bn_status_t bn_rpca_allgather_v(bn_rpca_t *c, const double *v) {
   bn_ctx_t *ctx = c->ctx;
   const int P = bn_ctx_size(ctx);
   int *cnt = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &cnt)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul(2, (size_t)P),
+                                        sizeof(int), &cnt)));
   for (int q = 0; q < P; q++) {
     cnt[q] =
         (int)((bn_dist_offset(c->cdist, q + 1) - bn_dist_offset(c->cdist, q)) *
@@ -33,7 +33,7 @@ static bn_status_t bn_rpca_reduce_v(bn_rpca_t *c, double *gv) {
   bn_ctx_t *ctx = c->ctx;
   const int P = bn_ctx_size(ctx);
   int *cnt = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)P * sizeof(int), &cnt)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, (size_t)P, sizeof(int), &cnt)));
   for (int q = 0; q < P; q++)
     cnt[q] =
         (int)((bn_dist_offset(c->cdist, q + 1) - bn_dist_offset(c->cdist, q)) *

@@ -151,7 +151,7 @@ bn_status_t bn_generate_rpca(bn_ctx_t *ctx, const bn_rpca_gen_t *g,
   /* The local rows of L (and then of M in dense mode). */
   if (st == BN_OK) st = bn_dmat_create(rd, (int)g->cols, &l);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)(g->cols * r) * sizeof(double), &y);
+    st = bn_mallocn(ctx, bn_size_mul(g->cols, r), sizeof(double), &y);
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_h5_check_output(ctx, output, NULL);
   /* M (dense) or up to sample-rate of its entries, the sparse part and
@@ -182,12 +182,23 @@ bn_status_t bn_generate_rpca(bn_ctx_t *ctx, const bn_rpca_gen_t *g,
   if (st == BN_OK) {
     bn_rgen_entries(g, first, nloc, lb, lmax, 0, &o);
     size_t n = dense ? 0 : (size_t)o.n, nc = (size_t)o.nc;
-    st = bn_malloc(ctx, n * sizeof(int64_t) + 1, &o.row);
-    if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(int64_t) + 1, &o.col);
-    if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(double) + 1, &o.val);
-    if (st == BN_OK) st = bn_malloc(ctx, nc * sizeof(int64_t) + 1, &o.crow);
-    if (st == BN_OK) st = bn_malloc(ctx, nc * sizeof(int64_t) + 1, &o.ccol);
-    if (st == BN_OK) st = bn_malloc(ctx, nc * sizeof(double) + 1, &o.cval);
+    st =
+        bn_malloc(ctx, bn_size_add(bn_size_mul(n, sizeof(int64_t)), 1), &o.row);
+    if (st == BN_OK)
+      st = bn_malloc(ctx, bn_size_add(bn_size_mul(n, sizeof(int64_t)), 1),
+                     &o.col);
+    if (st == BN_OK)
+      st = bn_malloc(ctx, bn_size_add(bn_size_mul(n, sizeof(double)), 1),
+                     &o.val);
+    if (st == BN_OK)
+      st = bn_malloc(ctx, bn_size_add(bn_size_mul(nc, sizeof(int64_t)), 1),
+                     &o.crow);
+    if (st == BN_OK)
+      st = bn_malloc(ctx, bn_size_add(bn_size_mul(nc, sizeof(int64_t)), 1),
+                     &o.ccol);
+    if (st == BN_OK)
+      st = bn_malloc(ctx, bn_size_add(bn_size_mul(nc, sizeof(double)), 1),
+                     &o.cval);
     st = bn_agree(ctx, st);
     if (st == BN_OK) bn_rgen_entries(g, first, nloc, lb, lmax, 1, &o);
   }

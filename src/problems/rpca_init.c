@@ -17,7 +17,10 @@ static bn_status_t bn_rpca_apply(void *data, const bn_dmat_t *x, bn_dmat_t *y) {
   double *yd = bn_dmat_data(y), *buf = NULL;
   bn_idx_t nb = c->dense ? c->n2 : c->obs->nghost;
   bn_status_t st = bn_agree(
-      ctx, bn_malloc(ctx, (size_t)(nb * k) * sizeof(double) + 1, &buf));
+      ctx,
+      bn_malloc(ctx,
+                bn_size_add(bn_size_mul(bn_size_mul(nb, k), sizeof(double)), 1),
+                &buf));
   if (st == BN_OK && c->dense) {
     st = bn_lr_allgather_rows(ctx, c->cdist, bn_dmat_cdata(x), k, buf,
                               "rpca init");
@@ -45,8 +48,9 @@ static bn_status_t bn_rpca_apply_t(void *data, const bn_dmat_t *y,
   const double *yd = bn_dmat_cdata(y);
   double *buf = NULL;
   bn_idx_t nb = c->dense ? c->n2 : c->obs->nghost;
-  bn_status_t st =
-      bn_agree(ctx, bn_calloc(ctx, (size_t)(nb * k) + 1, sizeof(double), &buf));
+  bn_status_t st = bn_agree(
+      ctx,
+      bn_calloc(ctx, bn_size_add(bn_size_mul(nb, k), 1), sizeof(double), &buf));
   if (st == BN_OK && c->dense) {
     if (c->nu > 0)
       cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)c->n2, k,

@@ -123,7 +123,9 @@ static bn_status_t bn_owner_select(bn_rpca_t *c, double frac, bn_idx_t nh,
   bn_idx_t *ptr = NULL;
   double *buf = NULL;
   bn_status_t st = bn_calloc(ctx, (size_t)nown + 1, sizeof(bn_idx_t), &ptr);
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)nval * sizeof(double) + 1, &buf);
+  if (st == BN_OK)
+    st = bn_malloc(
+        ctx, bn_size_add(bn_size_mul((size_t)nval, sizeof(double)), 1), &buf);
   if (st != BN_OK) {
     free(ptr);
     return st;
@@ -161,9 +163,14 @@ static bn_status_t bn_col_thresholds(bn_rpca_t *c, double frac) {
   int *cnt = NULL;
   bn_idx_t *hdr = NULL, *rhdr = NULL;
   double *sval = NULL, *rval = NULL, *own = NULL;
-  bn_status_t st = bn_calloc(ctx, 8 * (size_t)P, sizeof(int), &cnt);
+  bn_status_t st = bn_calloc(ctx, bn_size_mul(8, (size_t)P), sizeof(int), &cnt);
   if (st == BN_OK)
-    st = bn_malloc(ctx, 2 * (size_t)c->ncol_local * sizeof(bn_idx_t) + 1, &hdr);
+    st =
+        bn_malloc(ctx,
+                  bn_size_add(bn_size_mul(bn_size_mul(2, (size_t)c->ncol_local),
+                                          sizeof(bn_idx_t)),
+                              1),
+                  &hdr);
   bn_idx_t nsend = 0;
   if (st == BN_OK)
     for (bn_idx_t l = 0; l < c->ncol_local; l++) {
@@ -183,7 +190,7 @@ static bn_status_t bn_col_thresholds(bn_rpca_t *c, double frac) {
       nsend += m;
     }
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)nsend + 1) * sizeof(double), &sval);
+    st = bn_mallocn(ctx, (size_t)nsend + 1, sizeof(double), &sval);
   if (st == BN_OK && nsend > INT32_MAX)
     st = BN_ERROR(ctx, BN_ERR_ARG,
                   "rpca: %lld threshold candidates on one process exceed the "
@@ -223,11 +230,15 @@ static bn_status_t bn_col_thresholds(bn_rpca_t *c, double frac) {
     nrv += rc[q];
     nrh += hr[q];
   }
-  if (st == BN_OK) st = bn_malloc(ctx, (size_t)nrv * sizeof(double) + 1, &rval);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)nrh * sizeof(bn_idx_t) + 1, &rhdr);
+    st = bn_malloc(
+        ctx, bn_size_add(bn_size_mul((size_t)nrv, sizeof(double)), 1), &rval);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)c->nv * sizeof(double) + 1, &own);
+    st = bn_malloc(
+        ctx, bn_size_add(bn_size_mul((size_t)nrh, sizeof(bn_idx_t)), 1), &rhdr);
+  if (st == BN_OK)
+    st = bn_malloc(
+        ctx, bn_size_add(bn_size_mul((size_t)c->nv, sizeof(double)), 1), &own);
   st = bn_agree(ctx, st);
   if (st == BN_OK && (MPI_Alltoallv(hdr, hs, hsd, BN_IDX_MPI, rhdr, hr, hrd,
                                     BN_IDX_MPI, comm) != MPI_SUCCESS ||

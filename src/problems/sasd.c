@@ -132,8 +132,8 @@ bn_status_t bn_sasd_psi(bn_sasd_t *s, const fftw_complex *A,
 double bn_sasd_kernel_error(const bn_sasd_t *s, const double *a) {
   if (!s->a_true) return NAN;
   const int k = s->k, kh = s->kh, kw = s->kw, hk = kh > 1 ? k : 1;
-  double *p = calloc((size_t)kh * kw, sizeof(double));
-  double *q = calloc((size_t)kh * kw, sizeof(double));
+  double *p = calloc(bn_size_mul((size_t)kh, kw), sizeof(double));
+  double *q = calloc(bn_size_mul((size_t)kh, kw), sizeof(double));
   double e = NAN;
   if (p && q) {
     for (int i = 0; i < hk; i++)

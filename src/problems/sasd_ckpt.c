@@ -100,7 +100,7 @@ static bn_status_t bn_ss_get(bn_ctx_t *ctx, bn_h5_t *f, const char *name,
   double *buf = NULL;
   BN_CALL(ctx, bn_ss_shape(ctx, f, name, two, rows, cols));
   size_t nl = (size_t)n0 * (size_t)cols;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (nl + 1) * sizeof(double), &buf)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, nl + 1, sizeof(double), &buf)));
   bn_status_t st = two ? bn_h5_read_slab_f64(f, name, r0, n0, buf)
                        : bn_h5_read_f64(f, name, 0, cols, buf);
   if (st == BN_OK)
@@ -124,7 +124,7 @@ static bn_status_t bn_ss_hist(bn_sasd_state_t *it, bn_h5_t *f) {
                      &h->resid, &h->secs,   &h->err};
   bool ok = true;
   for (int i = 0; i < 6; i++) {
-    double *p = realloc(*arr[i], (size_t)cap * sizeof(double));
+    double *p = bn_realloc_n(*arr[i], (size_t)cap, sizeof(double));
     if (p)
       *arr[i] = p;
     else

@@ -66,8 +66,9 @@ bn_status_t bn_sasd_generate(bn_ctx_t *ctx, const bn_sasd_gen_t *p,
   bn_idx_t n0 = p->dims == 2 ? bn_uniform_offset(h, np, rank + 1) - r0 : 1;
   const size_t nk = (size_t)hk * (size_t)k, nl = (size_t)n0 * (size_t)w;
   const size_t nh = (size_t)(n0 + hk - 1) * (size_t)w;
-  double *a = malloc(nk * sizeof(double)), *y = calloc(nl + 1, sizeof(double));
-  double *x = malloc((nh + 1) * sizeof(double));
+  double *a = bn_alloc_n(nk, sizeof(double)),
+         *y = calloc(nl + 1, sizeof(double));
+  double *x = bn_alloc_n(nh + 1, sizeof(double));
   bn_status_t st = bn_agree(
       ctx, a && y && x ? BN_OK
                        : BN_ERROR(ctx, BN_ERR_MEM,

@@ -248,7 +248,7 @@ static bn_status_t bn_iadm_record(bn_iadm_t *it, bn_sasd_result_t *r) {
                        &h->resid, &h->err,    &h->secs};
     bn_status_t st = BN_OK;
     for (int i = 0; i < 6 && st == BN_OK; i++) {
-      double *p = realloc(*arr[i], (size_t)cap * sizeof(double));
+      double *p = bn_realloc_n(*arr[i], (size_t)cap, sizeof(double));
       if (!p)
         st = BN_ERROR(it->g->ctx, BN_ERR_MEM, "out of memory (history)");
       else
@@ -382,8 +382,8 @@ static bn_status_t bn_iadm_finish(bn_iadm_t *it, bn_sasd_result_t *r) {
   bn_sasd_t *s = it->s;
   const int k = s->k, kw = s->kw, hk = s->kh > 1 ? k : 1;
   const size_t nk = (size_t)hk * (size_t)k;
-  r->a_win = malloc(it->nw * sizeof(double));
-  r->a = malloc(nk * sizeof(double));
+  r->a_win = bn_alloc_n(it->nw, sizeof(double));
+  r->a = bn_alloc_n(nk, sizeof(double));
   BN_CALL(it->g->ctx,
           bn_agree(it->g->ctx,
                    r->a_win && r->a

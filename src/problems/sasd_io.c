@@ -137,7 +137,7 @@ static bn_status_t bn_sasd_read_h5(bn_ctx_t *ctx, bn_h5_t *f, int k,
   bn_sasd_grid_t *g = s->g;
   double *buf = NULL;
   size_t nl = (size_t)g->n0 * (size_t)w;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (nl + 1) * sizeof(double), &buf)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, nl + 1, sizeof(double), &buf)));
   bn_status_t st = nd == 2 ? bn_h5_read_slab_f64(f, "/y", g->r0, g->n0, buf)
                            : bn_h5_read_f64(f, "/y", 0, w, buf);
   if (st == BN_OK)
@@ -155,7 +155,7 @@ static bn_status_t bn_sasd_read_h5(bn_ctx_t *ctx, bn_h5_t *f, int k,
                         "%s: /a_true does not have the kernel's shape (%d%s)",
                         bn_h5_path(f), k, nd == 2 ? " x k" : "");
     if (st == BN_OK)
-      st = bn_agree(ctx, bn_malloc(ctx, na * sizeof(double), &s->a_true));
+      st = bn_agree(ctx, bn_mallocn(ctx, na, sizeof(double), &s->a_true));
     if (st == BN_OK)
       st = nd == 2 ? bn_h5_read_slab_f64(f, "/a_true", 0, k, s->a_true)
                    : bn_h5_read_f64(f, "/a_true", 0, k, s->a_true);
@@ -210,7 +210,7 @@ bn_status_t bn_sasd_write_result(bn_sasd_t *s, const bn_sasd_result_t *r,
 
 bn_status_t bn_sasd_hist_write(bn_ctx_t *ctx, bn_h5_t *f,
                                const bn_sasd_hist_t *h, bool err) {
-  int64_t *its = malloc(((size_t)h->n + 1) * sizeof(int64_t));
+  int64_t *its = bn_alloc_n((size_t)h->n + 1, sizeof(int64_t));
   BN_CALL(ctx, bn_agree(ctx, its ? BN_OK
                                  : BN_ERROR(ctx, BN_ERR_MEM, "out of memory")));
   for (int64_t i = 0; i < h->n; i++) its[i] = i;

@@ -12,7 +12,7 @@
 static bn_status_t bn_sasd_plot(bn_ctx_t *ctx, const char *path,
                                 const double *v, int n) {
   const int zoom = n < 100 ? 600 / n : 6, W = n * zoom + 20, H = 220;
-  unsigned char *px = malloc((size_t)W * H);
+  unsigned char *px = malloc(bn_size_mul((size_t)W, H));
   if (!px) return BN_ERROR(ctx, BN_ERR_MEM, "out of memory for %s", path);
   memset(px, 255, (size_t)W * H);
   double m = 0;
@@ -64,8 +64,9 @@ bn_status_t bn_sasd_png(bn_sasd_t *s, const bn_sasd_result_t *r,
       int np = bn_ctx_size(ctx);
       int *cnt = calloc((size_t)np, sizeof(int)),
           *dsp = calloc((size_t)np, sizeof(int));
-      double *loc = malloc(((size_t)g->n0 * g->w + 1) * sizeof(double));
-      double *all = rank == 0 ? malloc((size_t)px * sizeof(double)) : NULL;
+      double *loc = bn_alloc_n(bn_size_add(bn_size_mul((size_t)g->n0, g->w), 1),
+                               sizeof(double));
+      double *all = rank == 0 ? bn_alloc_n((size_t)px, sizeof(double)) : NULL;
       st = bn_agree(ctx, cnt && dsp && loc && (rank != 0 || all)
                              ? BN_OK
                              : BN_ERROR(ctx, BN_ERR_MEM, "out of memory"));

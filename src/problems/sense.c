@@ -60,7 +60,10 @@ bn_status_t bn_sense_prepare(bn_sense_t *s) {
   s->t_kernel = bn_timer_id(ctx, "measurements kernel");
   s->t_reduce = bn_timer_id(ctx, "reduce-scatter gradient");
   bn_status_t st =
-      bn_malloc(ctx, (2 * nf + 2 * (size_t)r * r) * sizeof(double), &s->uf);
+      bn_mallocn(ctx,
+                 bn_size_add(bn_size_mul(2, nf),
+                             bn_size_mul(bn_size_mul(2, (size_t)r), r)),
+                 sizeof(double), &s->uf);
   if (st == BN_OK) {
     s->vf = s->uf + (size_t)s->n1 * r;
     s->gu = s->uf + nf;
@@ -69,9 +72,13 @@ bn_status_t bn_sense_prepare(bn_sense_t *s) {
   }
   size_t ml = (size_t)s->ml;
   if (st == BN_OK && s->op == BN_SENSE_RANK_ONE)
-    st = bn_malloc(ctx, (2 * ml * r + ml + 1) * sizeof(double), &s->p);
+    st = bn_mallocn(
+        ctx,
+        bn_size_add(bn_size_add(bn_size_mul(bn_size_mul(2, ml), r), ml), 1),
+        sizeof(double), &s->p);
   else if (st == BN_OK)
-    st = bn_malloc(ctx, (2 * nn + ml + 1) * sizeof(double), &s->mm);
+    st = bn_mallocn(ctx, bn_size_add(bn_size_add(bn_size_mul(2, nn), ml), 1),
+                    sizeof(double), &s->mm);
   if (st == BN_OK && s->op == BN_SENSE_RANK_ONE) {
     s->q = s->p + ml * r;
     s->res = s->q + ml * r;
@@ -88,9 +95,11 @@ bn_status_t bn_sense_prepare(bn_sense_t *s) {
     bn_idx_t b = (bn_idx_t)((size_t)1 << 18) / (bn_idx_t)nn;
     if (b < 4) b = 4 * (size_t)nn <= ((size_t)1 << 25) ? 4 : 1;
     s->blk_rows = b > s->ml ? (s->ml > 0 ? s->ml : 1) : b;
-    st = bn_malloc(ctx, (size_t)s->blk_rows * nn * sizeof(double), &s->blk);
+    st = bn_mallocn(ctx, bn_size_mul((size_t)s->blk_rows, nn), sizeof(double),
+                    &s->blk);
   }
-  if (st == BN_OK) st = bn_malloc(ctx, 4 * (size_t)P * sizeof(int), &s->ucnt);
+  if (st == BN_OK)
+    st = bn_mallocn(ctx, bn_size_mul(4, (size_t)P), sizeof(int), &s->ucnt);
   if (st == BN_OK) {
     s->udsp = s->ucnt + P;
     s->vcnt = s->udsp + P;
@@ -240,9 +249,8 @@ static bn_status_t bn_sense_read(void *data, bn_h5_t *f,
     BN_CALL(ctx, bn_sense_read_op(s, f, "/A", s->n1 * s->n2, &s->amat));
   }
   if (s->amat) s->a = bn_dmat_cdata(s->amat);
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, ((size_t)s->ml + 1) * sizeof(double),
-                                  &s->y)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, (size_t)s->ml + 1, sizeof(double),
+                                        &s->y)));
   BN_CALL(ctx, bn_h5_read_f64(f, "/y", bn_dist_first(s->mdist), s->ml, s->y));
   int64_t bad;
   BN_CALL(ctx, bn_lr_first_bad(ctx, s->y, (size_t)s->ml,

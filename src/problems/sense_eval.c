@@ -34,7 +34,7 @@ void bn_sense_forward(bn_sense_t *s, const double *xd, double *out) {
   const int n1 = (int)s->n1, n2 = (int)s->n2;
   if (s->ml == 0) return;
   if (s->op == BN_SENSE_RANK_ONE) { /* out_k = a_k^T X b_k */
-    double *z = malloc((size_t)n1 * sizeof(double));
+    double *z = bn_alloc_n((size_t)n1, sizeof(double));
     for (bn_idx_t k = 0; k < s->ml && z; k++) {
       cblas_dgemv(CblasRowMajor, CblasNoTrans, n1, n2, 1.0, xd, n2,
                   s->b + (size_t)k * n2, 1, 0.0, z, 1);

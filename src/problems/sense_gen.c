@@ -141,7 +141,7 @@ bn_status_t bn_generate_sense(bn_ctx_t *ctx, const bn_sense_gen_t *g,
   size_t nm = op == BN_SENSE_RANK_ONE ? 0 : nn;
   size_t nw = op == BN_SENSE_IMPLICIT ? nn : 2 * (size_t)r;
   if (st == BN_OK)
-    st = bn_malloc(ctx, (nx + nm + nw + (size_t)ml + 1) * sizeof(double), &x);
+    st = bn_mallocn(ctx, nx + nm + nw + (size_t)ml + 1, sizeof(double), &x);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
     double *yt = x + (size_t)n1 * r, *mm = x + nx;

@@ -40,7 +40,7 @@ static bn_status_t bn_sense_hvp_buf(bn_sense_t *s) {
     n += 2 * nf + 4 * ml * r; /* [U dU], [V dV], [P dP], [Q dQ] */
   else
     n += 2 * nn + ml; /* G, dG, dr */
-  return bn_agree(s->ctx, bn_malloc(s->ctx, n * sizeof(double), &s->hbuf));
+  return bn_agree(s->ctx, bn_mallocn(s->ctx, n, sizeof(double), &s->hbuf));
 }
 
 /* Gaussian/implicit: partial h_U, h_V of the rank's measurements into

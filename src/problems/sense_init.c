@@ -26,8 +26,8 @@ static bn_status_t bn_sense_yop_apply(void *data, const bn_dmat_t *x,
   int k = bn_dmat_cols(x);
   double *full = NULL;
   BN_CALL(s->ctx,
-          bn_agree(s->ctx, bn_malloc(s->ctx, (size_t)s->n2 * k * sizeof(double),
-                                     &full)));
+          bn_agree(s->ctx, bn_mallocn(s->ctx, bn_size_mul((size_t)s->n2, k),
+                                      sizeof(double), &full)));
   bn_status_t st = bn_lr_allgather_rows(s->ctx, s->vdist, bn_dmat_cdata(x), k,
                                         full, "spectral init");
   if (st == BN_OK && s->nu > 0)
@@ -46,8 +46,8 @@ static bn_status_t bn_sense_yop_apply_t(void *data, const bn_dmat_t *y,
   int k = bn_dmat_cols(y);
   double *full = NULL;
   BN_CALL(s->ctx,
-          bn_agree(s->ctx, bn_malloc(s->ctx, (size_t)s->n1 * k * sizeof(double),
-                                     &full)));
+          bn_agree(s->ctx, bn_mallocn(s->ctx, bn_size_mul((size_t)s->n1, k),
+                                      sizeof(double), &full)));
   bn_status_t st = bn_lr_allgather_rows(s->ctx, s->udist, bn_dmat_cdata(y), k,
                                         full, "spectral init");
   if (st == BN_OK && s->nv > 0)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benign/error.h"
 #include "problems/shiftcorr.h"
 
 static double bn_shift_dot(const double *ahat, const double *a, size_t h,
@@ -121,7 +122,7 @@ size_t bn_shift_canonical(double *a, size_t h, size_t w) {
     if (fabs(a[i]) > fabs(a[m])) m = i;
   }
   if (!(nrm > 0)) return 0;
-  double *t = malloc(hw * sizeof(double));
+  double *t = bn_alloc_n(hw, sizeof(double));
   if (!t) return (size_t)-1;
   /* Move entry m = (m0, m1) to (0, 0): a shift by (-m0, -m1). */
   size_t m0 = m / w, m1 = m % w;

@@ -76,18 +76,23 @@ bn_status_t bn_tensor_prepare(bn_tensor_t *t) {
   }
   t->t_apply = bn_timer_id(ctx, "apply T");
   t->t_reduce = bn_timer_id(ctx, "allreduce");
-  bn_status_t st = bn_malloc(ctx, (4 * nl + 1) * sizeof(double), &t->cx);
-  if (st == BN_OK) st = bn_malloc(ctx, (2 * n + 1) * sizeof(double), &t->xf);
-  if (st == BN_OK) st = bn_malloc(ctx, t->nred * sizeof(double), &t->red);
-  if (st == BN_OK) st = bn_malloc(ctx, nw * sizeof(double), &t->w1);
+  bn_status_t st = bn_mallocn(ctx, bn_size_add(bn_size_mul(4, nl), 1),
+                              sizeof(double), &t->cx);
   if (st == BN_OK)
-    st = bn_calloc(ctx, nl * (size_t)J + 1, sizeof(double), &t->b);
+    st = bn_mallocn(ctx, bn_size_add(bn_size_mul(2, n), 1), sizeof(double),
+                    &t->xf);
+  if (st == BN_OK) st = bn_mallocn(ctx, t->nred, sizeof(double), &t->red);
+  if (st == BN_OK) st = bn_mallocn(ctx, nw, sizeof(double), &t->w1);
+  if (st == BN_OK)
+    st = bn_calloc(ctx, bn_size_add(bn_size_mul(nl, (size_t)J), 1),
+                   sizeof(double), &t->b);
   if (st == BN_OK) st = bn_calloc(ctx, (size_t)J + 1, sizeof(double), &t->mu);
   if (st == BN_OK)
     st = bn_calloc(ctx, (size_t)J + 1, sizeof(bn_tensor_stage_t), &t->stages);
-  if (st == BN_OK) st = bn_malloc(ctx, 2 * (size_t)P * sizeof(int), &t->cnt);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)t->kt + 1) * sizeof(double), &t->mbuf);
+    st = bn_mallocn(ctx, bn_size_mul(2, (size_t)P), sizeof(int), &t->cnt);
+  if (st == BN_OK)
+    st = bn_mallocn(ctx, (size_t)t->kt + 1, sizeof(double), &t->mbuf);
   if (st == BN_OK) {
     t->cy = t->cx + nl;
     t->xt = t->cy + nl;

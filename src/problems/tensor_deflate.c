@@ -68,15 +68,15 @@ static bn_status_t bn_tensor_hist_room(bn_tensor_t *t, size_t more) {
   if (want <= t->hcap) return BN_OK;
   size_t cap = t->hcap ? 2 * t->hcap : 256;
   while (cap < want) cap *= 2;
-  int64_t *it = realloc(h->iteration, cap * sizeof(int64_t));
+  int64_t *it = bn_realloc_n(h->iteration, cap, sizeof(int64_t));
   if (it) h->iteration = it;
-  int64_t *cp = realloc(t->hcomp, cap * sizeof(int64_t));
+  int64_t *cp = bn_realloc_n(t->hcomp, cap, sizeof(int64_t));
   if (cp) t->hcomp = cp;
   double **cols[] = {&h->objective, &h->grad_norm, &h->step,
                      &h->rel_error, &h->test_rmse, &h->seconds};
   bool ok = it && cp;
   for (size_t c = 0; c < 6 && ok; c++) {
-    double *p = realloc(*cols[c], cap * sizeof(double));
+    double *p = bn_realloc_n(*cols[c], cap, sizeof(double));
     if (p) *cols[c] = p;
     ok = p != NULL;
   }
@@ -192,7 +192,7 @@ bn_status_t bn_tensor_recovery(void *data, double *min_cos) {
     return BN_OK;
   }
   double *g = NULL;
-  BN_CALL(t->ctx, bn_agree(t->ctx, bn_calloc(t->ctx, (size_t)kt * J,
+  BN_CALL(t->ctx, bn_agree(t->ctx, bn_calloc(t->ctx, bn_size_mul((size_t)kt, J),
                                              sizeof(double), &g)));
   const double *a = bn_dmat_cdata(t->truth);
   for (bn_idx_t i = 0; i < t->nl; i++)
@@ -267,10 +267,10 @@ bn_status_t bn_tensor_write_state(bn_tensor_t *t, bn_h5_t *f,
   if (J == 0) return BN_OK;
   int64_t *iv = NULL;
   double *dv = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, 2 * (size_t)J * sizeof(int64_t), &iv)));
-  bn_status_t st =
-      bn_agree(ctx, bn_malloc(ctx, 4 * (size_t)J * sizeof(double), &dv));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul(2, (size_t)J),
+                                        sizeof(int64_t), &iv)));
+  bn_status_t st = bn_agree(
+      ctx, bn_mallocn(ctx, bn_size_mul(4, (size_t)J), sizeof(double), &dv));
   for (int j = 0; st == BN_OK && j < J; j++) {
     iv[j] = t->stages[j].iterations;
     iv[J + j] = t->stages[j].reason;
@@ -351,8 +351,10 @@ bn_status_t bn_tensor_read_state(bn_tensor_t *t, bn_h5_t *f) {
   for (bn_idx_t i = 0; i < t->nl; i++)
     memcpy(t->b + i * t->target, md + i * J, (size_t)J * sizeof(double));
   bn_dmat_destroy(m);
-  bn_status_t st = bn_malloc(ctx, 2 * (size_t)J * sizeof(int64_t), &iv);
-  if (st == BN_OK) st = bn_malloc(ctx, 4 * (size_t)J * sizeof(double), &dv);
+  bn_status_t st =
+      bn_mallocn(ctx, bn_size_mul(2, (size_t)J), sizeof(int64_t), &iv);
+  if (st == BN_OK)
+    st = bn_mallocn(ctx, bn_size_mul(4, (size_t)J), sizeof(double), &dv);
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_h5_read_f64(f, "/lambda_hat", 0, J, t->mu);
   if (st == BN_OK) st = bn_h5_read_i64(f, "/stages/iterations", 0, J, iv);

@@ -147,8 +147,9 @@ bn_status_t bn_generate_tensor(bn_ctx_t *ctx, const bn_tensor_gen_t *g,
   bn_status_t st = bn_dist_create_uniform(ctx, n, &xd);
   if (st == BN_OK)
     st = bn_agree(
-        ctx,
-        bn_malloc(ctx, ((size_t)(n * K) + (size_t)K + 1) * sizeof(double), &a));
+        ctx, bn_mallocn(
+                 ctx, bn_size_add(bn_size_add(bn_size_mul(n, K), (size_t)K), 1),
+                 sizeof(double), &a));
   if (st == BN_OK) st = bn_dmat_create(xd, K, &am);
   if (st == BN_OK && form == BN_TENSOR_SAMPLES) {
     st = bn_dist_create_uniform(ctx, g->samples, &zd);

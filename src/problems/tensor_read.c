@@ -47,8 +47,8 @@ static bn_status_t bn_tensor_check_orth(bn_tensor_t *t) {
   bn_ctx_t *ctx = t->ctx;
   const int k = t->k;
   double *g = NULL;
-  BN_CALL(ctx,
-          bn_agree(ctx, bn_calloc(ctx, (size_t)k * k, sizeof(double), &g)));
+  BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, bn_size_mul((size_t)k, k),
+                                       sizeof(double), &g)));
   bn_status_t st = bn_dmat_gram(t->amat, t->amat, g);
   int wi = 0, wj = 0;
   double worst = 0.0;
@@ -109,8 +109,8 @@ static bn_status_t bn_tensor_read_components(bn_tensor_t *t, bn_h5_t *f,
   t->k = (int)k;
   BN_CALL(ctx, bn_dist_create_uniform(ctx, n, &t->xdist));
   BN_CALL(ctx, bn_tensor_read_rows(t, f, "/A", t->xdist, k, &t->amat));
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, (size_t)k * sizeof(double),
-                                       &t->lambda)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, (size_t)k, sizeof(double),
+                                        &t->lambda)));
   BN_CALL(ctx, bn_h5_read_f64(f, "/lambda", 0, k, t->lambda));
   for (bn_idx_t j = 0; j < k; j++)
     if (!isfinite(t->lambda[j]))
@@ -216,7 +216,11 @@ static bn_status_t bn_tensor_check_sym(bn_tensor_t *t) {
   double *buf = NULL;
   size_t blk = (size_t)(bmax * bmax * n2);
   BN_CALL(ctx,
-          bn_agree(ctx, bn_malloc(ctx, 2 * blk * sizeof(double) + 8, &buf)));
+          bn_agree(ctx, bn_malloc(ctx,
+                                  bn_size_add(bn_size_mul(bn_size_mul(2, blk),
+                                                          sizeof(double)),
+                                              8),
+                                  &buf)));
   bn_status_t st = BN_OK;
   for (int r = 0; r < P && st == BN_OK; r++) {
     int dst = (p + r) % P, src = (p - r + P) % P;

@@ -103,7 +103,8 @@ bn_status_t bn_escape_check(bn_solver_t *s, const bn_objective_t *obj,
   cp.htol = s->params.escape_htol;
   size_t n1 = s->n ? s->n : 1;
   double *v = NULL;
-  BN_CALL(ctx, bn_agree(ctx, bn_malloc(ctx, 2 * n1 * sizeof(double), &v)));
+  BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, bn_size_mul(2, n1), sizeof(double),
+                                        &v)));
   double *y = v + n1;
   bn_cert_t *c = &s->cert;
   bn_status_t st = bn_lambda_min(ctx, obj, x, &cp, v, c);

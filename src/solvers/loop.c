@@ -17,11 +17,11 @@ bn_status_t bn_history_reserve_to(bn_solver_t *s, size_t want) {
   while (cap < want) cap *= 2;
   double **cols[] = {&h->objective, &h->grad_norm, &h->step,
                      &h->rel_error, &h->test_rmse, &h->seconds};
-  int64_t *ni = realloc(h->iteration, cap * sizeof(int64_t));
+  int64_t *ni = bn_realloc_n(h->iteration, cap, sizeof(int64_t));
   if (!ni) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
   h->iteration = ni;
   for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-    double *p = realloc(*cols[c], cap * sizeof(double));
+    double *p = bn_realloc_n(*cols[c], cap, sizeof(double));
     if (!p) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
     *cols[c] = p;
   }

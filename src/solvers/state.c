@@ -66,7 +66,7 @@ bn_status_t bn_solver_alloc(bn_solver_t *s, size_t n) {
   /* w1..w5 for the methods, then g and the previous x for the loop. The
    * vectors are the length of the iterate; any of them may be empty. */
   size_t m = n ? n : 1, k = s->params.early_stop > 0 ? 8 : 7;
-  bn_status_t st = bn_calloc(s->ctx, k * m, sizeof(double), &s->w1);
+  bn_status_t st = bn_calloc(s->ctx, bn_size_mul(k, m), sizeof(double), &s->w1);
   if (st != BN_OK) return st;
   s->wbest = k == 8 ? s->w1 + 7 * m : NULL;
   s->w2 = s->w1 + m;

@@ -72,9 +72,9 @@ static bn_status_t bn_obs_sort(bn_obs_t *o) {
   double *tv = NULL;
   bn_status_t st = BN_OK;
   if (longest > 0) {
-    st = bn_malloc(o->ctx, (size_t)longest * sizeof(uint32_t), &tc);
+    st = bn_mallocn(o->ctx, (size_t)longest, sizeof(uint32_t), &tc);
     if (st == BN_OK)
-      st = bn_malloc(o->ctx, (size_t)longest * sizeof(double), &tv);
+      st = bn_mallocn(o->ctx, (size_t)longest, sizeof(double), &tv);
   }
   st = bn_agree(o->ctx, st);
   if (st != BN_OK || longest == 0) {
@@ -156,7 +156,7 @@ static bn_status_t bn_obs_ghosts(bn_obs_t *o) {
   uint64_t *bits = NULL;
   uint32_t *pre = NULL, *col = o->gcol;
   bn_status_t st = bn_calloc(ctx, nw, sizeof(uint64_t), &bits);
-  if (st == BN_OK) st = bn_malloc(ctx, nw * sizeof(uint32_t), &pre);
+  if (st == BN_OK) st = bn_mallocn(ctx, nw, sizeof(uint32_t), &pre);
   for (bn_idx_t k = 0; st == BN_OK && k < o->nnz; k++)
     bits[col[k] >> 6] |= UINT64_C(1) << (col[k] & 63);
   bn_idx_t ng = 0;
@@ -167,7 +167,7 @@ static bn_status_t bn_obs_ghosts(bn_obs_t *o) {
   if (st == BN_OK && ng > UINT32_MAX)
     st = BN_ERROR(ctx, BN_ERR_DATA, "too many distinct columns on a process");
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)(ng ? ng : 1) * sizeof(bn_idx_t), &o->ghost);
+    st = bn_mallocn(ctx, (size_t)(ng ? ng : 1), sizeof(bn_idx_t), &o->ghost);
   if (st == BN_OK) {
     o->nghost = ng;
     bn_idx_t g = 0;
@@ -209,8 +209,8 @@ bn_status_t bn_obs_csc(bn_obs_t *o) {
   bn_idx_t nloc = bn_dist_local(o->rdist), ng = o->nghost;
   bn_status_t st = bn_calloc(ctx, (size_t)ng + 1, sizeof(bn_idx_t), &o->cptr);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)(o->nnz ? o->nnz : 1) * sizeof(uint32_t),
-                   &o->crow);
+    st = bn_mallocn(ctx, (size_t)(o->nnz ? o->nnz : 1), sizeof(uint32_t),
+                    &o->crow);
   st = bn_agree(ctx, st);
   if (st != BN_OK) {
     free(o->cptr);
@@ -248,7 +248,7 @@ bn_status_t bn_obs_col_dist(bn_obs_t *o, bn_dist_t **cdist) {
     st = bn_calloc(ctx, (size_t)(o->nghost ? o->nghost : 1), sizeof(double),
                    &cnt);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (size_t)(nloc ? nloc : 1) * sizeof(double), &w);
+    st = bn_mallocn(ctx, (size_t)(nloc ? nloc : 1), sizeof(double), &w);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
     for (bn_idx_t k = 0; k < o->nnz; k++) cnt[o->gcol[k]] += 1.0;

@@ -79,10 +79,13 @@ static bn_status_t bn_src_open(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
   s->rounds = (s->len + P * s->chunk - 1) / (P * s->chunk);
   size_t c = (size_t)s->chunk, all = (size_t)P * c;
   bn_status_t st = bn_malloc(
-      ctx, c * (2 * sizeof(int64_t) + sizeof(double) + sizeof(int)), &s->row);
-  if (st == BN_OK) st = bn_calloc(ctx, 4 * (size_t)P, sizeof(int), &s->sc);
+      ctx, bn_size_mul(c, 2 * sizeof(int64_t) + sizeof(double) + sizeof(int)),
+      &s->row);
   if (st == BN_OK)
-    st = bn_malloc(ctx, (c + all) * (2 * sizeof(uint32_t) + sizeof(double)),
+    st = bn_calloc(ctx, bn_size_mul(4, (size_t)P), sizeof(int), &s->sc);
+  if (st == BN_OK)
+    st = bn_malloc(ctx,
+                   bn_size_mul(c + all, 2 * sizeof(uint32_t) + sizeof(double)),
                    &s->sval);
   st = bn_agree(ctx, st);
   if (st != BN_OK) return st;
@@ -205,8 +208,8 @@ static bn_status_t bn_obs_balance(bn_src_t *s, bn_dist_t **rdist,
   double *w = NULL, *got = NULL;
   BN_CALL(ctx, bn_dist_create_uniform(ctx, s->nrows, &uni));
   bn_idx_t nu = bn_dist_local(uni);
-  bn_status_t st = bn_malloc(ctx, (nu ? nu : 1) * sizeof(bn_idx_t), &ucnt);
-  if (st == BN_OK) st = bn_malloc(ctx, (nu ? nu : 1) * sizeof(double), &w);
+  bn_status_t st = bn_mallocn(ctx, nu ? nu : 1, sizeof(bn_idx_t), &ucnt);
+  if (st == BN_OK) st = bn_mallocn(ctx, nu ? nu : 1, sizeof(double), &w);
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_obs_count(s, uni, ucnt);
   if (st == BN_OK) {
@@ -218,9 +221,10 @@ static bn_status_t bn_obs_balance(bn_src_t *s, bn_dist_t **rdist,
   bn_idx_t nl = st == BN_OK ? bn_dist_local(*rdist) : 0;
   bn_idx_t first = st == BN_OK ? bn_dist_first(*rdist) : 0;
   if (st == BN_OK)
-    st = bn_malloc(ctx, (nl ? nl : 1) * (sizeof(bn_idx_t) + sizeof(double)),
+    st = bn_malloc(ctx,
+                   bn_size_mul(nl ? nl : 1, sizeof(bn_idx_t) + sizeof(double)),
                    &need);
-  if (st == BN_OK) st = bn_malloc(ctx, (nl ? nl : 1) * sizeof(bn_idx_t), cnt);
+  if (st == BN_OK) st = bn_mallocn(ctx, nl ? nl : 1, sizeof(bn_idx_t), cnt);
   st = bn_agree(ctx, st);
   if (st == BN_OK) {
     got = (double *)(need + nl);
@@ -283,7 +287,7 @@ bn_status_t bn_obs_read(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
   if (rdist) {
     o->rdist = bn_dist_ref(rdist);
     bn_idx_t nl = bn_dist_local(rdist);
-    st = bn_agree(ctx, bn_malloc(ctx, (nl ? nl : 1) * sizeof(bn_idx_t), &cnt));
+    st = bn_agree(ctx, bn_mallocn(ctx, nl ? nl : 1, sizeof(bn_idx_t), &cnt));
     if (st == BN_OK) st = bn_obs_count(&s, rdist, cnt);
   } else {
     st = bn_obs_balance(&s, &o->rdist, &cnt);
@@ -296,15 +300,15 @@ bn_status_t bn_obs_read(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
                   "%s: %lld rows on one process: use more processes", what,
                   (long long)nloc);
   if (st == BN_OK)
-    st = bn_malloc(ctx, ((size_t)nloc + 1) * sizeof(bn_idx_t), &o->rowptr);
+    st = bn_mallocn(ctx, (size_t)nloc + 1, sizeof(bn_idx_t), &o->rowptr);
   if (st == BN_OK) {
     o->rowptr[0] = 0;
     for (bn_idx_t i = 0; i < nloc; i++)
       o->rowptr[i + 1] = o->rowptr[i] + cnt[i];
     o->nnz = o->rowptr[nloc];
     size_t n = o->nnz ? (size_t)o->nnz : 1;
-    st = bn_malloc(ctx, n * sizeof(uint32_t), &o->gcol);
-    if (st == BN_OK) st = bn_malloc(ctx, n * sizeof(double), &o->val);
+    st = bn_mallocn(ctx, n, sizeof(uint32_t), &o->gcol);
+    if (st == BN_OK) st = bn_mallocn(ctx, n, sizeof(double), &o->val);
   }
   st = bn_agree(ctx, st);
   if (st == BN_OK) st = bn_obs_fill(&s, o, cnt);

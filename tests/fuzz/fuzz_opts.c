@@ -8,7 +8,8 @@
  * part is not empty); each line after it is one more argument. An input
  * with no "%%argv" line is all deck. Checked: a success leaves every set
  * key readable with its typed getter, and serialize lists exactly the set
- * keys; a failure records a message. */
+ * keys; a deck with a quote left open on a line is refused; a failure
+ * records a message. */
 #include <stdbool.h>
 
 #include "benign/opts.h"
@@ -103,6 +104,27 @@ static void check_values(const bn_opts_t *o, int argc, char **argv) {
   free(s);
 }
 
+/* The deck's quoting, modelled independently of opts_parse.c: a `"`
+ * toggles quoting, `#` or `;` outside quotes starts a comment, and the
+ * text ends at a NUL byte (the reader's C string). Does a line end inside
+ * quotes? Such a deck must be refused (a value "out.h5 with its quote
+ * kept once named an output file). */
+static bool unclosed_quote(const char *deck, size_t len) {
+  bool quoted = false, comment = false;
+  for (size_t i = 0; i < len && deck[i]; i++) {
+    char c = deck[i];
+    if (c == '\n') {
+      if (quoted) return true;
+      comment = false;
+      continue;
+    }
+    if (comment) continue;
+    if (c == '"') quoted = !quoted;
+    if (!quoted && (c == '#' || c == ';')) comment = true;
+  }
+  return quoted;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char mark[] = "%%argv";
   char *text = malloc(size + 1), *args = NULL;
@@ -138,6 +160,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     bn_fuzz_fail("bn_opts_create: %s", bn_error_message(bn_fuzz_ctx));
   st = bn_opts_parse(o, argc, argv);
   if (st == BN_OK) check_values(o, argc, argv);
+  if (st == BN_OK && (deck_len > 0 || !args) &&
+      unclosed_quote((const char *)data, deck_len))
+    bn_fuzz_fail("a deck with a quote left open on a line was accepted");
   bn_fuzz_check_error(st, "bn_opts_parse");
   /* What "did you mean" would say about each argument: a declared key. */
   for (int i = 0; i < argc; i++) {
