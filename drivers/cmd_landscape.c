@@ -56,13 +56,6 @@ static const bn_optdef_t *bn_landscape_subject_opts(const char *subject) {
   return ops ? ops->opts : NULL;
 }
 
-bn_status_t bn_ls_lift(bn_ls_t *ls, bn_status_t st) {
-  if (st != BN_OK && bn_error_code(ls->ctx) == BN_OK)
-    bn_error_set(ls->ctx, st, __FILE__, __LINE__, "%s",
-                 bn_error_message(ls->self));
-  return bn_agree(ls->ctx, st);
-}
-
 static bn_status_t bn_ls_unknown(bn_ctx_t *ctx, const char *name) {
   char list[256] = "";
   bn_optdef_t names[16] = {{0}};

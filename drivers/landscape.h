@@ -86,8 +86,14 @@ typedef struct bn_ls {
 } bn_ls_t;
 
 /* A failure on `self` (same on every process or not) agreed on the job
- * with its message. Collective on the job. */
-bn_status_t bn_ls_lift(bn_ls_t *ls, bn_status_t st);
+ * with its message. Collective on the job. (Here, not in cmd_landscape.c,
+ * so the census and slice files do not call back into the command.) */
+static inline bn_status_t bn_ls_lift(bn_ls_t *ls, bn_status_t st) {
+  if (st != BN_OK && bn_error_code(ls->ctx) == BN_OK)
+    bn_error_set(ls->ctx, st, __FILE__, __LINE__, "%s",
+                 bn_error_message(ls->self));
+  return bn_agree(ls->ctx, st);
+}
 
 /* landscape_census.c. Collective: run this process's starts, gather the
  * records to rank 0, decide global minimizers and clusters there. */

@@ -14,7 +14,7 @@
 
 #include "landscape.h"
 
-static double bn_ls_dot(size_t n, const double *a, const double *b) {
+static double bn_slice_dot(size_t n, const double *a, const double *b) {
   double s = 0.0;
   for (size_t i = 0; i < n; i++) s += a[i] * b[i];
   return s;
@@ -80,7 +80,7 @@ static bn_status_t bn_ls_copy(bn_ls_t *ls, const double *xs, double *xc,
   bn_ctx_t *c = ls->self;
   size_t n = ls->obj.n;
   int r = bn_ls_rank(ls);
-  double n2 = bn_ls_dot(n, xs, xs);
+  double n2 = bn_slice_dot(n, xs, xs);
   *kind = "sign";
   for (size_t i = 0; i < n; i++) xc[i] = -xs[i];
   if (r < 2) return BN_OK;
@@ -117,9 +117,9 @@ static bn_status_t bn_ls_copy(bn_ls_t *ls, const double *xs, double *xc,
 /* d2: the part of v orthogonal to d1, scaled to |d1|; false if none. */
 static bool bn_ls_orth(size_t n, const double *d1, double n2, const double *v,
                        double *d2) {
-  double c = bn_ls_dot(n, v, d1) / n2;
+  double c = bn_slice_dot(n, v, d1) / n2;
   for (size_t i = 0; i < n; i++) d2[i] = v[i] - c * d1[i];
-  double m2 = bn_ls_dot(n, d2, d2);
+  double m2 = bn_slice_dot(n, d2, d2);
   if (!(m2 > 1e-16 * n2)) return false;
   double s = sqrt(n2 / m2);
   for (size_t i = 0; i < n; i++) d2[i] *= s;
@@ -144,7 +144,7 @@ static bn_status_t bn_ls_plane_local(bn_ls_t *ls, double *xc) {
                         "--png: the slice goes through the ground truth, but "
                         "%s has none (/truth); run the census without --png",
                         bn_opts_string(ls->opts, "input"));
-  pl->norm2 = bn_ls_dot(n, pl->d1, pl->d1);
+  pl->norm2 = bn_slice_dot(n, pl->d1, pl->d1);
   if (!(pl->norm2 > 0) || !isfinite(pl->norm2))
     return BN_ERROR_ALL(c, BN_ERR_DATA,
                         "--png: the ground truth is the zero point (or not "
@@ -168,9 +168,9 @@ static bn_status_t bn_ls_plane_local(bn_ls_t *ls, double *xc) {
           "symmetry of problem %s; use --slice=random",
           fc, fs, !strcmp(pl->copy_kind, "sign") ? "-x*" : "rotated factors",
           ls->ops->name);
-    pl->copy_a = bn_ls_dot(n, xc, pl->d1) / pl->norm2;
+    pl->copy_a = bn_slice_dot(n, xc, pl->d1) / pl->norm2;
     orth = bn_ls_orth(n, pl->d1, pl->norm2, xc, pl->d2);
-    pl->copy_b = orth ? bn_ls_dot(n, xc, pl->d2) / pl->norm2 : 0.0;
+    pl->copy_b = orth ? bn_slice_dot(n, xc, pl->d2) / pl->norm2 : 0.0;
   }
   if (!orth) { /* random slice, or a copy on the line of x* (-x*) */
     bn_rng_fill_normal(ls->seed, BN_LS_STREAM_DIR, 0, n, xc);
@@ -208,8 +208,8 @@ void bn_ls_plane_coords(const bn_ls_t *ls, const double *x, double *a,
                         double *b, double *res) {
   const bn_ls_plane_t *pl = &ls->plane;
   size_t n = ls->obj.n;
-  double xa = bn_ls_dot(n, x, pl->d1) / pl->norm2;
-  double xb = bn_ls_dot(n, x, pl->d2) / pl->norm2;
+  double xa = bn_slice_dot(n, x, pl->d1) / pl->norm2;
+  double xb = bn_slice_dot(n, x, pl->d2) / pl->norm2;
   double r2 = 0.0, x2 = 0.0;
   for (size_t i = 0; i < n; i++) {
     double e = x[i] - xa * pl->d1[i] - xb * pl->d2[i];

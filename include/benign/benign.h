@@ -4,7 +4,9 @@
 
 #include "benign/checkpoint.h"
 #include "benign/ctx.h"
+#include "benign/deconv.h"
 #include "benign/dense.h"
+#include "benign/dict.h"
 #include "benign/dist.h"
 #include "benign/dmat.h"
 #include "benign/error.h"
@@ -20,8 +22,10 @@
 #include "benign/png.h"
 #include "benign/problem.h"
 #include "benign/rng.h"
+#include "benign/sasd.h"
 #include "benign/signal.h"
 #include "benign/solver.h"
+#include "benign/tensor.h"
 #include "benign/types.h"
 
 #endif

@@ -40,7 +40,7 @@ static int bn_plateau_check(const bn_history_t *h, const bn_plateau_params_t *p,
 }
 
 /* The end of the flat run that starts at entry s (s itself if none). */
-static size_t bn_run_end(const bn_history_t *h, size_t s, double rtol) {
+static size_t bn_plateau_run_end(const bn_history_t *h, size_t s, double rtol) {
   size_t e = s;
   while (e + 1 < h->n && bn_flat(h, e, rtol)) e++;
   return e;
@@ -64,7 +64,8 @@ size_t bn_plateau_find(const bn_history_t *h, const bn_plateau_params_t *p,
   size_t count = 0, min_len = p->min_len ? p->min_len : 1;
   if (!h || h->n < 2) return 0;
   for (size_t s = 0; s + 1 < h->n;) {
-    size_t e = bn_run_end(h, s, p->rtol); /* the run covers entries s..e */
+    size_t e =
+        bn_plateau_run_end(h, s, p->rtol); /* the run covers entries s..e */
     if (e - s < min_len) {
       s = e > s ? e : s + 1;
       continue;
@@ -74,7 +75,7 @@ size_t bn_plateau_find(const bn_history_t *h, const bn_plateau_params_t *p,
      * while the iterate drifts off a saddle). */
     size_t j = bn_drop_at(h, e, h->objective[s], p->drop);
     for (size_t k = e + 1; k < j; k++) {
-      size_t ke = bn_run_end(h, k, p->rtol);
+      size_t ke = bn_plateau_run_end(h, k, p->rtol);
       if (ke > k && ke < j) e = k = ke;
     }
     bn_plateau_t pl;
