@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "benign/benign.h"
-#include "problems/complete.h"
+#include "problems/lowrank/complete_state.h"
 
 static double dgemm_rate(MPI_Comm comm) {
   const int n = 1500, reps = 4;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "benign/benign.h"
-#include "problems/deconv.h"
+#include "problems/deconv/deconv.h"
 
 static double bench_max(double t) {
   MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);

@@ -17,7 +17,7 @@
 
 #include "benign/benign.h"
 #include "linalg/scalapack_decl.h"
-#include "problems/factor.h"
+#include "problems/lowrank/factor.h"
 
 /* Collective: a gd solve from `init` to relative error 1e-8; seconds of
  * init and solve, iterations and the error reached. */

@@ -29,7 +29,7 @@
 #include <string.h>
 
 #include "benign/benign.h"
-#include "problems/sense.h"
+#include "problems/lowrank/sense.h"
 
 static long env_int(const char *name, long def) {
   const char *v = getenv(name);

@@ -12,7 +12,7 @@
 #include "benign/benign.h"
 #include "check.h"
 #include "linalg/scalapack_decl.h"
-#include "problems/factor.h"
+#include "problems/lowrank/factor.h"
 
 typedef struct ff {
   bn_opts_t *opts;

@@ -18,8 +18,8 @@
 #include "benign/benign.h"
 #include "benign/generate.h"
 #include "check.h"
-#include "problems/phase.h"
-#include "problems/phase_cdp.h"
+#include "problems/phase/phase.h"
+#include "problems/phase/phase_cdp.h"
 
 typedef struct fx {
   bn_opts_t *opts;

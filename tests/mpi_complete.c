@@ -12,7 +12,7 @@
 #include "check.h"
 #include "complete_fixture.h"
 #include "hvp_check.h"
-#include "problems/complete.h"
+#include "problems/lowrank/complete_state.h"
 
 #define N1 120
 #define N2 90

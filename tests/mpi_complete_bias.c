@@ -16,7 +16,7 @@
 #include "check.h"
 #include "complete_fixture.h"
 #include "hvp_check.h"
-#include "problems/complete.h"
+#include "problems/lowrank/complete_state.h"
 
 #define N1 150
 #define N2 110

@@ -1,6 +1,6 @@
 /* Multichannel sparse blind deconvolution (benign deconv), at 1, 2 and 3
  * processes:
- *  - bn_shift_error / bn_shift_canonical (src/problems/shiftcorr.c):
+ *  - bn_shift_error / bn_shift_canonical (src/linalg/shiftcorr.c):
  *    invariance to circular shifts, sign and scale in 1-D and 2-D (both
  *    the direct and the FFT search), the shift it reports, a different
  *    kernel is far, a zero array gives 1;
@@ -27,8 +27,8 @@
 #include "benign/benign.h"
 #include "benign/deconv.h"
 #include "check.h"
-#include "problems/deconv.h"
-#include "problems/shiftcorr.h"
+#include "linalg/shiftcorr.h"
+#include "problems/deconv/deconv.h"
 
 typedef struct fx {
   bn_ctx_t *ctx;

@@ -25,7 +25,7 @@
 #include "benign/benign.h"
 #include "benign/dict.h"
 #include "check.h"
-#include "problems/dict.h"
+#include "problems/dict/dict.h"
 
 typedef struct fx {
   bn_ctx_t *ctx;

@@ -25,8 +25,8 @@
 #include "benign/benign.h"
 #include "benign/dict.h"
 #include "check.h"
-#include "problems/dict.h"
-#include "problems/dict_synth.h"
+#include "problems/dict/dict.h"
+#include "problems/dict/dict_synth_state.h"
 
 typedef struct fx {
   bn_ctx_t *ctx;

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "factor_fixture.h"
-#include "problems/eig.h"
+#include "problems/eig/eig.h"
 
 #define N 200
 #define KT 4

@@ -16,7 +16,7 @@
 
 #include "benign/benign.h"
 #include "check.h"
-#include "problems/glm.h"
+#include "problems/glm/glm.h"
 
 typedef struct fx {
   bn_opts_t *opts;

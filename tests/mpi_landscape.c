@@ -1,5 +1,5 @@
-/* The low-rank problems' `truth` op (src/problems/lowrank_truth.c), used
- * by `benign landscape` for its slices: on noiseless instances of
+/* The low-rank problems' `truth` op (src/problems/lowrank/lowrank_truth.c),
+ * used by `benign landscape` for its slices: on noiseless instances of
  * complete, factor (general and sym), sense and rpca the truth point is a
  * global minimizer -- objective and gradient vanish (relative to their
  * size at the origin and at a random point), the error to the truth
@@ -13,7 +13,7 @@
 
 #include "benign/benign.h"
 #include "check.h"
-#include "problems/complete.h"
+#include "problems/lowrank/complete_state.h"
 
 typedef struct fx {
   bn_optdef_t *defs;

@@ -13,7 +13,7 @@
 
 #include "benign/benign.h"
 #include "check.h"
-#include "problems/phase.h"
+#include "problems/phase/phase.h"
 
 typedef struct fx {
   bn_opts_t *opts;

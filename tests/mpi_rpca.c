@@ -10,7 +10,7 @@
 #include "benign/benign.h"
 #include "check.h"
 #include "complete_fixture.h"
-#include "problems/rpca_dense.h"
+#include "problems/lowrank/rpca_dense.h"
 
 #define N1 120
 #define N2 90

@@ -19,7 +19,7 @@
 
 #include "benign/benign.h"
 #include "check.h"
-#include "problems/sasd.h"
+#include "problems/sasd/sasd_state.h"
 
 static double fy(bn_idx_t i, bn_idx_t j, bn_idx_t w) {
   return bn_rng_normal(7, 200, (uint64_t)(i * w + j), 0);

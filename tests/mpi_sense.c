@@ -15,7 +15,7 @@
 #include "benign/benign.h"
 #include "check.h"
 #include "hvp_check.h"
-#include "problems/sense.h"
+#include "problems/lowrank/sense.h"
 
 #define R 2
 

@@ -23,7 +23,7 @@
 #include "benign/benign.h"
 #include "benign/tensor.h"
 #include "check.h"
-#include "problems/tensor.h"
+#include "problems/tensor/tensor.h"
 
 typedef struct fx {
   bn_ctx_t *ctx;

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "benign/solver.h"
+#include "benign/objective.h"
 
 typedef struct bn_cert_params {
   double gtol;      /* eps_g: |grad| bound of a local minimizer; must be set */

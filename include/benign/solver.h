@@ -15,32 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "benign/objective.h"
 #include "benign/types.h"
-
-typedef struct bn_objective {
-  void *data;
-  size_t n; /* local length of the iterate */
-  /* Collective. f always; g (same layout as x) only when g != NULL. */
-  bn_status_t (*eval)(void *data, const double *x, double *f, double *g);
-  /* Collective, optional: one alternating sweep in place. */
-  bn_status_t (*sweep)(void *data, double *x);
-  /* Collective, optional: error to ground truth and held-out RMSE (NaN when
-   * not available). */
-  bn_status_t (*metrics)(void *data, const double *x, double *rel_error,
-                         double *test_rmse);
-  /* Collective, optional (problems on a manifold such as the sphere): map
-   * a point x = y - t g back onto the manifold in place (a retraction,
-   * e.g. normalization); eval then returns the Riemannian gradient. The
-   * solvers call it after every trial step. NULL: Euclidean. */
-  bn_status_t (*retract)(void *data, double *x);
-  /* Collective, optional (with retract): project v onto the tangent space
-   * at x in place. */
-  bn_status_t (*project)(void *data, const double *x, double *v);
-  /* Collective, optional: hv = H(x) v, the Hessian (on a manifold the
-   * Riemannian Hessian, v and hv tangent at x). NULL: a central difference
-   * of gradients (src/landscape). */
-  bn_status_t (*hvp)(void *data, const double *x, const double *v, double *hv);
-} bn_objective_t;
 
 /* Signed convergence reasons: positive converged, negative stopped. */
 typedef enum bn_reason {

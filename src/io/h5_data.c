@@ -89,37 +89,6 @@ bn_status_t bn_h5_read_f64(bn_h5_t *f, const char *name, bn_idx_t start,
   return read_1d(f, name, WANT_REAL, H5T_NATIVE_DOUBLE, start, count, buf);
 }
 
-/* Agreed: create dataset NAME (which must not exist yet), making the
- * groups above it. Fill values are never written: every element is about
- * to be written anyway, and a fill pass would double the I/O. */
-bn_status_t bn_h5_create_dataset(bn_h5_t *f, const char *name, hid_t filetype,
-                                 int nd, const hsize_t *dims, hid_t *dset) {
-  int exists = 0;
-  hid_t lcpl = H5I_INVALID_HID, dcpl = H5I_INVALID_HID;
-  hid_t space = H5I_INVALID_HID;
-  bn_status_t st = bn_h5_name_exists(f, name, &exists);
-  *dset = H5I_INVALID_HID;
-  if (st == BN_OK && exists)
-    st = BN_ERROR(f->ctx, BN_ERR_ARG, "%s: '%s' already exists", f->path, name);
-  BN_TRY(f->ctx, st, bn_agree(f->ctx, st));
-  lcpl = H5Pcreate(H5P_LINK_CREATE);
-  dcpl = H5Pcreate(H5P_DATASET_CREATE);
-  space = H5Screate_simple(nd, dims, NULL);
-  if (lcpl >= 0 && dcpl >= 0 && space >= 0 &&
-      H5Pset_create_intermediate_group(lcpl, 1) >= 0 &&
-      H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) >= 0)
-    *dset = H5Dcreate2(f->file, name, filetype, space, lcpl, dcpl, H5P_DEFAULT);
-  if (*dset < 0)
-    st = BN_ERROR(f->ctx, BN_ERR_IO, "%s: cannot create dataset '%s'", f->path,
-                  name);
-  st = bn_agree(f->ctx, st);
-cleanup:
-  if (space >= 0) H5Sclose(space);
-  if (dcpl >= 0) H5Pclose(dcpl);
-  if (lcpl >= 0) H5Pclose(lcpl);
-  return st;
-}
-
 static bn_status_t write_1d(bn_h5_t *f, const char *name, hid_t filetype,
                             hid_t memtype, bn_idx_t global, bn_idx_t start,
                             bn_idx_t count, const void *buf) {

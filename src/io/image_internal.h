@@ -1,5 +1,6 @@
 /* benign -- private decoders of the image importers (src/io/image_*.c,
- * import_idx.c). None is collective: each process decodes its own share.
+ * import_idx.c); the public reader is benign/image.h. None is collective:
+ * each process decodes its own share.
  *
  * Every decoder gives a grayscale image of doubles in [0, 1]: the stored
  * value divided by the format's maximum (255 for 8-bit samples, the maxval
@@ -13,31 +14,19 @@
 #include <stdint.h>
 
 #include "benign/error.h"
+#include "benign/image.h"
 
 #define BN_LUMA(r, g, b) (0.299 * (r) + 0.587 * (g) + 0.114 * (b))
 
 /* Images larger than this many pixels are refused (a corrupt header). */
 #define BN_IMG_MAX_PIXELS (INT64_C(1) << 30)
 
-typedef struct bn_img {
-  int h, w;
-  double *px; /* h x w, row-major; owned */
-} bn_img_t;
-
-/* Decode a PNG, JPEG or PGM/PPM file, told apart by its first bytes (not
- * its name). BN_ERR_IO if it cannot be opened, BN_ERR_DATA naming the
- * file if it is not an image of those kinds or is corrupt or truncated. */
-bn_status_t bn_img_read(bn_ctx_t *ctx, const char *path, bn_img_t *img);
 bn_status_t bn_img_read_png(bn_ctx_t *ctx, const char *path, bn_img_t *img);
 bn_status_t bn_img_read_jpeg(bn_ctx_t *ctx, const char *path, bn_img_t *img);
 bn_status_t bn_img_read_pnm(bn_ctx_t *ctx, const char *path, bn_img_t *img);
 /* Allocate img->px for h x w (checks the size). */
 bn_status_t bn_img_alloc(bn_ctx_t *ctx, const char *path, int h, int w,
                          bn_img_t *img);
-void bn_img_free(bn_img_t *img);
-/* Does a file name end in an image extension (.png .jpg .jpeg .pgm .ppm
- * .pnm, any case)? Used to pick the images of a directory. */
-int bn_img_is_image_name(const char *name);
 
 /* IDX files of unsigned bytes, 3 dimensions (magic 0x00000803), plain or
  * gzip'd. Header: number of images n and their size h x w. */

@@ -9,30 +9,6 @@
 #include "benign/signal.h"
 #include "solvers/solver_impl.h"
 
-/* Room for `want` history entries (not collective). */
-bn_status_t bn_history_reserve_to(bn_solver_t *s, size_t want) {
-  bn_history_t *h = &s->hist;
-  if (want <= s->hist_cap) return BN_OK;
-  size_t cap = s->hist_cap ? 2 * s->hist_cap : 256;
-  while (cap < want) cap *= 2;
-  double **cols[] = {&h->objective, &h->grad_norm, &h->step,
-                     &h->rel_error, &h->test_rmse, &h->seconds};
-  int64_t *ni = bn_realloc_n(h->iteration, cap, sizeof(int64_t));
-  if (!ni) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
-  h->iteration = ni;
-  for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-    double *p = bn_realloc_n(*cols[c], cap, sizeof(double));
-    if (!p) return BN_ERROR(s->ctx, BN_ERR_MEM, "out of memory (history)");
-    *cols[c] = p;
-  }
-  s->hist_cap = cap;
-  return BN_OK;
-}
-
-bn_status_t bn_history_reserve(bn_solver_t *s) {
-  return bn_history_reserve_to(s, s->hist.n + 1);
-}
-
 static void bn_history_push(bn_solver_t *s, int64_t it, double f, double gn,
                             double step, double rel, double rmse, double sec) {
   bn_history_t *h = &s->hist;

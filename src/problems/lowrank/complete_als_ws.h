@@ -1,0 +1,85 @@
+/* Matrix completion: the alternating least squares sweep's private pieces,
+ * shared by complete_als.c (work space, row solves, the sweep) and
+ * complete_als_cols.c (column solves).
+ *
+ * A row's system comes from one product: the gathered rows with their
+ * targets appended, a = [features | target] (k x (W + 1)), give a^T a =
+ * [G z; z^T .] with G the normal matrix and z the right-hand side (dgemm:
+ * at these sizes it is twice as fast as dsyrk plus dgemv, despite the
+ * upper triangle it computes too). */
+#ifndef BN_PROBLEMS_COMPLETE_ALS_H
+#define BN_PROBLEMS_COMPLETE_ALS_H
+
+#include <cblas.h>
+#include <string.h>
+
+#include "problems/lowrank/complete_state.h"
+
+/* Rows gathered per BLAS call; entries per group of the column solves
+ * (each group's entries are copied by column, 12 bytes an entry: there is
+ * no lasting column-major copy of the entries). */
+#define BN_ALS_BLK 512
+#define BN_ALS_EBLK ((bn_idx_t)1 << 20)
+
+typedef struct bn_als_ws {
+  int W;          /* unknowns per row: r + bias */
+  size_t P;       /* packed lower triangle of a W x W system */
+  double *a;      /* a block of gathered rows, BLK x (W + 1) */
+  double *g;      /* their product a^T a, (W + 1) x (W + 1) */
+  double *m, *z;  /* one system, W x W and W */
+  double *ne;     /* one chunk's ghost column systems, (P + W) each */
+  double *own;    /* one chunk's owned column systems */
+  bn_idx_t *cnt;  /* entries before each ghost column (a prefix sum) */
+  bn_idx_t *cur;  /* each row's next entry (column ranges) */
+  bn_idx_t *bptr; /* a group's entries by ghost column: */
+  uint32_t *brow; /* their local rows */
+  double *bval;   /* and values */
+} bn_als_ws_t;
+
+/* The column solves' chunks of global columns (complete_als_cols.c): one
+ * plan each, so that the systems in flight are bounded. */
+typedef struct bn_als_chunk {
+  bn_idx_t h0, h1; /* this rank's ghosts in the chunk */
+  bn_idx_t o0, o1; /* its owned columns in the chunk (local rows of V) */
+  bn_dist_t *dist; /* the chunk's columns over the ranks */
+  bn_plan_t *plan; /* ghosts [h0, h1) on dist */
+} bn_als_chunk_t;
+
+struct bn_als_chunks {
+  int n;
+  bn_idx_t ghosts, owned; /* the most of any chunk on this rank */
+  bn_als_chunk_t *c;
+};
+
+/* Collective: the chunks, once (c->als_chunks). */
+bn_status_t bn_als_chunks_create(bn_complete_t *c, size_t sw);
+void bn_als_chunks_destroy(struct bn_als_chunks *ch);
+/* Collective: V (and c) from the column systems, U fixed. */
+bn_status_t bn_als_cols(bn_complete_t *c, const bn_als_ws_t *ws,
+                        bn_complete_parts_t x);
+
+/* g += a^T a for k gathered rows. */
+static inline void bn_als_accumulate(const bn_als_ws_t *ws, int k) {
+  const int W1 = ws->W + 1;
+  if (k > 0)
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, W1, W1, k, 1.0, ws->a,
+                W1, ws->a, W1, 1.0, ws->g, W1);
+}
+
+/* Solve a row's system (lower triangle of a, n x n; rhs b) into sol: a
+ * ridge reg plus a tiny relative jitter keeps rows with fewer than n
+ * entries solvable at lambda = 0; a row without entries gets 0; a system
+ * that is not positive definite leaves sol as it was. */
+static inline void bn_als_solve(int n, double reg, double *a, double *b,
+                                double *sol) {
+  double tr = 0.0;
+  for (int k = 0; k < n; k++) tr += a[k * n + k];
+  if (tr == 0.0) {
+    memset(sol, 0, (size_t)n * sizeof(double));
+    return;
+  }
+  for (int k = 0; k < n; k++) a[k * n + k] += reg + 1e-12 * tr / n;
+  if (bn_chol_solve(n, a, b) == 0) memcpy(sol, b, (size_t)n * sizeof(double));
+}
+
+#endif

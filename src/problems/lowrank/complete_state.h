@@ -1,0 +1,114 @@
+/* Matrix completion: the state shared by src/problems/lowrank/complete*.c.
+ *
+ * The model of entry (i, j) is y_ij = mu + b_i + c_j + u_i . v_j, the
+ * biases b, c and the mean mu only with --bias (else y_ij = u_i . v_j):
+ *
+ *   f = 1/(2p) |P_Omega(Y - M)|^2 + beta |U^T U - V^T V|^2
+ *       + 1/2 sum_i w_i (|u_i|^2 + b_i^2) + 1/2 sum_j w'_j (|v_j|^2 + c_j^2)
+ *       + mu_inc sum_rows (|row| - alpha)_+^4      (incoherence, U and V)
+ *
+ * p = |Omega| / (n1 n2). Ridge weights: --lambda-scale=uniform w_i = w'_j =
+ * lambda; count w_i = lambda n_i / p, w'_j = lambda n_j / p (n_i, n_j the
+ * entries of row i, column j), so that a row's least-squares problem is
+ * sum_j (y_ij - m_ij)^2 + lambda n_i |u_i|^2: LIBMF's -l2, ALS-WR. beta is
+ * 1/8 (the balancing term that removes the GL(r) freedom of U V^T), or 0
+ * with count-scaled lambda > 0, where the ridge fixes the scale itself.
+ *
+ * U rows live with the rows of M they own; V rows on a column distribution
+ * balanced by entries per column; each rank fetches the V rows (with c_j:
+ * ghost rows of width w = r + bias) its entries touch through the
+ * observations' plan. The iterate is [U | V | b | c], local rows, U and V
+ * row-major r per row, b and c only with --bias. */
+#ifndef BN_PROBLEMS_COMPLETE_H
+#define BN_PROBLEMS_COMPLETE_H
+
+#include "benign/benign.h"
+#include "benign/problem.h"
+#include "problems/lowrank/lowrank.h"
+#include "sparse/obs.h"
+
+typedef struct bn_complete {
+  bn_ctx_t *ctx;
+  char *input;
+  bn_idx_t n1, n2;
+  int r;
+  double p, lambda, mu, alpha;
+  bool bias;        /* --bias */
+  bool count;       /* --lambda-scale=count */
+  bool balance;     /* the balancing term is on (beta = 1/8) */
+  double mean;      /* mu of the model: mean training value (--bias), or 0 */
+  int w;            /* ghost row width: r + bias */
+  bn_obs_dup_t dup; /* --duplicates */
+  bn_obs_t *obs, *test;
+  bn_dist_t *rdist, *cdist;
+  bn_idx_t nu, nv;      /* local rows of U and V */
+  double *regu, *regv;  /* ridge weight of each local row of U, V */
+  double *stage;        /* owned rows [v_j | c_j] or their gradient, nv x w */
+  double *vg, *gvg;     /* ghost rows of V and their gradient, nghost x w */
+  double *tvg;          /* ghost rows of V for the test entries */
+  bn_lr_truth_t *truth; /* ground truth, NULL if none */
+  double *als_buf;      /* ALS work space, allocated on the first sweep */
+  bn_idx_t als_eb;      /* its entries per group of the column solves */
+  struct bn_als_chunks *als_chunks; /* the column solves' chunks */
+  /* Tests only (they compare the ways): where the column systems come
+   * from (0 auto, 1 row blocks, 2 column ranges) and how many chunks of
+   * columns (0 auto). */
+  int als_group, als_nchunks;
+  double *red;      /* allreduce buffer of eval and metrics */
+  const double *ib; /* during the spectral init: b (with vg = ghost c) */
+  double *hbuf;     /* hvp work space, allocated on first use */
+  int t_gather, t_kernel, t_scatter, t_reduce, t_usweep, t_vsweep;
+} bn_complete_t;
+
+/* The parts of an iterate (or of a vector of its length). */
+typedef struct bn_complete_parts {
+  double *u, *v, *b, *c; /* b, c NULL without --bias */
+} bn_complete_parts_t;
+
+static inline bn_complete_parts_t bn_complete_split(const bn_complete_t *c,
+                                                    const double *x) {
+  double *u = (double *)x, *v = u + (size_t)c->nu * (size_t)c->r;
+  double *b = c->bias ? v + (size_t)c->nv * (size_t)c->r : NULL;
+  return (bn_complete_parts_t){u, v, b, b ? b + c->nu : NULL};
+}
+
+/* Collective: ghost rows [v_j | c_j] of the iterate's V (and c) into vg
+ * (nghost x w) through plan. */
+bn_status_t bn_complete_gather_v(bn_complete_t *c, bn_plan_t *plan,
+                                 const double *x, double *vg);
+/* Collective: the ghost rows gvg (nghost x w) added into the owners' rows
+ * of gv (nv x r) and gc (nv; without --bias NULL). */
+bn_status_t bn_complete_scatter_v(bn_complete_t *c, double *gvg, double *gv,
+                                  double *gc);
+
+bn_status_t bn_complete_eval(void *data, const double *x, double *f, double *g);
+/* Collective (complete_hvp.c): hv = H(x) v, the Hessian of eval's f. */
+bn_status_t bn_complete_hvp(void *data, const double *x, const double *v,
+                            double *hv);
+bn_status_t bn_complete_metrics(void *data, const double *x, double *rel,
+                                double *rmse);
+/* Collective: with --bias, the relative error of the whole model
+ * mu + b_i + c_j + u_i . v_j to the truth (/truth/U, /truth/V hold the
+ * truth's own [X | b + mu | 1], [Y | 1 | c], as generate writes them). */
+bn_status_t bn_complete_bias_error(bn_complete_t *c, const double *x,
+                                   double *rel);
+bn_status_t bn_complete_sweep(void *data, double *x);
+bn_status_t bn_complete_init(void *data, const bn_opts_t *opts, double *x);
+/* Rebalance U, V in place so U^T U = V^T V (same product U V^T). */
+bn_status_t bn_complete_balance(bn_complete_t *c, double *x);
+
+/* complete_bias.c: ridge weights, the biases' start, save and load. */
+bn_status_t bn_complete_weights(bn_complete_t *c);
+/* Collective: mu and damped row and column means as the biases' start
+ * (b, c of x), then the values' scale: *rms = the root mean square of the
+ * training values less the model's offsets. */
+bn_status_t bn_complete_bias_init(bn_complete_t *c, double *x, double *rms);
+bn_status_t bn_complete_bias_save(bn_complete_t *c, const double *x, bn_h5_t *f,
+                                  const char *prefix);
+bn_status_t bn_complete_bias_load(bn_complete_t *c, bn_h5_t *f,
+                                  const char *prefix, double *x);
+
+/* Small dense helpers (row-major, r x r). */
+int bn_chol_solve(int n, double *a, double *b); /* 0 on success */
+
+#endif
