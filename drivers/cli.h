@@ -14,52 +14,40 @@ typedef struct bn_command {
   /* The word right after the command name, if the command takes one:
    * NULL none, "*" any word (e.g. a file), else "a|b" choices. */
   const char *subjects;
-  /* Collective. Returns a status; the error (if any) is in ctx. */
+  /* Collective. Returns a status; the error (if any) is in ctx. subject:
+   * the word after the command name, or, for a command that takes none,
+   * the command's own name. */
   bn_status_t (*run)(bn_ctx_t *ctx, bn_opts_t *opts, const char *subject);
   /* Optional: the option table for a given subject (e.g. a generate
    * family), used instead of `opts`; NULL for an unknown subject. */
   const bn_optdef_t *(*subject_opts)(const char *subject);
 } bn_command_t;
 
-extern const bn_command_t bn_cmd_complete;
-extern const bn_command_t bn_cmd_factor;
+/* The commands that are not a registered problem. Every registered
+ * problem (src/problems/registry.c) is a command too, made by main.c from
+ * its table: name, summary, usage, its option keys plus bn_solve_optdefs, run
+ * by bn_run_problem -- or, for the problems that still run their own frame
+ * (multi-stage solves, rounding), by bn_frame_NAME below. */
 extern const bn_command_t bn_cmd_generate;
 extern const bn_command_t bn_cmd_import;
 extern const bn_command_t bn_cmd_info;
 extern const bn_command_t bn_cmd_landscape;
-extern const bn_command_t bn_cmd_rpca;
-extern const bn_command_t bn_cmd_sense;
-extern const bn_command_t bn_cmd_phase;
-extern const bn_command_t bn_cmd_glm;
-extern const bn_command_t bn_cmd_eig;
-extern const bn_command_t bn_cmd_tensor;
-extern const bn_command_t bn_cmd_dict;
 extern const bn_command_t bn_cmd_sasd;
-extern const bn_command_t bn_cmd_deconv;
 
-/* generate families (drivers/gen_*.c): options and run. */
-extern const bn_optdef_t bn_gen_complete_opts[];
-bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts);
-extern const bn_optdef_t bn_gen_rpca_opts[];
-bn_status_t bn_gen_rpca_run(bn_ctx_t *ctx, bn_opts_t *opts);
-extern const bn_optdef_t bn_gen_factor_opts[];
-bn_status_t bn_gen_factor_run(bn_ctx_t *ctx, bn_opts_t *opts);
-extern const bn_optdef_t bn_gen_sense_opts[];
-bn_status_t bn_gen_sense_run(bn_ctx_t *ctx, bn_opts_t *opts);
-extern const bn_optdef_t bn_gen_phase_opts[];
-bn_status_t bn_gen_phase_run(bn_ctx_t *ctx, bn_opts_t *opts);
-extern const bn_optdef_t bn_gen_glm_opts[];
-bn_status_t bn_gen_glm_run(bn_ctx_t *ctx, bn_opts_t *opts);
-extern const bn_optdef_t bn_gen_eig_opts[];
-bn_status_t bn_gen_eig_run(bn_ctx_t *ctx, bn_opts_t *opts);
-extern const bn_optdef_t bn_gen_tensor_opts[];
-bn_status_t bn_gen_tensor_run(bn_ctx_t *ctx, bn_opts_t *opts);
-extern const bn_optdef_t bn_gen_dict_opts[];
-bn_status_t bn_gen_dict_run(bn_ctx_t *ctx, bn_opts_t *opts);
+/* Collective: the own run frames of dict, tensor and deconv (cmd_*.c). */
+bn_status_t bn_frame_dict(bn_ctx_t *ctx, bn_opts_t *opts, const char *subject);
+bn_status_t bn_frame_tensor(bn_ctx_t *ctx, bn_opts_t *opts,
+                            const char *subject);
+bn_status_t bn_frame_deconv(bn_ctx_t *ctx, bn_opts_t *opts,
+                            const char *subject);
+
+/* `benign generate`, completed with the families of the registry and sasd
+ * (cmd_generate.c): subjects and summary are written into buf. */
+void bn_generate_command(bn_command_t *cmd, char *buf, size_t len);
+
+/* The sasd generator (gen_sasd.c; sasd is not in the registry). */
 extern const bn_optdef_t bn_gen_sasd_opts[];
 bn_status_t bn_gen_sasd_run(bn_ctx_t *ctx, bn_opts_t *opts);
-extern const bn_optdef_t bn_gen_deconv_opts[];
-bn_status_t bn_gen_deconv_run(bn_ctx_t *ctx, bn_opts_t *opts);
 
 /* Rank 0, one JSON summary line (run_problem.c): the fields
  * SEP"key":"text" (escaped) and SEP"key":number (null when not finite);
@@ -78,8 +66,6 @@ void bn_run_release(const bn_problem_ops_t *ops, void *data,
                     bn_solver_t *solver, bn_ckpt_t *ckpt, bn_h5_t *out,
                     double *x);
 
-/* Keys shared by every command that runs a solver (run_problem.c). */
-extern const bn_optdef_t bn_solve_opts[];
 /* Collective: run problem `name` with the solver options; writes the
  * result, prints the monitor, summary and (--json) the JSON line. */
 bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,

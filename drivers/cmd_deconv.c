@@ -231,8 +231,8 @@ static bn_status_t bn_crun_body(bn_crun_t *r) {
   return bn_crun_finish(r);
 }
 
-static bn_status_t bn_deconv_run(bn_ctx_t *ctx, bn_opts_t *opts,
-                                 const char *subject) {
+bn_status_t bn_frame_deconv(bn_ctx_t *ctx, bn_opts_t *opts,
+                            const char *subject) {
   (void)subject;
   bn_crun_t r = {0};
   r.ctx = ctx;
@@ -246,17 +246,3 @@ static bn_status_t bn_deconv_run(bn_ctx_t *ctx, bn_opts_t *opts,
   bn_run_release(r.ops, r.data, r.solver, r.ckpt, r.out, r.x);
   return st;
 }
-
-const bn_command_t bn_cmd_deconv = {
-    "deconv",
-    "multichannel sparse blind deconvolution y_i = a (*) x_i (1-D or 2-D "
-    "channels): Fourier preconditioning, a sparsity loss over the sphere, "
-    "LP rounding to machine precision",
-    "mpirun -n P benign deconv [deck.ini] --input=F.h5 [--output=G.h5] "
-    "[--loss=huber|l1|l4] [--png-prefix=P] [--checkpoint=C.h5] "
-    "[--restart=C.h5|auto] ...",
-    bn_deconv_optdefs,
-    bn_solve_opts,
-    NULL,
-    bn_deconv_run,
-    NULL};

@@ -301,8 +301,7 @@ static bn_status_t bn_drun_body(bn_drun_t *r) {
   return bn_drun_finish(r);
 }
 
-static bn_status_t bn_dict_run(bn_ctx_t *ctx, bn_opts_t *opts,
-                               const char *subject) {
+bn_status_t bn_frame_dict(bn_ctx_t *ctx, bn_opts_t *opts, const char *subject) {
   (void)subject;
   bn_drun_t r = {0};
   r.ctx = ctx;
@@ -316,18 +315,3 @@ static bn_status_t bn_dict_run(bn_ctx_t *ctx, bn_opts_t *opts,
   bn_run_release(r.ops, r.data, r.solver, r.ckpt, r.out, r.x);
   return st;
 }
-
-const bn_command_t bn_cmd_dict = {
-    "dict",
-    "dictionary learning Y = A X, X sparse: l4 over the orthogonal group "
-    "(MSP), sparsity on the sphere with deflation, overcomplete l4, the "
-    "synthesis model (batch, online, orthogonal)",
-    "mpirun -n P benign dict [deck.ini] --input=F.h5 [--output=G.h5] "
-    "[--method=l4|sphere|overcomplete|synthesis|synthesis-orth] "
-    "[--loss=huber|l1|l4] [--lambda=L] [--batch-size=B] [--atoms=N] "
-    "...",
-    bn_dict_optdefs,
-    bn_solve_opts,
-    NULL,
-    bn_dict_run,
-    NULL};

@@ -1,57 +1,81 @@
-/* benign generate FAMILY: synthetic instances with ground truth. One line
- * per family here (and its name in `subjects` below), one file
- * drivers/gen_FAMILY.c with its option table and run function. */
+/* benign generate FAMILY: synthetic instances with ground truth. The
+ * families are the registered problems that have a generator (their
+ * gen_opts and generate, src/problems/registry.c) and sasd, which is not a
+ * registered problem; nothing here names the others. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 
-typedef struct bn_gen_family {
-  const char *name;
-  const bn_optdef_t *opts;
-  bn_status_t (*run)(bn_ctx_t *ctx, bn_opts_t *opts);
-} bn_gen_family_t;
-
-static const bn_gen_family_t bn_gen_families[] = {
-    {"complete", bn_gen_complete_opts, bn_gen_complete_run},
-    {"rpca", bn_gen_rpca_opts, bn_gen_rpca_run},
-    {"factor", bn_gen_factor_opts, bn_gen_factor_run},
-    {"sense", bn_gen_sense_opts, bn_gen_sense_run},
-    {"phase", bn_gen_phase_opts, bn_gen_phase_run},
-    {"glm", bn_gen_glm_opts, bn_gen_glm_run},
-    {"eig", bn_gen_eig_opts, bn_gen_eig_run},
-    {"tensor", bn_gen_tensor_opts, bn_gen_tensor_run},
-    {"dict", bn_gen_dict_opts, bn_gen_dict_run},
-    {"sasd", bn_gen_sasd_opts, bn_gen_sasd_run},
-    {"deconv", bn_gen_deconv_opts, bn_gen_deconv_run},
-    {NULL, NULL, NULL}};
-
-static const bn_gen_family_t *bn_gen_find(const char *name) {
-  for (int i = 0; name && bn_gen_families[i].name; i++)
-    if (!strcmp(bn_gen_families[i].name, name)) return &bn_gen_families[i];
-  return NULL;
+/* The family called `name`: its option table and run, or false. */
+static bool bn_gen_find(const char *name, const bn_optdef_t **opts,
+                        bn_status_t (**run)(bn_ctx_t *, bn_opts_t *)) {
+  if (!name) return false;
+  for (int i = 0; bn_problem_at(i); i++) {
+    const bn_problem_ops_t *p = bn_problem_at(i);
+    if (p->generate && !strcmp(p->name, name)) {
+      *opts = p->gen_opts;
+      *run = p->generate;
+      return true;
+    }
+  }
+  if (strcmp(name, "sasd")) return false;
+  *opts = bn_gen_sasd_opts;
+  *run = bn_gen_sasd_run;
+  return true;
 }
 
 static const bn_optdef_t *bn_generate_opts(const char *subject) {
-  const bn_gen_family_t *f = bn_gen_find(subject);
-  return f ? f->opts : NULL;
+  const bn_optdef_t *opts = NULL;
+  bn_status_t (*run)(bn_ctx_t *, bn_opts_t *) = NULL;
+  return bn_gen_find(subject, &opts, &run) ? opts : NULL;
 }
 
 static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
                                    const char *subject) {
-  const bn_gen_family_t *f = bn_gen_find(subject);
-  if (!f) /* main.c checked the word against `subjects` already */
+  const bn_optdef_t *defs = NULL;
+  bn_status_t (*run)(bn_ctx_t *, bn_opts_t *) = NULL;
+  if (!bn_gen_find(subject, &defs, &run)) /* main.c checked the word */
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "unknown family '%s'", subject);
-  return f->run(ctx, opts);
+  return run(ctx, opts);
 }
 
 const bn_command_t bn_cmd_generate = {
     "generate",
-    "write a synthetic instance with ground truth (families: complete, rpca, "
-    "factor, sense, phase, glm, eig, tensor, dict, sasd, deconv)",
+    "write a synthetic instance with ground truth",
     "mpirun -n P benign generate FAMILY --output=F.h5 [options]; "
     "benign generate FAMILY --help for a family's options",
-    bn_gen_complete_opts,
+    NULL, /* set by bn_generate_command: the first family's keys */
     NULL,
-    "complete|rpca|factor|sense|phase|glm|eig|tensor|dict|sasd|deconv",
+    NULL,
     bn_generate_run,
     bn_generate_opts};
+
+/* Append word to a `sep`-separated list in buf (size len). */
+static void bn_gen_append(char *buf, size_t len, const char *sep,
+                          const char *word) {
+  size_t n = strlen(buf);
+  snprintf(buf + n, len - n, "%s%s", n ? sep : "", word);
+}
+
+void bn_generate_command(bn_command_t *cmd, char *buf, size_t len) {
+  char names[512] = "", list[512] = "";
+  *cmd = bn_cmd_generate;
+  for (int i = 0; bn_problem_at(i); i++)
+    if (bn_problem_at(i)->generate) {
+      bn_gen_append(names, sizeof names, "|", bn_problem_at(i)->name);
+      bn_gen_append(list, sizeof list, ", ", bn_problem_at(i)->name);
+      if (!cmd->opts) cmd->opts = bn_problem_at(i)->gen_opts;
+    }
+  bn_gen_append(names, sizeof names, "|", "sasd");
+  bn_gen_append(list, sizeof list, ", ", "sasd");
+  if (!cmd->opts) cmd->opts = bn_gen_sasd_opts;
+  /* buf: the subjects "a|b|c", a NUL, then the summary naming them. */
+  int n = snprintf(buf, len, "%s", names);
+  if (n < 0 || (size_t)n + 1 >= len) return;
+  char *summary = buf + n + 1;
+  snprintf(summary, len - (size_t)n - 1,
+           "write a synthetic instance with ground truth (families: %s)", list);
+  cmd->subjects = buf;
+  cmd->summary = summary;
+}

@@ -44,12 +44,6 @@ static const bn_optdef_t bn_landscape_opts[] = {
      NULL},
     {NULL, 0, NULL, NULL, NULL}};
 
-/* Problems named in the design (docs): those registered are listed in the
- * error for an unknown problem. */
-static const char *const bn_ls_known[] = {
-    "complete", "sense", "rpca",   "factor", "phase", "dict",
-    "deconv",   "sasd",  "tensor", "glm",    "eig",   NULL};
-
 static const bn_optdef_t *bn_landscape_subject_opts(const char *subject) {
   if (!subject) return bn_landscape_opts; /* added to every problem's keys */
   const bn_problem_ops_t *ops = bn_problem_find(subject);
@@ -60,14 +54,14 @@ static bn_status_t bn_ls_unknown(bn_ctx_t *ctx, const char *name) {
   char list[256] = "";
   bn_optdef_t names[16] = {{0}};
   int n = 0;
-  for (int i = 0; bn_ls_known[i]; i++)
-    if (bn_problem_find(bn_ls_known[i])) {
-      names[n++].key = bn_ls_known[i];
-      if (strlen(list) + strlen(bn_ls_known[i]) + 3 < sizeof(list)) {
-        if (*list) strcat(list, ", ");
-        strcat(list, bn_ls_known[i]);
-      }
+  for (int i = 0; bn_problem_at(i) && n < 15; i++) {
+    const char *p = bn_problem_at(i)->name; /* every registered problem */
+    names[n++].key = p;
+    if (strlen(list) + strlen(p) + 3 < sizeof(list)) {
+      if (*list) strcat(list, ", ");
+      strcat(list, p);
     }
+  }
   const char *near = bn_opts_suggest(names, name);
   if (near)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
@@ -264,7 +258,7 @@ const bn_command_t bn_cmd_landscape = {
     "--slice=copy|random --grid=N] [--max-dim=D]; benign landscape PROBLEM "
     "--help for every option",
     bn_landscape_opts,
-    bn_solve_opts,
+    bn_solve_optdefs,
     "*",
     bn_landscape_run,
     bn_landscape_subject_opts};

@@ -299,8 +299,8 @@ static bn_status_t bn_trun_body(bn_trun_t *r) {
   return bn_trun_finish(r);
 }
 
-static bn_status_t bn_tensor_run(bn_ctx_t *ctx, bn_opts_t *opts,
-                                 const char *subject) {
+bn_status_t bn_frame_tensor(bn_ctx_t *ctx, bn_opts_t *opts,
+                            const char *subject) {
   (void)subject;
   bn_trun_t r = {0};
   r.ctx = ctx;
@@ -315,16 +315,3 @@ static bn_status_t bn_tensor_run(bn_ctx_t *ctx, bn_opts_t *opts,
   bn_run_release(r.ops, r.data, r.solver, r.ckpt, r.out, r.x);
   return st;
 }
-
-const bn_command_t bn_cmd_tensor = {
-    "tensor",
-    "orthogonal symmetric 4th-order tensor decomposition T = sum_k lambda_k "
-    "a_k^(x)4: max T(x,x,x,x) on the sphere, deflation",
-    "mpirun -n P benign tensor [deck.ini] --input=F.h5 [--output=G.h5] "
-    "[--method=rgd|power|shifted-power] [--shift=ALPHA] [--components=K] "
-    "[--init=spectral|random] ...",
-    bn_tensor_optdefs,
-    bn_solve_opts,
-    NULL,
-    bn_tensor_run,
-    NULL};

@@ -11,14 +11,59 @@
 
 #include "cli.h"
 
-/* Adding a command is one line here plus its file. */
-static const bn_command_t *const bn_commands[] = {
-    &bn_cmd_complete, &bn_cmd_factor,    &bn_cmd_generate, &bn_cmd_import,
-    &bn_cmd_info,     &bn_cmd_landscape, &bn_cmd_phase,    &bn_cmd_rpca,
-    &bn_cmd_sense,    &bn_cmd_glm,       &bn_cmd_eig,      &bn_cmd_tensor,
-    &bn_cmd_dict,     &bn_cmd_sasd,      &bn_cmd_deconv,   NULL};
+/* The commands: one per registered problem (src/problems/registry.c),
+ * made from its table, then sasd (not registered: its own iADM loop) and
+ * the tools. Adding a tool command is
+ * one line in bn_tools plus its file; adding a problem touches nothing
+ * here. */
+enum { BN_MAX_COMMANDS = 64 };
 
-static void bn_usage(FILE *f) {
+typedef struct bn_cmdlist {
+  const bn_command_t *at[BN_MAX_COMMANDS + 1]; /* NULL-terminated */
+  bn_command_t made[BN_MAX_COMMANDS];          /* the problems' and generate */
+  char gen[1024]; /* generate's subjects, summary */
+} bn_cmdlist_t;
+
+static bn_status_t bn_run_registered(bn_ctx_t *ctx, bn_opts_t *opts,
+                                     const char *subject);
+
+/* The problems that still run their own frame (issue 18: one run frame). */
+static const struct {
+  const char *name;
+  bn_status_t (*run)(bn_ctx_t *, bn_opts_t *, const char *);
+} bn_frames[] = {{"dict", bn_frame_dict},
+                 {"tensor", bn_frame_tensor},
+                 {"deconv", bn_frame_deconv}};
+
+static void bn_cmdlist_make(bn_cmdlist_t *l) {
+  static const bn_command_t *const bn_tools[] = {&bn_cmd_import, &bn_cmd_info,
+                                                 &bn_cmd_landscape, NULL};
+  int n = 0, m = 0;
+  for (int i = 0; bn_problem_at(i) && m < BN_MAX_COMMANDS - 1; i++) {
+    const bn_problem_ops_t *p = bn_problem_at(i);
+    bn_command_t c = {p->name,          p->summary, p->usage,          p->opts,
+                      bn_solve_optdefs, NULL,       bn_run_registered, NULL};
+    for (size_t k = 0; k < sizeof bn_frames / sizeof bn_frames[0]; k++)
+      if (!strcmp(bn_frames[k].name, p->name)) c.run = bn_frames[k].run;
+    l->made[m] = c;
+    l->at[n++] = &l->made[m++];
+  }
+  l->at[n++] = &bn_cmd_sasd; /* not in the registry: its own iADM loop */
+  bn_generate_command(&l->made[m], l->gen, sizeof l->gen);
+  l->at[n++] = &l->made[m++];
+  for (int i = 0; bn_tools[i] && n < BN_MAX_COMMANDS; i++)
+    l->at[n++] = bn_tools[i];
+  l->at[n] = NULL;
+}
+
+/* A registered problem's command: subject is the command's name (the
+ * dispatch passes it for commands that take no word). */
+static bn_status_t bn_run_registered(bn_ctx_t *ctx, bn_opts_t *opts,
+                                     const char *subject) {
+  return bn_run_problem(ctx, subject, opts);
+}
+
+static void bn_usage(FILE *f, const bn_command_t *const *bn_commands) {
   fprintf(f,
           "benign %s -- MPI-distributed recovery for nonconvex problems with "
           "benign landscapes\n\n"
@@ -38,32 +83,6 @@ static int bn_wants_help(int argc, char **argv) {
   for (int i = 0; i < argc; i++)
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
   return 0;
-}
-
-/* One table from the command's keys, a subject's extra keys (c, or NULL)
- * and the shared ones (b, or NULL). */
-static bool bn_has_key(const bn_optdef_t *d, size_t n, const char *key) {
-  for (size_t k = 0; k < n; k++)
-    if (!strcmp(d[k].key, key)) return true;
-  return false;
-}
-
-/* a, then c, then b; a key already declared by an earlier table is left
- * out (a problem's own --init hides the shared one, in parsing and help). */
-static bn_optdef_t *bn_merge_defs(const bn_optdef_t *a, const bn_optdef_t *b,
-                                  const bn_optdef_t *c) {
-  size_t na = 0, nb = 0, nc = 0, n = 0;
-  while (a[na].key) na++;
-  while (b && b[nb].key) nb++;
-  while (c && c[nc].key) nc++;
-  bn_optdef_t *d = calloc(na + nb + nc + 1, sizeof(*d));
-  if (!d) return NULL;
-  const bn_optdef_t *t[3] = {a, c, b};
-  size_t len[3] = {na, nc, nb};
-  for (int k = 0; k < 3; k++)
-    for (size_t i = 0; i < len[k]; i++)
-      if (!bn_has_key(d, n, t[k][i].key)) d[n++] = t[k][i];
-  return d;
 }
 
 /* Check the word after the command against cmd->subjects (same verdict on
@@ -109,11 +128,12 @@ static int bn_fail(bn_ctx_t *ctx, bn_status_t st) {
   return bn_exit_code(st);
 }
 
-static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv) {
+static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv,
+                       const bn_command_t *const *bn_commands) {
   int rank = bn_ctx_rank(ctx);
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
       !strcmp(argv[1], "help")) {
-    if (rank == 0) bn_usage(stdout);
+    if (rank == 0) bn_usage(stdout, bn_commands);
     return argc < 2 ? 2 : 0;
   }
   if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
@@ -126,9 +146,8 @@ static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv) {
   if (!cmd) {
     if (rank == 0) {
       fprintf(stderr, "benign: error: unknown command '%s'", argv[1]);
-      bn_optdef_t names[16] = {{0}};
-      for (int i = 0; bn_commands[i] && i < 15; i++)
-        names[i].key = bn_commands[i]->name;
+      bn_optdef_t names[BN_MAX_COMMANDS + 1] = {{0}};
+      for (int i = 0; bn_commands[i]; i++) names[i].key = bn_commands[i]->name;
       const char *best = bn_opts_suggest(names, argv[1]);
       if (best) fprintf(stderr, " (did you mean '%s'?)", best);
       fprintf(stderr, "; run 'benign --help' for the list\n");
@@ -147,7 +166,7 @@ static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv) {
       extra = cmd->subject_opts(NULL);
     }
   }
-  bn_optdef_t *defs = bn_merge_defs(opts1, cmd->opts2, extra);
+  bn_optdef_t *defs = bn_opts_merge(opts1, extra, cmd->opts2);
   if (bn_wants_help(argc - 2, argv + 2)) {
     if (rank == 0) {
       printf("usage: %s\n\n%s\n\noptions%s%s:\n", cmd->usage, cmd->summary,
@@ -168,7 +187,8 @@ static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv) {
     first = 3;
   }
   if (st == BN_OK) st = bn_opts_parse(opts, argc - first, argv + first);
-  if (st == BN_OK) st = cmd->run(ctx, opts, subject);
+  /* A command that takes no word gets its own name as the subject. */
+  if (st == BN_OK) st = cmd->run(ctx, opts, subject ? subject : cmd->name);
   bn_opts_destroy(opts);
   free(defs);
   return st == BN_OK ? 0 : bn_fail(ctx, st);
@@ -182,7 +202,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "benign: error: cannot create the MPI context\n");
     rc = 1;
   } else {
-    rc = bn_dispatch(ctx, argc, argv);
+    bn_cmdlist_t *list = calloc(1, sizeof *list);
+    if (!list) {
+      fprintf(stderr, "benign: error: out of memory\n");
+      rc = 1;
+    } else {
+      bn_cmdlist_make(list);
+      rc = bn_dispatch(ctx, argc, argv, list->at);
+      free(list);
+    }
     bn_ctx_destroy(ctx);
   }
   MPI_Finalize();

@@ -7,8 +7,8 @@
  * by alternating least squares from the spectral start, prints the
  * relative error to the truth and writes the factors U, V to DIR/result.h5
  * (atomically, as the `benign complete` command does). Exit status 0 when
- * the error is below 1e-6. Every call below is collective over the
- * communicator the context was created on. Build it with
+ * the error is below 1e-6. Every bn_ call below except the option table's
+ * is collective over the communicator the context was created on. Build it with
  *   cc complete.c $(pkg-config --cflags --libs benign)   (MPI compiler: mpicc)
  * or with CMake: find_package(benign) and link benign::benign
  * (examples/CMakeLists.txt). */
@@ -16,22 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The problem's own option keys plus the shared ones it reads. */
-static bn_optdef_t *complete_defs(void) {
-  static const bn_optdef_t shared[] = {
-      {"input", BN_OPT_STRING, NULL, "input file", NULL},
-      {"seed", BN_OPT_INT, "1", "random seed", NULL},
-      {"init", BN_OPT_CHOICE, "spectral", "start", "spectral|random"},
-      {NULL, 0, NULL, NULL, NULL}};
-  size_t n = 0;
-  while (bn_complete_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 4, sizeof(*d));
-  if (!d) return NULL;
-  memcpy(d, bn_complete_optdefs, n * sizeof(*d));
-  memcpy(d + n, shared, sizeof(shared));
-  return d;
-}
 
 /* Generate, create, solve, measure, save. */
 static bn_status_t run(bn_ctx_t *ctx, const char *dir, double *err) {
@@ -46,23 +30,23 @@ static bn_status_t run(bn_ctx_t *ctx, const char *dir, double *err) {
                          .seed = 7};
   BN_CALL(ctx, bn_generate_complete(ctx, &g, input, NULL));
 
-  bn_optdef_t *defs = complete_defs();
+  /* The problem's option keys plus the shared solve keys. */
+  bn_optdef_t *defs = bn_problem_optdefs("complete");
   bn_opts_t *opts = NULL;
   char in_arg[4200], *argv[] = {in_arg, "--rank=5"};
   snprintf(in_arg, sizeof in_arg, "--input=%s", input);
   bn_status_t st = defs ? bn_opts_create(ctx, defs, &opts) : BN_ERR_MEM;
   if (st == BN_OK) st = bn_opts_parse(opts, 2, argv);
 
-  const bn_problem_ops_t *ops = bn_problem_find("complete");
-  void *data = NULL;
-  bn_objective_t obj;
+  bn_problem_t *prob = NULL;
+  const bn_objective_t *obj = NULL;
   double *x = NULL, rmse = 0.0;
   bn_solver_t *solver = NULL;
-  if (st == BN_OK) st = ops->create(ctx, opts, &data);
+  if (st == BN_OK) st = bn_problem_create(ctx, "complete", opts, &prob);
   if (st == BN_OK) {
-    ops->objective(data, &obj);
-    x = calloc(obj.n + 1, sizeof(double)); /* this process's U and V rows */
-    st = x ? ops->init(data, opts, x) : BN_ERR_MEM;
+    obj = bn_problem_objective(prob);
+    x = calloc(obj->n + 1, sizeof(double)); /* this process's U and V rows */
+    st = x ? bn_problem_init(prob, x) : BN_ERR_MEM;
   }
   if (st == BN_OK) st = bn_solver_create(ctx, "als", &solver);
   if (st == BN_OK) {
@@ -72,21 +56,21 @@ static bn_status_t run(bn_ctx_t *ctx, const char *dir, double *err) {
     p.max_iter = 200;
     p.progress = false;
     bn_solver_set_params(solver, &p);
-    st = bn_solver_solve(solver, &obj, x);
+    st = bn_solver_solve(solver, obj, x);
   }
-  if (st == BN_OK) st = obj.metrics(data, x, err, &rmse);
+  if (st == BN_OK) st = obj->metrics(obj->data, x, err, &rmse);
   if (st == BN_OK && bn_ctx_rank(ctx) == 0)
     printf("complete: %lld iterations (%s), relative error %.3g\n",
            (long long)bn_solver_iterations(solver),
            bn_reason_string(bn_solver_reason(solver)), *err);
   bn_h5_t *f = NULL;
   if (st == BN_OK) st = bn_h5_create(ctx, output, 0.0, &f);
-  if (st == BN_OK) st = ops->save(data, x, f, "/");
+  if (st == BN_OK) st = bn_problem_save(prob, x, f, "/");
   if (st == BN_OK) st = bn_h5_commit(f);
   if (f) bn_h5_close(f);
   if (st == BN_OK && bn_ctx_rank(ctx) == 0) printf("wrote %s\n", output);
   bn_solver_destroy(solver);
-  if (data) ops->destroy(data);
+  bn_problem_destroy(prob);
   free(x);
   bn_opts_destroy(opts);
   free(defs);

@@ -9,19 +9,8 @@
 
 #include "benign/benign.h"
 
-/* The completion keys plus the shared keys the problem reads. */
-static bn_optdef_t *fx_defs(void) {
-  static const bn_optdef_t extra[] = {
-      {"input", BN_OPT_STRING, NULL, "", NULL},
-      {"seed", BN_OPT_INT, "1", "", NULL},
-      {"init", BN_OPT_CHOICE, "spectral", "", "spectral|random"}};
-  size_t n = 0;
-  while (bn_complete_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 4, sizeof(*d));
-  memcpy(d, bn_complete_optdefs, n * sizeof(*d));
-  memcpy(d + n, extra, sizeof(extra));
-  return d;
-}
+/* The completion keys plus the shared solve keys (the library's table). */
+static bn_optdef_t *fx_defs(void) { return bn_problem_optdefs("complete"); }
 
 /* Rank 0 makes a temporary directory; every rank gets its name. */
 static void fx_tmpdir(MPI_Comm comm, char *dir, size_t len) {

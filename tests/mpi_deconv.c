@@ -28,6 +28,7 @@
 #include "benign/deconv.h"
 #include "check.h"
 #include "linalg/shiftcorr.h"
+#include "problem_fixture.h"
 #include "problems/deconv/deconv.h"
 
 typedef struct fx {
@@ -39,18 +40,8 @@ typedef struct fx {
   double *x;
 } fx_t;
 
-static bn_optdef_t *fx_defs(void) {
-  static const bn_optdef_t extra[] = {
-      {"input", BN_OPT_STRING, NULL, "", NULL},
-      {"seed", BN_OPT_INT, "1", "", NULL},
-      {"solver", BN_OPT_STRING, "gd", "", NULL}};
-  size_t n = 0;
-  while (bn_deconv_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 4, sizeof(*d));
-  memcpy(d, bn_deconv_optdefs, n * sizeof(*d));
-  memcpy(d + n, extra, sizeof(extra));
-  return d;
-}
+/* The problem's keys plus the shared solve keys. */
+static bn_optdef_t *fx_defs(void) { return fx_problem_defs("deconv", NULL); }
 
 /* Returns 1 when created; with expect_fail, checks it is refused. */
 static int fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,

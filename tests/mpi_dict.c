@@ -25,6 +25,7 @@
 #include "benign/benign.h"
 #include "benign/dict.h"
 #include "check.h"
+#include "problem_fixture.h"
 #include "problems/dict/dict.h"
 
 typedef struct fx {
@@ -36,19 +37,9 @@ typedef struct fx {
   double *x;
 } fx_t;
 
-static bn_optdef_t *fx_defs(void) {
-  static const bn_optdef_t extra[] = {
-      {"input", BN_OPT_STRING, NULL, "", NULL},
-      {"seed", BN_OPT_INT, "1", "", NULL},
-      {"solver", BN_OPT_STRING, "gd", "", NULL},
-      {"init", BN_OPT_CHOICE, "random", "", "spectral|random"}};
-  size_t n = 0;
-  while (bn_dict_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 5, sizeof(*d));
-  memcpy(d, bn_dict_optdefs, n * sizeof(*d));
-  memcpy(d + n, extra, sizeof(extra));
-  return d;
-}
+/* The problem's keys plus the shared solve keys (starting at random points
+ * unless a test says otherwise). */
+static bn_optdef_t *fx_defs(void) { return fx_problem_defs("dict", "random"); }
 
 /* kv: "key=value" settings, NULL-terminated. Returns 0 (and checks) if
  * the problem could not be created. */

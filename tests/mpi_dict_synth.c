@@ -25,6 +25,7 @@
 #include "benign/benign.h"
 #include "benign/dict.h"
 #include "check.h"
+#include "problem_fixture.h"
 #include "problems/dict/dict.h"
 #include "problems/dict/dict_synth_state.h"
 
@@ -37,18 +38,8 @@ typedef struct fx {
   double *x;
 } fx_t;
 
-static bn_optdef_t *fx_defs(void) {
-  static const bn_optdef_t extra[] = {
-      {"input", BN_OPT_STRING, NULL, "", NULL},
-      {"seed", BN_OPT_INT, "1", "", NULL},
-      {"solver", BN_OPT_STRING, "als", "", NULL}};
-  size_t n = 0;
-  while (bn_dict_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 4, sizeof(*d));
-  memcpy(d, bn_dict_optdefs, n * sizeof(*d));
-  memcpy(d + n, extra, sizeof(extra));
-  return d;
-}
+/* The problem's keys plus the shared solve keys. */
+static bn_optdef_t *fx_defs(void) { return fx_problem_defs("dict", NULL); }
 
 /* kv: "key=value" settings, NULL-terminated; want: NULL, or the error
  * the creation must fail with (agreed). Returns 1 if created. */

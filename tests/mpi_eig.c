@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "factor_fixture.h"
+#include "problem_fixture.h"
 #include "problems/eig/eig.h"
 
 #define N 200
@@ -34,18 +35,8 @@ typedef struct fx {
   double *x;
 } fx_t;
 
-static bn_optdef_t *fx_defs(void) {
-  static const bn_optdef_t extra[] = {
-      {"input", BN_OPT_STRING, NULL, "", NULL},
-      {"seed", BN_OPT_INT, "1", "", NULL},
-      {"init", BN_OPT_CHOICE, "spectral", "", "spectral|random"}};
-  size_t n = 0;
-  while (bn_eig_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 4, sizeof(*d));
-  memcpy(d, bn_eig_optdefs, n * sizeof(*d));
-  memcpy(d + n, extra, sizeof(extra));
-  return d;
-}
+/* The problem's keys plus the shared solve keys. */
+static bn_optdef_t *fx_defs(void) { return fx_problem_defs("eig", NULL); }
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input, int k,
                     const char *init, fx_t *f) {

@@ -13,6 +13,7 @@
 
 #include "benign/benign.h"
 #include "check.h"
+#include "problem_fixture.h"
 #include "problems/phase/phase.h"
 
 typedef struct fx {
@@ -23,16 +24,8 @@ typedef struct fx {
   double *x;
 } fx_t;
 
-static bn_optdef_t *fx_defs(void) {
-  static const bn_optdef_t extra[] = {{"input", BN_OPT_STRING, NULL, "", NULL},
-                                      {"seed", BN_OPT_INT, "1", "", NULL}};
-  size_t n = 0;
-  while (bn_phase_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 3, sizeof(*d));
-  memcpy(d, bn_phase_optdefs, n * sizeof(*d));
-  memcpy(d + n, extra, sizeof(extra));
-  return d;
-}
+/* The problem's keys plus the shared solve keys. */
+static bn_optdef_t *fx_defs(void) { return fx_problem_defs("phase", NULL); }
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     const char *method, const char *init, fx_t *f) {

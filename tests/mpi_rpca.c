@@ -10,6 +10,7 @@
 #include "benign/benign.h"
 #include "check.h"
 #include "complete_fixture.h"
+#include "problem_fixture.h"
 #include "problems/lowrank/rpca_dense.h"
 
 #define N1 120
@@ -26,18 +27,8 @@ typedef struct fx {
   double *x;
 } fx_t;
 
-static bn_optdef_t *rp_defs(void) {
-  static const bn_optdef_t extra[] = {
-      {"input", BN_OPT_STRING, NULL, "", NULL},
-      {"seed", BN_OPT_INT, "1", "", NULL},
-      {"init", BN_OPT_CHOICE, "spectral", "", "spectral|random"}};
-  size_t n = 0;
-  while (bn_rpca_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 4, sizeof(*d));
-  memcpy(d, bn_rpca_optdefs, n * sizeof(*d));
-  memcpy(d + n, extra, sizeof(extra));
-  return d;
-}
+/* The problem's keys plus the shared solve keys. */
+static bn_optdef_t *rp_defs(void) { return fx_problem_defs("rpca", NULL); }
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     const char *init, fx_t *f) {

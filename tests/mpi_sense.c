@@ -15,6 +15,7 @@
 #include "benign/benign.h"
 #include "check.h"
 #include "hvp_check.h"
+#include "problem_fixture.h"
 #include "problems/lowrank/sense.h"
 
 #define R 2
@@ -27,18 +28,8 @@ typedef struct fx {
   double *x;
 } fx_t;
 
-static bn_optdef_t *fx_defs(void) {
-  static const bn_optdef_t extra[] = {
-      {"input", BN_OPT_STRING, NULL, "", NULL},
-      {"seed", BN_OPT_INT, "1", "", NULL},
-      {"init", BN_OPT_CHOICE, "spectral", "", "spectral|random"}};
-  size_t n = 0;
-  while (bn_sense_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 4, sizeof(*d));
-  memcpy(d, bn_sense_optdefs, n * sizeof(*d));
-  memcpy(d + n, extra, sizeof(extra));
-  return d;
-}
+/* The problem's keys plus the shared solve keys. */
+static bn_optdef_t *fx_defs(void) { return fx_problem_defs("sense", NULL); }
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     const char *init, fx_t *f) {

@@ -23,6 +23,7 @@
 #include "benign/benign.h"
 #include "benign/tensor.h"
 #include "check.h"
+#include "problem_fixture.h"
 #include "problems/tensor/tensor.h"
 
 typedef struct fx {
@@ -34,18 +35,10 @@ typedef struct fx {
   double *x;
 } fx_t;
 
+/* The problem's keys plus the shared solve keys (starting at random points
+ * unless a test says otherwise). */
 static bn_optdef_t *fx_defs(void) {
-  static const bn_optdef_t extra[] = {
-      {"input", BN_OPT_STRING, NULL, "", NULL},
-      {"seed", BN_OPT_INT, "1", "", NULL},
-      {"solver", BN_OPT_STRING, "gd", "", NULL},
-      {"init", BN_OPT_CHOICE, "random", "", "spectral|random"}};
-  size_t n = 0;
-  while (bn_tensor_optdefs[n].key) n++;
-  bn_optdef_t *d = calloc(n + 5, sizeof(*d));
-  memcpy(d, bn_tensor_optdefs, n * sizeof(*d));
-  memcpy(d + n, extra, sizeof(extra));
-  return d;
+  return fx_problem_defs("tensor", "random");
 }
 
 /* kv: "key=value" settings, NULL-terminated. */

@@ -72,4 +72,12 @@ char *bn_opts_serialize(const bn_opts_t *opts);
 /* Closest key in defs to `key` by edit distance, or NULL if none is close. */
 const char *bn_opts_suggest(const bn_optdef_t *defs, const char *key);
 
+/* Not collective: one NULL-terminated table of the keys of a, then b,
+ * then c (b and c may be NULL); a key already declared by an earlier table
+ * is left out, so a command's or problem's own key (say --init with its own
+ * choices) hides a shared one, in parsing and in help. The entries are
+ * copies (their strings are not); free() the table. NULL: no memory. */
+bn_optdef_t *bn_opts_merge(const bn_optdef_t *a, const bn_optdef_t *b,
+                           const bn_optdef_t *c);
+
 #endif

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "benign/objective.h"
+#include "benign/opts.h"
 #include "benign/types.h"
 
 /* Signed convergence reasons: positive converged, negative stopped. */
@@ -55,6 +56,8 @@ bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
 void bn_solver_destroy(bn_solver_t *s);
 const char *bn_solver_names(void); /* "gd|agd|als" */
 
+enum { BN_PROGRESS_AUTO = 0, BN_PROGRESS_BAR = 1, BN_PROGRESS_LINES = 2 };
+
 typedef struct bn_solver_params {
   double tol;        /* ||g|| <= tol * ||g_0||; 0 disables              */
   double gatol;      /* ||g|| <= gatol; 0 disables                      */
@@ -65,7 +68,14 @@ typedef struct bn_solver_params {
   double time_limit; /* seconds; 0 = none                               */
   bool monitor;      /* one line per iteration on rank 0                */
   int64_t monitor_every;
-  bool progress; /* progress bar on stderr (rank 0, if a terminal)  */
+  /* Progress on rank 0's stderr, on iterations without a monitor line:
+   * progress_mode AUTO draws a bar when stderr is a terminal and otherwise
+   * (a batch log: Open MPI never gives rank 0 a terminal) writes a status
+   * line every progress_every seconds; BAR and LINES force one of them.
+   * The fraction shown never decreases. */
+  bool progress;
+  int progress_mode;     /* BN_PROGRESS_AUTO (default), _BAR, _LINES */
+  double progress_every; /* seconds between status lines (10) */
   /* Saddle escape (gd, agd; src/solvers/escape.c): when a gradient or step
    * test says "converged", lambda_min of the Hessian is computed by Lanczos;
    * below -escape_htol the run steps along the negative-curvature
@@ -142,5 +152,10 @@ bn_reason_t bn_solver_reason(const bn_solver_t *s);
 int64_t bn_solver_iterations(const bn_solver_t *s);
 const bn_history_t *bn_solver_history(const bn_solver_t *s);
 const char *bn_solver_name(const bn_solver_t *s);
+
+/* The option keys every solve command shares (input, output, solver,
+ * init, seed, stopping tests, monitor, checkpoints, escape, certificate,
+ * log level); NULL-terminated. */
+extern const bn_optdef_t bn_solve_optdefs[];
 
 #endif

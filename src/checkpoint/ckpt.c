@@ -172,6 +172,7 @@ bn_status_t bn_ckpt_hook(void *data, bn_solver_t *s, const double *x,
 const char *bn_ckpt_free_keys(void) {
   return "input|output|checkpoint|checkpoint-every|checkpoint-seconds|"
          "checkpoint-keep|restart|max-iter|time-limit|tol|gatol|ftol|fatol|"
-         "rel-tol|monitor|monitor-every|progress|json|log-level|certificate|"
+         "rel-tol|monitor|monitor-every|progress|progress-every|json|log-level|"
+         "certificate|"
          "cert-gtol|cert-htol|atoms-png";
 }

@@ -248,3 +248,24 @@ char *bn_opts_serialize(const bn_opts_t *o) {
     if (o->val[i]) p += sprintf(p, "%s=%s\n", o->defs[i].key, o->val[i]);
   return s;
 }
+
+static bool bn_opts_has_key(const bn_optdef_t *d, size_t n, const char *key) {
+  for (size_t k = 0; k < n; k++)
+    if (!strcmp(d[k].key, key)) return true;
+  return false;
+}
+
+bn_optdef_t *bn_opts_merge(const bn_optdef_t *a, const bn_optdef_t *b,
+                           const bn_optdef_t *c) {
+  const bn_optdef_t *t[3] = {a, b, c};
+  size_t len[3] = {0, 0, 0}, n = 0;
+  for (int k = 0; k < 3; k++)
+    while (t[k] && t[k][len[k]].key) len[k]++;
+  bn_optdef_t *d =
+      calloc(bn_size_add(bn_size_add(len[0], len[1]), len[2] + 1), sizeof(*d));
+  if (!d) return NULL;
+  for (int k = 0; k < 3; k++)
+    for (size_t i = 0; i < len[k]; i++)
+      if (!bn_opts_has_key(d, n, t[k][i].key)) d[n++] = t[k][i];
+  return d;
+}

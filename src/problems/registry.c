@@ -31,3 +31,9 @@ const bn_problem_ops_t *bn_problem_find(const char *name) {
     if (!strcmp(bn_problems[i]->name, name)) return bn_problems[i];
   return NULL;
 }
+
+const bn_problem_ops_t *bn_problem_at(int i) {
+  int n = 0;
+  while (bn_problems[n]) n++;
+  return i >= 0 && i < n ? bn_problems[i] : NULL;
+}

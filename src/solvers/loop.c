@@ -34,23 +34,55 @@ static void bn_monitor_line(bn_solver_t *s, int64_t it, double f, double gn,
   fflush(out);
 }
 
-static void bn_progress(bn_solver_t *s, int64_t it, double gn, double g0,
-                        int done) {
-  if (bn_ctx_rank(s->ctx) != 0 || !s->params.progress || !isatty(2)) return;
-  /* Progress toward tol on a log scale, or toward max_iter if larger. */
+/* The fraction of the run done: toward tol on a log scale, or toward
+ * max_iter if further; never less than shown before (the gradient norm
+ * goes up as well as down). */
+static double bn_progress_frac(bn_solver_t *s, int64_t it, double gn,
+                               double g0) {
   double frac =
       s->params.max_iter > 0 ? (double)it / (double)s->params.max_iter : 1.0;
   if (s->params.tol > 0 && g0 > 0 && gn > 0) {
     double want = -log10(s->params.tol), got = -log10(gn / g0);
     if (want > 0 && got / want > frac) frac = got / want;
   }
+  if (!(frac >= 0)) frac = 0;
   if (frac > 1) frac = 1;
-  if (frac < 0) frac = 0;
-  int bars = (int)(frac * 30);
-  fprintf(stderr, "\r[%.*s%*s] %3d%%  its %lld  |g|/|g0| %.1e", bars,
-          "##############################", 30 - bars, "", (int)(frac * 100),
-          (long long)it, g0 > 0 ? gn / g0 : gn);
-  if (done) fprintf(stderr, "\n");
+  if (frac < s->prog_frac) frac = s->prog_frac;
+  s->prog_frac = frac;
+  return frac;
+}
+
+static void bn_progress(bn_solver_t *s, int64_t it, double f, double gn,
+                        double g0, double rel, double rmse, double sec,
+                        int done) {
+  const bn_solver_params_t *p = &s->params;
+  if (bn_ctx_rank(s->ctx) != 0 || !p->progress) return;
+  bool bar = p->progress_mode == BN_PROGRESS_BAR ||
+             (p->progress_mode == BN_PROGRESS_AUTO && isatty(2));
+  double frac = bn_progress_frac(s, it, gn, g0);
+  if (bar) {
+    int bars = (int)(frac * 30);
+    fprintf(stderr, "\r[%.*s%*s] %3d%%  its %lld  |g|/|g0| %.1e", bars,
+            "##############################", 30 - bars, "", (int)(frac * 100),
+            (long long)it, g0 > 0 ? gn / g0 : gn);
+    if (done) fprintf(stderr, "\n");
+    fflush(stderr);
+    return;
+  }
+  /* A status line every progress_every seconds (not at the end: the run's
+   * summary follows). */
+  if (done || sec < s->prog_next) return;
+  double every = p->progress_every > 0 ? p->progress_every : 10.0;
+  while (s->prog_next <= sec) s->prog_next += every;
+  fprintf(stderr, "progress: iteration %lld (%d%%)  f = %.6e  |g|/|g0| = %.2e",
+          (long long)it, (int)(frac * 100), f, g0 > 0 ? gn / g0 : gn);
+  if (!isnan(rel)) fprintf(stderr, "  rel_error = %.3e", rel);
+  if (!isnan(rmse)) fprintf(stderr, "  test_rmse = %.5e", rmse);
+  fprintf(stderr, "  %.1f s", sec);
+  /* Time left at the rate so far, once there is a rate to go by. */
+  double left = frac >= 0.05 && frac < 1 ? sec * (1 - frac) / frac : 0;
+  if (left >= 1) fprintf(stderr, ", about %.0f s left", left);
+  fprintf(stderr, "\n");
   fflush(stderr);
 }
 
@@ -136,6 +168,10 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
     gn = s->g0;
   }
   double g0 = s->g0, t0 = bn_wtime() - s->seconds;
+  s->prog_frac = 0.0;
+  s->prog_next =
+      s->seconds +
+      (s->params.progress_every > 0 ? s->params.progress_every : 10.0);
   s->cert_valid = 0;
   BN_CALL(ctx, bn_escape_check(s, obj, x, &f, g, &g0));
 
@@ -182,7 +218,7 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
         (s->iter % every == 0 || s->reason != BN_REASON_ITERATING))
       bn_monitor_line(s, s->iter, f, gn, step, rel, rmse, sec);
     else
-      bn_progress(s, s->iter, gn, g0, 0);
+      bn_progress(s, s->iter, f, gn, g0, rel, rmse, sec, 0);
     if (s->reason == BN_REASON_ITERATING) {
       bn_solver_event_t ev = {s->iter, sec, 0};
       /* The signal's number when every process that caught one caught
@@ -196,7 +232,7 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
       if (stop) s->reason = BN_STOPPED_SIGNAL;
     }
   }
-  bn_progress(s, s->iter, gn, g0, 1);
+  bn_progress(s, s->iter, f, gn, g0, NAN, NAN, s->seconds, 1);
   /* A signal leaves the last iterate (the run continues from it). */
   if (s->reason != BN_STOPPED_SIGNAL) bn_early_finish(s, x);
   bn_timer_stop(ctx, tm);

@@ -24,6 +24,8 @@ void bn_solver_params_default(bn_solver_params_t *p) {
   p->monitor = false;
   p->monitor_every = 1;
   p->progress = true;
+  p->progress_mode = BN_PROGRESS_AUTO;
+  p->progress_every = 10.0;
   p->escape = false;
   p->escape_max = 20;
   p->escape_htol = 0.0;

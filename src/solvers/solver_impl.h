@@ -38,6 +38,7 @@ struct bn_solver {
   int nring;
   /* loop state kept for checkpoints */
   double f, g0, seconds;
+  double prog_frac, prog_next; /* progress shown so far; next line due */
   int resume; /* the next solve continues from a restored state */
   /* saddle escape */
   int64_t escapes;

@@ -16,32 +16,11 @@
 #include "benign/problem.h"
 #include "fuzz_common.h"
 
-/* A copy of bn_solve_opts (drivers/run_problem.c, not in the library):
- * the same keys, types, defaults and choices; short help. */
-static const bn_optdef_t solve_opts[] = {
-    {"input", BN_OPT_STRING, NULL, "input", NULL},
-    {"output", BN_OPT_STRING, "result.h5", "output", NULL},
-    {"solver", BN_OPT_CHOICE, "gd", "solver", "gd|agd|als"},
-    {"init", BN_OPT_CHOICE, "spectral", "init", "spectral|random"},
-    {"seed", BN_OPT_INT, "1", "seed", NULL},
-    {"tol", BN_OPT_REAL, "1e-8", "tol", NULL},
-    {"gatol", BN_OPT_REAL, "0", "gatol", NULL},
-    {"fatol", BN_OPT_REAL, "0", "fatol", NULL},
-    {"rel-tol", BN_OPT_REAL, "0", "rel-tol", NULL},
-    {"ftol", BN_OPT_REAL, "0", "ftol", NULL},
-    {"max-iter", BN_OPT_INT, "1000", "max-iter", NULL},
-    {"time-limit", BN_OPT_REAL, "0", "time-limit", NULL},
-    {"monitor", BN_OPT_BOOL, "false", "monitor", NULL},
-    {"monitor-every", BN_OPT_INT, "1", "monitor-every", NULL},
-    {"progress", BN_OPT_BOOL, "true", "progress", NULL},
-    {"json", BN_OPT_BOOL, "false", "json", NULL},
-    {"save-init", BN_OPT_BOOL, "false", "save-init", NULL},
-    {"log-level", BN_OPT_CHOICE, "info", "log-level", "quiet|info|debug"},
-    {NULL, 0, NULL, NULL, NULL}};
-
 enum { MAX_ARGS = 64 };
 
-static bn_optdef_t defs[64]; /* bn_complete_optdefs + solve_opts */
+/* The keys of `benign complete`: the problem's plus the shared solve keys,
+ * merged as the program merges them. */
+static bn_optdef_t *defs;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -49,10 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
-  size_t n = 0;
-  for (const bn_optdef_t *d = bn_complete_optdefs; d->key; d++) defs[n++] = *d;
-  for (const bn_optdef_t *d = solve_opts; d->key; d++) defs[n++] = *d;
-  if (n >= sizeof defs / sizeof defs[0]) bn_fuzz_fail("table too small");
+  defs = bn_problem_optdefs("complete");
+  if (!defs) bn_fuzz_fail("no option table for complete");
   bn_fuzz_setup();
   return 0;
 }

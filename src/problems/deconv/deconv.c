@@ -460,8 +460,9 @@ static bn_status_t bn_deconv_truth(void *data, double *x, bool *have) {
 const bn_problem_ops_t bn_problem_deconv = {
     .name = "deconv",
     .summary =
-        "multichannel sparse blind deconvolution y_i = a (*) x_i: a "
-        "sparsity loss over the sphere, then rounding",
+        "multichannel sparse blind deconvolution y_i = a (*) x_i (1-D or "
+        "2-D channels): Fourier preconditioning, a sparsity loss over the "
+        "sphere, LP rounding to machine precision",
     .opts = bn_deconv_optdefs,
     .create = bn_deconv_create,
     .objective = bn_deconv_objective,
@@ -470,4 +471,10 @@ const bn_problem_ops_t bn_problem_deconv = {
     .load = bn_deconv_load,
     .describe = bn_deconv_describe,
     .destroy = bn_deconv_destroy,
-    .truth = bn_deconv_truth};
+    .truth = bn_deconv_truth,
+    .usage =
+        "mpirun -n P benign deconv [deck.ini] --input=F.h5 [--output=G.h5] "
+        "[--loss=huber|l1|l4] [--png-prefix=P] [--checkpoint=C.h5] "
+        "[--restart=C.h5|auto] ...",
+    .gen_opts = bn_gen_deconv_opts,
+    .generate = bn_gen_deconv_run};

@@ -96,4 +96,9 @@ void bn_dc_kernel_of(bn_deconv_t *d, const double *q, double *a);
  * min_x (1/2) |y_i - a (*) x|^2 + lasso |x|_1 per channel, ah = FFT(a). */
 bn_status_t bn_dc_lasso(bn_deconv_t *d, const fftw_complex *ah);
 
+/* deconv_gen_opts.c: `benign generate deconv`, its options and run
+ * (collective). */
+extern const bn_optdef_t bn_gen_deconv_opts[];
+bn_status_t bn_gen_deconv_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

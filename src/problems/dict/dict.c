@@ -309,7 +309,8 @@ const bn_problem_ops_t bn_problem_dict = {
     .name = "dict",
     .summary =
         "dictionary learning Y = A X, X sparse: l4 over the orthogonal "
-        "group, sparsity on the sphere with deflation, overcomplete",
+        "group (MSP), sparsity on the sphere with deflation, overcomplete "
+        "l4, the synthesis model (batch, online, orthogonal)",
     .opts = bn_dict_optdefs,
     .create = bn_dict_create,
     .objective = bn_dict_objective,
@@ -318,7 +319,13 @@ const bn_problem_ops_t bn_problem_dict = {
     .load = bn_dict_load,
     .describe = bn_dict_describe,
     .destroy = bn_dict_destroy,
-    .truth = bn_dict_truth};
+    .truth = bn_dict_truth,
+    .usage =
+        "mpirun -n P benign dict [deck.ini] --input=F.h5 [--output=G.h5] "
+        "[--method=l4|sphere|overcomplete|synthesis|synthesis-orth] "
+        "[--loss=huber|l1|l4] [--lambda=L] [--batch-size=B] [--atoms=N] ...",
+    .gen_opts = bn_gen_dict_opts,
+    .generate = bn_gen_dict_run};
 
 /* Helpers shared by the methods. */
 void bn_dict_atom(const bn_dict_t *d, int j, double *q) {

@@ -273,4 +273,8 @@ bn_status_t bn_dict_synth_lasso(bn_dict_t *d, const double *a, const double *b,
                                 double *c, int rows, int fista, int64_t iters,
                                 double tol);
 
+/* dict_gen_opts.c: `benign generate dict`, its options and run (collective). */
+extern const bn_optdef_t bn_gen_dict_opts[];
+bn_status_t bn_gen_dict_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

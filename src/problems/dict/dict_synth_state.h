@@ -1,5 +1,6 @@
 /* Dictionary learning, methods `synthesis` and `synthesis-orth`: the state
- * shared by src/problems/dict/dict_synth*.c (see dict_synth.c for the model). */
+ * shared by src/problems/dict/dict_synth*.c (see dict_synth.c for the model).
+ */
 #ifndef BN_PROBLEMS_DICT_SYNTH_H
 #define BN_PROBLEMS_DICT_SYNTH_H
 

@@ -454,8 +454,9 @@ static void bn_eig_describe(void *data, FILE *out) {
 
 const bn_problem_ops_t bn_problem_eig = {
     "eig",
-    "leading eigenvectors of a symmetric matrix: min -1/2 tr(X^T A X) on the "
-    "sphere (k = 1) or the Stiefel manifold",
+    "leading eigenvectors of a symmetric matrix (dense /A or sparse "
+    "/omega): min -1/2 tr(X^T A X) on the sphere (k = 1) or Stiefel "
+    "manifold",
     bn_eig_optdefs,
     bn_eig_create,
     bn_eig_objective,
@@ -464,4 +465,9 @@ const bn_problem_ops_t bn_problem_eig = {
     bn_eig_load,
     bn_eig_describe,
     bn_eig_destroy,
-    bn_eig_truth};
+    bn_eig_truth,
+    .usage =
+        "mpirun -n P benign eig [deck.ini] --input=F.h5 [--k=K] "
+        "[--output=G.h5] [--solver=gd|agd] [--init=spectral|random] ...",
+    .gen_opts = bn_gen_eig_opts,
+    .generate = bn_gen_eig_run};

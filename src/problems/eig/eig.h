@@ -95,4 +95,8 @@ bn_status_t bn_eig_small_syev(bn_ctx_t *ctx, int k, const double *a, double *w,
 bn_status_t bn_eig_ritz(bn_eig_t *e, const double *x, double *vals,
                         double *vec);
 
+/* eig_gen_opts.c: `benign generate eig`, its options and run (collective). */
+extern const bn_optdef_t bn_gen_eig_opts[];
+bn_status_t bn_gen_eig_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

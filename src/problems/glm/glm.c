@@ -268,8 +268,9 @@ static void bn_glm_describe(void *data, FILE *out) {
 
 const bn_problem_ops_t bn_problem_glm = {
     "glm",
-    "generalized linear model y = sigma(w^T x) + noise: squared loss, "
-    "monotone link",
+    "generalized linear model y = sigma(w^T x) + noise: min 1/(2n) "
+    "sum_i (sigma(w^T x_i) - y_i)^2 (sigmoid, tanh, softplus or linear "
+    "link)",
     bn_glm_optdefs,
     bn_glm_create,
     bn_glm_objective,
@@ -278,4 +279,10 @@ const bn_problem_ops_t bn_problem_glm = {
     bn_glm_load,
     bn_glm_describe,
     bn_glm_destroy,
-    bn_glm_truth};
+    bn_glm_truth,
+    .usage =
+        "mpirun -n P benign glm [deck.ini] --input=F.h5 "
+        "[--link=auto|sigmoid|tanh|softplus|linear] [--output=G.h5] "
+        "[--solver=gd|agd] [--init=spectral|random] ...",
+    .gen_opts = bn_gen_glm_opts,
+    .generate = bn_gen_glm_run};

@@ -70,4 +70,8 @@ bn_status_t bn_glm_metrics(void *data, const double *w, double *rel,
                            double *rmse);
 bn_status_t bn_glm_init(void *data, const bn_opts_t *opts, double *w);
 
+/* glm_gen_opts.c: `benign generate glm`, its options and run (collective). */
+extern const bn_optdef_t bn_gen_glm_opts[];
+bn_status_t bn_gen_glm_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

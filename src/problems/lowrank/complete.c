@@ -272,7 +272,8 @@ static bn_status_t bn_lr_truth_point_complete(void *data, double *x,
 
 const bn_problem_ops_t bn_problem_complete = {
     "complete",
-    "low-rank matrix completion from observed entries (Burer-Monteiro)",
+    "low-rank matrix completion: min 1/(2p)|P_Omega(UV^T - M)|^2 + "
+    "1/8|U^TU - V^TV|^2 (+ ridge, incoherence)",
     bn_complete_optdefs,
     bn_complete_create,
     bn_complete_objective,
@@ -281,4 +282,9 @@ const bn_problem_ops_t bn_problem_complete = {
     bn_complete_load,
     bn_complete_describe,
     bn_complete_destroy,
-    bn_lr_truth_point_complete};
+    bn_lr_truth_point_complete,
+    .usage =
+        "mpirun -n P benign complete [deck.ini] --input=F.h5 --rank=R "
+        "[--output=G.h5] [--solver=gd|agd|als] [--init=spectral|random] ...",
+    .gen_opts = bn_gen_complete_opts,
+    .generate = bn_gen_complete_run};

@@ -111,4 +111,9 @@ bn_status_t bn_complete_bias_load(bn_complete_t *c, bn_h5_t *f,
 /* Small dense helpers (row-major, r x r). */
 int bn_chol_solve(int n, double *a, double *b); /* 0 on success */
 
+/* complete_gen_opts.c: `benign generate complete`, its options and run
+ * (collective). */
+extern const bn_optdef_t bn_gen_complete_opts[];
+bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

@@ -272,7 +272,8 @@ static bn_status_t bn_lr_truth_point_factor(void *data, double *x, bool *have) {
 
 const bn_problem_ops_t bn_problem_factor = {
     "factor",
-    "fully observed low-rank factorization (U U^T or U V^T, Burer-Monteiro)",
+    "low-rank factorization of a full matrix: min 1/4|Y - UU^T|^2 "
+    "(sym) or 1/2|Y - UV^T|^2 + 1/8|U^TU - V^TV|^2",
     bn_factor_optdefs,
     bn_factor_create,
     bn_factor_objective,
@@ -281,4 +282,10 @@ const bn_problem_ops_t bn_problem_factor = {
     bn_factor_load,
     bn_factor_describe,
     bn_factor_destroy,
-    bn_lr_truth_point_factor};
+    bn_lr_truth_point_factor,
+    .usage =
+        "mpirun -n P benign factor [deck.ini] --input=F.h5 --rank=R "
+        "[--mode=sym|general] [--output=G.h5] [--solver=gd|agd] "
+        "[--init=spectral|random] ...",
+    .gen_opts = bn_gen_factor_opts,
+    .generate = bn_gen_factor_run};

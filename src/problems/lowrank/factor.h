@@ -54,4 +54,9 @@ bn_status_t bn_factor_init(void *data, const bn_opts_t *opts, double *x);
 /* Collective: the full factor (n x r) gathered from its local rows. */
 bn_status_t bn_factor_gather(bn_factor_t *c, const double *local);
 
+/* factor_gen_opts.c: `benign generate factor`, its options and run
+ * (collective). */
+extern const bn_optdef_t bn_gen_factor_opts[];
+bn_status_t bn_gen_factor_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

@@ -363,8 +363,8 @@ static bn_status_t bn_lr_truth_point_rpca(void *data, double *x, bool *have) {
 
 const bn_problem_ops_t bn_problem_rpca = {
     "rpca",
-    "robust PCA: M = L + S, L = U V^T low rank, S sparse (gradient descent "
-    "with a sparse estimator, Yi et al. 2016)",
+    "robust PCA: M = UV^T + S, min 1/2|UV^T + S - M|^2 + 1/8|U^TU - "
+    "V^TV|^2 with S = T_(gamma alpha)(M - UV^T) (Yi et al. 2016)",
     bn_rpca_optdefs,
     bn_rpca_create,
     bn_rpca_objective,
@@ -373,4 +373,10 @@ const bn_problem_ops_t bn_problem_rpca = {
     bn_rpca_load,
     bn_rpca_describe,
     bn_rpca_destroy,
-    bn_lr_truth_point_rpca};
+    bn_lr_truth_point_rpca,
+    .usage =
+        "mpirun -n P benign rpca [deck.ini] --input=F.h5 --rank=R "
+        "--alpha=A [--output=G.h5] [--solver=gd|agd] "
+        "[--init=spectral|random] ...",
+    .gen_opts = bn_gen_rpca_opts,
+    .generate = bn_gen_rpca_run};

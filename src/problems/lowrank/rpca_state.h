@@ -128,4 +128,8 @@ double bn_select_kth_largest(double *a, bn_idx_t n, bn_idx_t k);
  * bracket, then a selection among the entries inside it. */
 double bn_kth_largest(const double *a, bn_idx_t n, bn_idx_t k, double *w);
 
+/* rpca_gen_opts.c: `benign generate rpca`, its options and run (collective). */
+extern const bn_optdef_t bn_gen_rpca_opts[];
+bn_status_t bn_gen_rpca_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

@@ -324,8 +324,8 @@ static bn_status_t bn_lr_truth_point_sense(void *data, double *x, bool *have) {
 
 const bn_problem_ops_t bn_problem_sense = {
     "sense",
-    "low-rank matrix sensing from linear measurements <A_i, M> "
-    "(Burer-Monteiro)",
+    "low-rank matrix sensing: min 1/(2m) sum_i (<A_i, UV^T> - y_i)^2 + "
+    "1/8|U^TU - V^TV|^2 (gaussian, rank-one or implicit A_i)",
     bn_sense_optdefs,
     bn_sense_create,
     bn_sense_objective,
@@ -334,4 +334,9 @@ const bn_problem_ops_t bn_problem_sense = {
     bn_sense_load,
     bn_sense_describe,
     bn_sense_destroy,
-    bn_lr_truth_point_sense};
+    bn_lr_truth_point_sense,
+    .usage =
+        "mpirun -n P benign sense [deck.ini] --input=F.h5 --rank=R "
+        "[--output=G.h5] [--solver=gd|agd] [--init=spectral|random] ...",
+    .gen_opts = bn_gen_sense_opts,
+    .generate = bn_gen_sense_run};

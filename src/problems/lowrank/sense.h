@@ -107,4 +107,9 @@ void bn_sense_normals_dots(uint64_t seed, uint32_t stream, uint64_t i0,
                            double *g, const double *coef, size_t nprev,
                            double scale, double *dots);
 
+/* sense_gen_opts.c: `benign generate sense`, its options and run (collective).
+ */
+extern const bn_optdef_t bn_gen_sense_opts[];
+bn_status_t bn_gen_sense_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

@@ -472,8 +472,10 @@ static bn_status_t bn_phase_truth(void *data, double *x, bool *have) {
 const bn_problem_ops_t bn_problem_phase = {
     .name = "phase",
     .summary =
-        "phase retrieval: x in C^n or R^n from |Ax| or |Ax|^2 "
-        "(Wirtinger flow and its truncated/amplitude variants)",
+        "phase retrieval: x in C^n or R^n from y = |Ax|^2 or |Ax| "
+        "(Gaussian A, stored or implicit; Wirtinger flow, truncated WF, "
+        "reweighted amplitude flow, reshaped WF, gradient descent from a "
+        "random start)",
     .opts = bn_phase_optdefs,
     .create = bn_phase_create,
     .objective = bn_phase_objective,
@@ -482,4 +484,11 @@ const bn_problem_ops_t bn_problem_phase = {
     .load = bn_phase_load,
     .describe = bn_phase_describe,
     .destroy = bn_phase_destroy,
-    .truth = bn_phase_truth};
+    .truth = bn_phase_truth,
+    .usage =
+        "mpirun -n P benign phase [deck.ini] --input=F.h5 [--output=G.h5] "
+        "[--method=wf|twf|raf|rwf|gd-random] "
+        "[--init=spectral|truncated|reshaped|weighted|random] "
+        "[--solver=gd|agd|als] ...",
+    .gen_opts = bn_gen_phase_opts,
+    .generate = bn_gen_phase_run};

@@ -175,4 +175,9 @@ void bn_phase_adjoint(bn_phase_t *s, const double *w, double *g);
  * by (seed, i): the same on any number of processes. */
 void bn_phase_row(uint64_t seed, int cplx, bn_idx_t n, uint64_t i, double *row);
 
+/* phase_gen_opts.c: `benign generate phase`, its options and run (collective).
+ */
+extern const bn_optdef_t bn_gen_phase_opts[];
+bn_status_t bn_gen_phase_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "benign/checkpoint.h"
-#include "problems/sasd/sasd_state.h"
 #include "problems/sasd/sasd_io.h"
+#include "problems/sasd/sasd_state.h"
 
 /* The numbers of /checkpoint/state, in this order. */
 enum {

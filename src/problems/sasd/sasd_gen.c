@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "problems/sasd/sasd_state.h"
 #include "problems/sasd/sasd_io.h"
+#include "problems/sasd/sasd_state.h"
 
 static double bn_sasd_x0(const bn_sasd_gen_t *p, bn_idx_t i, bn_idx_t j) {
   uint64_t idx = (uint64_t)(i * p->w + j);

@@ -243,8 +243,8 @@ static void bn_tensor_describe(void *data, FILE *out) {
 const bn_problem_ops_t bn_problem_tensor = {
     .name = "tensor",
     .summary =
-        "orthogonal symmetric 4th-order tensor decomposition: "
-        "max T(x,x,x,x) on the sphere with deflation",
+        "orthogonal symmetric 4th-order tensor decomposition T = sum_k "
+        "lambda_k a_k^(x)4: max T(x,x,x,x) on the sphere, deflation",
     .opts = bn_tensor_optdefs,
     .create = bn_tensor_create,
     .objective = bn_tensor_objective,
@@ -253,7 +253,13 @@ const bn_problem_ops_t bn_problem_tensor = {
     .load = bn_tensor_load,
     .describe = bn_tensor_describe,
     .destroy = bn_tensor_destroy,
-    .truth = bn_tensor_truth};
+    .truth = bn_tensor_truth,
+    .usage =
+        "mpirun -n P benign tensor [deck.ini] --input=F.h5 [--output=G.h5] "
+        "[--method=rgd|power|shifted-power] [--shift=ALPHA] "
+        "[--components=K] [--init=spectral|random] ...",
+    .gen_opts = bn_gen_tensor_opts,
+    .generate = bn_gen_tensor_run};
 
 /* The public deflation state (benign/tensor.h). */
 int bn_tensor_target(const void *data) {

@@ -164,4 +164,9 @@ bn_status_t bn_tensor_write_state(bn_tensor_t *t, bn_h5_t *f,
                                   const char *hist_prefix);
 bn_status_t bn_tensor_read_state(bn_tensor_t *t, bn_h5_t *f);
 
+/* tensor_gen_opts.c: `benign generate tensor`, its options and run
+ * (collective). */
+extern const bn_optdef_t bn_gen_tensor_opts[];
+bn_status_t bn_gen_tensor_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
 #endif

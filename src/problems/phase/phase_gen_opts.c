@@ -3,7 +3,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "cli.h"
+#include "benign/benign.h"
+#include "problems/phase/phase.h"
 
 const bn_optdef_t bn_gen_phase_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},

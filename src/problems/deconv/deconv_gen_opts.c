@@ -1,7 +1,8 @@
 /* benign generate deconv: a synthetic multichannel sparse blind
  * deconvolution instance y_i = a (*) x_i with ground truth. */
+#include "benign/benign.h"
 #include "benign/deconv.h"
-#include "cli.h"
+#include "problems/deconv/deconv.h"
 
 const bn_optdef_t bn_gen_deconv_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},

@@ -1,6 +1,7 @@
 /* benign generate glm: a synthetic generalized linear model instance with
  * ground truth. */
-#include "cli.h"
+#include "benign/benign.h"
+#include "problems/glm/glm.h"
 
 const bn_optdef_t bn_gen_glm_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},

@@ -1,6 +1,7 @@
 /* benign generate rpca: a synthetic robust PCA instance with ground truth
  * (low-rank part and corruptions). */
-#include "cli.h"
+#include "benign/benign.h"
+#include "problems/lowrank/rpca_state.h"
 
 const bn_optdef_t bn_gen_rpca_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},

@@ -3,7 +3,8 @@
  * Gaussian X), optionally with noise, outliers and corruptions. */
 #include <string.h>
 
-#include "cli.h"
+#include "benign/benign.h"
+#include "problems/dict/dict.h"
 
 const bn_optdef_t bn_gen_dict_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "benign/benign.h"
+#include "problems/tensor/tensor.h"
 
 const bn_optdef_t bn_gen_tensor_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},

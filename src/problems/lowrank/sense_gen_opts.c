@@ -1,6 +1,7 @@
 /* benign generate sense: a synthetic matrix sensing instance with ground
  * truth. */
-#include "cli.h"
+#include "benign/benign.h"
+#include "problems/lowrank/sense.h"
 
 const bn_optdef_t bn_gen_sense_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},

@@ -2,7 +2,8 @@
  * truth. */
 #include <stdlib.h>
 
-#include "cli.h"
+#include "benign/benign.h"
+#include "problems/lowrank/complete_state.h"
 
 const bn_optdef_t bn_gen_complete_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},

@@ -2,7 +2,8 @@
  * truth. */
 #include <string.h>
 
-#include "cli.h"
+#include "benign/benign.h"
+#include "problems/lowrank/factor.h"
 
 const bn_optdef_t bn_gen_factor_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},

@@ -1,5 +1,6 @@
 /* benign generate eig: a symmetric matrix with known leading eigenpairs. */
-#include "cli.h"
+#include "benign/benign.h"
+#include "problems/eig/eig.h"
 
 const bn_optdef_t bn_gen_eig_opts[] = {
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},
