@@ -30,6 +30,7 @@ typedef struct bn_command {
  * (multi-stage solves, rounding), by bn_frame_NAME below. */
 extern const bn_command_t bn_cmd_generate;
 extern const bn_command_t bn_cmd_import;
+extern const bn_command_t bn_cmd_split;
 extern const bn_command_t bn_cmd_info;
 extern const bn_command_t bn_cmd_landscape;
 extern const bn_command_t bn_cmd_sasd;

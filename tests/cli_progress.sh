@@ -5,14 +5,14 @@
 # --progress-every refused. At 1, 2 and 3 processes (rank 0 alone writes).
 . "$(dirname "$0")/lib.sh"
 
-# Ill-conditioned and noisy, so gd takes its 800 iterations (2-3 s).
+# Ill-conditioned and noisy, so gd takes all its 400 iterations (1-2 s).
 bn_ok "generate 3000 x 2000 rank 8" 2 generate complete --rows=3000 \
   --cols=2000 --rank=8 --sample-rate=0.08 --condition=100 --noise=0.1 \
   --seed=3 --output="$T/c.h5"
 for np in 1 2 3; do
-  # A line every 0.1 s.
+  # A line every 0.05 s.
   bn_run "$np" complete --input="$T/c.h5" --rank=8 --solver=gd --tol=0 \
-    --max-iter=800 --certificate=off --progress-every=0.1 \
+    --max-iter=400 --certificate=off --progress-every=0.05 \
     --output="$T/r$np.h5" >"$T/out$np.txt" 2>"$T/err$np.txt"
   check "np=$np: the run succeeded" test -s "$T/r$np.h5"
   n=$(grep -c '^progress: iteration' "$T/err$np.txt" || true)
@@ -28,7 +28,7 @@ for np in 1 2 3; do
     test "$(grep -c '\[#' "$T/err$np.txt" || true)" = 0
 done
 bn_run 2 complete --input="$T/c.h5" --rank=8 --solver=gd --tol=0 \
-  --max-iter=600 --certificate=off --progress-every=0.2 --progress=off \
+  --max-iter=400 --certificate=off --progress-every=0.05 --progress=off \
   --output="$T/off.h5" >"$T/out.txt" 2>"$T/err.txt"
 check "--progress=off: no progress line" \
   test "$(grep -c '^progress:' "$T/err.txt" || true)" = 0

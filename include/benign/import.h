@@ -22,6 +22,9 @@
 #ifndef BENIGN_IMPORT_H
 #define BENIGN_IMPORT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "benign/types.h"
 
 typedef struct bn_import_stats {
@@ -40,5 +43,28 @@ typedef struct bn_import_stats {
 bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
                               const char *input, const char *output,
                               const char *duplicates, bn_import_stats_t *stats);
+
+/* benign split (src/sparse/obs_split.c): hold out part of an input's
+ * observed entries. */
+typedef struct bn_split_params {
+  const char *input, *output;
+  double test_fraction; /* in (0, 1) */
+  bool per_row;         /* that share of every row (leave-k-out), else of
+                         * all entries at random */
+  uint64_t seed;
+} bn_split_params_t;
+
+typedef struct bn_split_stats {
+  bn_idx_t rows, cols, train, test;
+} bn_split_stats_t;
+
+/* Collective. Reads input's /omega (checked as the solvers check it; an
+ * input that already has /test is refused) and writes output with /omega
+ * (the kept entries) and /test (the held-out ones), both sorted by (row,
+ * col), the same rows/cols, and /map and /truth copied when present.
+ * Which entries are held out depends on the seed, the row and the column
+ * only: the same file on any number of processes. */
+bn_status_t bn_split(bn_ctx_t *ctx, const bn_split_params_t *p,
+                     bn_split_stats_t *stats);
 
 #endif

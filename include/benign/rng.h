@@ -22,7 +22,8 @@ enum {
   BN_STREAM_SKETCH = 8,
   BN_STREAM_SPECTRUM = 9,
   BN_STREAM_BIAS_ROW = 10,
-  BN_STREAM_BIAS_COL = 11
+  BN_STREAM_BIAS_COL = 11,
+  BN_STREAM_HOLDOUT = 12 /* benign split: which entries are held out */
 };
 
 /* Uniform in the open interval (0, 1). */

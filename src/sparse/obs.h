@@ -63,4 +63,13 @@ bn_status_t bn_obs_csc(bn_obs_t *o);
 double bn_obs_bytes(const bn_obs_t *o);
 void bn_obs_destroy(bn_obs_t *o);
 
+/* Collective (obs_write.c): write this process's n entries (row, col,
+ * val; the processes' blocks in rank order) as GROUP/row, GROUP/col,
+ * GROUP/val and the group's rows, cols attributes; *total gets the count
+ * over all processes. */
+bn_status_t bn_obs_write(bn_ctx_t *ctx, bn_h5_t *f, const char *group,
+                         bn_idx_t n, const int64_t *row, const int64_t *col,
+                         const double *val, bn_idx_t rows, bn_idx_t cols,
+                         bn_idx_t *total);
+
 #endif

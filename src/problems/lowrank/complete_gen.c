@@ -5,6 +5,7 @@
 
 #include "benign/benign.h"
 #include "benign/generate.h"
+#include "sparse/obs.h"
 
 static bn_status_t bn_gen_check(bn_ctx_t *ctx, const bn_complete_gen_t *g) {
   if (g->rows < 1 || g->cols < 1)
@@ -131,28 +132,6 @@ static bn_status_t bn_gen_entries(bn_ctx_t *ctx, const bn_complete_gen_t *g,
   return BN_OK;
 }
 
-static bn_status_t bn_gen_write_entries(bn_ctx_t *ctx, bn_h5_t *f,
-                                        const char *group,
-                                        const bn_gen_buf_t *b,
-                                        const bn_complete_gen_t *g,
-                                        bn_idx_t *total) {
-  bn_idx_t start = 0, n = b->n;
-  char name[64];
-  BN_MPI(ctx, MPI_Exscan(&n, &start, 1, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx)));
-  if (bn_ctx_rank(ctx) == 0) start = 0;
-  BN_MPI(ctx,
-         MPI_Allreduce(&n, total, 1, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx)));
-  snprintf(name, sizeof(name), "%s/row", group);
-  BN_CALL(ctx, bn_h5_write_i64(f, name, *total, start, n, b->row));
-  snprintf(name, sizeof(name), "%s/col", group);
-  BN_CALL(ctx, bn_h5_write_i64(f, name, *total, start, n, b->col));
-  snprintf(name, sizeof(name), "%s/val", group);
-  BN_CALL(ctx, bn_h5_write_f64(f, name, *total, start, n, b->val));
-  BN_CALL(ctx, bn_h5_attr_set_i64(f, group, "rows", g->rows));
-  BN_CALL(ctx, bn_h5_attr_set_i64(f, group, "cols", g->cols));
-  return BN_OK;
-}
-
 static bn_status_t bn_gen_attrs(bn_h5_t *f, const bn_complete_gen_t *g) {
   bn_status_t st =
       bn_h5_attr_set_str(f, "/", "creator", "benign generate complete");
@@ -219,9 +198,11 @@ bn_status_t bn_generate_complete(bn_ctx_t *ctx, const bn_complete_gen_t *g,
   if (st == BN_OK) st = bn_h5_create(ctx, output, bytes, &f);
   bn_gen_stats_t tot = {0, 0};
   if (st == BN_OK)
-    st = bn_gen_write_entries(ctx, f, "/omega", &train, g, &tot.train);
+    st = bn_obs_write(ctx, f, "/omega", train.n, train.row, train.col,
+                      train.val, g->rows, g->cols, &tot.train);
   if (st == BN_OK && g->test_fraction > 0)
-    st = bn_gen_write_entries(ctx, f, "/test", &test, g, &tot.test);
+    st = bn_obs_write(ctx, f, "/test", test.n, test.row, test.col, test.val,
+                      g->rows, g->cols, &tot.test);
   if (st == BN_OK) st = bn_h5_write_dmat(f, "/truth/U", x);
   if (st == BN_OK) st = bn_h5_write_dmat(f, "/truth/V", yloc);
   if (st == BN_OK) st = bn_gen_attrs(f, g);
