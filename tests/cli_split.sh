@@ -68,7 +68,7 @@ triples "$T/entry-1.h5" /test >"$T/test5.txt"
 check "another seed, another split" sh -c "! cmp -s '$T/test5.txt' '$T/test6.txt'"
 
 bn_ok "complete on the split file" 2 complete --input="$T/entry-1.h5" --rank=3 \
-  --solver=als --max-iter=30 --json --output="$T/r.h5"
+  --solver=als --max-iter=30 --json --output="$T/res.h5"
 check "complete reports a test RMSE" grep -q '"test_rmse":[0-9]' "$T/last.out"
 
 # Id maps from a CSV import come along.
@@ -83,6 +83,24 @@ check "/map/row_ids copied" same_h5 "$T/r.h5" "$T/rs.h5" /map/row_ids /map/row_i
 check "/map/col_ids copied" same_h5 "$T/r.h5" "$T/rs.h5" /map/col_ids /map/col_ids
 check "2 of each user's 5 ratings held out" \
   test "$(dump "$T/rs.h5" /test/row | wc -l)" = 8
+# complete carries the maps into its result (for predictions in the
+# users' ids), the same at 1, 2 and 3 processes.
+for np in 1 2 3; do
+  bn_ok "complete on it at $np" "$np" complete --input="$T/rs.h5" --rank=1 \
+    --max-iter=5 --certificate=off --output="$T/rm$np.h5"
+  check "result at $np: /map/row_ids" \
+    same_h5 "$T/r.h5" "$T/rm$np.h5" /map/row_ids /map/row_ids
+  check "result at $np: /map/col_ids" \
+    same_h5 "$T/r.h5" "$T/rm$np.h5" /map/col_ids /map/col_ids
+done
+check "no maps in a result whose input has none" \
+  sh -c "h5dump -n '$T/res.h5' | grep -q /U && ! h5dump -n '$T/res.h5' | grep -q /map"
+# A map of the wrong length is refused.
+cp "$T/in.h5" "$T/badmap.h5"
+h5copy -i "$T/r.h5" -o "$T/badmap.h5" -s /map -d /map
+expect_fail "complete: /map/row_ids of the wrong length" 2 \
+  "row_ids must hold one id for each of the 300 rows" \
+  complete --input="$T/badmap.h5" --rank=3 --output="$T/x.h5"
 
 # Bad inputs: one message, every rank non-zero, nothing written.
 cp "$T/entry-1.h5" "$T/keep.h5"

@@ -56,6 +56,7 @@ static void bn_complete_destroy(void *data) {
   bn_dist_destroy(c->rdist);
   bn_dist_destroy(c->cdist);
   bn_lr_truth_destroy(c->truth);
+  bn_complete_map_free(c);
   free(c->vg);
   free(c->tvg);
   free(c->regu);
@@ -179,7 +180,7 @@ static bn_status_t bn_complete_read(void *data, bn_h5_t *f,
     BN_CALL(ctx, bn_obs_plan(c->test, c->cdist));
   }
   BN_CALL(ctx, bn_lr_truth_read(ctx, f, c->rdist, c->cdist, &c->truth));
-  return BN_OK;
+  return bn_complete_map_read(c, f);
 }
 
 /* Work space of eval. */
@@ -234,6 +235,7 @@ static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
   if (st == BN_OK && !strcmp(prefix, "/")) {
     st = bn_lr_save_shape(f, c->n1, c->n2, c->r);
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);
+    if (st == BN_OK) st = bn_complete_map_save(c, f);
   }
   return st;
 }

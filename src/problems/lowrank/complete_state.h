@@ -41,8 +41,10 @@ typedef struct bn_complete {
   bn_obs_dup_t dup; /* --duplicates */
   bn_obs_t *obs, *test;
   bn_dist_t *rdist, *cdist;
-  bn_idx_t nu, nv;      /* local rows of U and V */
-  double *regu, *regv;  /* ridge weight of each local row of U, V */
+  int64_t *row_ids, *col_ids; /* the input's /map: ids of this process's
+                               * rows and columns, or NULL */
+  bn_idx_t nu, nv;            /* local rows of U and V */
+  double *regu, *regv;        /* ridge weight of each local row of U, V */
   double *stage;        /* owned rows [v_j | c_j] or their gradient, nv x w */
   double *vg, *gvg;     /* ghost rows of V and their gradient, nghost x w */
   double *tvg;          /* ghost rows of V for the test entries */
@@ -115,5 +117,13 @@ int bn_chol_solve(int n, double *a, double *b); /* 0 on success */
  * (collective). */
 extern const bn_optdef_t bn_gen_complete_opts[];
 bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
+/* complete_map.c. Collective: read the input's /map/row_ids and
+ * /map/col_ids (when present; checked against the size) for this process's
+ * rows and columns; write them into a result. */
+bn_status_t bn_complete_map_read(bn_complete_t *c, bn_h5_t *f);
+bn_status_t bn_complete_map_save(bn_complete_t *c, bn_h5_t *f);
+/* Local. */
+void bn_complete_map_free(bn_complete_t *c);
 
 #endif
