@@ -13,9 +13,8 @@
 
 /* The commands: one per registered problem (src/problems/registry.c),
  * made from its table, then sasd (not registered: its own iADM loop) and
- * the tools. Adding a tool command is
- * one line in bn_tools plus its file; adding a problem touches nothing
- * here. */
+ * the tools. Adding a tool command is one line in bn_tools plus its file;
+ * adding a problem touches nothing here. */
 enum { BN_MAX_COMMANDS = 64 };
 
 typedef struct bn_cmdlist {
@@ -24,8 +23,12 @@ typedef struct bn_cmdlist {
   char gen[1024]; /* generate's subjects, summary */
 } bn_cmdlist_t;
 
+/* A registered problem's command: subject is the command's name (the
+ * dispatch passes it for commands that take no word). */
 static bn_status_t bn_run_registered(bn_ctx_t *ctx, bn_opts_t *opts,
-                                     const char *subject);
+                                     const char *subject) {
+  return bn_run_problem(ctx, subject, opts);
+}
 
 /* The problems that still run their own frame (issue 18: one run frame). */
 static const struct {
@@ -54,13 +57,6 @@ static void bn_cmdlist_make(bn_cmdlist_t *l) {
   for (int i = 0; bn_tools[i] && n < BN_MAX_COMMANDS; i++)
     l->at[n++] = bn_tools[i];
   l->at[n] = NULL;
-}
-
-/* A registered problem's command: subject is the command's name (the
- * dispatch passes it for commands that take no word). */
-static bn_status_t bn_run_registered(bn_ctx_t *ctx, bn_opts_t *opts,
-                                     const char *subject) {
-  return bn_run_problem(ctx, subject, opts);
 }
 
 static void bn_usage(FILE *f, const bn_command_t *const *bn_commands) {

@@ -57,8 +57,7 @@ static void bn_progress(bn_solver_t *s, int64_t it, double f, double gn,
                         int done) {
   const bn_solver_params_t *p = &s->params;
   if (bn_ctx_rank(s->ctx) != 0 || !p->progress) return;
-  bool bar = p->progress_mode == BN_PROGRESS_BAR ||
-             (p->progress_mode == BN_PROGRESS_AUTO && isatty(2));
+  bool bar = s->prog_bar;
   double frac = bn_progress_frac(s, it, gn, g0);
   if (bar) {
     int bars = (int)(frac * 30);
@@ -169,6 +168,10 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   }
   double g0 = s->g0, t0 = bn_wtime() - s->seconds;
   s->prog_frac = 0.0;
+  /* Asked once a solve: a bar on a terminal (or when asked for). */
+  s->prog_bar = s->params.progress_mode == BN_PROGRESS_BAR ||
+                (s->params.progress_mode == BN_PROGRESS_AUTO &&
+                 bn_ctx_rank(ctx) == 0 && isatty(2));
   s->prog_next =
       s->seconds +
       (s->params.progress_every > 0 ? s->params.progress_every : 10.0);

@@ -39,6 +39,7 @@ struct bn_solver {
   /* loop state kept for checkpoints */
   double f, g0, seconds;
   double prog_frac, prog_next; /* progress shown so far; next line due */
+  bool prog_bar;               /* progress as a bar (else status lines) */
   int resume; /* the next solve continues from a restored state */
   /* saddle escape */
   int64_t escapes;
