@@ -108,8 +108,8 @@ void bn_paths_same_ok(bn_paths_t *p, int first) {
 }
 
 /* The directory of path ("." if none) and its last component. */
-static void bn_split(const char *path, char *dir, size_t dlen,
-                     const char **base) {
+static void bn_path_split(const char *path, char *dir, size_t dlen,
+                          const char **base) {
   const char *slash = strrchr(path, '/');
   *base = slash ? slash + 1 : path;
   if (!slash)
@@ -153,7 +153,7 @@ static bn_status_t bn_path_look(bn_ctx_t *ctx, bn_path_ent_t *e) {
     e->dev = s.st_dev;
     e->ino = s.st_ino;
   }
-  bn_split(e->path, dir, sizeof dir, &base);
+  bn_path_split(e->path, dir, sizeof dir, &base);
   if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
     return BN_ERROR(ctx, BN_ERR_ARG, "%s '%s' names a directory, not a file",
                     e->what, e->path);
@@ -206,7 +206,7 @@ int bn_tmp_name(const char *path, unsigned long salt, char *out, size_t len) {
   const char *base;
   long pid = (long)getpid();
   salt &= 0xffffffUL;
-  bn_split(path, dir, sizeof dir, &base);
+  bn_path_split(path, dir, sizeof dir, &base);
   int n;
   if (strlen(base) + BN_TMP_SUFFIX <= NAME_MAX) {
     n = snprintf(out, len, "%s.tmp.%ld.%lx", path, pid, salt);
@@ -237,5 +237,5 @@ bn_status_t bn_path_readable(bn_ctx_t *ctx, const char *path) {
 
 void bn_path_dir(const char *path, char *dir, size_t len) {
   const char *base;
-  bn_split(path, dir, len, &base);
+  bn_path_split(path, dir, len, &base);
 }
