@@ -32,15 +32,13 @@ const bn_optdef_t bn_gen_complete_opts[] = {
 
 bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts) {
   bn_complete_gen_t g;
-  int64_t rank, seed;
-  BN_CALL(ctx, bn_opts_int(opts, "rows", &g.rows));
-  BN_CALL(ctx, bn_opts_int(opts, "cols", &g.cols));
-  BN_CALL(ctx, bn_opts_int(opts, "rank", &rank));
+  const char *out = NULL;
+  BN_CALL(ctx, bn_lr_gen_common(ctx, opts, &g.rows, &g.cols, &g.rank, &g.seed,
+                                &out));
   BN_CALL(ctx, bn_opts_real(opts, "sample-rate", &g.sample_rate));
   BN_CALL(ctx, bn_opts_real(opts, "test-fraction", &g.test_fraction));
   BN_CALL(ctx, bn_opts_real(opts, "noise", &g.noise));
   BN_CALL(ctx, bn_opts_real(opts, "condition", &g.condition));
-  BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
   BN_CALL(ctx, bn_opts_real(opts, "bias-scale", &g.bias_scale));
   g.lo = g.hi = 0.0;
   const char *vr = bn_opts_string(opts, "value-range");
@@ -54,14 +52,6 @@ bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts) {
                           "(e.g. 1,5)",
                           vr);
   }
-  const char *out = bn_opts_string(opts, "output");
-  if (!out || !*out)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output=FILE.h5 is required");
-  if (rank < 1 || rank > 1 << 20)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld is out of range",
-                        (long long)rank);
-  g.rank = (int)rank;
-  g.seed = (uint64_t)seed;
   bn_gen_stats_t st;
   double t0 = bn_wtime();
   BN_CALL(ctx, bn_generate_complete(ctx, &g, out, &st));

@@ -138,4 +138,11 @@ bn_status_t bn_lr_reduce_scatter_rows(bn_ctx_t *ctx, bn_dist_t *dist,
 bn_status_t bn_lr_first_bad(bn_ctx_t *ctx, const double *v, size_t n,
                             bn_idx_t first, size_t per, int64_t *bad);
 
+/* lowrank_setup.c. Collective (the same verdict on every process): the
+ * keys every low-rank generator reads -- --rows, --cols, --rank (in [1,
+ * 2^20]), --seed and the required --output. */
+bn_status_t bn_lr_gen_common(bn_ctx_t *ctx, const bn_opts_t *opts,
+                             bn_idx_t *rows, bn_idx_t *cols, int *rank,
+                             uint64_t *seed, const char **out);
+
 #endif

@@ -174,3 +174,22 @@ bn_status_t bn_lr_check_fits(bn_ctx_t *ctx, const char *path, const char *attr,
                         have, bn_ctx_size(ctx));
   return BN_OK;
 }
+
+bn_status_t bn_lr_gen_common(bn_ctx_t *ctx, const bn_opts_t *opts,
+                             bn_idx_t *rows, bn_idx_t *cols, int *rank,
+                             uint64_t *seed, const char **out) {
+  int64_t r = 0, s = 0;
+  BN_CALL(ctx, bn_opts_int(opts, "rows", rows));
+  BN_CALL(ctx, bn_opts_int(opts, "cols", cols));
+  BN_CALL(ctx, bn_opts_int(opts, "rank", &r));
+  BN_CALL(ctx, bn_opts_int(opts, "seed", &s));
+  *out = bn_opts_string(opts, "output");
+  if (!*out || !**out)
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output=FILE.h5 is required");
+  if (r < 1 || r > 1 << 20)
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld is out of range",
+                        (long long)r);
+  *rank = (int)r;
+  *seed = (uint64_t)s;
+  return BN_OK;
+}

@@ -27,23 +27,13 @@ const bn_optdef_t bn_gen_rpca_opts[] = {
 
 bn_status_t bn_gen_rpca_run(bn_ctx_t *ctx, bn_opts_t *opts) {
   bn_rpca_gen_t g;
-  int64_t rank, seed;
-  BN_CALL(ctx, bn_opts_int(opts, "rows", &g.rows));
-  BN_CALL(ctx, bn_opts_int(opts, "cols", &g.cols));
-  BN_CALL(ctx, bn_opts_int(opts, "rank", &rank));
+  const char *out = NULL;
+  BN_CALL(ctx, bn_lr_gen_common(ctx, opts, &g.rows, &g.cols, &g.rank, &g.seed,
+                                &out));
   BN_CALL(ctx, bn_opts_real(opts, "corrupt", &g.corrupt));
   BN_CALL(ctx, bn_opts_real(opts, "magnitude", &g.magnitude));
   BN_CALL(ctx, bn_opts_real(opts, "sample-rate", &g.sample_rate));
   BN_CALL(ctx, bn_opts_real(opts, "condition", &g.condition));
-  BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
-  const char *out = bn_opts_string(opts, "output");
-  if (!out || !*out)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output=FILE.h5 is required");
-  if (rank < 1 || rank > 1 << 20)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld is out of range",
-                        (long long)rank);
-  g.rank = (int)rank;
-  g.seed = (uint64_t)seed;
   bn_gen_stats_t st;
   double t0 = bn_wtime();
   BN_CALL(ctx, bn_generate_rpca(ctx, &g, out, &st));

@@ -25,24 +25,15 @@ const bn_optdef_t bn_gen_sense_opts[] = {
 
 bn_status_t bn_gen_sense_run(bn_ctx_t *ctx, bn_opts_t *opts) {
   bn_sense_gen_t g;
-  int64_t rank, seed;
-  BN_CALL(ctx, bn_opts_int(opts, "rows", &g.rows));
-  BN_CALL(ctx, bn_opts_int(opts, "cols", &g.cols));
-  BN_CALL(ctx, bn_opts_int(opts, "rank", &rank));
+  const char *out = NULL;
+  BN_CALL(ctx, bn_lr_gen_common(ctx, opts, &g.rows, &g.cols, &g.rank, &g.seed,
+                                &out));
   BN_CALL(ctx, bn_opts_int(opts, "measurements", &g.measurements));
   BN_CALL(ctx, bn_opts_real(opts, "noise", &g.noise));
   BN_CALL(ctx, bn_opts_real(opts, "condition", &g.condition));
-  BN_CALL(ctx, bn_opts_int(opts, "seed", &seed));
   g.op = bn_opts_string(opts, "operator");
-  const char *out = bn_opts_string(opts, "output");
-  if (!out || !*out)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output=FILE.h5 is required");
-  if (rank < 1 || rank > 1 << 20)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--rank=%lld is out of range",
-                        (long long)rank);
-  g.rank = (int)rank;
-  g.seed = (uint64_t)seed;
-  if (g.measurements == 0) g.measurements = 6 * rank * (g.rows + g.cols);
+  if (g.measurements == 0)
+    g.measurements = 6 * (bn_idx_t)g.rank * (g.rows + g.cols);
   double t0 = bn_wtime();
   BN_CALL(ctx, bn_generate_sense(ctx, &g, out));
   bn_log(ctx, BN_LOG_INFO,
