@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "benign/benign.h"
-#include "benign/dict.h"
+#include "problems/dict/dict.h"
 
 /* GFLOP/s of `reps` products (m x k)(k x n), max time over processes. */
 static double gemm_rate(MPI_Comm comm, int m, int n, int k, int ta, int reps) {

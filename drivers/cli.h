@@ -26,35 +26,16 @@ typedef struct bn_command {
 /* The commands that are not a registered problem. Every registered
  * problem (src/problems/registry.c) is a command too, made by main.c from
  * its table: name, summary, usage, its option keys plus bn_solve_optdefs, run
- * by bn_run_problem -- or, for the problems that still run their own frame
- * (multi-stage solves, rounding), by bn_frame_NAME below. */
+ * by bn_run_problem (one frame; a problem's stages through its hooks). */
 extern const bn_command_t bn_cmd_generate;
 extern const bn_command_t bn_cmd_import;
 extern const bn_command_t bn_cmd_split;
 extern const bn_command_t bn_cmd_info;
 extern const bn_command_t bn_cmd_landscape;
-extern const bn_command_t bn_cmd_sasd;
-
-/* Collective: the own run frames of dict, tensor and deconv (cmd_*.c). */
-bn_status_t bn_frame_dict(bn_ctx_t *ctx, bn_opts_t *opts, const char *subject);
-bn_status_t bn_frame_tensor(bn_ctx_t *ctx, bn_opts_t *opts,
-                            const char *subject);
-bn_status_t bn_frame_deconv(bn_ctx_t *ctx, bn_opts_t *opts,
-                            const char *subject);
 
 /* `benign generate`, completed with the families of the registry and sasd
  * (cmd_generate.c): subjects and summary are written into buf. */
 void bn_generate_command(bn_command_t *cmd, char *buf, size_t len);
-
-/* The sasd generator (gen_sasd.c; sasd is not in the registry). */
-extern const bn_optdef_t bn_gen_sasd_opts[];
-bn_status_t bn_gen_sasd_run(bn_ctx_t *ctx, bn_opts_t *opts);
-
-/* Rank 0, one JSON summary line (run_problem.c): the fields
- * SEP"key":"text" (escaped) and SEP"key":number (null when not finite);
- * SEP is "," between fields, "" for the first. */
-void bn_json_put_str(FILE *f, const char *sep, const char *key, const char *s);
-void bn_json_put_num(FILE *f, const char *sep, const char *key, double v);
 
 /* Collective: the initial point x, from --init-file (the problem's load of
  * a result or checkpoint, any process count) or the problem's init. */

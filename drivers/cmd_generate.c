@@ -1,7 +1,7 @@
 /* benign generate FAMILY: synthetic instances with ground truth. The
  * families are the registered problems that have a generator (their
- * gen_opts and generate, src/problems/registry.c) and sasd, which is not a
- * registered problem; nothing here names the others. */
+ * gen_opts and generate, src/problems/registry.c); nothing here names
+ * them. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,10 +19,7 @@ static bool bn_gen_find(const char *name, const bn_optdef_t **opts,
       return true;
     }
   }
-  if (strcmp(name, "sasd")) return false;
-  *opts = bn_gen_sasd_opts;
-  *run = bn_gen_sasd_run;
-  return true;
+  return false;
 }
 
 static const bn_optdef_t *bn_generate_opts(const char *subject) {
@@ -67,9 +64,6 @@ void bn_generate_command(bn_command_t *cmd, char *buf, size_t len) {
       bn_gen_append(list, sizeof list, ", ", bn_problem_at(i)->name);
       if (!cmd->opts) cmd->opts = bn_problem_at(i)->gen_opts;
     }
-  bn_gen_append(names, sizeof names, "|", "sasd");
-  bn_gen_append(list, sizeof list, ", ", "sasd");
-  if (!cmd->opts) cmd->opts = bn_gen_sasd_opts;
   /* buf: the subjects "a|b|c", a NUL, then the summary naming them. */
   int n = snprintf(buf, len, "%s", names);
   if (n < 0 || (size_t)n + 1 >= len) return;

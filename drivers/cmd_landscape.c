@@ -44,9 +44,16 @@ static const bn_optdef_t bn_landscape_opts[] = {
      NULL},
     {NULL, 0, NULL, NULL, NULL}};
 
+/* The problems with an objective to map (not those with their own
+ * iteration, such as sasd). */
+static const bn_problem_ops_t *bn_ls_find(const char *name) {
+  const bn_problem_ops_t *ops = bn_problem_find(name);
+  return ops && ops->objective ? ops : NULL;
+}
+
 static const bn_optdef_t *bn_landscape_subject_opts(const char *subject) {
   if (!subject) return bn_landscape_opts; /* added to every problem's keys */
-  const bn_problem_ops_t *ops = bn_problem_find(subject);
+  const bn_problem_ops_t *ops = bn_ls_find(subject);
   return ops ? ops->opts : NULL;
 }
 
@@ -55,7 +62,8 @@ static bn_status_t bn_ls_unknown(bn_ctx_t *ctx, const char *name) {
   bn_optdef_t names[16] = {{0}};
   int n = 0;
   for (int i = 0; bn_problem_at(i) && n < 15; i++) {
-    const char *p = bn_problem_at(i)->name; /* every registered problem */
+    if (!bn_problem_at(i)->objective) continue;
+    const char *p = bn_problem_at(i)->name; /* every problem it can map */
     names[n++].key = p;
     if (strlen(list) + strlen(p) + 3 < sizeof(list)) {
       if (*list) strcat(list, ", ");
@@ -177,7 +185,7 @@ static void bn_ls_header(bn_ls_t *ls) {
 
 static bn_status_t bn_ls_body(bn_ls_t *ls, const char *name) {
   bn_ctx_t *ctx = ls->ctx;
-  ls->ops = bn_problem_find(name);
+  ls->ops = bn_ls_find(name);
   if (!ls->ops) return bn_ls_unknown(ctx, name);
   BN_CALL(ctx, bn_ls_options(ls));
   ls->optstr = bn_opts_serialize(ls->opts);

@@ -12,9 +12,8 @@
 #include "cli.h"
 
 /* The commands: one per registered problem (src/problems/registry.c),
- * made from its table, then sasd (not registered: its own iADM loop) and
- * the tools. Adding a tool command is one line in bn_tools plus its file;
- * adding a problem touches nothing here. */
+ * made from its table, then `generate` and the tools. Adding a tool command is
+ * one line in bn_tools plus its file; adding a problem touches nothing here. */
 enum { BN_MAX_COMMANDS = 64 };
 
 typedef struct bn_cmdlist {
@@ -30,28 +29,25 @@ static bn_status_t bn_run_registered(bn_ctx_t *ctx, bn_opts_t *opts,
   return bn_run_problem(ctx, subject, opts);
 }
 
-/* The problems that still run their own frame (issue 18: one run frame). */
-static const struct {
-  const char *name;
-  bn_status_t (*run)(bn_ctx_t *, bn_opts_t *, const char *);
-} bn_frames[] = {{"dict", bn_frame_dict},
-                 {"tensor", bn_frame_tensor},
-                 {"deconv", bn_frame_deconv}};
-
 static void bn_cmdlist_make(bn_cmdlist_t *l) {
   static const bn_command_t *const bn_tools[] = {
       &bn_cmd_import, &bn_cmd_split, &bn_cmd_info, &bn_cmd_landscape, NULL};
   int n = 0, m = 0;
   for (int i = 0; bn_problem_at(i) && m < BN_MAX_COMMANDS - 1; i++) {
     const bn_problem_ops_t *p = bn_problem_at(i);
-    bn_command_t c = {p->name,          p->summary, p->usage,          p->opts,
-                      bn_solve_optdefs, NULL,       bn_run_registered, NULL};
-    for (size_t k = 0; k < sizeof bn_frames / sizeof bn_frames[0]; k++)
-      if (!strcmp(bn_frames[k].name, p->name)) c.run = bn_frames[k].run;
+    /* A problem with its own iteration has a complete option table. */
+    const bool own = p->stages && p->stages->solve;
+    bn_command_t c = {p->name,
+                      p->summary,
+                      p->usage,
+                      p->opts,
+                      own ? NULL : bn_solve_optdefs,
+                      NULL,
+                      bn_run_registered,
+                      NULL};
     l->made[m] = c;
     l->at[n++] = &l->made[m++];
   }
-  l->at[n++] = &bn_cmd_sasd; /* not in the registry: its own iADM loop */
   bn_generate_command(&l->made[m], l->gen, sizeof l->gen);
   l->at[n++] = &l->made[m++];
   for (int i = 0; bn_tools[i] && n < BN_MAX_COMMANDS; i++)

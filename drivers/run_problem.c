@@ -1,100 +1,14 @@
-/* Running a problem: create, initialise, solve, save, report. Shared by
- * every problem command. */
+/* The run frame of every problem command: begin -> refuse -> create ->
+ * solver -> restore or initial point -> the stages (start, solve, check,
+ * certify, accept; one for most problems) -> finish -> write -> report.
+ * A problem of several solves (deflation) or with a post-processing step
+ * (rounding) says so through its stage hooks (bn_stage_ops_t in
+ * benign/problem.h); the frame is the same. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
-#include "cli.h"
-
-void bn_json_put_str(FILE *f, const char *sep, const char *key, const char *s) {
-  fprintf(f, "%s\"%s\":\"", sep, key);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\')
-      fprintf(f, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20)
-      fprintf(f, "\\u%04x", *s);
-    else
-      fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
-void bn_json_put_num(FILE *f, const char *sep, const char *key, double v) {
-  if (isfinite(v))
-    fprintf(f, "%s\"%s\":%.17g", sep, key, v);
-  else
-    fprintf(f, "%s\"%s\":null", sep, key);
-}
-
-bn_status_t bn_run_peak_memory(bn_ctx_t *ctx, double *lo, double *hi) {
-  struct rusage ru;
-  double b[2] = {0.0, 0.0};
-  if (getrusage(RUSAGE_SELF, &ru) == 0) b[0] = 1024.0 * (double)ru.ru_maxrss;
-  b[1] = -b[0];
-  BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, b, 2, MPI_DOUBLE, MPI_MAX,
-                            bn_ctx_comm(ctx)));
-  *hi = b[0];
-  *lo = -b[1];
-  return BN_OK;
-}
-
-typedef struct bn_run {
-  bn_ctx_t *ctx;
-  const bn_problem_ops_t *ops;
-  const bn_opts_t *opts;
-  void *data;
-  bn_solver_t *solver;
-  bn_objective_t obj;
-  double *x, *x0;
-  bn_h5_t *out;
-  bn_ckpt_t *ckpt;
-  const char *output, *restart;
-  bool json, save_init;
-  double t0;
-  bn_run_cert_t cert;
-} bn_run_t;
-
-static bn_status_t bn_run_save(bn_run_t *run) {
-  bn_ctx_t *ctx = run->ctx;
-  bn_h5_t *f = run->out;
-  char *optstr = bn_opts_serialize(run->opts);
-  bn_status_t st = bn_agree(ctx, optstr ? BN_OK : BN_ERR_MEM);
-  if (st == BN_OK) st = run->ops->save(run->data, run->x, f, "/");
-  if (st == BN_OK && run->save_init)
-    st = run->ops->save(run->data, run->x0, f, "/init/");
-  if (st == BN_OK)
-    st = bn_history_write(ctx, f, bn_solver_history(run->solver), true);
-  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "problem", run->ops->name);
-  if (st == BN_OK)
-    st = bn_h5_attr_set_str(f, "/", "solver", bn_solver_name(run->solver));
-  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "options", optstr);
-  if (st == BN_OK) {
-    int64_t seed = 0;
-    st = bn_opts_int(run->opts, "seed", &seed);
-    if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "seed", seed);
-  }
-  if (st == BN_OK)
-    st = bn_h5_attr_set_str(f, "/", "version", BN_VERSION_STRING);
-  if (st == BN_OK)
-    st = bn_h5_attr_set_i64(f, "/", "processes", bn_ctx_size(ctx));
-  if (st == BN_OK)
-    st = bn_h5_attr_set_i64(f, "/", "iterations",
-                            bn_solver_iterations(run->solver));
-  double best;
-  int64_t saved = bn_solver_saved_iteration(run->solver, &best);
-  if (st == BN_OK)
-    st = bn_h5_attr_set_i64(
-        f, "/", "saved_iteration",
-        saved >= 0 ? saved : bn_solver_iterations(run->solver));
-  if (st == BN_OK)
-    st = bn_h5_attr_set_str(f, "/", "reason",
-                            bn_reason_string(bn_solver_reason(run->solver)));
-  if (st == BN_OK) st = bn_run_cert_save(f, &run->cert);
-  if (st == BN_OK) st = bn_h5_commit(f);
-  free(optstr);
-  return st;
-}
+#include "run.h"
 
 bn_status_t bn_run_solver_params(bn_ctx_t *ctx, const bn_opts_t *o,
                                  bn_solver_params_t *p) {
@@ -153,136 +67,6 @@ bn_status_t bn_run_solver_params(bn_ctx_t *ctx, const bn_opts_t *o,
   return BN_OK;
 }
 
-static bn_status_t bn_run_setup_solver(bn_run_t *run) {
-  bn_ctx_t *ctx = run->ctx;
-  bn_solver_params_t p;
-  BN_CALL(ctx, bn_run_solver_params(ctx, run->opts, &p));
-  BN_CALL(ctx, bn_solver_create(ctx, bn_opts_string(run->opts, "solver"),
-                                &run->solver));
-  bn_solver_set_params(run->solver, &p);
-  return BN_OK;
-}
-
-static void bn_run_report(bn_run_t *run) {
-  bn_ctx_t *ctx = run->ctx;
-  double mlo = NAN, mhi = NAN;
-  if (bn_run_peak_memory(ctx, &mlo, &mhi) != BN_OK) mlo = mhi = NAN;
-  const bn_history_t *h = bn_solver_history(run->solver);
-  bn_reason_t reason = bn_solver_reason(run->solver);
-  size_t last = h->n - 1;
-  double secs = bn_wtime() - run->t0;
-  bn_log(ctx, BN_LOG_INFO,
-         "%s after %lld iterations\n"
-         "objective = %.10e  |grad| = %.3e",
-         bn_reason_string(reason), (long long)bn_solver_iterations(run->solver),
-         h->objective[last], h->grad_norm[last]);
-  if (!isnan(h->rel_error[last]))
-    bn_log(ctx, BN_LOG_INFO, "  rel_error = %.3e", h->rel_error[last]);
-  if (!isnan(h->test_rmse[last]))
-    bn_log(ctx, BN_LOG_INFO, "  test_rmse = %.6e", h->test_rmse[last]);
-  double best;
-  int64_t saved = bn_solver_saved_iteration(run->solver, &best);
-  if (saved >= 0)
-    bn_log(ctx, BN_LOG_INFO,
-           "\nsaved the iterate of iteration %lld, the lowest test RMSE "
-           "(%.6e; early stopping)",
-           (long long)saved, best);
-  bn_log(ctx, BN_LOG_INFO, "\nwrote %s (%.2f s in all)\n", run->output, secs);
-  bn_run_cert_log(ctx, &run->cert);
-  /* Saddle points passed on the way: objective plateaus in the history. */
-  bn_plateau_t pl[8];
-  size_t npl = bn_plateau_find(h, NULL, pl, 8);
-  if (npl > 0) {
-    bn_log(ctx, BN_LOG_INFO, "saddle points passed (objective plateaus): %zu\n",
-           npl);
-    for (size_t k = 0; k < npl && k < 8; k++)
-      bn_log(ctx, BN_LOG_INFO,
-             "  iterations %lld-%lld: f = %.6e, |grad| down to %.2e\n",
-             (long long)pl[k].start, (long long)pl[k].end, pl[k].objective,
-             pl[k].grad_norm);
-  }
-  if (!run->json || bn_ctx_rank(ctx) != 0) return;
-  FILE *f = stdout;
-  fputc('{', f);
-  bn_json_put_str(f, "", "problem", run->ops->name);
-  fputc(',', f);
-  bn_json_put_str(f, "", "solver", bn_solver_name(run->solver));
-  fprintf(f, ",\"processes\":%d,\"iterations\":%lld,", bn_ctx_size(ctx),
-          (long long)bn_solver_iterations(run->solver));
-  bn_json_put_str(f, "", "reason", bn_reason_string(reason));
-  fprintf(f, ",\"converged\":%s", reason > 0 ? "true" : "false");
-  bn_json_put_num(f, ",", "objective", h->objective[last]);
-  bn_json_put_num(f, ",", "grad_norm", h->grad_norm[last]);
-  if (!isnan(h->rel_error[last]))
-    bn_json_put_num(f, ",", "rel_error", h->rel_error[last]);
-  if (!isnan(h->test_rmse[last]))
-    bn_json_put_num(f, ",", "test_rmse", h->test_rmse[last]);
-  bn_json_put_num(f, ",", "seconds", secs);
-  bn_json_put_num(f, ",", "solve_seconds", h->seconds[last]);
-  fprintf(f, ",\"saved_iteration\":%lld",
-          (long long)(saved >= 0 ? saved : bn_solver_iterations(run->solver)));
-  if (saved >= 0) bn_json_put_num(f, ",", "saved_test_rmse", best);
-  bn_json_put_num(f, ",", "peak_memory_min", mlo);
-  bn_json_put_num(f, ",", "peak_memory_max", mhi);
-  fprintf(f, ",\"plateaus\":[");
-  for (size_t k = 0; k < npl && k < 8; k++)
-    fprintf(f, "%s{\"start\":%lld,\"end\":%lld,\"objective\":%.17g}",
-            k ? "," : "", (long long)pl[k].start, (long long)pl[k].end,
-            pl[k].objective);
-  fputc(']', f);
-  bn_run_cert_json(f, &run->cert);
-  fputc(',', f);
-  bn_json_put_str(f, "", "output", run->output);
-  fprintf(f, "}\n");
-  fflush(f);
-}
-
-static void bn_run_header(bn_run_t *run) {
-  bn_ctx_t *ctx = run->ctx;
-  if (bn_ctx_rank(ctx) != 0 || bn_ctx_log_level(ctx) < BN_LOG_INFO) return;
-  FILE *s = bn_ctx_log_stream(ctx);
-  fprintf(s, "benign %s\nPROBLEM=%s\nSOLVER=%s\nINIT=%s\nPROCESSES=%d\n",
-          BN_VERSION_STRING, run->ops->name, bn_solver_name(run->solver),
-          bn_opts_string(run->opts, "init"), bn_ctx_size(ctx));
-  run->ops->describe(run->data, s);
-  fprintf(s, "OUTPUT=%s\n", run->output);
-  fflush(s);
-}
-
-/* After the solve: a run stopped by a signal ends with BN_INTERRUPTED (exit
- * status 75); with a checkpoint it writes no result. */
-static bn_status_t bn_run_finish(bn_run_t *run) {
-  bn_ctx_t *ctx = run->ctx;
-  bool stopped = bn_solver_reason(run->solver) == BN_STOPPED_SIGNAL, done;
-  int sig = bn_signal_pending();
-  if (run->ckpt) sig = bn_ckpt_signal(run->ckpt, &done);
-  long long it = (long long)bn_solver_iterations(run->solver);
-  if (stopped && run->ckpt && done)
-    return BN_ERROR_ALL(ctx, BN_INTERRUPTED,
-                        "interrupted by %s at iteration %lld: checkpoint "
-                        "written to %s; continue with --restart=%s",
-                        bn_signal_name(sig), it,
-                        bn_opts_string(run->opts, "checkpoint"),
-                        bn_opts_string(run->opts, "checkpoint"));
-  if (!stopped)
-    BN_CALL(ctx, bn_run_certify(ctx, run->opts, run->solver, &run->obj, run->x,
-                                &run->cert));
-  double bytes = (run->save_init ? 2.0 : 1.0) * (double)run->obj.n;
-  BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &bytes, 1, MPI_DOUBLE, MPI_SUM,
-                            bn_ctx_comm(ctx)));
-  bytes = 8.0 * (bytes + 7.0 * (double)bn_solver_history(run->solver)->n);
-  BN_CALL(ctx, bn_h5_create(ctx, run->output, bytes, &run->out));
-  BN_CALL(ctx, bn_run_save(run));
-  bn_run_report(run);
-  if (stopped)
-    return BN_ERROR_ALL(ctx, BN_INTERRUPTED,
-                        "interrupted by %s at iteration %lld: no --checkpoint "
-                        "was given, so the iterate so far was written to %s "
-                        "as the result",
-                        bn_signal_name(sig), it, run->output);
-  return BN_OK;
-}
-
 bn_status_t bn_run_initial(bn_ctx_t *ctx, const bn_problem_ops_t *ops,
                            void *data, const bn_opts_t *opts, double *x) {
   const char *path = bn_opts_string(opts, "init-file");
@@ -306,36 +90,177 @@ void bn_run_release(const bn_problem_ops_t *ops, void *data,
   free(x);
 }
 
+static bn_status_t bn_run_create_solver(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  bn_solver_params_t p = run->params;
+  const char *name = bn_opts_string(run->opts, "solver");
+  if (run->hk && run->hk->solver)
+    name = run->hk->solver(run->data, run->opts, &p);
+  BN_CALL(ctx, bn_solver_create(ctx, name, &run->solver));
+  bn_solver_set_params(run->solver, &p);
+  return BN_OK;
+}
+
+/* " of solve 3" in messages about a staged run, else "". */
+static const char *bn_run_where(const bn_run_t *run, char *buf, size_t len) {
+  buf[0] = 0;
+  if (run->staged && run->hk->stage_word && run->hk->stages_done)
+    snprintf(buf, len, " of %s %d", run->hk->stage_word,
+             run->hk->stages_done(run->data));
+  return buf;
+}
+
+/* After the stages: a run stopped by a signal ends with BN_INTERRUPTED
+ * (exit status 75); with a checkpoint it writes no result. */
+static bn_status_t bn_run_finish(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  const bn_stage_ops_t *hk = run->hk;
+  bool done = false;
+  int sig = run->own ? run->sig : bn_signal_pending();
+  if (run->ckpt) {
+    int s = bn_ckpt_signal(run->ckpt, &done);
+    if (!run->own) sig = s;
+  }
+  long long it = run->own ? (long long)run->its
+                          : (long long)bn_solver_iterations(run->solver);
+  char where[64], what[256];
+  bn_run_where(run, where, sizeof where);
+  if (run->stopped && run->ckpt && done)
+    return BN_ERROR_ALL(ctx, BN_INTERRUPTED,
+                        "interrupted by %s at iteration %lld%s: checkpoint "
+                        "written to %s; continue with --restart=%s",
+                        bn_signal_name(sig), it, where,
+                        bn_opts_string(run->opts, "checkpoint"),
+                        bn_opts_string(run->opts, "checkpoint"));
+  if (hk && hk->finish)
+    BN_CALL(ctx, hk->finish(run->data, run->x, run->stopped));
+  BN_CALL(ctx, bn_run_write(run));
+  if (hk && hk->pictures) BN_CALL(ctx, hk->pictures(run->data, run->opts));
+  bn_run_report(run);
+  if (run->stopped)
+    return BN_ERROR_ALL(ctx, BN_INTERRUPTED,
+                        "interrupted by %s at iteration %lld%s: no "
+                        "--checkpoint was given, so %s written to %s",
+                        bn_signal_name(sig), it, where,
+                        hk && hk->partial
+                            ? hk->partial(run->data, what, sizeof what)
+                            : "the iterate so far was",
+                        run->output);
+  if (hk && hk->outcome) BN_CALL(ctx, hk->outcome(run->data, run->output));
+  return BN_OK;
+}
+
+/* A problem with its own iteration: its solve hook, then the same end. */
+static bn_status_t bn_run_own(bn_run_t *run) {
+  BN_CALL(run->ctx, run->hk->solve(run->data, run->opts, run->ckpt,
+                                   run->restart, &run->sig, &run->its));
+  run->stopped = run->sig != 0;
+  return bn_run_finish(run);
+}
+
+/* The stages: one solve, or until the problem has none left. */
+static bn_status_t bn_run_stages(bn_run_t *run) {
+  bn_ctx_t *ctx = run->ctx;
+  const bn_stage_ops_t *hk = run->hk;
+  bool resume = run->restart != NULL;
+  for (;;) {
+    if (run->staged) {
+      if (hk->finished(run->data)) break;
+      if (hk->start)
+        BN_CALL(ctx, hk->start(run->data, run->opts, run->solver, &run->params,
+                               resume, run->x));
+    }
+    resume = false;
+    BN_CALL(ctx, bn_solver_solve(run->solver, &run->obj, run->x));
+    if (bn_solver_reason(run->solver) == BN_STOPPED_SIGNAL) {
+      run->stopped = true;
+      break;
+    }
+    bool more = true;
+    if (hk && hk->check) BN_CALL(ctx, hk->check(run->data, run->x, &more));
+    if (!more) break;
+    /* The certificate of this solve, on the (deflated) objective it
+     * minimised; none for a nonsmooth loss. */
+    memset(&run->cert, 0, sizeof(run->cert));
+    if (!hk || !hk->smooth || hk->smooth(run->data))
+      BN_CALL(ctx, bn_run_certify(ctx, run->opts, run->solver, &run->obj,
+                                  run->x, &run->cert));
+    if (hk && hk->accept)
+      BN_CALL(ctx, hk->accept(run->data, run->x, run->solver,
+                              run->cert.done ? &run->cert.c : NULL));
+    if (!run->staged) break;
+  }
+  return bn_run_finish(run);
+}
+
+/* Collective: the checkpoint object; a problem with its own iteration
+ * may read an input that is not HDF5 (an image), which has no identity to
+ * check on a restart. */
+static bn_status_t bn_run_ckpt_create(bn_run_t *run,
+                                      const bn_ckpt_params_t *cp) {
+  bn_ctx_t *ctx = run->ctx;
+  bn_status_t st = bn_ckpt_create(ctx, cp, run->ops, run->data, run->opts,
+                                  run->obj.n, &run->ckpt);
+  if (st == BN_ERR_DATA && run->own) {
+    bn_error_clear(ctx);
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                        "--checkpoint and --restart need an HDF5 input: the "
+                        "identity of '%s' cannot be checked on a restart",
+                        bn_opts_string(run->opts, "input"));
+  }
+  BN_CALL(ctx, st);
+  if (run->solver) bn_solver_set_hook(run->solver, bn_ckpt_hook, run->ckpt);
+  return BN_OK;
+}
+
 static bn_status_t bn_run_body(bn_run_t *run) {
   bn_ctx_t *ctx = run->ctx;
+  const bn_stage_ops_t *hk = run->hk;
   bn_ckpt_params_t cp;
-  BN_CALL(ctx, bn_run_setup_solver(run));
+  if (hk && hk->refuse) BN_CALL(ctx, hk->refuse(ctx, run->opts));
+  if (!run->own) {
+    BN_CALL(ctx, bn_run_solver_params(ctx, run->opts, &run->params));
+    /* A solver chosen on the command line is checked before the input is
+     * read; a problem's own choice after. */
+    if (!hk || !hk->solver) BN_CALL(ctx, bn_run_create_solver(run));
+  }
   /* An output that cannot be written fails before the solve; the file is
    * created only when there is a result to put in it. */
   BN_CALL(ctx, bn_run_ckpt_options(ctx, run->opts, &cp, &run->restart));
-  BN_CALL(ctx, bn_run_check_paths(ctx, run->opts, &cp, run->restart, NULL, 0));
+  bn_side_outputs_t sides = {0};
+  if (hk && hk->side_outputs) hk->side_outputs(run->opts, &sides);
+  const char *side[4];
+  for (int k = 0; k < sides.n; k++) {
+    side[2 * k] = sides.path[k];
+    side[2 * k + 1] = sides.option[k];
+  }
+  BN_CALL(ctx,
+          bn_run_check_paths(ctx, run->opts, &cp, run->restart, side, sides.n));
+  if (!run->own)
+    BN_CALL(ctx, bn_opts_bool(run->opts, "save-init", &run->save_init));
   /* From here a scheduler's SIGTERM/SIGUSR1 is handled at the next
    * iteration boundary (a checkpoint, then exit status 75). */
   bn_signals_install();
   BN_CALL(ctx, run->ops->create(ctx, run->opts, &run->data));
-  run->ops->objective(run->data, &run->obj);
-  if (cp.path || run->restart) {
-    BN_CALL(ctx, bn_ckpt_create(ctx, &cp, run->ops, run->data, run->opts,
-                                run->obj.n, &run->ckpt));
-    bn_solver_set_hook(run->solver, bn_ckpt_hook, run->ckpt);
-  }
+  if (run->ops->objective) run->ops->objective(run->data, &run->obj);
+  if (!run->own && !run->solver) BN_CALL(ctx, bn_run_create_solver(run));
+  if (cp.path || run->restart) BN_CALL(ctx, bn_run_ckpt_create(run, &cp));
   bn_run_header(run);
+  if (run->own) return bn_run_own(run);
   size_t n = run->obj.n ? run->obj.n : 1;
   /* The initial point is kept only for --save-init (one iterate's memory). */
-  bn_status_t st = bn_mallocn(ctx, bn_size_mul((run->save_init ? 2 : 1), n),
-                              sizeof(double), &run->x);
+  bn_status_t st = bn_calloc(ctx, bn_size_mul((run->save_init ? 2 : 1), n),
+                             sizeof(double), &run->x);
   BN_CALL(ctx, bn_agree(ctx, st));
   run->x0 = run->save_init ? run->x + n : NULL;
-  if (run->restart)
+  if (run->restart) {
     BN_CALL(ctx, bn_ckpt_restore(run->ckpt, run->restart, run->solver, run->x,
                                  run->obj.n));
-  else
+    if (hk && hk->resumed)
+      hk->resumed(run->data, bn_solver_iterations(run->solver));
+  } else if (!run->staged) {
     BN_CALL(ctx, bn_run_initial(ctx, run->ops, run->data, run->opts, run->x));
+  }
   double rel_tol, rel, rmse;
   BN_CALL(ctx, bn_opts_real(run->opts, "rel-tol", &rel_tol));
   if (rel_tol > 0) {
@@ -344,12 +269,11 @@ static bn_status_t bn_run_body(bn_run_t *run) {
                      : BN_OK);
     if (!run->obj.metrics || rel != rel) /* NaN: no ground truth */
       return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                          "--rel-tol needs a ground truth (/truth) in the "
-                          "input");
+                          "--rel-tol needs a ground truth (%s) in the input",
+                          hk && hk->truth_name ? hk->truth_name : "/truth");
   }
   if (run->x0) memcpy(run->x0, run->x, run->obj.n * sizeof(double));
-  BN_CALL(ctx, bn_solver_solve(run->solver, &run->obj, run->x));
-  return bn_run_finish(run);
+  return bn_run_stages(run);
 }
 
 bn_status_t bn_run_begin(bn_ctx_t *ctx, const bn_opts_t *opts, bool *json,
@@ -395,8 +319,10 @@ bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,
   run.ops = bn_problem_find(name);
   if (!run.ops)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no problem named '%s'", name);
+  run.hk = run.ops->stages;
+  run.staged = run.hk && run.hk->finished;
+  run.own = run.hk && run.hk->solve;
   BN_CALL(ctx, bn_run_begin(ctx, opts, &run.json, &run.output));
-  BN_CALL(ctx, bn_opts_bool(opts, "save-init", &run.save_init));
   bn_status_t st = bn_run_body(&run);
   st = bn_run_end(ctx, st);
   bn_run_release(run.ops, run.data, run.solver, run.ckpt, run.out, run.x);

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "benign/benign.h"
-#include "benign/dict.h"
+#include "problems/dict/dict.h"
 #include "check.h"
 #include "problem_fixture.h"
 #include "problems/dict/dict.h"
@@ -102,7 +102,8 @@ static bn_solver_t *fx_solver(bn_ctx_t *ctx, const char *name, double tol,
   return s;
 }
 
-/* The loop of drivers/cmd_dict.c (no certificates). */
+/* The stage loop of the run frame (drivers/run_problem.c), no
+ * certificates. */
 static void fx_learn(fx_t *f, double tol) {
   bn_solver_t *s = fx_solver(f->ctx, bn_dict_solver(f->d), tol, 3000);
   while (!bn_dict_finished(f->d)) {

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "benign/benign.h"
-#include "benign/dict.h"
+#include "problems/dict/dict.h"
 #include "check.h"
 #include "problem_fixture.h"
 #include "problems/dict/dict.h"

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "benign/benign.h"
-#include "benign/tensor.h"
+#include "problems/tensor/tensor.h"
 #include "check.h"
 #include "problem_fixture.h"
 #include "problems/tensor/tensor.h"
@@ -100,7 +100,7 @@ static bn_solver_t *fx_solver(bn_ctx_t *ctx, const char *name, double tol,
   return s;
 }
 
-/* The deflation loop of drivers/cmd_tensor.c. */
+/* The deflation loop of the run frame (drivers/run_problem.c). */
 static void fx_decompose(fx_t *f) {
   bn_solver_t *s = fx_solver(f->ctx, bn_tensor_solver(f->t), 1e-10, 3000);
   while (bn_tensor_found(f->t) < bn_tensor_target(f->t)) {

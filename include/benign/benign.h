@@ -6,7 +6,6 @@
 #include "benign/ctx.h"
 #include "benign/deconv.h"
 #include "benign/dense.h"
-#include "benign/dict.h"
 #include "benign/dist.h"
 #include "benign/dmat.h"
 #include "benign/error.h"
@@ -14,6 +13,7 @@
 #include "benign/h5.h"
 #include "benign/image.h"
 #include "benign/import.h"
+#include "benign/json.h"
 #include "benign/landscape.h"
 #include "benign/objective.h"
 #include "benign/opts.h"
@@ -27,7 +27,6 @@
 #include "benign/sasd.h"
 #include "benign/signal.h"
 #include "benign/solver.h"
-#include "benign/tensor.h"
 #include "benign/types.h"
 
 #endif

@@ -12,8 +12,109 @@
 #include <stdio.h>
 
 #include "benign/h5.h"
+#include "benign/landscape.h"
 #include "benign/opts.h"
 #include "benign/solver.h"
+
+/* What a run of several solves amounts to, for its result and summary. */
+typedef struct bn_run_summary {
+  int64_t iterations;   /* of all solves                          */
+  bool converged;       /* every stage converged, nothing missing */
+  double objective;     /* at the end of the last solve           */
+  double grad_norm;     /* the same                               */
+  double solve_seconds; /* of all solves                          */
+} bn_run_summary_t;
+
+struct bn_ckpt; /* benign/checkpoint.h */
+
+/* Files a run writes beside its result (pictures): up to two, each with
+ * the option that names it. */
+typedef struct bn_side_outputs {
+  int n;
+  char path[2][4096];
+  const char *option[2];
+} bn_side_outputs_t;
+
+/* The optional stages of a run, for problems that are more than one
+ * solve (deflation: one solve per atom or component, restarts) or that
+ * post-process the iterate (rounding). The program's run frame does, for
+ * every problem:
+ *   refuse; create; the solver (name, parameters); restore a checkpoint,
+ *   or the initial point (single solve); then
+ *   do { start; solve; check; certify if smooth; accept } until finished;
+ *   finish; write the result; pictures; report; outcome.
+ * A problem of one solve leaves `stages` NULL in its table; a staged
+ * problem may leave any hook NULL (the single-solve behaviour). Hooks
+ * taking data run on every rank (collective) unless said otherwise. */
+typedef struct bn_stage_ops {
+  /* In messages: "at iteration I of WORD S" (NULL: one solve). */
+  const char *stage_word;
+  /* The ground-truth dataset --rel-tol needs, for its refusal. */
+  const char *truth_name;
+  /* Collective, before anything: refuse the shared keys the problem
+   * does not implement (e.g. --save-init for several solves). */
+  bn_status_t (*refuse)(bn_ctx_t *ctx, const bn_opts_t *opts);
+  /* Not collective: the side outputs written after the result (pictures),
+   * checked with the run's other paths before any work. */
+  void (*side_outputs)(const bn_opts_t *opts, bn_side_outputs_t *side);
+  /* The solver's name (the problem's choice unless --solver is given),
+   * after adjusting the solver parameters p. */
+  const char *(*solver)(void *data, const bn_opts_t *opts,
+                        bn_solver_params_t *p);
+  /* A problem with its own iteration instead of a solver (sasd's iADM
+   * with homotopy): the whole solve, given the run's checkpoint (NULL:
+   * none) and --restart (NULL: a fresh start); it returns the signal that
+   * stopped it (0: none) and the iteration reached. Such a problem's
+   * option table is complete (no shared solve keys), it has no objective
+   * (no certificate, no landscape), and its write hook writes its
+   * attributes. */
+  bn_status_t (*solve)(void *data, const bn_opts_t *opts, struct bn_ckpt *ckpt,
+                       const char *restart, int *signal, int64_t *iterations);
+  /* Not collective: no stage is left to run. NULL: one solve. */
+  bool (*finished)(const void *data);
+  /* Not collective: stages finished so far. */
+  int (*stages_done)(const void *data);
+  /* Before a stage's solve: its solver parameters (from the given p),
+   * and unless resume (the stage continues from a checkpoint) its start
+   * in x. */
+  bn_status_t (*start)(void *data, const bn_opts_t *opts, bn_solver_t *s,
+                       const bn_solver_params_t *p, bool resume, double *x);
+  /* After a restore: the problem's own schedule at iteration `it`. */
+  void (*resumed)(void *data, int64_t it);
+  /* Not collective: the objective is smooth (certificates apply). */
+  bool (*smooth)(const void *data);
+  /* After a stage's solve: *more = false stops the run (the stage found
+   * nothing; outcome says so). */
+  bn_status_t (*check)(void *data, const double *x, bool *more);
+  /* After a stage's solve and its certificate (NULL: none): keep what it
+   * found (deflation) and log the stage's line. */
+  bn_status_t (*accept)(void *data, const double *x, const bn_solver_t *s,
+                        const bn_cert_t *cert);
+  /* After the stages: log the certificate (NULL: the frame logs it). */
+  void (*cert_log)(void *data, const bn_cert_t *cert);
+  /* After the solves, before the result: rounding, final metrics. An
+   * error here writes no result. */
+  bn_status_t (*finish)(void *data, const double *x, bool stopped);
+  /* Bytes the result file will hold (its free-space check); n: the
+   * iterate's local length. */
+  double (*result_bytes)(void *data, size_t n);
+  /* The result's datasets and the problem's own attributes (instead of
+   * save at "/"). A staged problem writes its own history too. */
+  bn_status_t (*write)(void *data, const double *x, bn_h5_t *f);
+  /* After the result: pictures (--atoms-png, --png-prefix). */
+  bn_status_t (*pictures)(void *data, const bn_opts_t *opts);
+  /* Not collective: totals of a staged run. */
+  void (*summary)(const void *data, bn_run_summary_t *s);
+  /* Rank 0 (the others return at once): the summary's log lines, and,
+   * when json is not NULL, the problem's JSON fields (each ",\"key\":v"). */
+  void (*report)(void *data, FILE *json);
+  /* Not collective: what an interrupted run without a checkpoint wrote,
+   * e.g. "the 3 atoms found so far" (NULL: "the iterate so far"). */
+  const char *(*partial)(const void *data, char *buf, size_t len);
+  /* After the report: an error for a result that is incomplete (the
+   * result is written). */
+  bn_status_t (*outcome)(void *data, const char *output);
+} bn_stage_ops_t;
 
 typedef struct bn_problem_ops {
   const char *name;
@@ -48,6 +149,8 @@ typedef struct bn_problem_ops {
   const char *usage;
   const bn_optdef_t *gen_opts;
   bn_status_t (*generate)(bn_ctx_t *ctx, bn_opts_t *opts);
+  /* Several solves or a post-processing step (above); NULL: one solve. */
+  const bn_stage_ops_t *stages;
 } bn_problem_ops_t;
 
 /* Not collective: the problem registered under `name`, or NULL. */

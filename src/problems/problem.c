@@ -16,7 +16,10 @@ struct bn_problem {
 
 bn_optdef_t *bn_problem_optdefs(const char *name) {
   const bn_problem_ops_t *ops = name ? bn_problem_find(name) : NULL;
-  return ops ? bn_opts_merge(ops->opts, bn_solve_optdefs, NULL) : NULL;
+  if (!ops) return NULL;
+  /* A problem with its own iteration has a complete table. */
+  const bool own = ops->stages && ops->stages->solve;
+  return bn_opts_merge(ops->opts, own ? NULL : bn_solve_optdefs, NULL);
 }
 
 bn_status_t bn_problem_create(bn_ctx_t *ctx, const char *name,
@@ -36,7 +39,7 @@ bn_status_t bn_problem_create(bn_ctx_t *ctx, const char *name,
     free(p);
     return st;
   }
-  ops->objective(p->data, &p->obj);
+  if (ops->objective) ops->objective(p->data, &p->obj);
   *out = p;
   return BN_OK;
 }
@@ -51,12 +54,23 @@ const bn_objective_t *bn_problem_objective(const bn_problem_t *p) {
   return p ? &p->obj : NULL;
 }
 
+/* A problem with its own iteration (sasd) has no iterate for a solver. */
+static bn_status_t bn_problem_no_iterate(bn_problem_t *p) {
+  return BN_ERROR_ALL(p->ctx, BN_ERR_STATE,
+                      "problem '%s' runs its own iteration: it has no "
+                      "objective or iterate for a solver (run it with "
+                      "`benign %s`)",
+                      p->ops->name, p->ops->name);
+}
+
 bn_status_t bn_problem_init(bn_problem_t *p, double *x) {
+  if (!p->ops->init) return bn_problem_no_iterate(p);
   return p->ops->init(p->data, p->opts, x);
 }
 
 bn_status_t bn_problem_save(bn_problem_t *p, const double *x, bn_h5_t *f,
                             const char *prefix) {
+  if (!p->ops->save) return bn_problem_no_iterate(p);
   return p->ops->save(p->data, x, f, prefix);
 }
 

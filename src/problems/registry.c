@@ -13,18 +13,13 @@ extern const bn_problem_ops_t bn_problem_eig;
 extern const bn_problem_ops_t bn_problem_tensor;
 extern const bn_problem_ops_t bn_problem_dict;
 extern const bn_problem_ops_t bn_problem_deconv;
+extern const bn_problem_ops_t bn_problem_sasd;
 
-static const bn_problem_ops_t *const bn_problems[] = {&bn_problem_complete,
-                                                      &bn_problem_rpca,
-                                                      &bn_problem_factor,
-                                                      &bn_problem_sense,
-                                                      &bn_problem_phase,
-                                                      &bn_problem_glm,
-                                                      &bn_problem_eig,
-                                                      &bn_problem_tensor,
-                                                      &bn_problem_dict,
-                                                      &bn_problem_deconv,
-                                                      NULL};
+static const bn_problem_ops_t *const bn_problems[] = {
+    &bn_problem_complete, &bn_problem_rpca,   &bn_problem_factor,
+    &bn_problem_sense,    &bn_problem_phase,  &bn_problem_glm,
+    &bn_problem_eig,      &bn_problem_tensor, &bn_problem_dict,
+    &bn_problem_deconv,   &bn_problem_sasd,   NULL};
 
 const bn_problem_ops_t *bn_problem_find(const char *name) {
   for (int i = 0; bn_problems[i]; i++)

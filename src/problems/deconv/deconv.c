@@ -60,8 +60,8 @@ const bn_optdef_t bn_deconv_optdefs[] = {
 const char *bn_deconv_loss(void *data) {
   return bn_dc_loss_names[((bn_deconv_t *)data)->loss];
 }
-bool bn_deconv_smooth(void *data) {
-  return ((bn_deconv_t *)data)->loss != BN_DC_L1;
+bool bn_deconv_smooth(const void *data) {
+  return ((const bn_deconv_t *)data)->loss != BN_DC_L1;
 }
 const char *bn_deconv_solver(void *data) {
   return ((bn_deconv_t *)data)->loss == BN_DC_L1 ? "als" : "gd";
@@ -477,4 +477,5 @@ const bn_problem_ops_t bn_problem_deconv = {
         "[--loss=huber|l1|l4] [--png-prefix=P] [--checkpoint=C.h5] "
         "[--restart=C.h5|auto] ...",
     .gen_opts = bn_gen_deconv_opts,
-    .generate = bn_gen_deconv_run};
+    .generate = bn_gen_deconv_run,
+    .stages = &bn_deconv_stage_ops};

@@ -1,5 +1,5 @@
 /* Dictionary learning: options, setup, the table of methods, the problem
- * table, checkpoints, and the multi-solve state of benign/dict.h. */
+ * table, checkpoints, and the multi-solve state (dict.h). */
 #include "problems/dict/dict.h"
 
 #include <math.h>
@@ -325,7 +325,8 @@ const bn_problem_ops_t bn_problem_dict = {
         "[--method=l4|sphere|overcomplete|synthesis|synthesis-orth] "
         "[--loss=huber|l1|l4] [--lambda=L] [--batch-size=B] [--atoms=N] ...",
     .gen_opts = bn_gen_dict_opts,
-    .generate = bn_gen_dict_run};
+    .generate = bn_gen_dict_run,
+    .stages = &bn_dict_stage_ops};
 
 /* Helpers shared by the methods. */
 void bn_dict_atom(const bn_dict_t *d, int j, double *q) {
@@ -355,7 +356,7 @@ double bn_dict_truth_dist(const bn_dict_t *d, const double *q) {
   return q2 > 0 ? sqrt(fmax(0.0, 1.0 - best / q2)) : 1.0;
 }
 
-/* The public multi-solve state (benign/dict.h). */
+/* The multi-solve state between solves (dict.h; the stage hooks). */
 int bn_dict_stage_target(const void *data) {
   return ((const bn_dict_t *)data)->stages;
 }

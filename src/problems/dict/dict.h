@@ -44,8 +44,73 @@
 #include <stdbool.h>
 
 #include "benign/benign.h"
-#include "benign/dict.h"
 #include "benign/problem.h"
+
+/* The run's state between solves (formerly public; used by the stage
+ * hooks and the tests). */
+/* One solve. */
+typedef struct bn_dict_stage {
+  int64_t iterations;
+  int64_t reason;   /* a bn_reason_t */
+  double objective; /* at the end */
+  double grad_norm; /* Riemannian (sub)gradient norm at the end */
+  double seconds;   /* the solve's own clock */
+  int64_t kept;     /* atoms it added (overcomplete: 0 for a duplicate) */
+  int64_t verdict;  /* its certificate (bn_cert_verdict_t), -1: none */
+  double lambda_min;
+} bn_dict_stage_t;
+
+/* Metrics of the learned dictionary (NaN where not available). */
+typedef struct bn_dict_report {
+  int atoms, truth_atoms;
+  double l4_error;  /* 1 - |A^T A0|_4^4 / n (ground truth)             */
+  double matched;   /* fraction of true atoms with a |cos| > 0.99 one  */
+  double min_cos;   /* min over true atoms of the best |cos|           */
+  double atom_cos;  /* min over found atoms of the best |cos|          */
+  double sparsity;  /* nonzero codes / (atoms samples)                 */
+  double rep_error; /* |Y - A X|_F / |Y|_F                             */
+  double synthesis; /* 1/(2p)|Ybar - Q C|_F^2 + lasso/p |C|_1 (lasso)  */
+  int64_t nnz;
+} bn_dict_report_t;
+
+/* Collective: --atoms-png, the learned atoms as a mosaic PNG. */
+bn_status_t bn_dict_atoms_png(void *data, const char *path);
+
+/* Solves to run and finished; atoms wanted and kept. Not collective. */
+int bn_dict_stage_target(const void *data);
+int bn_dict_stages_done(const void *data);
+int bn_dict_atoms_target(const void *data);
+int bn_dict_atoms_found(const void *data);
+/* No more solves to run (the stage target reached, or every atom found). */
+bool bn_dict_finished(const void *data);
+/* The solver this run uses ("gd", "agd" or "als"), the method and loss. */
+const char *bn_dict_solver(const void *data);
+const char *bn_dict_method(const void *data);
+const char *bn_dict_loss(const void *data);
+/* Whether the objective is smooth (else the certificate is skipped: the
+ * l1 loss's subgradient does not vanish at its sharp minimizers). */
+bool bn_dict_smooth(const void *data);
+
+/* Collective: keep what solver s's finished solve found at x (the
+ * certificate cert, or NULL); *kept = atoms added. */
+bn_status_t bn_dict_accept(void *data, const double *x, const bn_solver_t *s,
+                           const bn_cert_t *cert, int *kept);
+/* Collective: the initial point from a file (--init-file): only the
+ * iterate (/q or /W), not the atoms or records a result also holds. */
+bn_status_t bn_dict_load_start(void *data, bn_h5_t *f, double *x);
+
+const bn_dict_stage_t *bn_dict_stages(const void *data);
+/* The finished solves' histories, concatenated; stage[r] is the solve of
+ * row r. */
+const bn_history_t *bn_dict_history(const void *data, const int64_t **stage);
+
+/* Collective: the dictionary (data coordinates, unit columns), the codes
+ * and the metrics. */
+bn_status_t bn_dict_finish(void *data, bn_dict_report_t *r);
+/* Collective: the result datasets (/A, /Q, /X..., the iterate, /stages,
+ * /history) and the problem's attributes. After bn_dict_finish. */
+bn_status_t bn_dict_write_result(void *data, const double *x,
+                                 const bn_dict_report_t *r, bn_h5_t *f);
 
 typedef enum bn_dict_loss {
   BN_DICT_HUBER = 0,
@@ -174,7 +239,14 @@ struct bn_dict {
   int t_eval, t_reduce, t_hvp, t_linalg, t_codes;
   /* Methods synthesis and synthesis-orth (dict_synth.h). */
   struct bn_dict_synth *syn;
+  /* The run (dict_run.c): solves certified local minimizers, and the
+   * final report (bn_dict_finish). */
+  int certified;
+  bn_dict_report_t rep;
 };
+
+extern const bn_problem_ops_t bn_problem_dict;
+extern const bn_stage_ops_t bn_dict_stage_ops;
 
 /* dict_data.c: read and check /Y and /A_true, precondition. Collective. */
 bn_status_t bn_dict_read(bn_dict_t *d, bn_h5_t *f);

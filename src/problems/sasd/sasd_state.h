@@ -155,4 +155,16 @@ double bn_sasd_kernel_error(const bn_sasd_t *s, const double *a);
 /* Local: the true kernel (k^dims values, unit norm) of a generator. */
 void bn_sasd_gen_kernel(const bn_sasd_gen_t *p, double *a);
 
+/* sasd_opts.c: the options of `benign sasd` (a complete table) and
+ * their checks into p (*k: --kernel-size); `benign generate sasd`'s
+ * options and run. Collective (agreed errors). */
+extern const bn_optdef_t bn_sasd_optdefs[];
+bn_status_t bn_sasd_read_params(bn_ctx_t *ctx, const bn_opts_t *o,
+                                bn_sasd_params_t *p, int64_t *k);
+extern const bn_optdef_t bn_gen_sasd_opts[];
+bn_status_t bn_gen_sasd_run(bn_ctx_t *ctx, bn_opts_t *opts);
+
+/* sasd_run.c: the problem's table (its own iteration in the run frame). */
+extern const bn_problem_ops_t bn_problem_sasd;
+
 #endif

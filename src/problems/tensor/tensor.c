@@ -259,9 +259,10 @@ const bn_problem_ops_t bn_problem_tensor = {
         "[--method=rgd|power|shifted-power] [--shift=ALPHA] "
         "[--components=K] [--init=spectral|random] ...",
     .gen_opts = bn_gen_tensor_opts,
-    .generate = bn_gen_tensor_run};
+    .generate = bn_gen_tensor_run,
+    .stages = &bn_tensor_stage_ops};
 
-/* The public deflation state (benign/tensor.h). */
+/* The deflation state between solves (tensor.h; the stage hooks). */
 int bn_tensor_target(const void *data) {
   return ((const bn_tensor_t *)data)->target;
 }

@@ -6,8 +6,8 @@
  * Components are found one at a time (deflation): after a solve converges
  * to x, the pair (mu, b) = (T_eff(x,x,x,x), x) is kept and every later
  * evaluation uses T_eff = T - sum_j mu_j b_j^{(x)4}; the deflation loop is
- * in drivers/cmd_tensor.c (one solve per component, through the public
- * calls of include/benign/tensor.h).
+ * the program's run frame, steered by the stage hooks of tensor_run.c
+ * (one solve per component).
  *
  * The tensor comes in one of three forms (the datasets present decide):
  *   components  /A (n x K, columns a_k) and /lambda (K): rows of /A are
@@ -38,7 +38,62 @@
 
 #include "benign/benign.h"
 #include "benign/problem.h"
-#include "benign/tensor.h"
+
+/* The run's state between solves (formerly public; used by the stage
+ * hooks and the tests). */
+/* One solve of the deflation loop. */
+typedef struct bn_tensor_stage {
+  int64_t iterations;
+  int64_t reason;   /* a bn_reason_t */
+  double objective; /* f = -T_eff(x,x,x,x) at the end */
+  double grad_norm; /* Riemannian gradient norm at the end */
+  double seconds;   /* the solve's own clock */
+  double shift;     /* the shift in use at the end (power methods) */
+} bn_tensor_stage_t;
+
+/* Components to find (--components, or the file's number) and found so
+ * far. Not collective (replicated). */
+int bn_tensor_target(const void *data);
+int bn_tensor_found(const void *data);
+/* The solver the method runs on: "als" for --method=power|shifted-power
+ * (the power step is the objective's sweep), the --solver option (gd or
+ * agd) for --method=rgd. */
+const char *bn_tensor_solver(const void *data);
+const char *bn_tensor_method(const void *data);
+
+/* Collective: keep x (the end of solver s's solve; a unit vector) as the
+ * next component, its weight mu = T_eff(x,x,x,x), and the solve's record
+ * and history. The sign of the component is fixed so that its entry of
+ * largest magnitude is positive. */
+bn_status_t bn_tensor_accept(void *data, const double *x, const bn_solver_t *s);
+
+/* Collective: is x (the end of a solve) a component with a positive
+ * weight? *mu = T_eff(x,x,x,x)/|x|^4 and *floor = 1e-6 max(|T(g,g,g,g)|
+ * for a fixed Gaussian unit g, max_j |mu_j| kept); *ok = mu > floor. A
+ * solve that ends with mu <= floor found no component: none with
+ * lambda_k > 0 remains (a tensor of negative weights ends at a point
+ * orthogonal to every component, mu ~ 1e-16). */
+bn_status_t bn_tensor_weight_check(void *data, const double *x, double *mu,
+                                   double *floor, bool *ok);
+
+/* Records of the completed solves (bn_tensor_found() of them) and the
+ * weights mu_j found. */
+const bn_tensor_stage_t *bn_tensor_stages(const void *data);
+const double *bn_tensor_weights(const void *data);
+/* The completed solves' histories, concatenated: iteration numbers and
+ * seconds run on across solves; comp[r] is the component of row r. */
+const bn_history_t *bn_tensor_history(const void *data, const int64_t **comp);
+
+/* Collective: with a ground truth /A_true, each true component's best
+ * |cos| with the components found so far, and the smallest of these
+ * (0 when none has been found); NaN without a ground truth. */
+bn_status_t bn_tensor_recovery(void *data, double *min_cos);
+
+/* Collective: the result datasets /A_hat (n x found), /lambda_hat,
+ * /x (the last iterate), /stages/... and /history/... (with
+ * /history/component), and the attributes dim, components, form, method,
+ * input. */
+bn_status_t bn_tensor_write_result(void *data, const double *x, bn_h5_t *f);
 
 typedef enum bn_tensor_form {
   BN_TENSOR_COMPONENTS = 0,
@@ -117,7 +172,16 @@ typedef struct bn_tensor {
   double *w1, *w2; /* kernels' work (see bn_tensor_prepare) */
   double *mbuf;    /* metrics: kt + 1 */
   int t_apply, t_reduce;
+  /* The run (tensor_run.c): certified solves; a solve that ended at a
+   * weight of rounding size (spent) and that weight and floor; the
+   * recovery against /A_true (NaN: none). */
+  int certified;
+  bool spent;
+  double spent_mu, spent_floor, min_cos;
 } bn_tensor_t;
+
+extern const bn_problem_ops_t bn_problem_tensor;
+extern const bn_stage_ops_t bn_tensor_stage_ops;
 
 void bn_tensor_free(bn_tensor_t *t);
 /* Collective, after the form's data are read: work space and counts. */
