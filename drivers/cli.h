@@ -30,6 +30,8 @@ typedef struct bn_command {
 extern const bn_command_t bn_cmd_generate;
 extern const bn_command_t bn_cmd_import;
 extern const bn_command_t bn_cmd_split;
+extern const bn_command_t bn_cmd_predict;
+extern const bn_command_t bn_cmd_recommend;
 extern const bn_command_t bn_cmd_info;
 extern const bn_command_t bn_cmd_landscape;
 

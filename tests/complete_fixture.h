@@ -10,10 +10,12 @@
 #include "benign/benign.h"
 
 /* The completion keys plus the shared solve keys (the library's table). */
-static bn_optdef_t *fx_defs(void) { return bn_problem_optdefs("complete"); }
+static inline bn_optdef_t *fx_defs(void) {
+  return bn_problem_optdefs("complete");
+}
 
 /* Rank 0 makes a temporary directory; every rank gets its name. */
-static void fx_tmpdir(MPI_Comm comm, char *dir, size_t len) {
+static inline void fx_tmpdir(MPI_Comm comm, char *dir, size_t len) {
   int rank;
   MPI_Comm_rank(comm, &rank);
   if (rank == 0) {
@@ -26,8 +28,8 @@ static void fx_tmpdir(MPI_Comm comm, char *dir, size_t len) {
 
 /* Gather the iterate [U local | V local] into full U (n1 x r) and V
  * (n2 x r) on rank 0 of the context. */
-static void fx_gather(bn_ctx_t *ctx, const double *x, bn_idx_t nu, bn_idx_t nv,
-                      int r, double *u, double *v) {
+static inline void fx_gather(bn_ctx_t *ctx, const double *x, bn_idx_t nu,
+                             bn_idx_t nv, int r, double *u, double *v) {
   int P = bn_ctx_size(ctx);
   int *cnt = calloc(2 * (size_t)P, sizeof(int)), *dsp = cnt + P;
   int parts[2] = {(int)(nu * r), (int)(nv * r)};

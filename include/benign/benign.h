@@ -23,10 +23,12 @@
 #include "benign/plateau.h"
 #include "benign/png.h"
 #include "benign/problem.h"
+#include "benign/recommend.h"
 #include "benign/rng.h"
 #include "benign/sasd.h"
 #include "benign/signal.h"
 #include "benign/solver.h"
+#include "benign/textout.h"
 #include "benign/types.h"
 
 #endif

@@ -67,4 +67,22 @@ typedef struct bn_split_stats {
 bn_status_t bn_split(bn_ctx_t *ctx, const bn_split_params_t *p,
                      bn_split_stats_t *stats);
 
+/* Pairs to predict (benign predict): original user and item ids, and
+ * the observed value of each when the file has them (val NULL
+ * otherwise). */
+typedef struct bn_pairs {
+  bn_idx_t n;
+  int64_t *user, *item;
+  double *val;
+  char layout[160]; /* what was read, for the log */
+} bn_pairs_t;
+/* Collective (errors agreed): rank 0 reads PATH -- a text file of
+ * `user item [value ...]` lines (delimiter `::`, tab, ',', ';' or blanks
+ * and a header line detected; a bad line is an error that quotes it) or
+ * an HDF5 input (/test, else /omega; its indices turned into ids by its
+ * /map when it has one) -- and the other ranks get n = 0. */
+bn_status_t bn_pairs_read(bn_ctx_t *ctx, const char *path, bn_pairs_t *p);
+/* Not collective. */
+void bn_pairs_free(bn_pairs_t *p);
+
 #endif

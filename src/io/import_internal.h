@@ -7,6 +7,7 @@
 #ifndef BENIGN_IO_IMPORT_INTERNAL_H
 #define BENIGN_IO_IMPORT_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -79,5 +80,18 @@ int bn_imp_split(char *s, char sep, char **fields, int max);
 int bn_imp_int(const char *s, int64_t *v);
 /* 0 if s is a finite number, 1 if it is NaN or infinite, -1 otherwise. */
 int bn_imp_real(const char *s, double *v);
+
+/* The layout of delimited lines (import_layout.c): the delimiter of the
+ * first data line (`::`, tab, ',', ';', else blanks), a split by it, and
+ * the header test (a first field that is not a number). */
+typedef struct bn_imp_layout {
+  char sep;    /* 0: blanks */
+  bool dcolon; /* "::" */
+  char name[16];
+} bn_imp_layout_t;
+void bn_imp_layout_detect(const char *line, bn_imp_layout_t *L);
+int bn_imp_layout_split(char *line, const bn_imp_layout_t *L, char **fields,
+                        int max);
+bool bn_imp_is_header(char *line, const bn_imp_layout_t *L);
 
 #endif

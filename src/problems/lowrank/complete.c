@@ -236,6 +236,7 @@ static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
     st = bn_lr_save_shape(f, c->n1, c->n2, c->r);
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);
     if (st == BN_OK) st = bn_complete_map_save(c, f);
+    if (st == BN_OK) st = bn_complete_values_save(c, f);
   }
   return st;
 }

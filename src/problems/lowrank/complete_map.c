@@ -1,7 +1,11 @@
-/* Matrix completion: the input's id maps (/map/row_ids, /map/col_ids, from
- * a CSV import) carried into the result, so predictions and
- * recommendations can be given in the original user and item ids. Each
- * process keeps the ids of its rows and of its columns (8 bytes each). */
+/* Matrix completion: what a recommender needs from the input beside the
+ * factors -- the id maps (/map/row_ids, /map/col_ids, from a CSV import),
+ * so predictions and recommendations can be given in the original user
+ * and item ids (each process keeps the ids of its rows and of its
+ * columns, 8 bytes each), and the training values' mean and range
+ * (root attributes value_mean, value_min, value_max: the fallback of a
+ * cold start and the clipping of `benign predict`). */
+#include <math.h>
 #include <stdlib.h>
 
 #include "problems/lowrank/complete_state.h"
@@ -43,6 +47,25 @@ bn_status_t bn_complete_map_save(bn_complete_t *c, bn_h5_t *f) {
             bn_h5_write_i64(f, "/map/col_ids", c->n2, bn_dist_first(c->cdist),
                             bn_dist_local(c->cdist), c->col_ids));
   return BN_OK;
+}
+
+bn_status_t bn_complete_values_save(bn_complete_t *c, bn_h5_t *f) {
+  const bn_obs_t *o = c->obs;
+  double v[3] = {0.0, -INFINITY, -INFINITY}; /* sum, -min, max */
+  for (bn_idx_t e = 0; e < o->nnz; e++) {
+    v[0] += o->val[e];
+    v[1] = fmax(v[1], -o->val[e]);
+    v[2] = fmax(v[2], o->val[e]);
+  }
+  BN_MPI(c->ctx, MPI_Allreduce(MPI_IN_PLACE, v, 1, MPI_DOUBLE, MPI_SUM,
+                               bn_ctx_comm(c->ctx)));
+  BN_MPI(c->ctx, MPI_Allreduce(MPI_IN_PLACE, v + 1, 2, MPI_DOUBLE, MPI_MAX,
+                               bn_ctx_comm(c->ctx)));
+  if (o->nnz_global == 0) return BN_OK;
+  BN_CALL(c->ctx, bn_h5_attr_set_f64(f, "/", "value_mean",
+                                     v[0] / (double)o->nnz_global));
+  BN_CALL(c->ctx, bn_h5_attr_set_f64(f, "/", "value_min", -v[1]));
+  return bn_h5_attr_set_f64(f, "/", "value_max", v[2]);
 }
 
 void bn_complete_map_free(bn_complete_t *c) {

@@ -123,6 +123,8 @@ bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts);
  * rows and columns; write them into a result. */
 bn_status_t bn_complete_map_read(bn_complete_t *c, bn_h5_t *f);
 bn_status_t bn_complete_map_save(bn_complete_t *c, bn_h5_t *f);
+/* Collective: the training values' mean, min and max as root attributes. */
+bn_status_t bn_complete_values_save(bn_complete_t *c, bn_h5_t *f);
 /* Local. */
 void bn_complete_map_free(bn_complete_t *c);
 
