@@ -21,6 +21,9 @@ typedef struct bn_command {
   /* Optional: the option table for a given subject (e.g. a generate
    * family), used instead of `opts`; NULL for an unknown subject. */
   const bn_optdef_t *(*subject_opts)(const char *subject);
+  /* More shared keys (e.g. tune: the problem's and the solver's), or NULL;
+   * ignored when subject_opts gives a subject's table. */
+  const bn_optdef_t *opts3;
 } bn_command_t;
 
 /* The commands that are not a registered problem. Every registered
@@ -32,6 +35,7 @@ extern const bn_command_t bn_cmd_import;
 extern const bn_command_t bn_cmd_split;
 extern const bn_command_t bn_cmd_predict;
 extern const bn_command_t bn_cmd_recommend;
+extern const bn_command_t bn_cmd_tune;
 extern const bn_command_t bn_cmd_info;
 extern const bn_command_t bn_cmd_landscape;
 

@@ -46,7 +46,8 @@ const bn_command_t bn_cmd_generate = {
     NULL,
     NULL,
     bn_generate_run,
-    bn_generate_opts};
+    bn_generate_opts,
+    NULL};
 
 /* Append word to a `sep`-separated list in buf (size len). */
 static void bn_gen_append(char *buf, size_t len, const char *sep,

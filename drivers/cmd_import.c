@@ -8,11 +8,23 @@
 #include "cli.h"
 
 static const bn_optdef_t bn_import_opts[] = {
-    {"format", BN_OPT_CHOICE, NULL,
-     "mtx: MatrixMarket coordinate; csv: user,item,rating lines with a "
-     "header (MovieLens ratings.csv); image: PNG/JPEG/PGM files; idx: an "
-     "IDX file of images (MNIST, gzip'd or not); h5: an HDF5 image stack",
-     "mtx|csv|image|idx|h5"},
+    {"format", BN_OPT_CHOICE, "auto",
+     "auto: from the file's first bytes (HDF5, PNG/JPEG/PGM or a directory, "
+     "IDX or gzip, a MatrixMarket banner, else text ratings); mtx: "
+     "MatrixMarket coordinate; csv: text ratings 'user item rating "
+     "[more]' (MovieLens ratings.csv, u.data, ratings.dat; Netflix-style "
+     "with a header); image: PNG/JPEG/PGM files; idx: an IDX file of images "
+     "(MNIST, gzip'd or not); h5: an HDF5 image stack",
+     "auto|mtx|csv|image|idx|h5"},
+    {"delimiter", BN_OPT_CHOICE, "auto",
+     "text ratings: the field delimiter; auto: the first data line's ('::', "
+     "tab, ',', ';', else blanks)",
+     "auto|,|;|tab|space|::"},
+    {"header", BN_OPT_CHOICE, "auto",
+     "text ratings: is the first line a header? auto: when its first field "
+     "is not a number; a header's column names choose the user, item and "
+     "rating columns",
+     "auto|true|false"},
     {"input", BN_OPT_STRING, NULL,
      "file to read (image: a file or a directory of images)", NULL},
     {"output", BN_OPT_STRING, NULL, "HDF5 file to write (atomically)", NULL},
@@ -50,6 +62,7 @@ static const bn_optdef_t bn_import_opts[] = {
 static const char *const bn_import_image_keys[] = {
     "patch",     "stride",  "max-patches", "seed", "center",
     "unit-norm", "dataset", "patches-png", NULL};
+static const char *const bn_import_text_keys[] = {"delimiter", "header", NULL};
 
 static bool bn_import_given(const bn_opts_t *o, const char *key) {
   bn_opt_source_t src = bn_opts_source(o, key);
@@ -65,6 +78,11 @@ static bn_status_t bn_import_images(bn_ctx_t *ctx, bn_opts_t *opts,
   if (bn_import_given(opts, "duplicates"))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--duplicates applies to --format=mtx|csv only");
+  for (int i = 0; bn_import_text_keys[i]; i++)
+    if (bn_import_given(opts, bn_import_text_keys[i]))
+      return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                          "--%s applies to text ratings (--format=csv) only",
+                          bn_import_text_keys[i]);
   if (strcmp(format, "h5") != 0 && bn_import_given(opts, "dataset"))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--dataset applies to --format=h5 only");
@@ -125,14 +143,25 @@ static bn_status_t bn_import_images(bn_ctx_t *ctx, bn_opts_t *opts,
 static bn_status_t bn_import_run(bn_ctx_t *ctx, bn_opts_t *opts,
                                  const char *subject) {
   (void)subject;
-  const char *keys[3] = {"format", "input", "output"};
-  for (int i = 0; i < 3; i++)
+  const char *keys[2] = {"input", "output"};
+  for (int i = 0; i < 2; i++)
     if (!bn_opts_is_set(opts, keys[i]))
       return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--%s is required (see --help)",
                           keys[i]);
   const char *format = bn_opts_string(opts, "format");
+  if (!strcmp(format, "auto")) {
+    BN_CALL(ctx, bn_import_detect(ctx, bn_opts_string(opts, "input"), &format));
+    bn_log(ctx, BN_LOG_INFO, "format: %s (detected; --format to choose)\n",
+           format);
+  }
   if (strcmp(format, "mtx") != 0 && strcmp(format, "csv") != 0)
     return bn_import_images(ctx, opts, format);
+  if (!strcmp(format, "mtx"))
+    for (int i = 0; bn_import_text_keys[i]; i++)
+      if (bn_import_given(opts, bn_import_text_keys[i]))
+        return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                            "--%s applies to text ratings (--format=csv) only",
+                            bn_import_text_keys[i]);
   for (int i = 0; bn_import_image_keys[i]; i++)
     if (bn_import_given(opts, bn_import_image_keys[i]))
       return BN_ERROR_ALL(ctx, BN_ERR_ARG,
@@ -140,10 +169,15 @@ static bn_status_t bn_import_run(bn_ctx_t *ctx, bn_opts_t *opts,
                           bn_import_image_keys[i]);
   bn_import_stats_t s;
   double t0 = bn_wtime();
-  BN_CALL(ctx, bn_import_ratings(ctx, bn_opts_string(opts, "format"),
-                                 bn_opts_string(opts, "input"),
+  BN_CALL(ctx,
+          bn_import_ratings_text(ctx, format, bn_opts_string(opts, "input"),
                                  bn_opts_string(opts, "output"),
-                                 bn_opts_string(opts, "duplicates"), &s));
+                                 bn_opts_string(opts, "duplicates"),
+                                 bn_opts_string(opts, "delimiter"),
+                                 bn_opts_string(opts, "header"), &s));
+  if (!strcmp(format, "csv"))
+    bn_log(ctx, BN_LOG_INFO, "read %s: %s\n", bn_opts_string(opts, "input"),
+           s.layout);
   bn_log(ctx, BN_LOG_INFO,
          "wrote %s: %lld x %lld, %lld entries from %lld lines (%lld "
          "duplicates resolved) in %.2f s\n",
@@ -157,9 +191,10 @@ const bn_command_t bn_cmd_import = {
     "import",
     "convert ratings (MatrixMarket, CSV) or images (PNG/JPEG/PGM, IDX, "
     "HDF5) into an input (HDF5)",
-    "benign import --format=mtx|csv --input=FILE --output=F.h5 "
+    "benign import --input=FILE --output=F.h5 [--format=auto|mtx|csv] "
+    "[--delimiter=auto|,|;|tab|space|::] [--header=auto|true|false] "
     "[--duplicates=error|first|last|sum]\n"
-    "       benign import --format=image|idx|h5 --input=FILE|DIR "
+    "       benign import --input=FILE|DIR [--format=auto|image|idx|h5] "
     "--output=F.h5 [--patch=8x8] [--stride=1] [--max-patches=0] [--seed=1] "
     "[--center=true] [--unit-norm=false] [--dataset=/images] "
     "[--patches-png=F.png]",
@@ -167,4 +202,5 @@ const bn_command_t bn_cmd_import = {
     NULL,
     NULL,
     bn_import_run,
+    NULL,
     NULL};

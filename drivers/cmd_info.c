@@ -72,4 +72,5 @@ const bn_command_t bn_cmd_info = {
     NULL,
     "*",
     bn_info_run,
+    NULL,
     NULL};

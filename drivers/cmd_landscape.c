@@ -269,4 +269,5 @@ const bn_command_t bn_cmd_landscape = {
     bn_solve_optdefs,
     "*",
     bn_landscape_run,
-    bn_landscape_subject_opts};
+    bn_landscape_subject_opts,
+    NULL};

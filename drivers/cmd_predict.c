@@ -220,4 +220,5 @@ const bn_command_t bn_cmd_predict = {
     NULL,
     NULL,
     bn_predict_run,
+    NULL,
     NULL};

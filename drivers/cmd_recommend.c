@@ -439,4 +439,5 @@ const bn_command_t bn_cmd_recommend = {
     NULL,
     NULL,
     bn_recommend_run,
+    NULL,
     NULL};

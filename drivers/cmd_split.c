@@ -62,4 +62,5 @@ const bn_command_t bn_cmd_split = {
     NULL,
     NULL,
     bn_split_run,
+    NULL,
     NULL};

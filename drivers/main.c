@@ -30,13 +30,9 @@ static bn_status_t bn_run_registered(bn_ctx_t *ctx, bn_opts_t *opts,
 }
 
 static void bn_cmdlist_make(bn_cmdlist_t *l) {
-  static const bn_command_t *const bn_tools[] = {&bn_cmd_import,
-                                                 &bn_cmd_split,
-                                                 &bn_cmd_predict,
-                                                 &bn_cmd_recommend,
-                                                 &bn_cmd_info,
-                                                 &bn_cmd_landscape,
-                                                 NULL};
+  static const bn_command_t *const bn_tools[] = {
+      &bn_cmd_import,    &bn_cmd_split, &bn_cmd_tune,      &bn_cmd_predict,
+      &bn_cmd_recommend, &bn_cmd_info,  &bn_cmd_landscape, NULL};
   int n = 0, m = 0;
   for (int i = 0; bn_problem_at(i) && m < BN_MAX_COMMANDS - 1; i++) {
     const bn_problem_ops_t *p = bn_problem_at(i);
@@ -49,6 +45,7 @@ static void bn_cmdlist_make(bn_cmdlist_t *l) {
                       own ? NULL : bn_solve_optdefs,
                       NULL,
                       bn_run_registered,
+                      NULL,
                       NULL};
     l->made[m] = c;
     l->at[n++] = &l->made[m++];
@@ -154,7 +151,7 @@ static int bn_dispatch(bn_ctx_t *ctx, int argc, char **argv,
   /* A command whose options depend on its subject (generate FAMILY,
    * landscape PROBLEM); subject_opts(NULL) gives keys that every subject's
    * table gets in addition (or NULL). */
-  const bn_optdef_t *opts1 = cmd->opts, *extra = NULL;
+  const bn_optdef_t *opts1 = cmd->opts, *extra = cmd->opts3;
   const char *word = argc > 2 ? argv[2] : NULL;
   if (cmd->subject_opts && word && strncmp(word, "-", 1)) {
     const bn_optdef_t *o = cmd->subject_opts(word);

@@ -115,7 +115,8 @@ for np in 1 2 3; do
     import --format=mtx --input="$T/bad.mtx" "$OUT"
   bad 1 "import: missing input" "$np" "cannot open '.*/missing\.mtx'" \
     import --format=mtx --input="$T/missing.mtx" "$OUT"
-  bad 2 "import: --format missing" "$np" "--format is required" \
+  bad 1 "import: --format=auto finds MatrixMarket" "$np" \
+    "bad\.mtx:4: entry \(4, 2\) is outside the 3 x 3 matrix" \
     import --input="$T/bad.mtx" "$OUT"
 
   # A process that owns no entries: two entries, both in row 0.

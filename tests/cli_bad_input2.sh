@@ -225,13 +225,19 @@ printf 'userId,movieId,rating\n10,500,4.0\n10,abc,3\n' >"$T/nonnum.csv"
 printf 'userId;movieId;rating\n10;500;4.0\n' >"$T/semicolon.csv"
 IMP=(import --format=csv)
 bad 1 "csv: missing field" 2 \
-  "missing\.csv:3: expected 'user,item,rating', found 2 fields" \
+  "missing\.csv:3: expected 'user item rating' \(','-separated\), found 2 fields" \
   "${IMP[@]}" --input="$T/missing.csv" "$OUT"
 bad 1 "csv: non-numeric id" 2 "nonnum\.csv:3: item id 'abc' is not an integer" \
   "${IMP[@]}" --input="$T/nonnum.csv" "$OUT"
-bad 1 "csv: ';' separated" 2 \
-  "semicolon\.csv:2: expected 'user,item,rating', found 1 field" \
-  "${IMP[@]}" --input="$T/semicolon.csv" "$OUT"
+bad 1 "csv: ';' separated read with --delimiter=," 2 \
+  "semicolon\.csv:2: expected 'user item rating' \(','-separated\), found 1 field" \
+  "${IMP[@]}" --delimiter=, --input="$T/semicolon.csv" "$OUT"
+bad 1 "csv: a header read as data (--header=false)" 2 \
+  "ok\.csv:1: user id 'userId' is not an integer" \
+  "${IMP[@]}" --header=false --input="$T/ok.csv" "$OUT"
+bad 2 "csv: --delimiter on an image import" 1 \
+  "--delimiter applies to text ratings" import --format=idx --delimiter=tab \
+  --input="$T/ok.csv" "$OUT"
 for f in ok crlf bom bom-nohead; do
   bn_ok "csv: $f.csv imported" 2 "${IMP[@]}" --input="$T/$f.csv" \
     --output="$T/$f-csv.h5"

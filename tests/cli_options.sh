@@ -54,8 +54,8 @@ check "generate --help: every key shows a default" awk '
 check "generate --help: --sample-rate default 0.1" \
   grep -qxF -- '  --sample-rate=<real>  (default: 0.1)' "$T/last.out"
 bn_ok "import --help" 1 import --help
-check "import --help: --format mtx|csv|image|idx|h5" \
-  grep -qxF -- '  --format=<mtx|csv|image|idx|h5>  (no default)' "$T/last.out"
+check "import --help: --format auto|mtx|csv|image|idx|h5" \
+  grep -qxF -- '  --format=<auto|mtx|csv|image|idx|h5>  (default: auto)' "$T/last.out"
 check "import --help: --duplicates default error" \
   grep -qxF -- '  --duplicates=<error|first|last|sum>  (default: error)' "$T/last.out"
 

@@ -32,6 +32,7 @@ typedef struct bn_import_stats {
   bn_idx_t entries;    /* entries written (after duplicates resolved)   */
   bn_idx_t duplicates; /* entries dropped or summed into another one    */
   bn_idx_t lines;      /* lines read from the input                     */
+  char layout[256];    /* text ratings: the delimiter, header, columns  */
 } bn_import_stats_t;
 
 /* Collective. Rank 0 parses `input` (format "mtx" or "csv"); every rank
@@ -43,6 +44,20 @@ typedef struct bn_import_stats {
 bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
                               const char *input, const char *output,
                               const char *duplicates, bn_import_stats_t *stats);
+/* Collective: the format of `path` from its first bytes: "h5" (HDF5),
+ * "image" (a directory, PNG, JPEG, PGM), "idx" (IDX, or gzip'd), "mtx"
+ * (a MatrixMarket banner), else "csv" (text ratings). */
+bn_status_t bn_import_detect(bn_ctx_t *ctx, const char *path,
+                             const char **format);
+/* The same for text ratings with the delimiter (NULL or "auto": the first
+ * data line's -- "::", tab, ',', ';', else blanks -- or ",", ";", "tab",
+ * "space", "::") and the header line (NULL or "auto": a first field that
+ * is not a number; "true"; "false") given. */
+bn_status_t bn_import_ratings_text(bn_ctx_t *ctx, const char *format,
+                                   const char *input, const char *output,
+                                   const char *duplicates,
+                                   const char *delimiter, const char *header,
+                                   bn_import_stats_t *stats);
 
 /* benign split (src/sparse/obs_split.c): hold out part of an input's
  * observed entries. */
@@ -52,6 +67,13 @@ typedef struct bn_split_params {
   bool per_row;         /* that share of every row (leave-k-out), else of
                          * all entries at random */
   uint64_t seed;
+  /* K-fold (folds >= 2, by entry; test_fraction unused): hold out the
+   * entries whose draw falls in [fold / folds, (fold + 1) / folds), so the
+   * folds 0 .. folds - 1 partition the entries. */
+  int folds, fold;
+  /* Leave an input's /test unread and uncopied (benign tune: the held-out
+   * set is never looked at); otherwise such an input is refused. */
+  bool ignore_test;
 } bn_split_params_t;
 
 typedef struct bn_split_stats {

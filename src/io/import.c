@@ -6,6 +6,7 @@
  * (temporary file, then rename): a failure while writing leaves an
  * existing output as it was. Rank 0 holds every entry and writes them;
  * the other ranks take part with empty selections. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,15 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
                               const char *input, const char *output,
                               const char *duplicates,
                               bn_import_stats_t *stats) {
+  return bn_import_ratings_text(ctx, format, input, output, duplicates, NULL,
+                                NULL, stats);
+}
+
+bn_status_t bn_import_ratings_text(bn_ctx_t *ctx, const char *format,
+                                   const char *input, const char *output,
+                                   const char *duplicates,
+                                   const char *delimiter, const char *header,
+                                   bn_import_stats_t *stats) {
   bn_imp_data_t d;
   bn_h5_t *f = NULL;
   bn_idx_t sz[SZ_N] = {0, 0, 0, 0, 0};
@@ -94,6 +104,8 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
   bn_status_t st = BN_OK;
   memset(&d, 0, sizeof d);
   d.path = input;
+  d.delimiter = delimiter;
+  d.header = header;
   /* The arguments are the same on every rank, and so is this verdict. */
   BN_CALL(ctx,
           parse_args(ctx, format, input, output, duplicates, &csv, &policy));
@@ -118,9 +130,14 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
   BN_TRY(ctx, st, bn_h5_create(ctx, output, 24.0 * (double)sz[SZ_ENTRIES], &f));
   BN_TRY(ctx, st, write_output(ctx, f, &d, sz, csv, format, input));
   BN_TRY(ctx, st, bn_h5_commit(f));
-  if (stats)
-    *stats = (bn_import_stats_t){sz[SZ_ROWS], sz[SZ_COLS], sz[SZ_ENTRIES],
-                                 sz[SZ_DUPS], sz[SZ_LINES]};
+  if (MPI_Bcast(d.layout, sizeof d.layout, MPI_CHAR, 0, bn_ctx_comm(ctx)) !=
+      MPI_SUCCESS)
+    BN_TRY(ctx, st, BN_ERROR(ctx, BN_ERR_MPI, "import: broadcast failed"));
+  if (stats) {
+    *stats = (bn_import_stats_t){sz[SZ_ROWS], sz[SZ_COLS],  sz[SZ_ENTRIES],
+                                 sz[SZ_DUPS], sz[SZ_LINES], {0}};
+    snprintf(stats->layout, sizeof stats->layout, "%s", d.layout);
+  }
 cleanup:
   bn_h5_close(f); /* removes the temporary unless committed */
   bn_imp_free(&d);

@@ -1,44 +1,95 @@
-/* CSV triples: `user,item,rating[,more...]`, as MovieLens' ratings.csv
- * (`userId,movieId,rating,timestamp`). Extra columns are ignored; blanks
- * around fields, CRLF line ends, blank lines and a UTF-8 byte order mark
- * are fine.
+/* Text ratings: `user item rating [more...]` lines, as MovieLens'
+ * ratings.csv (`userId,movieId,rating,timestamp`), u.data (tab-separated,
+ * no header) and ratings.dat (`::`). The delimiter is the first data
+ * line's (`::`, tab, ',', ';', else blanks) unless --delimiter names one.
+ * Extra columns are ignored; blanks around fields, CRLF line ends, blank
+ * lines and a UTF-8 byte order mark are fine.
  *
  * A first line whose first field is not a number is the header (one that
- * is a number but not an integer id is data, reported as bad). Ids are
+ * is a number but not an integer id is data, reported as bad); --header
+ * forces either reading. A header names the columns: the first whose name
+ * holds "user" is the user, the first holding "item", "movie", "product",
+ * "track", "song" or "artist" the item, and the first holding "rating",
+ * "score", "value", "count" or "play" the value (a Netflix-style
+ * `movie,user,rating,date` imports as it should); without a header, or
+ * for a name it does not find, the columns are user, item, value. Ids are
  * arbitrary 64-bit integers; they are renumbered 0, 1, ... in sorted id
  * order, and the original id of each index is kept for /map. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/import_internal.h"
 
+#define BN_CSV_FIELDS 16 /* columns looked at (the rest are ignored) */
+
+/* The columns of the user, the item and the value. */
+typedef struct bn_csv_cols {
+  int user, item, value, need;
+} bn_csv_cols_t;
+
 /* One data line; bad lines are counted in d, not fatal. */
 static bn_status_t parse_line(bn_ctx_t *ctx, bn_imp_data_t *d, char *line,
+                              const bn_imp_layout_t *L, const bn_csv_cols_t *c,
                               int64_t lineno) {
-  char *f[3];
+  char *f[BN_CSV_FIELDS];
   int64_t user, item;
   double v;
-  int n = bn_imp_split(line, ',', f, 3);
-  if (n < 3) {
-    bn_imp_bad(d, lineno, "expected 'user,item,rating', found %d field%s", n,
-               n == 1 ? "" : "s");
+  int n = bn_imp_layout_split(line, L, f, BN_CSV_FIELDS);
+  if (n < c->need) {
+    bn_imp_bad(d, lineno,
+               "expected 'user item rating' (%s-separated), found %d field%s",
+               L->name, n, n == 1 ? "" : "s");
     return BN_OK;
   }
-  if (bn_imp_int(f[0], &user)) {
-    bn_imp_bad(d, lineno, "user id '%.20s' is not an integer", f[0]);
+  if (bn_imp_int(f[c->user], &user)) {
+    bn_imp_bad(d, lineno, "user id '%.20s' is not an integer", f[c->user]);
     return BN_OK;
   }
-  if (bn_imp_int(f[1], &item)) {
-    bn_imp_bad(d, lineno, "item id '%.20s' is not an integer", f[1]);
+  if (bn_imp_int(f[c->item], &item)) {
+    bn_imp_bad(d, lineno, "item id '%.20s' is not an integer", f[c->item]);
     return BN_OK;
   }
-  int r = bn_imp_real(f[2], &v);
+  int r = bn_imp_real(f[c->value], &v);
   if (r != 0) {
-    bn_imp_bad(d, lineno, "rating '%.20s' is %s", f[2],
+    bn_imp_bad(d, lineno, "rating '%.20s' is %s", f[c->value],
                r > 0 ? "not finite" : "not a number");
     return BN_OK;
   }
   return bn_imp_push(ctx, d, user, item, v, lineno);
+}
+
+/* The first column whose lower-cased name holds one of the words. */
+static int bn_csv_find(char **f, int n, const char *const *words) {
+  for (int k = 0; k < n && k < BN_CSV_FIELDS; k++) {
+    char low[64];
+    size_t i = 0;
+    for (; f[k][i] && i < sizeof low - 1; i++)
+      low[i] = (char)tolower((unsigned char)f[k][i]);
+    low[i] = '\0';
+    for (int w = 0; words[w]; w++)
+      if (strstr(low, words[w])) return k;
+  }
+  return -1;
+}
+
+/* The columns named by a header line (a copy is split). */
+static void bn_csv_header_cols(const char *line, const bn_imp_layout_t *L,
+                               bn_csv_cols_t *c) {
+  static const char *const user[] = {"user", NULL};
+  static const char *const item[] = {"item", "movie",  "product", "track",
+                                     "song", "artist", NULL};
+  static const char *const value[] = {"rating", "score", "value",
+                                      "count",  "play",  NULL};
+  char copy[1024], *f[BN_CSV_FIELDS];
+  snprintf(copy, sizeof copy, "%s", line);
+  int n = bn_imp_layout_split(copy, L, f, BN_CSV_FIELDS);
+  int u = bn_csv_find(f, n, user), i = bn_csv_find(f, n, item);
+  int v = bn_csv_find(f, n, value);
+  if (u >= 0 && i >= 0 && v >= 0 && u != i && u != v && i != v)
+    *c = (bn_csv_cols_t){u, i, v, 0};
+  c->need = (c->user > c->item ? c->user : c->item);
+  c->need = (c->need > c->value ? c->need : c->value) + 1;
 }
 
 static int cmp_i64(const void *pa, const void *pb) {
@@ -68,38 +119,62 @@ static bn_status_t renumber(bn_ctx_t *ctx, bn_imp_data_t *d, int col,
   return BN_OK;
 }
 
+/* The header decision for the first non-blank line (--header, or a
+ * first field that is not a number). */
+static bool bn_csv_is_header(bn_imp_data_t *d, char *line,
+                             const bn_imp_layout_t *L) {
+  bool looks = bn_imp_is_header(line, L);
+  const char *h = d->header ? d->header : "auto";
+  if (!strcmp(h, "true")) {
+    if (!looks)
+      snprintf(d->layout + strlen(d->layout),
+               sizeof d->layout - strlen(d->layout),
+               "; the first line is skipped (--header=true) though it "
+               "looks like data");
+    return true;
+  }
+  return !strcmp(h, "false") ? false : looks;
+}
+
 bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
   FILE *fp = NULL;
   char *buf = NULL;
   size_t cap = 0;
-  int64_t lineno = 0, seen = 0, dummy;
+  int64_t lineno = 0, seen = 0;
   bn_status_t st;
+  bn_imp_layout_t L = {0};
+  bn_csv_cols_t cols = {0, 1, 2, 3};
+  const bool named = bn_imp_layout_named(d->delimiter, &L);
+  bool header = false;
+  d->layout[0] = '\0';
   BN_TRY(ctx, st, bn_imp_open(ctx, d->path, &fp));
   while (getline(&buf, &cap, fp) != -1) {
     char *line = bn_imp_trim(lineno == 0 ? bn_imp_skip_bom(buf) : buf);
     lineno++;
     if (*line == '\0') continue;
     if (seen++ == 0) {
-      /* The header test looks only at the first field, so a first line
-       * that is data with a bad rating is still reported, not skipped.
-       * The whole field, copied: cut short, a long quoted id lost its
-       * closing quote and its line was dropped as a header. */
-      size_t len = strcspn(line, ",");
-      char *first = NULL, *fields[1];
-      BN_TRY(ctx, st, bn_malloc(ctx, len + 1, &first));
-      memcpy(first, line, len);
-      first[len] = '\0';
-      bn_imp_split(first, ',', fields, 1); /* trims and unquotes */
-      /* A header's first field is not a number at all: one that is a
-       * number but not a plain integer id ("1.0", 20 digits) is data, and
-       * parse_line reports it as it would anywhere else. */
-      double num;
-      int header = bn_imp_int(fields[0], &dummy) != 0 &&
-                   bn_imp_real(fields[0], &num) < 0 && *fields[0] != '\0';
-      free(first);
-      if (header) continue;
+      if (!named) bn_imp_layout_detect(line, &L);
+      if ((header = bn_csv_is_header(d, line, &L))) {
+        bn_csv_header_cols(line, &L, &cols);
+        continue;
+      }
+    } else if (seen == 2 && header && !named) {
+      bn_imp_layout_detect(line, &L); /* the data's own delimiter */
     }
-    BN_TRY(ctx, st, parse_line(ctx, d, line, lineno));
+    BN_TRY(ctx, st, parse_line(ctx, d, line, &L, &cols, lineno));
+  }
+  char what[128];
+  snprintf(what, sizeof what,
+           "%s-separated (%s), %s; columns user %d, item "
+           "%d, value %d",
+           seen ? L.name : "?", named ? "--delimiter" : "detected",
+           header ? "a header line" : "no header", cols.user + 1, cols.item + 1,
+           cols.value + 1);
+  /* what was read, then the note of bn_csv_is_header, if any */
+  size_t lw = strlen(what), ln = strlen(d->layout);
+  if (lw + ln < sizeof d->layout) {
+    memmove(d->layout + lw, d->layout, ln + 1);
+    memcpy(d->layout, what, lw);
   }
   d->lines = lineno;
   if (ferror(fp)) {

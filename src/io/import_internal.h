@@ -42,6 +42,10 @@ typedef struct bn_imp_data {
   bn_idx_t duplicates;      /* entries merged away by the policy */
   bn_idx_t nbad;            /* problems found (bad lines or duplicates) */
   char bad[BN_IMP_BAD_LEN]; /* the first BN_IMP_QUOTED, "; "-separated */
+  /* Text ratings (csv): --delimiter and --header as given (NULL: auto),
+   * and what was read, for the log. */
+  const char *delimiter, *header;
+  char layout[256];
 } bn_imp_data_t;
 
 /* The format parsers (rank 0, not collective). */
@@ -90,6 +94,9 @@ typedef struct bn_imp_layout {
   char name[16];
 } bn_imp_layout_t;
 void bn_imp_layout_detect(const char *line, bn_imp_layout_t *L);
+/* The layout named by --delimiter (",", ";", "tab", "space", "::");
+ * false for "auto" or NULL (detect) and for an unknown name. */
+bool bn_imp_layout_named(const char *name, bn_imp_layout_t *L);
 int bn_imp_layout_split(char *line, const bn_imp_layout_t *L, char **fields,
                         int max);
 bool bn_imp_is_header(char *line, const bn_imp_layout_t *L);

@@ -72,7 +72,9 @@ static bn_status_t bn_split_decide(bn_ctx_t *ctx, const bn_obs_t *o,
     for (bn_idx_t t = 0; t < k; t++) {
       uint64_t j = (uint64_t)o->ghost[o->gcol[b + t]];
       double u = bn_rng_uniform(p->seed, BN_STREAM_HOLDOUT, key + j, 0);
-      hold[b + t] = !p->per_row && u < p->test_fraction;
+      hold[b + t] = p->folds >= 2
+                        ? u * p->folds >= p->fold && u * p->folds < p->fold + 1
+                        : !p->per_row && u < p->test_fraction;
       if (p->per_row) d[t] = (bn_draw_t){u, t};
     }
     if (!p->per_row || k == 0) continue;
@@ -135,7 +137,10 @@ static bn_status_t bn_split_copy_truth(bn_ctx_t *ctx, bn_h5_t *in, bn_h5_t *out,
 static bn_status_t bn_split_check(bn_ctx_t *ctx, const bn_split_params_t *p) {
   if (!p->input || !*p->input || !p->output || !*p->output)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--input and --output are required");
-  if (!(p->test_fraction > 0 && p->test_fraction < 1))
+  if (p->folds >= 2 && (p->per_row || p->fold < 0 || p->fold >= p->folds))
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "split: fold %d of %d (by entry only)",
+                        p->fold, p->folds);
+  if (p->folds < 2 && !(p->test_fraction > 0 && p->test_fraction < 1))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--test-fraction=%g: must be in (0, 1) (the share "
                         "of entries held out)",
@@ -181,7 +186,7 @@ bn_status_t bn_split(bn_ctx_t *ctx, const bn_split_params_t *p,
   BN_CALL(ctx, bn_split_check(ctx, p));
   BN_CALL(ctx, bn_h5_open(ctx, p->input, &in));
   BN_TRY(ctx, st, bn_h5_exists(in, "/test/row", &has));
-  if (has) {
+  if (has && !p->ignore_test) {
     st = BN_ERROR_ALL(ctx, BN_ERR_DATA,
                       "%s already has held-out entries (/test): split holds "
                       "out part of /omega, and a second /test would mix two "

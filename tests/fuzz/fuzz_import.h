@@ -71,7 +71,8 @@ static void bn_fuzz_check_failure(bn_status_t st, const char *path,
 }
 
 /* csv: on success every non-blank line gave one entry, except a first
- * line whose first field is not an integer (the header). Worked out here
+ * line whose first field (by the line's own delimiter) is not an integer
+ * (the header). Worked out here
  * from the bytes, independently of the parser: a data line must never be
  * dropped as a header (a UTF-8 byte order mark or a long quoted id did). */
 static void bn_fuzz_csv_oracle(const uint8_t *data, size_t size,
@@ -87,8 +88,23 @@ static void bn_fuzz_csv_oracle(const uint8_t *data, size_t size,
     while (a < b && isspace(data[a])) a++;
     while (b > a && isspace(data[b - 1])) b--;
     if (a < b && nonblank++ == 0) {
+      /* the delimiter of the line, as the importer picks it: "::", a
+       * tab, ',', ';', else blanks */
+      int sep = ' ';
+      for (int pick = 0; pick < 4 && sep == ' '; pick++)
+        for (size_t q = a; q < b && sep == ' '; q++) {
+          if (pick == 0 && q + 1 < b && data[q] == ':' && data[q + 1] == ':')
+            sep = ':';
+          if ((pick == 1 && data[q] == '\t') || (pick == 2 && data[q] == ',') ||
+              (pick == 3 && data[q] == ';'))
+            sep = data[q];
+        }
       size_t f = a; /* the first field, trimmed and unquoted */
-      while (f < b && data[f] != ',') f++;
+      while (f < b && (sep == ' '   ? !isspace(data[f])
+                       : sep == ':' ? !(f + 1 < b && data[f] == ':' &&
+                                        data[f + 1] == ':')
+                                    : data[f] != sep))
+        f++;
       while (f > a && isspace(data[f - 1])) f--;
       if (f - a >= 2 && data[a] == '"' && data[f - 1] == '"') {
         a++, f--;
@@ -115,7 +131,8 @@ static void bn_fuzz_csv_oracle(const uint8_t *data, size_t size,
 static void bn_fuzz_import_full(const char *format, const char *path,
                                 int policy, bn_status_t want,
                                 const bn_imp_data_t *d) {
-  bn_import_stats_t s = {0, 0, 0, 0, 0};
+  bn_import_stats_t s;
+  memset(&s, 0, sizeof s);
   bn_status_t st = bn_import_ratings(bn_fuzz_ctx, format, path, bn_fuzz_out,
                                      bn_fuzz_policies[policy], &s);
   if (st != want)

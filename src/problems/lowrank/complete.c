@@ -46,6 +46,10 @@ const bn_optdef_t bn_complete_optdefs[] = {
      "a (row, col) pair listed more than once in the input: refuse it, or "
      "keep the first or last copy (in file order), or add the values",
      "error|first|last|sum"},
+    {"held-out", BN_OPT_BOOL, "true",
+     "read the input's /test (the test RMSE, early stopping); false: leave "
+     "it unread (benign tune's refit)",
+     NULL},
     {NULL, 0, NULL, NULL, NULL}};
 
 static void bn_complete_destroy(void *data) {
@@ -139,7 +143,6 @@ static bn_status_t bn_complete_read(void *data, bn_h5_t *f,
                                     const bn_opts_t *opts) {
   bn_complete_t *c = data;
   bn_ctx_t *ctx = c->ctx;
-  (void)opts;
   int has_test;
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "rows", &c->n1));
   BN_CALL(ctx, bn_h5_attr_get_i64(f, "/omega", "cols", &c->n2));
@@ -173,8 +176,10 @@ static bn_status_t bn_complete_read(void *data, bn_h5_t *f,
   BN_CALL(ctx, bn_agree(ctx, st));
   BN_CALL(ctx, bn_obs_col_dist(c->obs, &c->cdist));
   BN_CALL(ctx, bn_obs_plan(c->obs, c->cdist));
+  bool held = true;
+  BN_CALL(ctx, bn_opts_bool(opts, "held-out", &held));
   BN_CALL(ctx, bn_h5_exists(f, "/test/row", &has_test));
-  if (has_test) {
+  if (has_test && held) {
     BN_CALL(ctx, bn_obs_read(ctx, f, "/test", c->n1, c->n2, c->rdist, c->dup,
                              &c->test));
     BN_CALL(ctx, bn_obs_plan(c->test, c->cdist));
