@@ -9,7 +9,7 @@
 
 #include "recommend/model_state.h"
 
-#define BN_TOPN_BLOCK (1 << 21) /* doubles of one score block (16 MB) */
+#define BN_TOPN_BLOCK (1 << 18) /* doubles of one score block (2 MB) */
 #define BN_TOPN_COLS 4096       /* items of one block                 */
 
 /* a is better than b: a higher score, or the same and a smaller item. */
@@ -91,12 +91,16 @@ bn_status_t bn_model_topn(bn_model_t *m, int top, const bn_idx_t *excl_ptr,
         int64_t *hi = items + (size_t)l * top;
         const double *row = sb + (size_t)b * nc;
         const double add = m->brow ? m->mu + m->brow[l] : 0.0;
+        const double *bc = m->bcol ? m->bcol + j0 : NULL;
         const bn_idx_t end = excl_ptr ? excl_ptr[l + 1] : 0;
+        /* most scores fall below the heap's worst: one compare each */
+        double thr = count[l] < top ? -INFINITY : hs[0];
         for (bn_idx_t c = 0; c < nc; c++) {
+          const double s = row[c] + add + (bc ? bc[c] : 0.0);
+          if (s < thr) continue;
           const bn_idx_t j = j0 + c;
           while (cur[l] < end && excl_col[cur[l]] < j) cur[l]++;
           if (cur[l] < end && excl_col[cur[l]] == j) continue;
-          double s = row[c] + add + (m->bcol ? m->bcol[j] : 0.0);
           if (count[l] < top) {
             hs[count[l]] = s;
             hi[count[l]] = j;
@@ -106,6 +110,7 @@ bn_status_t bn_model_topn(bn_model_t *m, int top, const bn_idx_t *excl_ptr,
             hi[0] = j;
             bn_heap_down(hs, hi, top, 0);
           }
+          thr = count[l] < top ? -INFINITY : hs[0];
         }
       }
     }
