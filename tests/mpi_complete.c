@@ -336,7 +336,8 @@ int main(int argc, char **argv) {
   char dir[512], input[600];
   fx_tmpdir(MPI_COMM_WORLD, dir, sizeof(dir));
   snprintf(input, sizeof(input), "%s/in.h5", dir);
-  bn_complete_gen_t g = {N1, N2, R, 0.3, 0.0, 0.0, 2.0, 5, 0.0, 0.0, 0.0};
+  bn_complete_gen_t g = {N1,  N2, R,   0.3, 0.0, 0.0,
+                         2.0, 5,  0.0, 0.0, 0.0, false};
   CHECK_OK(ctx, bn_generate_complete(ctx, &g, input, NULL));
   bn_optdef_t *defs = fx_defs();
   test_objective_and_gradient(ctx, defs, input);

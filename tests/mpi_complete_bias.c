@@ -269,7 +269,8 @@ int main(int argc, char **argv) {
   char dir[512], input[600];
   fx_tmpdir(MPI_COMM_WORLD, dir, sizeof(dir));
   snprintf(input, sizeof(input), "%s/in.h5", dir);
-  bn_complete_gen_t g = {N1, N2, R, 0.5, 0.15, NOISE, 1.5, 8, 0.8, -2.0, 8.0};
+  bn_complete_gen_t g = {N1,  N2, R,   0.5,  0.15, NOISE,
+                         1.5, 8,  0.8, -2.0, 8.0,  false};
   CHECK_OK(ctx, bn_generate_complete(ctx, &g, input, NULL));
   bn_optdef_t *defs = fx_defs();
   test_model(ctx, defs, input);

@@ -176,7 +176,8 @@ int main(int argc, char **argv) {
   const char *tag[5] = {"c", "fg", "fs", "s", "r"};
   for (int i = 0; i < 5; i++)
     snprintf(path[i], sizeof(path[i]), "%s/%s.h5", dir, tag[i]);
-  bn_complete_gen_t cg = {40, 31, 3, 0.6, 0.0, 0.0, 2.0, 7, 0.0, 0.0, 0.0};
+  bn_complete_gen_t cg = {40,  31, 3,   0.6, 0.0, 0.0,
+                          2.0, 7,  0.0, 0.0, 0.0, false};
   bn_gen_stats_t stats;
   CHECK_OK(ctx, bn_generate_complete(ctx, &cg, path[0], &stats));
   bn_factor_gen_t fg = {23, 17, 3, 0, 0.0, 3.0, 8};

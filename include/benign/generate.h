@@ -2,6 +2,8 @@
 #ifndef BENIGN_GENERATE_H
 #define BENIGN_GENERATE_H
 
+#include <stdbool.h>
+
 #include "benign/types.h"
 
 /* Matrix completion: M = X Y^T with X (rows x rank), Y (cols x rank)
@@ -26,6 +28,10 @@ typedef struct bn_complete_gen {
   double sample_rate, test_fraction, noise, condition;
   uint64_t seed;
   double bias_scale, lo, hi;
+  /* implicit feedback: a sampled entry is an interaction only when its
+   * score (x_i . y_j + noise, about N(0, 1)) is at least 1, and its value
+   * is a count, min(floor(score), 5); the others are not in the file. */
+  bool implicit;
 } bn_complete_gen_t;
 
 typedef struct bn_gen_stats {

@@ -46,6 +46,14 @@ const bn_optdef_t bn_complete_optdefs[] = {
      "a (row, col) pair listed more than once in the input: refuse it, or "
      "keep the first or last copy (in file order), or add the values",
      "error|first|last|sum"},
+    {"loss", BN_OPT_CHOICE, "squared",
+     "squared: the observed entries' values (ratings); implicit: feedback "
+     "counts, every entry a preference p = (r > 0) with confidence 1 + "
+     "alpha r, unobserved ones 0 with confidence 1 (Hu, Koren, Volinsky "
+     "2008; uniform ridge lambda, a small random start; no --bias)",
+     "squared|implicit"},
+    {"alpha", BN_OPT_REAL, "40",
+     "--loss=implicit: the confidence slope alpha (>= 0)", NULL},
     {"held-out", BN_OPT_BOOL, "true",
      "read the input's /test (the test RMSE, early stopping); false: leave "
      "it unread (benign tune's refit)",
@@ -130,6 +138,29 @@ static bn_status_t bn_complete_options(void *data, bn_ctx_t *ctx,
   for (int k = 0; k < 4; k++)
     if (dup && !strcmp(dup, dups[k])) c->dup = (bn_obs_dup_t)k;
   c->r = (int)r;
+  c->implicit = !strcmp(bn_opts_string(opts, "loss"), "implicit");
+  BN_CALL(ctx, bn_opts_real(opts, "alpha", &c->ialpha));
+  if (c->implicit) {
+    const char *bad =
+        c->bias ? "--bias=true"
+        : bn_opts_source(opts, "lambda-scale") >= BN_SRC_DECK && c->count
+            ? "--lambda-scale=count"
+        : bn_opts_source(opts, "init") >= BN_SRC_DECK &&
+                !strcmp(bn_opts_string(opts, "init"), "spectral")
+            ? "--init=spectral"
+        : c->mu > 0 && bn_opts_source(opts, "incoherence") >= BN_SRC_DECK
+            ? "--incoherence"
+            : NULL;
+    if (bad)
+      return BN_ERROR_ALL(ctx, BN_ERR_ARG,
+                          "--loss=implicit does not take %s (a uniform ridge, "
+                          "a small random start, no biases)",
+                          bad);
+    if (!(c->ialpha >= 0) || !isfinite(c->ialpha))
+      return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--alpha=%g: must be >= 0",
+                          c->ialpha);
+    c->count = false, c->balance = false, c->mu = 0.0;
+  }
   const char *solver = bn_opts_string(opts, "solver");
   if (c->mu > 0 && solver && !strcmp(solver, "als"))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
@@ -229,6 +260,12 @@ static void bn_complete_objective(void *data, bn_objective_t *obj) {
                           .sweep = bn_complete_sweep,
                           .metrics = bn_complete_metrics,
                           .hvp = bn_complete_hvp};
+  if (c->implicit) { /* no test RMSE: rank it (benign recommend) */
+    obj->eval = bn_implicit_eval;
+    obj->sweep = bn_implicit_sweep;
+    obj->metrics = NULL;
+    obj->hvp = NULL;
+  }
 }
 
 static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
@@ -263,6 +300,7 @@ static void bn_complete_describe(void *data, FILE *s) {
           c->truth ? "yes" : "no", c->lambda);
   fprintf(s, "LAMBDA_SCALE=%s\nBIAS=%s\n", c->count ? "count" : "uniform",
           c->bias ? "yes" : "no");
+  if (c->implicit) fprintf(s, "LOSS=implicit\nALPHA=%g\n", c->ialpha);
   if (c->bias) fprintf(s, "MEAN=%.10g\n", c->mean);
   /* Only when --duplicates merged some (the policy is in the options). */
   bn_idx_t td = c->test ? c->test->ndup_global : 0;

@@ -122,6 +122,10 @@ static bn_status_t bn_gen_entries(bn_ctx_t *ctx, const bn_complete_gen_t *g,
       if (g->noise > 0)
         v += g->noise * bn_rng_normal(g->seed, BN_STREAM_NOISE, id, 0);
       if (g->lo < g->hi) v = v < g->lo ? g->lo : v > g->hi ? g->hi : v;
+      if (g->implicit) {
+        if (!(v >= 1.0)) continue; /* no interaction */
+        v = fmin(floor(v), 5.0);
+      }
       int to_test =
           g->test_fraction > 0 &&
           bn_rng_uniform(g->seed, BN_STREAM_SPLIT, id, 0) < g->test_fraction;

@@ -24,6 +24,11 @@ const bn_optdef_t bn_gen_complete_opts[] = {
      "ratings-like: add mu + b_i + c_j with row and column biases b, c "
      "~ N(0, s^2) and mu the middle of --value-range (0 = none)",
      NULL},
+    {"implicit", BN_OPT_BOOL, "false",
+     "implicit feedback: a sampled entry is an interaction only where the "
+     "true score X Y^T (+ noise; about N(0, 1)) is at least 1, its value a "
+     "count min(floor(score), 5); for complete --loss=implicit",
+     NULL},
     {"value-range", BN_OPT_STRING, "",
      "LO,HI: clip every value to [LO, HI] as ratings are (e.g. 1,5); empty "
      "= no clipping",
@@ -40,6 +45,7 @@ bn_status_t bn_gen_complete_run(bn_ctx_t *ctx, bn_opts_t *opts) {
   BN_CALL(ctx, bn_opts_real(opts, "noise", &g.noise));
   BN_CALL(ctx, bn_opts_real(opts, "condition", &g.condition));
   BN_CALL(ctx, bn_opts_real(opts, "bias-scale", &g.bias_scale));
+  BN_CALL(ctx, bn_opts_bool(opts, "implicit", &g.implicit));
   g.lo = g.hi = 0.0;
   const char *vr = bn_opts_string(opts, "value-range");
   if (vr && *vr) {

@@ -99,5 +99,6 @@ static bn_status_t bn_complete_spectral(void *data, const bn_opts_t *opts,
 bn_status_t bn_complete_init(void *data, const bn_opts_t *opts, double *x) {
   bn_complete_t *c = data;
   bn_ctx_t *ctx = c->ctx;
+  if (c->implicit) return bn_implicit_init(c, opts, x);
   return bn_lr_init(ctx, c, opts, bn_complete_random, bn_complete_spectral, x);
 }

@@ -36,6 +36,8 @@ typedef struct bn_complete {
   bool bias;        /* --bias */
   bool count;       /* --lambda-scale=count */
   bool balance;     /* the balancing term is on (beta = 1/8) */
+  bool implicit;    /* --loss=implicit (complete_implicit.c)   */
+  double ialpha;    /* its --alpha: confidence 1 + alpha r_ij  */
   double mean;      /* mu of the model: mean training value (--bias), or 0 */
   int w;            /* ghost row width: r + bias */
   bn_obs_dup_t dup; /* --duplicates */
@@ -98,6 +100,13 @@ bn_status_t bn_complete_sweep(void *data, double *x);
 bn_status_t bn_complete_init(void *data, const bn_opts_t *opts, double *x);
 /* Rebalance U, V in place so U^T U = V^T V (same product U V^T). */
 bn_status_t bn_complete_balance(bn_complete_t *c, double *x);
+
+/* complete_implicit.c: --loss=implicit's objective, ALS sweep and random
+ * start (collective). */
+bn_status_t bn_implicit_eval(void *data, const double *x, double *f, double *g);
+bn_status_t bn_implicit_sweep(void *data, double *x);
+bn_status_t bn_implicit_init(bn_complete_t *c, const bn_opts_t *opts,
+                             double *x);
 
 /* complete_bias.c: ridge weights, the biases' start, save and load. */
 bn_status_t bn_complete_weights(bn_complete_t *c);
