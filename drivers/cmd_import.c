@@ -20,6 +20,10 @@ static const bn_optdef_t bn_import_opts[] = {
      "text ratings: the field delimiter; auto: the first data line's ('::', "
      "tab, ',', ';', else blanks)",
      "auto|,|;|tab|space|::"},
+    {"timestamp", BN_OPT_BOOL, "false",
+     "text ratings: keep the timestamp column (named time or date in a "
+     "header, else the fourth) as /omega/time; numbers (e.g. Unix seconds)",
+     NULL},
     {"header", BN_OPT_CHOICE, "auto",
      "text ratings: is the first line a header? auto: when its first field "
      "is not a number; a header's column names choose the user, item and "
@@ -62,7 +66,8 @@ static const bn_optdef_t bn_import_opts[] = {
 static const char *const bn_import_image_keys[] = {
     "patch",     "stride",  "max-patches", "seed", "center",
     "unit-norm", "dataset", "patches-png", NULL};
-static const char *const bn_import_text_keys[] = {"delimiter", "header", NULL};
+static const char *const bn_import_text_keys[] = {"delimiter", "header",
+                                                  "timestamp", NULL};
 
 static bool bn_import_given(const bn_opts_t *o, const char *key) {
   bn_opt_source_t src = bn_opts_source(o, key);
@@ -169,12 +174,13 @@ static bn_status_t bn_import_run(bn_ctx_t *ctx, bn_opts_t *opts,
                           bn_import_image_keys[i]);
   bn_import_stats_t s;
   double t0 = bn_wtime();
-  BN_CALL(ctx,
-          bn_import_ratings_text(ctx, format, bn_opts_string(opts, "input"),
-                                 bn_opts_string(opts, "output"),
-                                 bn_opts_string(opts, "duplicates"),
-                                 bn_opts_string(opts, "delimiter"),
-                                 bn_opts_string(opts, "header"), &s));
+  bn_ratings_text_t text = {bn_opts_string(opts, "delimiter"),
+                            bn_opts_string(opts, "header"), false};
+  BN_CALL(ctx, bn_opts_bool(opts, "timestamp", &text.timestamp));
+  BN_CALL(ctx, bn_import_ratings_text(
+                   ctx, format, bn_opts_string(opts, "input"),
+                   bn_opts_string(opts, "output"),
+                   bn_opts_string(opts, "duplicates"), &text, &s));
   if (!strcmp(format, "csv"))
     bn_log(ctx, BN_LOG_INFO, "read %s: %s\n", bn_opts_string(opts, "input"),
            s.layout);
@@ -193,6 +199,7 @@ const bn_command_t bn_cmd_import = {
     "HDF5) into an input (HDF5)",
     "benign import --input=FILE --output=F.h5 [--format=auto|mtx|csv] "
     "[--delimiter=auto|,|;|tab|space|::] [--header=auto|true|false] "
+    "[--timestamp=false] "
     "[--duplicates=error|first|last|sum]\n"
     "       benign import --input=FILE|DIR [--format=auto|image|idx|h5] "
     "--output=F.h5 [--patch=8x8] [--stride=1] [--max-patches=0] [--seed=1] "

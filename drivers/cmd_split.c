@@ -49,6 +49,10 @@ static bn_status_t bn_split_run(bn_ctx_t *ctx, bn_opts_t *opts,
          p.output, (long long)s.rows, (long long)s.cols, (long long)s.train,
          (long long)s.test, all ? 100.0 * (double)s.test / (double)all : 0.0,
          p.per_row ? "per row" : "by entry", bn_wtime() - t0);
+  if (s.time_dropped)
+    bn_log(ctx, BN_LOG_INFO,
+           "note: the input's timestamps (/omega/time) are not carried into "
+           "the split\n");
   return BN_OK;
 }
 

@@ -49,14 +49,22 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
  * (a MatrixMarket banner), else "csv" (text ratings). */
 bn_status_t bn_import_detect(bn_ctx_t *ctx, const char *path,
                              const char **format);
-/* The same for text ratings with the delimiter (NULL or "auto": the first
+/* How text ratings are read: the delimiter (NULL or "auto": the first
  * data line's -- "::", tab, ',', ';', else blanks -- or ",", ";", "tab",
- * "space", "::") and the header line (NULL or "auto": a first field that
- * is not a number; "true"; "false") given. */
+ * "space", "::"), the header line (NULL or "auto": a first field that is
+ * not a number; "true"; "false"), and whether a timestamp column (named
+ * "time..." or "date..." in a header, else the fourth) is kept as
+ * /omega/time (numbers, e.g. Unix seconds). */
+typedef struct bn_ratings_text {
+  const char *delimiter, *header;
+  bool timestamp;
+} bn_ratings_text_t;
+/* The same as bn_import_ratings, for text ratings read as `text` says
+ * (NULL: all automatic, no timestamp). */
 bn_status_t bn_import_ratings_text(bn_ctx_t *ctx, const char *format,
                                    const char *input, const char *output,
                                    const char *duplicates,
-                                   const char *delimiter, const char *header,
+                                   const bn_ratings_text_t *text,
                                    bn_import_stats_t *stats);
 
 /* benign split (src/sparse/obs_split.c): hold out part of an input's
@@ -78,6 +86,7 @@ typedef struct bn_split_params {
 
 typedef struct bn_split_stats {
   bn_idx_t rows, cols, train, test;
+  bool time_dropped; /* the input's /omega/time was not carried */
 } bn_split_stats_t;
 
 /* Collective. Reads input's /omega (checked as the solvers check it; an

@@ -1,11 +1,13 @@
-/* bn_import_ratings: parse on rank 0, write the HDF5 file collectively.
+/* bn_import_ratings: parse, then write the HDF5 file collectively.
  *
- * A text file is read serially anyway, so rank 0 parses all of it; the
+ * On one process, and for MatrixMarket, rank 0 parses the whole file and
+ * writes every entry (the other ranks take part with empty selections);
+ * text ratings on several processes are read by all of them, each a byte
+ * range, and each writes its block of rows (import_parallel.c). The
  * verdict is agreed before any file is created, so a bad input never even
  * touches the output. The write goes through bn_h5_create/bn_h5_commit
  * (temporary file, then rename): a failure while writing leaves an
- * existing output as it was. Rank 0 holds every entry and writes them;
- * the other ranks take part with empty selections. */
+ * existing output as it was. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,18 +48,27 @@ static bn_status_t parse_args(bn_ctx_t *ctx, const char *format,
  * three columns, so the peak is the entries plus one column. */
 static bn_status_t write_entries(bn_ctx_t *ctx, bn_h5_t *f,
                                  const bn_imp_data_t *d, bn_idx_t n) {
-  bn_idx_t mine = bn_ctx_rank(ctx) == 0 ? n : 0;
+  /* each process's entries at its offset (rank 0 all of them, when it
+   * parsed alone) */
+  int64_t mine = (int64_t)d->n, off = 0;
+  BN_MPI(ctx,
+         MPI_Exscan(&mine, &off, 1, MPI_INT64_T, MPI_SUM, bn_ctx_comm(ctx)));
+  if (bn_ctx_rank(ctx) == 0) off = 0;
   void *scratch = NULL;
   bn_status_t st = bn_mallocn(ctx, (size_t)mine, sizeof(int64_t), &scratch);
   int64_t *idx = scratch;
   double *val = scratch;
   BN_TRY(ctx, st, bn_agree(ctx, st));
   for (bn_idx_t k = 0; k < mine; k++) idx[k] = d->e[k].row;
-  BN_TRY(ctx, st, bn_h5_write_i64(f, "/omega/row", n, 0, mine, idx));
+  BN_TRY(ctx, st, bn_h5_write_i64(f, "/omega/row", n, off, mine, idx));
   for (bn_idx_t k = 0; k < mine; k++) idx[k] = d->e[k].col;
-  BN_TRY(ctx, st, bn_h5_write_i64(f, "/omega/col", n, 0, mine, idx));
+  BN_TRY(ctx, st, bn_h5_write_i64(f, "/omega/col", n, off, mine, idx));
   for (bn_idx_t k = 0; k < mine; k++) val[k] = d->e[k].val;
-  BN_TRY(ctx, st, bn_h5_write_f64(f, "/omega/val", n, 0, mine, val));
+  BN_TRY(ctx, st, bn_h5_write_f64(f, "/omega/val", n, off, mine, val));
+  if (d->timestamp) {
+    for (bn_idx_t k = 0; k < mine; k++) val[k] = d->e[k].time;
+    BN_TRY(ctx, st, bn_h5_write_f64(f, "/omega/time", n, off, mine, val));
+  }
 cleanup:
   free(scratch);
   return st;
@@ -88,13 +99,13 @@ bn_status_t bn_import_ratings(bn_ctx_t *ctx, const char *format,
                               const char *duplicates,
                               bn_import_stats_t *stats) {
   return bn_import_ratings_text(ctx, format, input, output, duplicates, NULL,
-                                NULL, stats);
+                                stats);
 }
 
 bn_status_t bn_import_ratings_text(bn_ctx_t *ctx, const char *format,
                                    const char *input, const char *output,
                                    const char *duplicates,
-                                   const char *delimiter, const char *header,
+                                   const bn_ratings_text_t *text,
                                    bn_import_stats_t *stats) {
   bn_imp_data_t d;
   bn_h5_t *f = NULL;
@@ -104,15 +115,24 @@ bn_status_t bn_import_ratings_text(bn_ctx_t *ctx, const char *format,
   bn_status_t st = BN_OK;
   memset(&d, 0, sizeof d);
   d.path = input;
-  d.delimiter = delimiter;
-  d.header = header;
+  d.delimiter = text ? text->delimiter : NULL;
+  d.header = text ? text->header : NULL;
+  d.timestamp = text && text->timestamp;
   /* The arguments are the same on every rank, and so is this verdict. */
   BN_CALL(ctx,
           parse_args(ctx, format, input, output, duplicates, &csv, &policy));
   /* Before the parse: an output that would replace the input, or that
    * cannot be written, fails at once. */
   BN_CALL(ctx, bn_h5_check_output(ctx, output, input));
-  if (bn_ctx_rank(ctx) == 0) {
+  if (csv && bn_ctx_size(ctx) > 1) {
+    bn_idx_t total = 0, dups = 0;
+    st = bn_imp_csv_parallel(ctx, &d, policy, &total, &dups);
+    sz[SZ_ROWS] = d.rows;
+    sz[SZ_COLS] = d.cols;
+    sz[SZ_ENTRIES] = total;
+    sz[SZ_DUPS] = dups;
+    sz[SZ_LINES] = d.lines;
+  } else if (bn_ctx_rank(ctx) == 0) {
     st = csv ? bn_imp_csv(ctx, &d) : bn_imp_mtx(ctx, &d);
     if (st == BN_OK) st = bn_imp_resolve(ctx, &d, policy);
     sz[SZ_ROWS] = d.rows;

@@ -20,7 +20,7 @@ bn_status_t bn_imp_push(bn_ctx_t *ctx, bn_imp_data_t *d, int64_t row,
     d->e = e;
     d->cap = cap;
   }
-  d->e[d->n++] = (bn_imp_entry_t){row, col, line, val};
+  d->e[d->n++] = (bn_imp_entry_t){row, col, line, val, NAN};
   return BN_OK;
 }
 
@@ -154,7 +154,7 @@ bn_status_t bn_imp_resolve(bn_ctx_t *ctx, bn_imp_data_t *d,
       else if (policy == BN_IMP_DUP_LAST)
         keep = d->e[j];
       else if (policy == BN_IMP_DUP_SUM)
-        keep.val += d->e[j].val;
+        keep.val += d->e[j].val, keep.time = fmax(keep.time, d->e[j].time);
       j++;
     }
     if (!isfinite(keep.val))

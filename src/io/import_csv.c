@@ -16,22 +16,16 @@
  * arbitrary 64-bit integers; they are renumbered 0, 1, ... in sorted id
  * order, and the original id of each index is kept for /map. */
 #include <ctype.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/import_internal.h"
 
-#define BN_CSV_FIELDS 16 /* columns looked at (the rest are ignored) */
-
-/* The columns of the user, the item and the value. */
-typedef struct bn_csv_cols {
-  int user, item, value, need;
-} bn_csv_cols_t;
-
 /* One data line; bad lines are counted in d, not fatal. */
-static bn_status_t parse_line(bn_ctx_t *ctx, bn_imp_data_t *d, char *line,
-                              const bn_imp_layout_t *L, const bn_csv_cols_t *c,
-                              int64_t lineno) {
+bn_status_t bn_imp_csv_line(bn_ctx_t *ctx, bn_imp_data_t *d, char *line,
+                            const bn_imp_layout_t *L, const bn_csv_cols_t *c,
+                            int64_t lineno) {
   char *f[BN_CSV_FIELDS];
   int64_t user, item;
   double v;
@@ -56,7 +50,15 @@ static bn_status_t parse_line(bn_ctx_t *ctx, bn_imp_data_t *d, char *line,
                r > 0 ? "not finite" : "not a number");
     return BN_OK;
   }
-  return bn_imp_push(ctx, d, user, item, v, lineno);
+  double t = NAN;
+  if (c->time >= 0 && bn_imp_real(f[c->time], &t) != 0) {
+    bn_imp_bad(d, lineno, "timestamp '%.20s' is not a number (--timestamp)",
+               f[c->time]);
+    return BN_OK;
+  }
+  BN_CALL(ctx, bn_imp_push(ctx, d, user, item, v, lineno));
+  d->e[d->n - 1].time = t;
+  return BN_OK;
 }
 
 /* The first column whose lower-cased name holds one of the words. */
@@ -74,22 +76,26 @@ static int bn_csv_find(char **f, int n, const char *const *words) {
 }
 
 /* The columns named by a header line (a copy is split). */
-static void bn_csv_header_cols(const char *line, const bn_imp_layout_t *L,
-                               bn_csv_cols_t *c) {
+void bn_csv_header_cols(const char *line, const bn_imp_layout_t *L,
+                        bn_csv_cols_t *c) {
   static const char *const user[] = {"user", NULL};
   static const char *const item[] = {"item", "movie",  "product", "track",
                                      "song", "artist", NULL};
   static const char *const value[] = {"rating", "score", "value",
                                       "count",  "play",  NULL};
+  static const char *const stamp[] = {"time", "date", NULL};
   char copy[1024], *f[BN_CSV_FIELDS];
   snprintf(copy, sizeof copy, "%s", line);
   int n = bn_imp_layout_split(copy, L, f, BN_CSV_FIELDS);
   int u = bn_csv_find(f, n, user), i = bn_csv_find(f, n, item);
-  int v = bn_csv_find(f, n, value);
+  int v = bn_csv_find(f, n, value), t = bn_csv_find(f, n, stamp);
   if (u >= 0 && i >= 0 && v >= 0 && u != i && u != v && i != v)
-    *c = (bn_csv_cols_t){u, i, v, 0};
+    *c = (bn_csv_cols_t){u, i, v, 0, c->time};
+  if (c->time >= 0 && t >= 0 && t != c->user && t != c->item && t != c->value)
+    c->time = t;
   c->need = (c->user > c->item ? c->user : c->item);
-  c->need = (c->need > c->value ? c->need : c->value) + 1;
+  c->need = (c->need > c->value ? c->need : c->value);
+  c->need = (c->need > c->time ? c->need : c->time) + 1;
 }
 
 static int cmp_i64(const void *pa, const void *pb) {
@@ -121,8 +127,7 @@ static bn_status_t renumber(bn_ctx_t *ctx, bn_imp_data_t *d, int col,
 
 /* The header decision for the first non-blank line (--header, or a
  * first field that is not a number). */
-static bool bn_csv_is_header(bn_imp_data_t *d, char *line,
-                             const bn_imp_layout_t *L) {
+bool bn_csv_is_header(bn_imp_data_t *d, char *line, const bn_imp_layout_t *L) {
   bool looks = bn_imp_is_header(line, L);
   const char *h = d->header ? d->header : "auto";
   if (!strcmp(h, "true")) {
@@ -143,7 +148,7 @@ bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
   int64_t lineno = 0, seen = 0;
   bn_status_t st;
   bn_imp_layout_t L = {0};
-  bn_csv_cols_t cols = {0, 1, 2, 3};
+  bn_csv_cols_t cols = {0, 1, 2, d->timestamp ? 4 : 3, d->timestamp ? 3 : -1};
   const bool named = bn_imp_layout_named(d->delimiter, &L);
   bool header = false;
   d->layout[0] = '\0';
@@ -161,15 +166,14 @@ bn_status_t bn_imp_csv(bn_ctx_t *ctx, bn_imp_data_t *d) {
     } else if (seen == 2 && header && !named) {
       bn_imp_layout_detect(line, &L); /* the data's own delimiter */
     }
-    BN_TRY(ctx, st, parse_line(ctx, d, line, &L, &cols, lineno));
+    BN_TRY(ctx, st, bn_imp_csv_line(ctx, d, line, &L, &cols, lineno));
   }
-  char what[128];
+  char what[160];
   snprintf(what, sizeof what,
-           "%s-separated (%s), %s; columns user %d, item "
-           "%d, value %d",
+           "%s-separated (%s), %s; columns user %d, item %d, value %d%s",
            seen ? L.name : "?", named ? "--delimiter" : "detected",
            header ? "a header line" : "no header", cols.user + 1, cols.item + 1,
-           cols.value + 1);
+           cols.value + 1, cols.time >= 0 ? ", timestamp kept" : "");
   /* what was read, then the note of bn_csv_is_header, if any */
   size_t lw = strlen(what), ln = strlen(d->layout);
   if (lw + ln < sizeof d->layout) {

@@ -30,6 +30,7 @@ typedef struct bn_imp_entry {
   int64_t row, col; /* dense, 0-based */
   int64_t line;     /* 1-based line of the input that gave it */
   double val;
+  double time; /* --timestamp: the entry's timestamp, else NaN */
 } bn_imp_entry_t;
 
 typedef struct bn_imp_data {
@@ -45,6 +46,7 @@ typedef struct bn_imp_data {
   /* Text ratings (csv): --delimiter and --header as given (NULL: auto),
    * and what was read, for the log. */
   const char *delimiter, *header;
+  bool timestamp; /* --timestamp: keep a timestamp column as /omega/time */
   char layout[256];
 } bn_imp_data_t;
 
@@ -100,5 +102,31 @@ bool bn_imp_layout_named(const char *name, bn_imp_layout_t *L);
 int bn_imp_layout_split(char *line, const bn_imp_layout_t *L, char **fields,
                         int max);
 bool bn_imp_is_header(char *line, const bn_imp_layout_t *L);
+
+/* Text ratings' pieces (import_csv.c), shared with the parallel reader
+ * (import_parallel.c): the columns of the user, item and value (from a
+ * header's names, else 0, 1, 2; need: fields a line must have), one data
+ * line into d (a bad line counted, not fatal), and the header decision
+ * of the first non-blank line (--header, or its first field). */
+#define BN_CSV_FIELDS 16 /* columns looked at (the rest are ignored) */
+typedef struct bn_csv_cols {
+  int user, item, value, need, time; /* time: -1 without --timestamp */
+} bn_csv_cols_t;
+bn_status_t bn_imp_csv_line(bn_ctx_t *ctx, bn_imp_data_t *d, char *line,
+                            const bn_imp_layout_t *L, const bn_csv_cols_t *c,
+                            int64_t lineno);
+void bn_csv_header_cols(const char *line, const bn_imp_layout_t *L,
+                        bn_csv_cols_t *c);
+bool bn_csv_is_header(bn_imp_data_t *d, char *line, const bn_imp_layout_t *L);
+
+/* Collective (import_parallel.c): text ratings read by every process, each
+ * a byte range of the file, the ids renumbered over all, the entries sent
+ * to the owners of their rows (uniform blocks) and sorted and resolved
+ * there. Each process's d then holds its block of rows' entries; the id
+ * maps (row_ids, col_ids) and rows, cols are the same on every process;
+ * *total and *dups over all processes. Errors agreed. */
+bn_status_t bn_imp_csv_parallel(bn_ctx_t *ctx, bn_imp_data_t *d,
+                                bn_imp_dup_t policy, bn_idx_t *total,
+                                bn_idx_t *dups);
 
 #endif

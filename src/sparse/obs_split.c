@@ -194,6 +194,9 @@ bn_status_t bn_split(bn_ctx_t *ctx, const bn_split_params_t *p,
                       p->input);
     goto cleanup;
   }
+  int has_time = 0;
+  BN_TRY(ctx, st, bn_h5_exists(in, "/omega/time", &has_time));
+  stats->time_dropped = has_time;
   BN_TRY(ctx, st, bn_h5_attr_get_i64(in, "/omega", "rows", &rows));
   BN_TRY(ctx, st, bn_h5_attr_get_i64(in, "/omega", "cols", &cols));
   if (rows < 1 || cols < 1) {
