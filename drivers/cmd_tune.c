@@ -1,8 +1,9 @@
 /* benign tune: choose the rank and lambda of a completion on the training
  * entries alone. The input's /omega is split (one validation share, or K
  * folds) into temporary files beside --output -- its /test is never read
- * for the choice -- every (rank, lambda) of the grid is solved on each
- * and scored by the validation RMSE of its best iterate; the best pair is
+ * for the choice -- each split is loaded once and every (rank, lambda) of
+ * the grid solved on it (bn_problem_retune) and scored by the validation
+ * RMSE of its best iterate; the best pair is
  * refitted on all the training entries and written as --output. With a
  * /test in the input, the written model's RMSE on it is reported after
  * the choice. */
@@ -97,30 +98,24 @@ static bn_status_t bn_tune_splits(bn_tune_t *t, double fraction) {
   return BN_OK;
 }
 
-/* Collective: one solve on fold f's file; *rmse: the validation RMSE of
- * the iterate the solver keeps (the best one with early stopping). */
-static bn_status_t bn_tune_solve(bn_tune_t *t, int f, double *rmse) {
+/* Collective: one solve of the loaded problem p at the options' rank and
+ * lambda; *rmse: the validation RMSE of the iterate the solver keeps (the
+ * best one with early stopping). */
+static bn_status_t bn_tune_solve(bn_tune_t *t, bn_problem_t *p, double *rmse) {
   bn_ctx_t *ctx = t->ctx;
-  char path[4200];
-  bn_tune_fold_path(t, f, path, sizeof path);
-  BN_CALL(ctx, bn_tune_set(t, "input", path));
   bn_solver_params_t sp;
   BN_CALL(ctx, bn_run_solver_params(ctx, t->o, &sp));
-  bn_problem_t *p = NULL;
+  BN_CALL(ctx, bn_problem_retune(p));
+  const bn_objective_t *obj = bn_problem_objective(p);
   bn_solver_t *s = NULL;
   double *x = NULL, rel = NAN;
-  /* the grid's solves are quiet: the table says what they gave */
-  const bn_log_level_t level = bn_ctx_log_level(ctx);
-  bn_ctx_set_log_level(ctx, BN_LOG_QUIET);
-  bn_status_t st = bn_problem_create(ctx, "complete", t->o, &p);
-  bn_ctx_set_log_level(ctx, level);
-  BN_CALL(ctx, st);
-  const bn_objective_t *obj = bn_problem_objective(p);
-  st = bn_solver_create(ctx, bn_opts_string(t->o, "solver"), &s);
+  bn_status_t st = bn_solver_create(ctx, bn_opts_string(t->o, "solver"), &s);
   if (st == BN_OK) {
     bn_solver_set_params(s, &sp);
     st = bn_agree(ctx, bn_calloc(ctx, obj->n + 1, sizeof(double), &x));
   }
+  /* the grid's solves are quiet: the table says what they gave */
+  const bn_log_level_t level = bn_ctx_log_level(ctx);
   bn_ctx_set_log_level(ctx, BN_LOG_QUIET);
   if (st == BN_OK) st = bn_problem_init(p, x);
   bn_ctx_set_log_level(ctx, level);
@@ -128,35 +123,52 @@ static bn_status_t bn_tune_solve(bn_tune_t *t, int f, double *rmse) {
   if (st == BN_OK) st = obj->metrics(bn_problem_data(p), x, &rel, rmse);
   free(x);
   bn_solver_destroy(s);
-  bn_problem_destroy(p);
   return st;
 }
 
-/* Collective: the grid, one line a point. */
+static bn_status_t bn_tune_point(bn_tune_t *t, int a, int b) {
+  char v[64];
+  snprintf(v, sizeof v, "%lld", (long long)t->ranks[a]);
+  BN_CALL(t->ctx, bn_tune_set(t, "rank", v));
+  snprintf(v, sizeof v, "%.17g", t->lambdas[b]);
+  return bn_tune_set(t, "lambda", v);
+}
+
+/* Collective: the grid, fold by fold, each fold's entries read once (the
+ * points change the rank and lambda of the loaded problem); then one line
+ * a point. */
 static bn_status_t bn_tune_grid(bn_tune_t *t) {
   bn_ctx_t *ctx = t->ctx;
-  const int F = t->folds ? t->folds : 1;
+  const int F = t->folds ? t->folds : 1, N = t->nr * t->nl;
+  for (int k = 0; k < N; k++) t->rmse[k] = t->secs[k] = 0.0;
+  for (int f = 0; f < F; f++) {
+    char path[4200];
+    bn_tune_fold_path(t, f, path, sizeof path);
+    BN_CALL(ctx, bn_tune_set(t, "input", path));
+    BN_CALL(ctx, bn_tune_point(t, 0, 0));
+    bn_problem_t *p = NULL;
+    const bn_log_level_t level = bn_ctx_log_level(ctx);
+    bn_ctx_set_log_level(ctx, BN_LOG_QUIET);
+    bn_status_t st = bn_problem_create(ctx, "complete", t->o, &p);
+    bn_ctx_set_log_level(ctx, level);
+    for (int k = 0; st == BN_OK && k < N; k++) {
+      double r = NAN, t0 = bn_wtime();
+      st = bn_tune_point(t, k / t->nl, k % t->nl);
+      if (st == BN_OK) st = bn_tune_solve(t, p, &r);
+      t->rmse[k] += r * r / F;
+      t->secs[k] += bn_wtime() - t0;
+    }
+    bn_problem_destroy(p);
+    BN_CALL(ctx, st);
+  }
   bn_log(ctx, BN_LOG_INFO, "%6s %12s %16s %9s\n", "rank", "lambda",
          "validation RMSE", "seconds");
-  for (int a = 0; a < t->nr; a++)
-    for (int b = 0; b < t->nl; b++) {
-      char v[64];
-      snprintf(v, sizeof v, "%lld", (long long)t->ranks[a]);
-      BN_CALL(ctx, bn_tune_set(t, "rank", v));
-      snprintf(v, sizeof v, "%.17g", t->lambdas[b]);
-      BN_CALL(ctx, bn_tune_set(t, "lambda", v));
-      double sum = 0, t0 = bn_wtime();
-      for (int f = 0; f < F; f++) {
-        double r = NAN;
-        BN_CALL(ctx, bn_tune_solve(t, f, &r));
-        sum += r * r;
-      }
-      t->rmse[a * t->nl + b] = sqrt(sum / F);
-      t->secs[a * t->nl + b] = bn_wtime() - t0;
-      bn_log(ctx, BN_LOG_INFO, "%6lld %12.6g %16.6f %9.2f\n",
-             (long long)t->ranks[a], t->lambdas[b], t->rmse[a * t->nl + b],
-             t->secs[a * t->nl + b]);
-    }
+  for (int k = 0; k < N; k++) {
+    t->rmse[k] = sqrt(t->rmse[k]);
+    bn_log(ctx, BN_LOG_INFO, "%6lld %12.6g %16.6f %9.2f\n",
+           (long long)t->ranks[k / t->nl], t->lambdas[k % t->nl], t->rmse[k],
+           t->secs[k]);
+  }
   return BN_OK;
 }
 

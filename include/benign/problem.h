@@ -151,6 +151,10 @@ typedef struct bn_problem_ops {
   bn_status_t (*generate)(bn_ctx_t *ctx, bn_opts_t *opts);
   /* Several solves or a post-processing step (above); NULL: one solve. */
   const bn_stage_ops_t *stages;
+  /* Collective, optional: re-read the options that size the iterate or
+   * weight the objective (complete: --rank, --lambda) on the data already
+   * loaded, for a grid of solves (benign tune); objective() again after. */
+  bn_status_t (*retune)(void *data, const bn_opts_t *opts);
 } bn_problem_ops_t;
 
 /* Not collective: the problem registered under `name`, or NULL. */
@@ -183,6 +187,10 @@ void *bn_problem_data(const bn_problem_t *p);
 const bn_objective_t *bn_problem_objective(const bn_problem_t *p);
 /* Collective: the initial point (--init, --seed) into x. */
 bn_status_t bn_problem_init(bn_problem_t *p, double *x);
+/* Collective: the problem's options read again on the data already loaded
+ * (ops->retune: complete's --rank and --lambda), the objective refreshed
+ * (its n may change); BN_ERR_ARG for a problem without retune. */
+bn_status_t bn_problem_retune(bn_problem_t *p);
 /* Collective: write x as the problem's datasets under prefix ("/" for a
  * result) into an open output (bn_h5_create ... bn_h5_commit). */
 bn_status_t bn_problem_save(bn_problem_t *p, const double *x, bn_h5_t *f,

@@ -63,6 +63,17 @@ static bn_status_t bn_problem_no_iterate(bn_problem_t *p) {
                       p->ops->name, p->ops->name);
 }
 
+bn_status_t bn_problem_retune(bn_problem_t *p) {
+  if (!p->ops->retune)
+    return BN_ERROR_ALL(p->ctx, BN_ERR_ARG,
+                        "problem '%s' cannot change its options on loaded "
+                        "data",
+                        p->ops->name);
+  BN_CALL(p->ctx, p->ops->retune(p->data, p->opts));
+  if (p->ops->objective) p->ops->objective(p->data, &p->obj);
+  return BN_OK;
+}
+
 bn_status_t bn_problem_init(bn_problem_t *p, double *x) {
   if (!p->ops->init) return bn_problem_no_iterate(p);
   return p->ops->init(p->data, p->opts, x);

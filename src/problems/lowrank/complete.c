@@ -87,8 +87,8 @@ static void bn_complete_destroy(void *data) {
  * limit, e.g. twice as many entries as unknowns, gd without it ends at
  * spurious points); else 0 (ALS cannot have it; noisy data have the
  * ridge). */
-static bn_status_t bn_complete_incoherence(bn_ctx_t *ctx, const bn_opts_t *o,
-                                           double lambda, double *mu) {
+bn_status_t bn_complete_incoherence(bn_ctx_t *ctx, const bn_opts_t *o,
+                                    double lambda, double *mu) {
   const char *v = bn_opts_string(o, "incoherence"),
              *s = bn_opts_string(o, "solver");
   if (!v || !strcmp(v, "auto")) {
@@ -219,13 +219,9 @@ static bn_status_t bn_complete_read(void *data, bn_h5_t *f,
   return bn_complete_map_read(c, f);
 }
 
-/* Work space of eval. */
-static bn_status_t bn_complete_alloc(void *data) {
-  bn_complete_t *c = data;
+/* Work space of eval (sized by the rank). */
+bn_status_t bn_complete_buffers(bn_complete_t *c) {
   bn_ctx_t *ctx = c->ctx;
-  c->nu = bn_dist_local(c->rdist);
-  c->nv = bn_dist_local(c->cdist);
-  c->p = (double)c->obs->nnz_global / ((double)c->n1 * (double)c->n2);
   c->w = c->r + (c->bias ? 1 : 0);
   size_t ng = (size_t)c->obs->nghost * (size_t)c->w + 1;
   size_t nt = c->test ? (size_t)c->test->nghost * (size_t)c->w : 0;
@@ -240,7 +236,15 @@ static bn_status_t bn_complete_alloc(void *data) {
         sizeof(double), &c->red);
   if (st == BN_OK) st = bn_mallocn(ctx, nt, sizeof(double), &c->tvg);
   c->gvg = c->vg ? c->vg + ng : NULL;
-  BN_CALL(ctx, bn_agree(ctx, st));
+  return bn_agree(ctx, st);
+}
+
+static bn_status_t bn_complete_alloc(void *data) {
+  bn_complete_t *c = data;
+  c->nu = bn_dist_local(c->rdist);
+  c->nv = bn_dist_local(c->cdist);
+  c->p = (double)c->obs->nnz_global / ((double)c->n1 * (double)c->n2);
+  BN_CALL(c->ctx, bn_complete_buffers(c));
   return bn_complete_weights(c);
 }
 
@@ -333,4 +337,5 @@ const bn_problem_ops_t bn_problem_complete = {
         "mpirun -n P benign complete [deck.ini] --input=F.h5 --rank=R "
         "[--output=G.h5] [--solver=gd|agd|als] [--init=spectral|random] ...",
     .gen_opts = bn_gen_complete_opts,
-    .generate = bn_gen_complete_run};
+    .generate = bn_gen_complete_run,
+    .retune = bn_complete_retune};

@@ -101,6 +101,15 @@ bn_status_t bn_complete_init(void *data, const bn_opts_t *opts, double *x);
 /* Rebalance U, V in place so U^T U = V^T V (same product U V^T). */
 bn_status_t bn_complete_balance(bn_complete_t *c, double *x);
 
+/* complete.c: the work space sized by the rank (collective, agreed), and
+ * the incoherence weight --incoherence gives for this lambda.
+ * complete_retune.c: the `retune` op (--rank, --lambda anew on the data
+ * already loaded). */
+bn_status_t bn_complete_buffers(bn_complete_t *c);
+bn_status_t bn_complete_incoherence(bn_ctx_t *ctx, const bn_opts_t *o,
+                                    double lambda, double *mu);
+bn_status_t bn_complete_retune(void *data, const bn_opts_t *opts);
+
 /* complete_implicit.c: --loss=implicit's objective, ALS sweep and random
  * start (collective). */
 bn_status_t bn_implicit_eval(void *data, const double *x, double *f, double *g);

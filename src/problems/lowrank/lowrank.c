@@ -141,6 +141,11 @@ bn_status_t bn_lr_truth_error(bn_ctx_t *ctx, bn_lr_truth_t *t, int r,
   const double *q = bn_dmat_cdata(t->q), *y = bn_dmat_cdata(t->y);
   size_t n = (size_t)(nu > nv ? nu : nv) * (size_t)(k > r ? k : r);
   size_t nred = 1 + 2 * (size_t)r * r;
+  if (t->buf && t->buf_r != r) { /* sized for another rank */
+    free(t->buf);
+    t->buf = NULL;
+  }
+  t->buf_r = r;
   if (!t->buf)
     BN_CALL(ctx,
             bn_agree(ctx, bn_mallocn(ctx,

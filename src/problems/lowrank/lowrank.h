@@ -36,6 +36,7 @@ typedef struct bn_lr_truth {
   double norm2;     /* |X Y^T|_F^2 */
   double *buf;      /* work space, allocated on first use */
   int k;
+  int buf_r; /* the rank buf was sized for (a retune may change it) */
 } bn_lr_truth_t;
 
 /* Collective. Reads /truth/U (on rdist) and /truth/V (on cdist) if both
