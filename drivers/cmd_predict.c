@@ -128,14 +128,8 @@ static bn_status_t bn_pred_h5(bn_pred_t *q, const char *path, bool drop) {
   return st;
 }
 
-static bool bn_pred_is_h5(const char *path) {
-  size_t n = strlen(path);
-  return n > 3 && (!strcmp(path + n - 3, ".h5") ||
-                   (n > 5 && !strcmp(path + n - 5, ".hdf5")));
-}
-
 static bn_status_t bn_pred_write(bn_pred_t *q, const char *path, bool drop) {
-  if (bn_pred_is_h5(path)) return bn_pred_h5(q, path, drop);
+  if (bn_path_is_h5(path)) return bn_pred_h5(q, path, drop);
   bn_text_t *t = NULL;
   BN_CALL(q->ctx, bn_text_create(q->ctx, path, 48.0 * (double)q->n, &t));
   if (bn_text_stream(t)) bn_pred_csv(q, bn_text_stream(t), drop);

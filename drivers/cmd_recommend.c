@@ -257,12 +257,6 @@ static bn_status_t bn_rec_h5(bn_rec_t *r, const bn_rec_pack_t *p,
   return st;
 }
 
-static bool bn_rec_is_h5(const char *path) {
-  size_t n = strlen(path);
-  return n > 3 && (!strcmp(path + n - 3, ".h5") ||
-                   (n > 5 && !strcmp(path + n - 5, ".hdf5")));
-}
-
 /* Collective: does PATH exist and hold GROUP? */
 static bn_status_t bn_rec_has(bn_ctx_t *ctx, const char *path,
                               const char *group, int *has) {
@@ -371,7 +365,7 @@ static bn_status_t bn_rec_body(bn_rec_t *r) {
   bn_rec_pack_t p = {0};
   st = bn_rec_pack(r, &p);
   if (st == BN_OK)
-    st = bn_rec_is_h5(out) ? bn_rec_h5(r, &p, out) : bn_rec_csv(r, &p, out);
+    st = bn_path_is_h5(out) ? bn_rec_h5(r, &p, out) : bn_rec_csv(r, &p, out);
   bn_rec_pack_free(&p);
   BN_CALL(ctx, st);
   bn_log(ctx, BN_LOG_INFO,

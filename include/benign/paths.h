@@ -10,6 +10,7 @@
 #ifndef BENIGN_PATHS_H
 #define BENIGN_PATHS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "benign/types.h"
@@ -46,5 +47,9 @@ void bn_path_dir(const char *path, char *dir, size_t len);
  * suffix, DIR/.bn-HASH.tmp.PID.XXXXXX; `salt` varies the XXXXXX. Returns
  * 0, or -1 when out is too short. */
 int bn_tmp_name(const char *path, unsigned long salt, char *out, size_t len);
+
+/* Not collective: does the name end in .h5 or .hdf5 (an output written as
+ * HDF5 rather than text)? */
+bool bn_path_is_h5(const char *path);
 
 #endif

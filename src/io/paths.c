@@ -239,3 +239,9 @@ void bn_path_dir(const char *path, char *dir, size_t len) {
   const char *base;
   bn_path_split(path, dir, len, &base);
 }
+
+bool bn_path_is_h5(const char *path) {
+  size_t n = strlen(path);
+  return (n > 3 && !strcmp(path + n - 3, ".h5")) ||
+         (n > 5 && !strcmp(path + n - 5, ".hdf5"));
+}
