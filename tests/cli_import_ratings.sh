@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Text ratings as people have them (issue 17, item 1): MovieLens
 # ratings.csv (header, commas), u.data (tabs, no header), ratings.dat
-# ('::'), a semicolon file, a blank-separated one and a Netflix-style
+# ('::'), a semicolon file, a blank-separated one, CRLF line ends, a
+# UTF-8 byte order mark (with and without a header) and a Netflix-style
 # 'movie,user,rating,date' file with a header all import with no option
 # but --input/--output (--format=auto) into the same /omega and /map, at
 # 1, 2 and 3 processes (on several, every process reads a byte range), and
@@ -21,14 +22,21 @@ awk '{ print $1 "::" $2 "::" $3 "::" $4 }' "$T/raw" >"$T/ratings.dat"
 awk '{ print $1 ";" $2 ";" $3 }' "$T/raw" >"$T/semi.txt"
 cp "$T/raw" "$T/blanks.txt"
 { echo "movie,user,rating,date"; awk '{ print $2 "," $1 "," $3 ",2005-09-06" }' "$T/raw"; } >"$T/netflix.csv"
+sed 's/$/\r/' "$T/ratings.csv" >"$T/crlf.csv"                        # CRLF
+printf '\357\273\277' | cat - "$T/ratings.csv" >"$T/bom.csv"        # BOM, header
+printf '\357\273\277' | cat - "$T/u.data" >"$T/bom.data"            # BOM, tabs
 
 declare -A want=([ratings.csv]="','-separated \(detected\), a header line; columns user 1, item 2, value 3"
   [u.data]="tab-separated \(detected\), no header"
   [ratings.dat]="'::'-separated \(detected\), no header"
   [semi.txt]="';'-separated \(detected\), no header"
   [blanks.txt]="blanks-separated \(detected\), no header"
-  [netflix.csv]="a header line; columns user 2, item 1, value 3")
-for f in ratings.csv u.data ratings.dat semi.txt blanks.txt netflix.csv; do
+  [netflix.csv]="a header line; columns user 2, item 1, value 3"
+  [crlf.csv]="','-separated \(detected\), a header line"
+  [bom.csv]="','-separated \(detected\), a header line"
+  [bom.data]="tab-separated \(detected\), no header")
+for f in ratings.csv u.data ratings.dat semi.txt blanks.txt netflix.csv \
+  crlf.csv bom.csv bom.data; do
   for np in 1 2 3; do
     bn_ok "$f at $np" "$np" import --input="$T/$f" --output="$T/$f-$np.h5"
     check "$f at $np: the format and layout logged" grep -Eq \
