@@ -112,6 +112,9 @@ static bn_status_t bn_rec_users(bn_rec_t *r) {
     if (i >= f0 && i < f0 + r->nl) r->want[i - f0] = 1;
   }
   free(list);
+  if (n == 0)
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA, "--users=%s: no user ids in it",
+                        path);
   if (unknown)
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "--users=%s: %lld id%s the model does not know (the "

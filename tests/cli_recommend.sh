@@ -125,6 +125,9 @@ expect_fail "a missing model" 2 "nope.h5" predict --model="$T/nope.h5" \
 printf '1000\n4\n' >"$T/badusers.txt"
 expect_fail "an unknown user in --users" 2 "1 id the model does not know \(the first: 4\)" \
   recommend --model="$T/m.h5" --users="$T/badusers.txt" --output="$T/t1.csv"
+: >"$T/nousers.txt"
+expect_fail "an empty --users file" 2 "--users=.*nousers.txt: no user ids" \
+  recommend --model="$T/m.h5" --users="$T/nousers.txt" --output="$T/t1.csv"
 expect_fail "--relevant-min not a number" 1 "--relevant-min=high" recommend \
   --model="$T/m.h5" --relevant-min=high --output="$T/t1.csv"
 expect_fail_rc 2 "no --pairs" 2 "--pairs is required" predict \
