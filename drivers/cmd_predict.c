@@ -1,7 +1,8 @@
 /* benign predict: the predictions of a completion result for (user,
  * item) pairs, in the input's original ids (src/recommend/predict.c);
  * with the pairs' values, their RMSE. Rank 0 reads the pairs and writes
- * the output; the pairs go through the model in chunks. */
+ * the output; the pairs go through the model in chunks
+ * (bn_model_predict_pairs). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,6 @@
 #include "benign/recommend.h"
 #include "benign/textout.h"
 #include "cli.h"
-
-#define BN_PREDICT_CHUNK (1 << 20)
 
 static const bn_optdef_t bn_predict_opts[] = {
     {"model", BN_OPT_STRING, NULL,
@@ -42,46 +41,9 @@ typedef struct bn_pred {
   bn_pairs_t pairs;
   double *yhat;
   unsigned char *known;
-  bn_idx_t n, nknown, written;
-  double se, nse; /* squared errors of known pairs with values */
+  bn_idx_t n, written;
+  bn_predict_stats_t s;
 } bn_pred_t;
-
-/* Collective: all predictions (rank 0 holds the pairs; chunks broadcast). */
-static bn_status_t bn_pred_all(bn_pred_t *q, const bn_predict_params_t *pp) {
-  bn_ctx_t *ctx = q->ctx;
-  MPI_Comm comm = bn_ctx_comm(ctx);
-  int64_t n = q->pairs.n;
-  BN_MPI(ctx, MPI_Bcast(&n, 1, MPI_INT64_T, 0, comm));
-  q->n = n;
-  int64_t *u = NULL, *it = NULL;
-  size_t c = n < BN_PREDICT_CHUNK ? (size_t)n + 1 : BN_PREDICT_CHUNK;
-  bn_status_t st = bn_mallocn(ctx, c, 8, &u);
-  if (st == BN_OK) st = bn_mallocn(ctx, c, 8, &it);
-  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)n + 1, 8, &q->yhat);
-  if (st == BN_OK) st = bn_mallocn(ctx, (size_t)n + 1, 1, &q->known);
-  st = bn_agree(ctx, st);
-  for (int64_t k0 = 0; st == BN_OK && k0 < n; k0 += BN_PREDICT_CHUNK) {
-    int cnt = (int)(n - k0 < BN_PREDICT_CHUNK ? n - k0 : BN_PREDICT_CHUNK);
-    if (bn_ctx_rank(ctx) == 0) {
-      memcpy(u, q->pairs.user + k0, (size_t)cnt * 8);
-      memcpy(it, q->pairs.item + k0, (size_t)cnt * 8);
-    }
-    BN_MPI(ctx, MPI_Bcast(u, cnt, MPI_INT64_T, 0, comm));
-    BN_MPI(ctx, MPI_Bcast(it, cnt, MPI_INT64_T, 0, comm));
-    st = bn_model_predict(q->m, cnt, u, it, pp, q->yhat + k0, q->known + k0);
-  }
-  free(u);
-  free(it);
-  for (int64_t k = 0; st == BN_OK && k < n; k++) {
-    q->nknown += q->known[k];
-    if (q->known[k] && q->pairs.val && !isnan(q->yhat[k])) {
-      double e = q->yhat[k] - q->pairs.val[k];
-      q->se += e * e;
-      q->nse += 1;
-    }
-  }
-  return st;
-}
 
 /* Rank 0's lines of the CSV output. */
 static void bn_pred_csv(bn_pred_t *q, FILE *f, bool drop) {
@@ -164,22 +126,24 @@ static bn_status_t bn_predict_body(bn_ctx_t *ctx, bn_opts_t *o, bn_pred_t *q) {
   BN_CALL(ctx, bn_model_open(ctx, bn_opts_string(o, "model"), &q->m));
   BN_CALL(ctx, bn_pairs_read(ctx, bn_opts_string(o, "pairs"), &q->pairs));
   bn_log(ctx, BN_LOG_INFO, "pairs: %s\n", q->pairs.layout);
-  BN_CALL(ctx, bn_pred_all(q, &pp));
+  BN_CALL(ctx, bn_model_predict_pairs(q->m, &q->pairs, &pp, &q->yhat, &q->known,
+                                      &q->s));
+  q->n = q->s.n;
   BN_CALL(ctx, bn_pred_write(q, out, pp.cold == BN_COLD_DROP));
-  double rmse = q->nse > 0 ? sqrt(q->se / q->nse) : NAN;
+  const double rmse = q->s.rmse;
   bn_log(ctx, BN_LOG_INFO,
          "predicted %lld pairs (%lld with an unknown user or item: "
          "--cold-start=%s), wrote %lld lines to %s in %.2f s\n",
-         (long long)q->n, (long long)(q->n - q->nknown), cold,
+         (long long)q->n, (long long)(q->n - q->s.known), cold,
          (long long)q->written, out, bn_wtime() - t0);
   if (!isnan(rmse))
     bn_log(ctx, BN_LOG_INFO, "RMSE against the pairs' values: %.6f (%lld)\n",
-           rmse, (long long)q->nse);
+           rmse, (long long)q->s.scored);
   bool json = false;
   BN_CALL(ctx, bn_opts_bool(o, "json", &json));
   if (json && bn_ctx_rank(ctx) == 0) {
     printf("{\"pairs\":%lld,\"known\":%lld,\"written\":%lld", (long long)q->n,
-           (long long)q->nknown, (long long)q->written);
+           (long long)q->s.known, (long long)q->written);
     bn_json_put_num(stdout, ",", "rmse", rmse);
     bn_json_put_str(stdout, ",", "output", out);
     printf("}\n");

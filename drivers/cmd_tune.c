@@ -185,38 +185,14 @@ static bn_status_t bn_tune_test(bn_tune_t *t, const char *model, double *rmse) {
   if (st != BN_OK || !has) return st;
   bn_model_t *m = NULL;
   bn_pairs_t pr = {0};
+  double *y = NULL;
+  unsigned char *known = NULL;
+  bn_predict_stats_t ps;
+  bn_predict_params_t pp = {BN_COLD_NAN, false};
   BN_CALL(ctx, bn_model_open(ctx, model, &m));
   st = bn_pairs_read(ctx, t->input, &pr);
-  int64_t n = pr.n;
-  double *y = NULL, se = 0, cnt = 0;
-  unsigned char *known = NULL;
-  if (st == BN_OK) {
-    BN_MPI(ctx, MPI_Bcast(&n, 1, MPI_INT64_T, 0, bn_ctx_comm(ctx)));
-    st = bn_mallocn(ctx, (size_t)n + 1, 8, &y);
-    if (st == BN_OK) st = bn_mallocn(ctx, (size_t)n + 1, 1, &known);
-    if (st == BN_OK && bn_ctx_rank(ctx) != 0) {
-      free(pr.user), free(pr.item);
-      pr.user = pr.item = NULL;
-      st = bn_mallocn(ctx, (size_t)n + 1, 8, &pr.user);
-      if (st == BN_OK) st = bn_mallocn(ctx, (size_t)n + 1, 8, &pr.item);
-    }
-    st = bn_agree(ctx, st);
-  }
-  if (st == BN_OK) {
-    BN_MPI(ctx, MPI_Bcast(pr.user, (int)n, MPI_INT64_T, 0, bn_ctx_comm(ctx)));
-    BN_MPI(ctx, MPI_Bcast(pr.item, (int)n, MPI_INT64_T, 0, bn_ctx_comm(ctx)));
-    bn_predict_params_t pp = {BN_COLD_NAN, false};
-    st = bn_model_predict(m, n, pr.user, pr.item, &pp, y, known);
-  }
-  for (int64_t k = 0; st == BN_OK && pr.val && k < n; k++)
-    if (known[k] && isfinite(pr.val[k])) {
-      se += (y[k] - pr.val[k]) * (y[k] - pr.val[k]);
-      cnt += 1;
-    }
-  double v[2] = {se, cnt};
-  if (st == BN_OK)
-    BN_MPI(ctx, MPI_Bcast(v, 2, MPI_DOUBLE, 0, bn_ctx_comm(ctx)));
-  if (st == BN_OK && v[1] > 0) *rmse = sqrt(v[0] / v[1]);
+  if (st == BN_OK) st = bn_model_predict_pairs(m, &pr, &pp, &y, &known, &ps);
+  if (st == BN_OK) *rmse = ps.rmse;
   free(y);
   free(known);
   bn_pairs_free(&pr);

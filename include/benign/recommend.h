@@ -18,6 +18,7 @@
 
 #include "benign/ctx.h"
 #include "benign/dist.h"
+#include "benign/import.h"
 #include "benign/types.h"
 
 typedef struct bn_model bn_model_t;
@@ -63,6 +64,22 @@ typedef struct bn_predict_params {
 bn_status_t bn_model_predict(bn_model_t *m, bn_idx_t n, const int64_t *user,
                              const int64_t *item, const bn_predict_params_t *p,
                              double *out, unsigned char *known);
+
+/* What bn_model_predict_pairs found: the pairs, those with both ids
+ * known, and the RMSE of the known pairs that have a finite value against
+ * their predictions (scored of them; NaN when none). */
+typedef struct bn_predict_stats {
+  int64_t n, known, scored;
+  double rmse;
+} bn_predict_stats_t;
+/* Collective: the pairs rank 0 read (bn_pairs_read; the other ranks hold
+ * none), predicted in chunks of 2^20 broadcast from rank 0. *yhat and
+ * *known (n each, every rank; free() them) receive the predictions and
+ * the known flags, s the counts and the RMSE (every rank). */
+bn_status_t bn_model_predict_pairs(bn_model_t *m, const bn_pairs_t *pairs,
+                                   const bn_predict_params_t *p, double **yhat,
+                                   unsigned char **known,
+                                   bn_predict_stats_t *s);
 
 /* Collective: the `top` items of highest yhat for this process's rows of
  * U (bn_model_dist; local row l is global row first + l), excluding for

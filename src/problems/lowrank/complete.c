@@ -77,6 +77,7 @@ static void bn_complete_destroy(void *data) {
   bn_als_chunks_destroy(c->als_chunks);
   free(c->red);
   free(c->hbuf);
+  free(c->imp_buf);
   free(c->input);
   free(c);
 }

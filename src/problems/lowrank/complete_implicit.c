@@ -121,15 +121,17 @@ bn_status_t bn_implicit_sweep(void *data, double *x) {
   const size_t sw = (size_t)r * r + r;
   const double al = c->ialpha;
   bn_complete_parts_t p = bn_complete_split(c, x);
-  double *a = NULL, *acc = NULL, *own = NULL;
-  bn_status_t st = bn_mallocn(ctx, sw, sizeof(double), &a);
-  if (st == BN_OK)
-    st = bn_calloc(ctx, bn_size_mul((size_t)o->nghost + 1, sw), sizeof(double),
-                   &acc);
-  if (st == BN_OK)
-    st = bn_calloc(ctx, bn_size_mul((size_t)c->nv + 1, sw), sizeof(double),
-                   &own);
-  st = bn_agree(ctx, st);
+  /* work space, once: one row's system, the ghost columns' sums, the
+   * owned columns' sums (sized by the rank: a retune drops it) */
+  const size_t nacc = bn_size_mul((size_t)o->nghost + 1, sw),
+               nown = bn_size_mul((size_t)c->nv + 1, sw);
+  bn_status_t st = BN_OK;
+  if (!c->imp_buf)
+    st = bn_agree(ctx, bn_mallocn(ctx, bn_size_add(sw, bn_size_add(nacc, nown)),
+                                  sizeof(double), &c->imp_buf));
+  BN_CALL(ctx, st);
+  double *a = c->imp_buf, *acc = a + sw, *own = acc + nacc;
+  memset(acc, 0, (nacc + nown) * sizeof(double));
   /* the rows of U, V fixed */
   if (st == BN_OK) st = bn_complete_gather_v(c, o->plan, x, c->vg);
   if (st == BN_OK) st = bn_imp_grams(c, p.u, p.v, 0.0, NULL);
@@ -167,9 +169,6 @@ bn_status_t bn_implicit_sweep(void *data, double *x) {
     bn_imp_solve(r, c->red, c->lambda, a, a + (size_t)r * r);
     memcpy(p.v + (size_t)j * r, a + (size_t)r * r, (size_t)r * sizeof(double));
   }
-  free(a);
-  free(acc);
-  free(own);
   return st;
 }
 

@@ -29,7 +29,8 @@ bn_status_t bn_complete_retune(void *data, const bn_opts_t *opts) {
   }
   if (r != c->r) {
     free(c->vg), free(c->tvg), free(c->stage), free(c->red), free(c->hbuf);
-    free(c->als_buf);
+    free(c->als_buf), free(c->imp_buf);
+    c->imp_buf = NULL;
     bn_als_chunks_destroy(c->als_chunks);
     c->vg = c->gvg = c->tvg = c->stage = c->red = c->hbuf = c->als_buf = NULL;
     c->als_chunks = NULL;

@@ -38,6 +38,7 @@ typedef struct bn_complete {
   bool balance;     /* the balancing term is on (beta = 1/8) */
   bool implicit;    /* --loss=implicit (complete_implicit.c)   */
   double ialpha;    /* its --alpha: confidence 1 + alpha r_ij  */
+  double *imp_buf;  /* its ALS work space, made on the first sweep */
   double mean;      /* mu of the model: mean training value (--bias), or 0 */
   int w;            /* ghost row width: r + bias */
   bn_obs_dup_t dup; /* --duplicates */

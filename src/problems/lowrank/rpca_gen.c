@@ -5,6 +5,7 @@
 
 #include "benign/benign.h"
 #include "benign/generate.h"
+#include "sparse/obs.h"
 
 /* Streams of this family (problems use values >= 64). */
 enum { BN_STREAM_CORRUPT = 64, BN_STREAM_CORRUPT_VAL = 65 };
@@ -91,29 +92,6 @@ static void bn_rgen_entries(const bn_rpca_gen_t *g, bn_idx_t first,
       }
       o->n++;
     }
-}
-
-static bn_status_t bn_rgen_write_triplets(bn_ctx_t *ctx, bn_h5_t *f,
-                                          const char *group, bn_idx_t n,
-                                          const int64_t *row,
-                                          const int64_t *col, const double *val,
-                                          const bn_rpca_gen_t *g,
-                                          bn_idx_t *total) {
-  bn_idx_t start = 0;
-  char name[64];
-  BN_MPI(ctx, MPI_Exscan(&n, &start, 1, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx)));
-  if (bn_ctx_rank(ctx) == 0) start = 0;
-  BN_MPI(ctx,
-         MPI_Allreduce(&n, total, 1, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx)));
-  snprintf(name, sizeof(name), "%s/row", group);
-  BN_CALL(ctx, bn_h5_write_i64(f, name, *total, start, n, row));
-  snprintf(name, sizeof(name), "%s/col", group);
-  BN_CALL(ctx, bn_h5_write_i64(f, name, *total, start, n, col));
-  snprintf(name, sizeof(name), "%s/val", group);
-  BN_CALL(ctx, bn_h5_write_f64(f, name, *total, start, n, val));
-  BN_CALL(ctx, bn_h5_attr_set_i64(f, group, "rows", g->rows));
-  BN_CALL(ctx, bn_h5_attr_set_i64(f, group, "cols", g->cols));
-  return BN_OK;
 }
 
 static bn_status_t bn_rgen_attrs(bn_h5_t *f, const bn_rpca_gen_t *g) {
@@ -207,12 +185,12 @@ bn_status_t bn_generate_rpca(bn_ctx_t *ctx, const bn_rpca_gen_t *g,
     st = bn_h5_write_dmat(f, "/M", l);
     tot.train = g->rows * g->cols;
   } else if (st == BN_OK) {
-    st = bn_rgen_write_triplets(ctx, f, "/omega", o.n, o.row, o.col, o.val, g,
-                                &tot.train);
+    st = bn_obs_write(ctx, f, "/omega", o.n, o.row, o.col, o.val, g->rows,
+                      g->cols, &tot.train);
   }
   if (st == BN_OK)
-    st = bn_rgen_write_triplets(ctx, f, "/truth/S", o.nc, o.crow, o.ccol,
-                                o.cval, g, &tot.test);
+    st = bn_obs_write(ctx, f, "/truth/S", o.nc, o.crow, o.ccol, o.cval, g->rows,
+                      g->cols, &tot.test);
   if (st == BN_OK) st = bn_h5_write_dmat(f, "/truth/U", x);
   if (st == BN_OK) st = bn_h5_write_dmat(f, "/truth/V", yloc);
   if (st == BN_OK) st = bn_rgen_attrs(f, g);
