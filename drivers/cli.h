@@ -43,17 +43,6 @@ extern const bn_command_t bn_cmd_landscape;
  * (cmd_generate.c): subjects and summary are written into buf. */
 void bn_generate_command(bn_command_t *cmd, char *buf, size_t len);
 
-/* Collective: the initial point x, from --init-file (the problem's load of
- * a result or checkpoint, any process count) or the problem's init. */
-bn_status_t bn_run_initial(bn_ctx_t *ctx, const bn_problem_ops_t *ops,
-                           void *data, const bn_opts_t *opts, double *x);
-/* Collective (closes the output): what a solve command holds at its end --
- * signal handlers, the output, checkpoint, solver, problem data, iterate;
- * any may be NULL. */
-void bn_run_release(const bn_problem_ops_t *ops, void *data,
-                    bn_solver_t *solver, bn_ckpt_t *ckpt, bn_h5_t *out,
-                    double *x);
-
 /* Collective: run problem `name` with the solver options; writes the
  * result, prints the monitor, summary and (--json) the JSON line. */
 bn_status_t bn_run_problem(bn_ctx_t *ctx, const char *name,

@@ -67,8 +67,11 @@ bn_status_t bn_run_solver_params(bn_ctx_t *ctx, const bn_opts_t *o,
   return BN_OK;
 }
 
-bn_status_t bn_run_initial(bn_ctx_t *ctx, const bn_problem_ops_t *ops,
-                           void *data, const bn_opts_t *opts, double *x) {
+/* Collective: the initial point x, from --init-file (the problem's load of
+ * a result or checkpoint, any process count) or the problem's init. */
+static bn_status_t bn_run_initial(bn_ctx_t *ctx, const bn_problem_ops_t *ops,
+                                  void *data, const bn_opts_t *opts,
+                                  double *x) {
   const char *path = bn_opts_string(opts, "init-file");
   if (!path || !*path) return ops->init(data, opts, x);
   bn_h5_t *f = NULL;
@@ -79,9 +82,12 @@ bn_status_t bn_run_initial(bn_ctx_t *ctx, const bn_problem_ops_t *ops,
   return st;
 }
 
-void bn_run_release(const bn_problem_ops_t *ops, void *data,
-                    bn_solver_t *solver, bn_ckpt_t *ckpt, bn_h5_t *out,
-                    double *x) {
+/* Collective (closes the output): what the run holds at its end -- signal
+ * handlers, the output, checkpoint, solver, problem data, iterate; any
+ * may be NULL. */
+static void bn_run_release(const bn_problem_ops_t *ops, void *data,
+                           bn_solver_t *solver, bn_ckpt_t *ckpt, bn_h5_t *out,
+                           double *x) {
   bn_signals_uninstall();
   bn_h5_close(out);
   bn_ckpt_destroy(ckpt);
