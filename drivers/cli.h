@@ -1,4 +1,4 @@
-/* The `benign` program: one command per file, registered in main.c. */
+/* The `benign` program: one command per file, registered in command.c. */
 #ifndef BN_DRIVERS_CLI_H
 #define BN_DRIVERS_CLI_H
 
@@ -27,7 +27,7 @@ typedef struct bn_command {
 } bn_command_t;
 
 /* The commands that are not a registered problem. Every registered
- * problem (src/problems/registry.c) is a command too, made by main.c from
+ * problem (src/problems/registry.c) is a command too, made by command.c from
  * its table: name, summary, usage, its option keys plus bn_solve_optdefs, run
  * by bn_run_problem (one frame; a problem's stages through its hooks). */
 extern const bn_command_t bn_cmd_generate;

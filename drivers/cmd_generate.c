@@ -32,7 +32,7 @@ static bn_status_t bn_generate_run(bn_ctx_t *ctx, bn_opts_t *opts,
                                    const char *subject) {
   const bn_optdef_t *defs = NULL;
   bn_status_t (*run)(bn_ctx_t *, bn_opts_t *) = NULL;
-  if (!bn_gen_find(subject, &defs, &run)) /* main.c checked the word */
+  if (!bn_gen_find(subject, &defs, &run)) /* command.c checked the word */
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "unknown family '%s'", subject);
   return run(ctx, opts);
 }

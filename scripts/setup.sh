@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 pkgs="build-essential cmake pkg-config openmpi-bin libopenmpi-dev
   libscalapack-openmpi-dev libfftw3-dev libfftw3-mpi-dev libhdf5-openmpi-dev
   hdf5-tools libopenblas-dev liblapack-dev librandom123-dev libpng-dev
-  libjpeg-dev zlib1g-dev python3-minimal ${BN_SETUP_EXTRA:-}"
+  libjpeg-dev zlib1g-dev python3-minimal python3-numpy python3-h5py
+  python3-scipy python3-mpi4py python3-pytest python3-venv ${BN_SETUP_EXTRA:-}"
 missing=()
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -3,6 +3,7 @@
 #define BENIGN_H
 
 #include "benign/checkpoint.h"
+#include "benign/command.h"
 #include "benign/ctx.h"
 #include "benign/deconv.h"
 #include "benign/dense.h"
