@@ -38,6 +38,7 @@ extern const bn_command_t bn_cmd_recommend;
 extern const bn_command_t bn_cmd_tune;
 extern const bn_command_t bn_cmd_info;
 extern const bn_command_t bn_cmd_landscape;
+extern const bn_command_t bn_cmd_plot;
 
 /* `benign generate`, completed with the families of the registry and sasd
  * (cmd_generate.c): subjects and summary are written into buf. */

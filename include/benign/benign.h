@@ -22,6 +22,7 @@
 #include "benign/paths.h"
 #include "benign/plan.h"
 #include "benign/plateau.h"
+#include "benign/plot.h"
 #include "benign/png.h"
 #include "benign/problem.h"
 #include "benign/recommend.h"

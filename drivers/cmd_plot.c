@@ -1,0 +1,60 @@
+/* benign plot FILE --output=F.png: the convergence picture of a result or
+ * checkpoint of any problem (include/benign/plot.h). */
+#include <string.h>
+
+#include "benign/paths.h"
+#include "benign/plot.h"
+#include "cli.h"
+
+static const bn_optdef_t bn_plot_opts[] = {
+    {"output", BN_OPT_STRING, NULL,
+     "PNG file to write (atomically; an earlier file is replaced only by a "
+     "complete picture)",
+     NULL},
+    {"x", BN_OPT_CHOICE, "both",
+     "the x axis: both (iteration on the left, seconds on the right), "
+     "iteration or seconds",
+     "both|iteration|seconds"},
+    {NULL, 0, NULL, NULL, NULL}};
+
+static bn_status_t bn_plot_run(bn_ctx_t *ctx, bn_opts_t *opts,
+                               const char *subject) {
+  if (!bn_opts_is_set(opts, "output"))
+    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "--output is required (see --help)");
+  const char *out = bn_opts_string(opts, "output");
+  const char *x = bn_opts_string(opts, "x");
+  bn_plot_axis_t axis = !strcmp(x, "iteration") ? BN_PLOT_X_ITERATION
+                        : !strcmp(x, "seconds") ? BN_PLOT_X_SECONDS
+                                                : BN_PLOT_X_BOTH;
+  /* The file and the picture checked before any work: one message. */
+  bn_paths_t *p = NULL;
+  BN_CALL(ctx, bn_agree(ctx, bn_paths_create(ctx, &p)));
+  bn_paths_input(p, subject, "FILE");
+  bn_paths_output(p, out, "--output");
+  bn_status_t st = bn_paths_check(p);
+  bn_paths_destroy(p);
+  BN_CALL(ctx, st);
+  bn_plot_info_t info;
+  BN_CALL(ctx, bn_plot_convergence(ctx, subject, out, axis, &info));
+  bn_log(ctx, BN_LOG_INFO,
+         "wrote %s: %d x %d pixels, %zu drawn; %d quantit%s over %lld "
+         "history entries, %d plateau%s, %d escape%s marked\n",
+         out, info.width, info.height, info.inked, info.curves,
+         info.curves == 1 ? "y" : "ies", (long long)info.entries, info.plateaus,
+         info.plateaus == 1 ? "" : "s", info.escapes,
+         info.escapes == 1 ? "" : "s");
+  return BN_OK;
+}
+
+const bn_command_t bn_cmd_plot = {
+    "plot",
+    "draw the convergence of a result or checkpoint as a PNG: objective, "
+    "gradient norm and errors vs iteration and seconds (log scale), "
+    "plateaus and escapes marked",
+    "benign plot FILE.h5 --output=F.png [--x=both|iteration|seconds]",
+    bn_plot_opts,
+    NULL,
+    "*",
+    bn_plot_run,
+    NULL,
+    NULL};
