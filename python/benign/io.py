@@ -105,11 +105,15 @@ class File:
 
     # -- completion --------------------------------------------------------
     def entries(self, group="omega"):
-        """A completion input's entries (group 'omega' or 'test') as a
-        scipy.sparse.coo_matrix of the matrix's shape."""
+        """A (row, col, val) group as a scipy.sparse.coo_matrix: a
+        completion input's 'omega' or 'test', a dict result's sparse codes
+        'X' (atoms x samples); the shape from the group's rows/cols
+        attributes (else /omega's)."""
         import scipy.sparse as sp
 
-        a = self.attrs_of("omega")
+        a = self.attrs_of(group)
+        if "rows" not in a:
+            a = self.attrs_of("omega")
         shape = (int(a["rows"]), int(a["cols"]))
         return sp.coo_matrix((self[group + "/val"],
                               (self[group + "/row"], self[group + "/col"])),

@@ -57,6 +57,9 @@ def test_dictionary_finds_atoms(comm):
     assert r.A.shape == (m, m)
     cos = np.abs(r.A.T @ A).max(axis=0)  # best match of each true atom
     assert cos.min() > 0.99
+    codes = r.entries("X")  # sparse codes, atoms x samples
+    assert codes.shape == (m, p)
+    assert np.linalg.norm(r.A @ codes.toarray() - A @ X) < 0.1 * np.linalg.norm(A @ X)
 
 
 def test_phase_recovers(comm):

@@ -34,13 +34,15 @@ static void bn_monitor_line(bn_solver_t *s, int64_t it, double f, double gn,
   fflush(out);
 }
 
-/* The fraction of the run done: toward tol on a log scale, or toward
- * max_iter if further; never less than shown before (the gradient norm
- * goes up as well as down). */
-static double bn_progress_frac(bn_solver_t *s, int64_t it, double gn,
-                               double g0) {
+/* The fraction of the run done: toward tol on a log scale, toward
+ * max_iter or toward --time-limit, whichever is furthest; never less than
+ * shown before (the gradient norm goes up as well as down). */
+static double bn_progress_frac(bn_solver_t *s, int64_t it, double gn, double g0,
+                               double sec) {
   double frac =
       s->params.max_iter > 0 ? (double)it / (double)s->params.max_iter : 1.0;
+  if (s->params.time_limit > 0 && sec / s->params.time_limit > frac)
+    frac = sec / s->params.time_limit;
   if (s->params.tol > 0 && g0 > 0 && gn > 0) {
     double want = -log10(s->params.tol), got = -log10(gn / g0);
     if (want > 0 && got / want > frac) frac = got / want;
@@ -58,7 +60,7 @@ static void bn_progress(bn_solver_t *s, int64_t it, double f, double gn,
   const bn_solver_params_t *p = &s->params;
   if (bn_ctx_rank(s->ctx) != 0 || !p->progress) return;
   bool bar = s->prog_bar;
-  double frac = bn_progress_frac(s, it, gn, g0);
+  double frac = bn_progress_frac(s, it, gn, g0, sec);
   if (bar) {
     int bars = (int)(frac * 30);
     fprintf(stderr, "\r[%.*s%*s] %3d%%  its %lld  |g|/|g0| %.1e", bars,
