@@ -94,6 +94,10 @@ static bn_status_t bn_ls_options(bn_ls_t *ls) {
   BN_CALL(ctx, bn_opts_real(o, "slice-extent", &ls->extent));
   BN_CALL(ctx, bn_opts_real(o, "near-plane", &ls->near_plane));
   BN_CALL(ctx, bn_opts_bool(o, "json", &ls->json));
+  /* A problem whose methods pick their own solver leaves --solver unset
+   * (dict, tensor, deconv); the census runs gd unless told otherwise. */
+  if (!bn_opts_is_set(o, "solver"))
+    BN_CALL(ctx, bn_opts_set(ls->opts, "solver", "gd", BN_SRC_DEFAULT));
   ls->seed = (uint64_t)seed;
   ls->png = bn_opts_string(o, "png");
   ls->slice = bn_opts_string(o, "slice");

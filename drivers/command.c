@@ -31,9 +31,9 @@ static bn_status_t bn_run_registered(bn_ctx_t *ctx, bn_opts_t *opts,
 
 static void bn_cmdlist_make(bn_cmdlist_t *l) {
   static const bn_command_t *const bn_tools[] = {
-      &bn_cmd_import,    &bn_cmd_split, &bn_cmd_tune,      &bn_cmd_predict,
-      &bn_cmd_recommend, &bn_cmd_info,  &bn_cmd_landscape, &bn_cmd_plot,
-      NULL};
+      &bn_cmd_import,    &bn_cmd_split,     &bn_cmd_tune,
+      &bn_cmd_predict,   &bn_cmd_recommend, &bn_cmd_info,
+      &bn_cmd_landscape, &bn_cmd_plot,      NULL};
   int n = 0, m = 0;
   for (int i = 0; bn_problem_at(i) && m < BN_MAX_COMMANDS - 1; i++) {
     const bn_problem_ops_t *p = bn_problem_at(i);

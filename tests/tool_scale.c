@@ -1,12 +1,14 @@
-/* tool_scale FILE DATASET FACTOR: multiply every element of a float64
- * dataset by FACTOR in place -- e.g. factor 0 turns a result's /U into the
- * origin, a saddle of the low-rank problems (tests/cli_certificate.sh). */
+/* tool_scale FILE DATASET FACTOR [OFFSET]: multiply every element of a
+ * float64 dataset by FACTOR (then add OFFSET) in place -- e.g. factor 0
+ * turns a result's /U into the origin, a saddle of the low-rank problems
+ * (tests/cli_certificate.sh); factor 0.01 offset 1 a kernel into a
+ * near-constant one (tests/cli_plot_pictures.sh). */
 #include <hdf5.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static int scale(const char *path, const char *name, double c) {
+static int scale(const char *path, const char *name, double c, double o) {
   hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   if (f < 0) return 1;
   int rc = 1;
@@ -17,7 +19,7 @@ static int scale(const char *path, const char *name, double c) {
     double *v = n > 0 ? malloc((size_t)n * sizeof(double)) : NULL;
     if (v &&
         H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0) {
-      for (hssize_t k = 0; k < n; k++) v[k] *= c;
+      for (hssize_t k = 0; k < n; k++) v[k] = v[k] * c + o;
       if (H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0)
         rc = 0;
     }
@@ -32,10 +34,10 @@ static int scale(const char *path, const char *name, double c) {
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   int rc = 2;
-  if (argc == 4)
-    rc = scale(argv[1], argv[2], atof(argv[3]));
+  if (argc == 4 || argc == 5)
+    rc = scale(argv[1], argv[2], atof(argv[3]), argc == 5 ? atof(argv[4]) : 0);
   else
-    fprintf(stderr, "usage: tool_scale FILE DATASET FACTOR\n");
+    fprintf(stderr, "usage: tool_scale FILE DATASET FACTOR [OFFSET]\n");
   if (rc == 1)
     fprintf(stderr, "tool_scale: cannot scale %s in %s\n", argv[2], argv[1]);
   MPI_Finalize();

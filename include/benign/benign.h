@@ -19,6 +19,7 @@
 #include "benign/objective.h"
 #include "benign/opts.h"
 #include "benign/patches.h"
+#include "benign/pictures.h"
 #include "benign/paths.h"
 #include "benign/plan.h"
 #include "benign/plateau.h"

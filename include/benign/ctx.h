@@ -38,6 +38,14 @@ void bn_log(const bn_ctx_t *ctx, bn_log_level_t level, const char *fmt, ...)
 void bn_log_rank(const bn_ctx_t *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Local: the program's command in words ("complete", "generate dict"),
+ * recorded in every HDF5 file written with this context as the root
+ * attribute creator = "benign VERSION WORDS" (bn_h5_commit). NULL or ""
+ * (the default, a library caller): creator is "benign VERSION" unless the
+ * writer set one. Longer than 127 characters: cut. */
+void bn_ctx_set_command(bn_ctx_t *ctx, const char *words);
+const char *bn_ctx_command(const bn_ctx_t *ctx); /* "" when unset */
+
 /* Timers: named accumulators kept in the context. Not collective. All ranks
  * must create timers in the same order for the summary to line up. */
 int bn_timer_id(bn_ctx_t *ctx, const char *name);

@@ -44,6 +44,11 @@ bn_log_level_t bn_ctx_log_level(const bn_ctx_t *ctx) { return ctx->level; }
 void bn_ctx_set_log_stream(bn_ctx_t *ctx, FILE *stream) { ctx->log = stream; }
 FILE *bn_ctx_log_stream(const bn_ctx_t *ctx) { return ctx->log; }
 
+void bn_ctx_set_command(bn_ctx_t *ctx, const char *words) {
+  snprintf(ctx->command, sizeof ctx->command, "%s", words ? words : "");
+}
+const char *bn_ctx_command(const bn_ctx_t *ctx) { return ctx->command; }
+
 void bn_log(const bn_ctx_t *ctx, bn_log_level_t level, const char *fmt, ...) {
   if (ctx->rank != 0 || level > ctx->level) return;
   va_list ap;

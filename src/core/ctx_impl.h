@@ -7,6 +7,7 @@
 #define BN_MSG_LEN 1024
 #define BN_WHERE_LEN 512
 #define BN_TIMER_NAME 32
+#define BN_COMMAND_LEN 128
 
 typedef struct bn_timer {
   char name[BN_TIMER_NAME];
@@ -30,6 +31,8 @@ struct bn_ctx {
   int ntimers, cap_timers;
   /* test-only fault injection: calls of the named point so far */
   int fault_hits;
+  /* the command that runs ("generate dict"), for files' `creator` */
+  char command[BN_COMMAND_LEN];
 };
 
 #endif

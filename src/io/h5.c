@@ -238,6 +238,7 @@ bn_status_t bn_h5_commit_keep(bn_h5_t *f, int keep) {
   if (!f) return BN_ERR_ARG;
   bn_ctx_t *ctx = f->ctx;
   bn_status_t st = bn_h5_check_state(f, 1);
+  if (st == BN_OK) st = bn_h5_notes_apply(f); /* self-describing */
   if (st != BN_OK) return st;
   /* H5Fclose is collective and flushes everything; only after every rank
    * has closed is the temporary complete. It is then read back (every

@@ -3,11 +3,13 @@
  * Rank 0 alone opens the file with HDF5's default (serial) driver: this is
  * a small metadata walk, and it also has to work on files that benign did
  * not write. Every group and dataset is one line with its full path, so the
- * output can be searched with grep; attributes follow, indented:
+ * output can be searched with grep; attributes follow, indented, a
+ * dataset's notes (description, rows_are, cols_are) first:
  *
  *   /omega  group
  *     @rows = 2000
  *   /omega/row  [300000]  int64
+ *     @description = "One row index (0-based) per entry, ..."
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -123,10 +125,14 @@ static void print_attr_value(walk_t *w, hid_t a, hid_t type, hid_t space) {
   }
 }
 
+/* The notes of a dataset (h5_notes.c) come first, in this order. */
+static const char *const notes[] = {"description", "rows_are", "cols_are"};
+
 static herr_t attr_cb(hid_t obj, const char *name, const H5A_info_t *info,
                       void *data) {
   walk_t *w = data;
-  (void)info;
+  for (size_t k = 0; info && k < sizeof notes / sizeof *notes; k++)
+    if (!strcmp(name, notes[k])) return 0; /* printed already */
   hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
   hid_t type = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
   hid_t space = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
@@ -166,6 +172,8 @@ static void print_object(walk_t *w, hid_t loc, const char *name,
   } else {
     fprintf(w->out, "%s  datatype\n", full);
   }
+  for (size_t k = 0; k < sizeof notes / sizeof *notes; k++)
+    if (H5Aexists(o, notes[k]) > 0) attr_cb(o, notes[k], NULL, w);
   H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_INC, NULL, attr_cb, w);
   H5Oclose(o);
 }

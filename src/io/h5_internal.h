@@ -78,6 +78,11 @@ bn_status_t bn_h5_open_object(bn_h5_t *f, const char *name, hid_t *obj);
  * Records nothing on an HDF5 failure, only on allocation. */
 bn_status_t bn_h5_attr_string(bn_ctx_t *ctx, hid_t attr, char **value);
 
+/* h5_notes.c. Agreed, collective: before a created file is committed,
+ * write each dataset's note (`description`, `rows_are`, `cols_are`) and
+ * the root's `creator`. */
+bn_status_t bn_h5_notes_apply(bn_h5_t *f);
+
 /* Short name of a datatype ("int64", "float64", "string", ...). */
 void bn_h5_type_name(hid_t type, char *buf, size_t size);
 

@@ -13,7 +13,13 @@
 #include "io/plot_hist.h"
 #include "io/plot_impl.h"
 
-enum { BN_PANEL_W = 540, BN_PANEL_H = 330, BN_HEAD = 26, BN_MAX_MARKS = 256 };
+enum {
+  BN_PANEL_W = 540,
+  BN_PANEL_H = 330,
+  BN_HEAD = 26,
+  BN_MAX_MARKS = 256,
+  BN_MAX_MARKS_ALL = 3 * BN_MAX_MARKS /* plateau starts, ends, escapes */
+};
 
 static const unsigned char bn_band[3] = {255, 236, 160};
 static const unsigned char bn_escape[3] = {200, 0, 0};
@@ -209,7 +215,7 @@ bn_status_t bn_plot_convergence(bn_ctx_t *ctx, const char *in, const char *out,
   if (bn_ctx_rank(ctx) == 0) {
     st = bn_calloc(ctx, 1, sizeof *m, &m);
     if (st == BN_OK)
-      st = bn_mallocn(ctx, 3 * BN_MAX_MARKS, sizeof *marks, &marks);
+      st = bn_mallocn(ctx, (size_t)BN_MAX_MARKS_ALL, sizeof *marks, &marks);
     if (st == BN_OK) st = bn_mallocn(ctx, h.n, sizeof(double), &gap);
     if (st == BN_OK) st = bn_canvas_create(ctx, W, H, &c);
   }

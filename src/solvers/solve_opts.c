@@ -19,13 +19,12 @@ const bn_optdef_t bn_solve_optdefs[] = {
      "least squares",
      "gd|agd|als"},
     {"init", BN_OPT_CHOICE, "spectral",
-     "initial point: spectral (top-r SVD of the data) or random (small "
-     "random factors)",
+     "initial point: spectral (the problem's spectral estimate from the "
+     "data, e.g. a top-r SVD) or random (a small random start)",
      "spectral|random"},
     {"init-file", BN_OPT_STRING, "",
      "start from the iterate stored in this HDF5 file (a result of the same "
-     "problem and sizes, e.g. /U and /V; any process count); overrides "
-     "--init",
+     "problem and sizes, written by any process count); overrides --init",
      NULL},
     {"seed", BN_OPT_INT, "1",
      "seed of the counter-based random numbers (the same initial point on "
@@ -38,23 +37,24 @@ const bn_optdef_t bn_solve_optdefs[] = {
     {"fatol", BN_OPT_REAL, "0", "stop when the objective <= fatol (0 = off)",
      NULL},
     {"rel-tol", BN_OPT_REAL, "0",
-     "stop when the relative error to the ground truth (/truth in the "
-     "input) <= rel-tol (0 = off; for benchmarks)",
+     "stop when the relative error to the input's ground truth <= rel-tol "
+     "(0 = off; an input without a truth is refused; for benchmarks)",
      NULL},
     {"ftol", BN_OPT_REAL, "0",
      "stop when |f_k - f_k-1| <= ftol * |f_k| (0 = off)", NULL},
     {"max-iter", BN_OPT_INT, "1000", "iteration limit", NULL},
     {"early-stop", BN_OPT_STRING, "auto",
-     "with a held-out set (/test): stop when the test RMSE has not improved "
-     "by a relative 1e-4 for K iterations and keep the iterate with the "
-     "lowest test RMSE; K, 0 = off, or auto (3 for --solver=als, off for "
-     "gd and agd, whose iterations are many and small)",
+     "only where the input has a held-out set (complete's /test): stop "
+     "when its error has not improved by a relative 1e-4 for K iterations "
+     "and keep the best iterate; K, 0 = off, or auto (3 for --solver=als, "
+     "off for gd and agd, whose iterations are many and small)",
      NULL},
     {"time-limit", BN_OPT_REAL, "0", "solver time limit in seconds (0 = none)",
      NULL},
     {"monitor", BN_OPT_BOOL, "false",
-     "print one line per iteration (iteration, objective, |grad|, step, "
-     "relative error, test RMSE, seconds)",
+     "print one line per iteration (iteration, seconds, objective, |grad|, "
+     "step, and the error against a truth or held-out set where the input "
+     "has one)",
      NULL},
     {"monitor-every", BN_OPT_INT, "1", "with --monitor: every N iterations",
      NULL},
@@ -73,7 +73,7 @@ const bn_optdef_t bn_solve_optdefs[] = {
      "stderr)",
      NULL},
     {"save-init", BN_OPT_BOOL, "false",
-     "also write the initial point to the result (/init/...)", NULL},
+     "also write the initial point to the result (under /init)", NULL},
     {"checkpoint", BN_OPT_STRING, "",
      "checkpoint file (HDF5), written atomically every --checkpoint-every "
      "iterations and/or --checkpoint-seconds seconds, and on SIGTERM or "

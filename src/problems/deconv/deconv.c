@@ -48,13 +48,18 @@ const bn_optdef_t bn_deconv_optdefs[] = {
      NULL},
     {"lasso-iter", BN_OPT_INT, "300", "with --lasso: FISTA iterations", NULL},
     {"png-prefix", BN_OPT_STRING, "",
-     "write the recovered kernel as PREFIXkernel.png (8-bit gray, 0 = mid "
-     "gray; 1-D kernels as a bar plot)",
+     "write the recovered kernel as PREFIXkernel.png, circularly shifted "
+     "so its support is centred (1-D: a line plot; 2-D: gray, min to max)",
      NULL},
     {"fft-plan", BN_OPT_CHOICE, "estimate",
      "FFTW planner effort for the per-channel transforms (measure: slower "
      "to plan, maybe faster to run)",
      "estimate|measure"},
+    /* Replaces the shared --solver: the loss decides it. */
+    {"solver", BN_OPT_CHOICE, NULL,
+     "unset: the loss's own -- huber and l4: gd (or agd); l1: als (the "
+     "Riemannian subgradient method, the only solver it takes)",
+     "gd|agd|als"},
     {NULL, 0, NULL, NULL, NULL}};
 
 const char *bn_deconv_loss(void *data) {

@@ -64,8 +64,9 @@ bn_status_t bn_deconv_write_result(void *data, const double *x,
                                    const bn_deconv_report_t *rep, bn_h5_t *f);
 /* Not collective: about how many bytes bn_deconv_write_result writes. */
 double bn_deconv_result_bytes(void *data);
-/* Rank 0 writes the recovered kernel as a PNG (1-D: a plot-like strip of
- * one row). After bn_deconv_finish. Collective (agreed status). */
+/* Rank 0 writes the recovered kernel as a PNG, circularly shifted to its
+ * support's centre (1-D: a line plot; 2-D: a gray image, min to max) and
+ * the others log the centre. After bn_deconv_finish. Collective. */
 bn_status_t bn_deconv_png(void *data, const char *path);
 /* The loss name and whether it is smooth (a certificate makes sense). */
 const char *bn_deconv_loss(void *data);

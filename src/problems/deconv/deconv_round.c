@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "benign/png.h"
+#include "benign/pictures.h"
 #include "linalg/shiftcorr.h"
 #include "problems/deconv/deconv.h"
 
@@ -350,46 +350,28 @@ bn_status_t bn_deconv_write_result(void *data, const double *x,
   return BN_OK;
 }
 
-/* 2-D kernels: one image tile (0 mid-gray). 1-D: a bar plot, 128 pixels
- * high, each sample a column z pixels wide from the zero line. */
+/* The kernel is stored with its peak at index 0 (canonical form); the
+ * picture shifts it circularly so that its support is drawn in one piece
+ * in the middle (include/benign/pictures.h): 1-D a line plot, 2-D a gray
+ * image from its minimum to its maximum. */
 bn_status_t bn_deconv_png(void *data, const char *path) {
   bn_deconv_t *d = data;
   bn_ctx_t *ctx = d->ctx;
+  bn_kernel_pic_t pi;
+  memset(&pi, 0, sizeof pi);
+  bn_status_t st = bn_ctx_rank(ctx) == 0
+                       ? bn_kernel_png(ctx, path, d->kernel, (int)d->h,
+                                       (int)d->w, "kernel", &pi)
+                       : BN_OK;
+  BN_CALL(ctx, bn_agree(ctx, st));
   if (d->h > 1)
-    return bn_agree(
-        ctx, bn_ctx_rank(ctx) == 0
-                 ? bn_png_mosaic(ctx, path, d->kernel, 1, (int)d->h, (int)d->w,
-                                 0, 1, BN_PNG_SCALE_SYMMETRIC)
-                 : BN_OK);
-  bn_status_t st = BN_OK;
-  if (bn_ctx_rank(ctx) == 0) {
-    /* z pixels per sample up to 8; a long kernel is drawn into at most
-     * 2000 columns (sample j over columns j W / w .. (j + 1) W / w - 1,
-     * bars overlaid: the envelope). */
-    const int64_t w = d->w, H = 129;
-    int64_t z = 800 / w;
-    if (z < 1) z = 1;
-    if (z > 8) z = 8;
-    const int64_t W = w * z < 2000 ? w * z : 2000;
-    unsigned char *px = malloc(bn_size_mul((size_t)W, (size_t)H));
-    if (!px) {
-      st = BN_ERROR(ctx, BN_ERR_MEM, "out of memory (kernel picture)");
-    } else {
-      double big = 0;
-      for (int64_t j = 0; j < w; j++) big = fmax(big, fabs(d->kernel[j]));
-      memset(px, 255, (size_t)W * (size_t)H);
-      for (int64_t c = 0; c < W; c++) px[64 * W + c] = 128;
-      for (int64_t j = 0; j < w; j++) {
-        int64_t hgt = big > 0 ? (int64_t)lround(63 * d->kernel[j] / big) : 0;
-        int64_t lo = hgt < 0 ? 64 : 64 - hgt, hi = hgt < 0 ? 64 - hgt : 64;
-        int64_t c0 = j * W / w, c1 = (j + 1) * W / w;
-        if (c1 <= c0) c1 = c0 + 1;
-        for (int64_t r = lo; r <= hi; r++)
-          for (int64_t c = c0; c < c1; c++) px[r * W + c] = 0;
-      }
-      st = bn_png_write(ctx, path, (int)W, (int)H, 1, px);
-      free(px);
-    }
-  }
-  return bn_agree(ctx, st);
+    bn_log(ctx, BN_LOG_INFO,
+           "kernel picture centred on stored index (%d, %d), values %.3g .. "
+           "%.3g\n",
+           pi.cy, pi.cx, pi.lo, pi.hi);
+  else
+    bn_log(ctx, BN_LOG_INFO,
+           "kernel picture centred on stored index %d, values %.3g .. %.3g\n",
+           pi.cx, pi.lo, pi.hi);
+  return BN_OK;
 }

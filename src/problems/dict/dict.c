@@ -121,6 +121,15 @@ const bn_optdef_t bn_dict_optdefs[] = {
      "dimension m from which the eigendecomposition of Y Y^T and the polar "
      "factors of l4 use ScaLAPACK (on more than one process)",
      NULL},
+    /* Replaces the shared --solver: unset, each method runs its own. */
+    {"solver", BN_OPT_CHOICE, NULL,
+     "unset: the method's own -- l4, overcomplete, synthesis, "
+     "synthesis-orth and sphere with --loss=l1: als (the fixed point, "
+     "alternating or subgradient steps); sphere with huber or l4: gd. l4, "
+     "overcomplete and sphere with l4 also run gd or agd (Riemannian "
+     "gradient); the synthesis methods and l1 only als, huber only gd or "
+     "agd",
+     "gd|agd|als"},
     {NULL, 0, NULL, NULL, NULL}};
 
 static void bn_dict_free(bn_dict_t *d) {

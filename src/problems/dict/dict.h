@@ -322,6 +322,10 @@ bn_status_t bn_dict_lasso(bn_dict_t *d, const double *b, double *c,
 bn_status_t bn_dict_refine(bn_dict_t *d, int *filled);
 bn_status_t bn_dict_codes(bn_dict_t *d, bn_dict_report_t *r);
 bn_status_t bn_dict_write_codes(bn_dict_t *d, bn_h5_t *f);
+/* dict_usage.c: the atoms (ahat) as ph x pw tiles of a mosaic PNG, most
+ * used first and the DC atom last (stored order with --codes=none), the
+ * order logged; rank 0 draws. Collective, after bn_dict_codes. */
+bn_status_t bn_dict_atoms_draw(bn_dict_t *d, const char *path, int ph, int pw);
 
 /* Small helpers (dict.c): a replicated m x n column-major-free copy of
  * the atom j of qk, and the distance of unit q to the nearest truth point

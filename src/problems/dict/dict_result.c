@@ -16,6 +16,20 @@ static bn_status_t bn_dict_attr(bn_h5_t *f, const char *name, double v) {
   return isnan(v) ? BN_OK : bn_h5_attr_set_f64(f, "/", name, v);
 }
 
+/* Collective: the input's patch shape (root attributes patch_h, patch_w
+ * of benign import --patch=HxW) when it has one matching m, else 0 x 0. */
+static void bn_dict_patch_shape(bn_dict_t *d, int64_t *ph, int64_t *pw) {
+  bn_h5_t *f = NULL;
+  *ph = *pw = 0;
+  if (bn_h5_open(d->ctx, d->input, &f) == BN_OK &&
+      (bn_h5_attr_get_i64(f, "/", "patch_h", ph) != BN_OK ||
+       bn_h5_attr_get_i64(f, "/", "patch_w", pw) != BN_OK))
+    *ph = *pw = 0;
+  bn_h5_close(f);
+  bn_error_clear(d->ctx); /* a missing attribute only means "no patch" */
+  if (*ph < 1 || *pw < 1 || *ph * *pw != (int64_t)d->m) *ph = *pw = 0;
+}
+
 /* Collective: the atoms as a mosaic of image tiles (rank 0 writes). The
  * tile shape is the input's patch_h x patch_w (benign import), else the
  * square root of m when m is a square, else m x 1 strips. */
@@ -25,23 +39,13 @@ bn_status_t bn_dict_atoms_png(void *data, const char *path) {
   if (!d->ahat || d->found < 1)
     return BN_ERROR_ALL(ctx, BN_ERR_STATE, "--atoms-png: no atoms to draw");
   int64_t ph = 0, pw = 0;
-  bn_h5_t *f = NULL;
-  if (bn_h5_open(ctx, d->input, &f) == BN_OK &&
-      (bn_h5_attr_get_i64(f, "/", "patch_h", &ph) != BN_OK ||
-       bn_h5_attr_get_i64(f, "/", "patch_w", &pw) != BN_OK))
-    ph = pw = 0;
-  bn_h5_close(f);
-  bn_error_clear(ctx); /* a missing attribute only means "no patch shape" */
+  bn_dict_patch_shape(d, &ph, &pw);
   if (ph * pw != (int64_t)d->m) {
     int64_t s = (int64_t)llround(sqrt((double)d->m));
     ph = s * s == (int64_t)d->m ? s : (int64_t)d->m;
     pw = s * s == (int64_t)d->m ? s : 1;
   }
-  bn_status_t st = BN_OK;
-  if (bn_ctx_rank(ctx) == 0)
-    st = bn_png_mosaic(ctx, path, d->ahat, d->found, (int)ph, (int)pw, 1,
-                       d->found, BN_PNG_SCALE_SYMMETRIC);
-  return bn_agree(ctx, st);
+  return bn_dict_atoms_draw(d, path, (int)ph, (int)pw);
 }
 
 bn_status_t bn_dict_write_result(void *data, const double *x,
@@ -65,6 +69,12 @@ bn_status_t bn_dict_write_result(void *data, const double *x,
                                   : d->codes == 2 ? "dense"
                                                   : "sparse"));
   BN_CALL(ctx, bn_h5_attr_set_str(f, "/", "input", d->input));
+  /* An atom (a column of /A) of image patches is a patch_h x patch_w
+   * tile, row-major: the result says so, as its input did. */
+  int64_t ph = 0, pw = 0;
+  bn_dict_patch_shape(d, &ph, &pw);
+  if (ph > 0) BN_CALL(ctx, bn_h5_attr_set_i64(f, "/", "patch_h", ph));
+  if (pw > 0) BN_CALL(ctx, bn_h5_attr_set_i64(f, "/", "patch_w", pw));
   BN_CALL(ctx, bn_h5_attr_set_i64(f, "/", "code_nonzeros", r->nnz));
   BN_CALL(ctx, bn_dict_attr(f, "code_sparsity", r->sparsity));
   BN_CALL(ctx, bn_dict_attr(f, "rep_error", r->rep_error));

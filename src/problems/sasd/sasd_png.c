@@ -1,39 +1,14 @@
-/* SaS-BD pictures (sasd_io.h): the kernel (a plot of the 1-D motif, an
- * image of a 2-D one) and, in 2-D, the activation map. */
+/* SaS-BD pictures (sasd_io.h): the kernel (a line plot of the 1-D motif,
+ * a gray image of a 2-D one, both circularly shifted so that the support
+ * is centred and scaled over the kernel's own range: benign/pictures.h)
+ * and, in 2-D, the activation map. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "benign/pictures.h"
 #include "benign/png.h"
 #include "problems/sasd/sasd_io.h"
-
-/* A line plot of n values: white background, gray zero line, black
- * polyline; `zoom` pixels per sample, 200 pixels high. */
-static bn_status_t bn_sasd_plot(bn_ctx_t *ctx, const char *path,
-                                const double *v, int n) {
-  const int zoom = n < 100 ? 600 / n : 6, W = n * zoom + 20, H = 220;
-  unsigned char *px = malloc(bn_size_mul((size_t)W, H));
-  if (!px) return BN_ERROR(ctx, BN_ERR_MEM, "out of memory for %s", path);
-  memset(px, 255, (size_t)W * H);
-  double m = 0;
-  for (int i = 0; i < n; i++) m = fmax(m, fabs(v[i]));
-  if (m == 0) m = 1;
-  int prev = -1;
-  for (int x = 0; x < W - 20; x++) px[(size_t)(H / 2) * W + 10 + x] = 180;
-  for (int x = 0; x < W - 20; x++) {
-    double t = (double)x / zoom; /* linear interpolation between samples */
-    int i = (int)t;
-    double f = t - i, val = i + 1 < n ? (1 - f) * v[i] + f * v[i + 1] : v[i];
-    int yv = H / 2 - (int)lround(val / m * (H / 2 - 10));
-    int lo = prev < 0 ? yv : (prev < yv ? prev : yv);
-    int hi = prev < 0 ? yv : (prev > yv ? prev : yv);
-    for (int y = lo; y <= hi; y++) px[(size_t)y * W + 10 + x] = 0;
-    prev = yv;
-  }
-  bn_status_t st = bn_png_write(ctx, path, W, H, 1, px);
-  free(px);
-  return st;
-}
 
 bn_status_t bn_sasd_png(bn_sasd_t *s, const bn_sasd_result_t *r,
                         const char *prefix) {
@@ -47,11 +22,20 @@ bn_status_t bn_sasd_png(bn_sasd_t *s, const bn_sasd_result_t *r,
       bn_agree(ctx, path ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory")));
   snprintf(path, len, "%s_kernel.png", prefix);
   bn_status_t st = BN_OK;
-  if (rank == 0)
-    st = g->dims == 1 ? bn_sasd_plot(ctx, path, r->a, k)
-                      : bn_png_mosaic(ctx, path, r->a, 1, k, k, k * k, 1,
-                                      BN_PNG_SCALE_SYMMETRIC);
+  bn_kernel_pic_t pi;
+  memset(&pi, 0, sizeof pi);
+  if (rank == 0) /* centred on its support, over its own value range */
+    st = bn_kernel_png(ctx, path, r->a, g->dims == 1 ? 1 : k, k, "kernel", &pi);
   st = bn_agree(ctx, st);
+  if (st == BN_OK && g->dims == 1)
+    bn_log(ctx, BN_LOG_INFO,
+           "kernel picture centred on stored index %d, values %.3g .. %.3g\n",
+           pi.cx, pi.lo, pi.hi);
+  else if (st == BN_OK)
+    bn_log(ctx, BN_LOG_INFO,
+           "kernel picture centred on stored index (%d, %d), values %.3g .. "
+           "%.3g\n",
+           pi.cy, pi.cx, pi.lo, pi.hi);
   if (st == BN_OK && g->dims == 2) {
     const double px = (double)g->h * (double)g->w;
     if (px > (double)(1 << 24)) {

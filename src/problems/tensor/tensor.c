@@ -30,6 +30,12 @@ const bn_optdef_t bn_tensor_optdefs[] = {
      NULL},
     {"center", BN_OPT_BOOL, "true",
      "samples input: subtract the sample mean of /Z first", NULL},
+    /* Replaces the shared --solver: the method decides it. */
+    {"solver", BN_OPT_CHOICE, NULL,
+     "unset: the method's own -- power and shifted-power: als (the power "
+     "step is the objective's sweep, the only solver they take); rgd: gd "
+     "(or agd)",
+     "gd|agd|als"},
     {NULL, 0, NULL, NULL, NULL}};
 
 void bn_tensor_free(bn_tensor_t *t) {
