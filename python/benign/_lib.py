@@ -80,7 +80,9 @@ def _comm(comm):
 
 
 def option_args(options):
-    """{'max_iter': 50, 'json': False} -> ['--max-iter=50', '--json=false']."""
+    """{'max_iter': 50, 'json': False, 'lambda_': 0.1} ->
+    ['--max-iter=50', '--json=false', '--lambda=0.1'] (a trailing _ is
+    dropped: lambda is a Python keyword)."""
     out = []
     for key, value in options.items():
         if value is None:
@@ -89,6 +91,7 @@ def option_args(options):
             value = "true" if value else "false"
         elif isinstance(value, (list, tuple)):
             value = ",".join(str(v) for v in value)
+        key = key[:-1] if key.endswith("_") else key
         out.append("--%s=%s" % (key.replace("_", "-"), value))
     return out
 

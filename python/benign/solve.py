@@ -85,8 +85,6 @@ def complete(M, rank, test=None, truth=None, shape=None, comm=None,
     Returns the loaded result: .U, .V, .bias (with bias=True), .history,
     .certificate, .predict(rows, cols). Options as the command's, with `_`
     for `-`: solver="als", lambda_=..., bias=True, max_iter=..."""
-    if "lambda_" in options:
-        options["lambda"] = options.pop("lambda_")
     return _solve("complete",
                   lambda p: io.save_completion(p, M, test, truth, shape),
                   comm, workdir, keep, verbose, dict(options, rank=rank))

@@ -24,7 +24,7 @@ def test_complete_with_bias(comm):
     M, X, Y = lowrank(80, 60, 2, 0.5, 6)
     M.data += 3.0  # an offset the biases should absorb
     r = benign.complete(M, rank=2, solver="als", bias=True, comm=comm,
-                        certificate="off", max_iter=50, **{"lambda": 1e-3})
+                        certificate="off", max_iter=50, lambda_=1e-3)
     mu, b, c = r.bias
     assert mu == pytest.approx(M.data.mean(), rel=1e-12)
     assert b.shape == (80,) and c.shape == (60,)
