@@ -28,6 +28,19 @@ const bn_optdef_t bn_rpca_optdefs[] = {
     {"power-iters", BN_OPT_INT, "2",
      "--init=spectral: subspace (power) iterations of the randomized SVD",
      NULL},
+    {"method", BN_OPT_CHOICE, "gd",
+     "gd: the factored objective above, minimised by --solver (gd or agd); "
+     "altproj: accelerated alternating projections (Cai, Cai, Wei 2019): "
+     "S = entries of M - L over a threshold that shrinks geometrically, L = "
+     "best rank-r part of the projection of M - S onto the tangent space at "
+     "L (dense /M only)",
+     "gd|altproj"},
+    {"altproj-beta", BN_OPT_REAL, "0",
+     "--method=altproj: the threshold is beta (s_(r+1) + decay^t s_1) of "
+     "the last projection's singular values; 0: 1/(2 (rows cols)^(1/4))",
+     NULL},
+    {"altproj-decay", BN_OPT_REAL, "0.7",
+     "--method=altproj: geometric rate of the threshold, in (0, 1)", NULL},
     {NULL, 0, NULL, NULL, NULL}};
 
 static void bn_rpca_destroy(void *data) {
@@ -54,6 +67,7 @@ static void bn_rpca_destroy(void *data) {
   free(c->lthr);
   free(c->red);
   free(c->keep);
+  bn_rpca_ap_free(c->ap);
   free(c->input);
   free(c);
 }
@@ -83,6 +97,7 @@ static bn_status_t bn_rpca_options(void *data, bn_ctx_t *ctx,
                         "(alpha = %g)",
                         c->gamma, c->alpha);
   BN_CALL(ctx, bn_lr_check_init(ctx, opts));
+  BN_CALL(ctx, bn_rpca_ap_options(c, opts));
   c->r = (int)r;
   return bn_lr_input(ctx, opts, &c->input);
 }
@@ -247,7 +262,8 @@ static bn_status_t bn_rpca_alloc(void *data) {
   if (st == BN_OK)
     st = bn_mallocn(ctx, bn_size_add(1, bn_size_mul(bn_size_mul(2, r), r)),
                     sizeof(double), &c->red);
-  return bn_agree(ctx, st);
+  BN_CALL(ctx, bn_agree(ctx, st));
+  return bn_rpca_ap_alloc(c);
 }
 
 static bn_status_t bn_rpca_create(bn_ctx_t *ctx, const bn_opts_t *opts,
@@ -265,61 +281,7 @@ static void bn_rpca_objective(void *data, bn_objective_t *obj) {
                           .eval = bn_rpca_eval,
                           .metrics = bn_rpca_metrics,
                           .hvp = bn_rpca_hvp};
-}
-
-/* /S/row, /S/col, /S/val: S = T_(gamma alpha)(M - U V^T) at x, in row-major
- * order of (row, col) on any number of processes. */
-static bn_status_t bn_rpca_save_sparse(bn_rpca_t *c, const double *x,
-                                       bn_h5_t *f) {
-  bn_ctx_t *ctx = c->ctx;
-  BN_CALL(ctx, bn_rpca_residual(c, x, c->gamma * c->alpha));
-  bn_idx_t n = 0, start = 0, total = 0;
-  int64_t *row = NULL, *col = NULL;
-  double *val = NULL;
-  for (int pass = 0; pass < 2; pass++) {
-    n = 0;
-    for (bn_idx_t i = 0; i < c->nu; i++) {
-      bn_idx_t e0 = c->dense ? i * c->n2 : c->obs->rowptr[i];
-      bn_idx_t e1 = c->dense ? e0 + c->n2 : c->obs->rowptr[i + 1];
-      for (bn_idx_t e = e0; e < e1; e++) {
-        bn_idx_t j = c->dense ? e - e0 : c->obs->ghost[c->obs->gcol[e]];
-        if (!bn_rpca_kept(c, i, j, c->res[e])) continue;
-        if (pass == 1) {
-          row[n] = bn_dist_first(c->rdist) + i;
-          col[n] = j;
-          val[n] = c->res[e];
-        }
-        n++;
-      }
-    }
-    if (pass == 0) {
-      bn_status_t st = bn_malloc(
-          ctx, bn_size_add(bn_size_mul((size_t)n, sizeof(int64_t)), 1), &row);
-      if (st == BN_OK)
-        st = bn_malloc(
-            ctx, bn_size_add(bn_size_mul((size_t)n, sizeof(int64_t)), 1), &col);
-      if (st == BN_OK)
-        st = bn_malloc(
-            ctx, bn_size_add(bn_size_mul((size_t)n, sizeof(double)), 1), &val);
-      if ((st = bn_agree(ctx, st)) != BN_OK) {
-        free(row), free(col), free(val);
-        return st;
-      }
-    }
-  }
-  bn_status_t st = BN_OK;
-  MPI_Comm comm = bn_ctx_comm(ctx);
-  if (MPI_Exscan(&n, &start, 1, BN_IDX_MPI, MPI_SUM, comm) != MPI_SUCCESS ||
-      MPI_Allreduce(&n, &total, 1, BN_IDX_MPI, MPI_SUM, comm) != MPI_SUCCESS)
-    st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Exscan failed (/S)");
-  if (bn_ctx_rank(ctx) == 0) start = 0;
-  if (st == BN_OK) st = bn_h5_write_i64(f, "/S/row", total, start, n, row);
-  if (st == BN_OK) st = bn_h5_write_i64(f, "/S/col", total, start, n, col);
-  if (st == BN_OK) st = bn_h5_write_f64(f, "/S/val", total, start, n, val);
-  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/S", "rows", c->n1);
-  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/S", "cols", c->n2);
-  free(row), free(col), free(val);
-  return st;
+  if (c->ap) bn_rpca_ap_objective(obj);
 }
 
 static bn_status_t bn_rpca_save(void *data, const double *x, bn_h5_t *f,
@@ -328,11 +290,12 @@ static bn_status_t bn_rpca_save(void *data, const double *x, bn_h5_t *f,
   bn_status_t st =
       bn_lr_save_uv(c->ctx, f, prefix, c->rdist, c->cdist, c->r, x);
   if (st == BN_OK && !strcmp(prefix, "/")) {
-    st = bn_rpca_save_sparse(c, x, f);
+    st = bn_rpca_write_sparse(c, x, f);
     if (st == BN_OK) st = bn_lr_save_shape(f, c->n1, c->n2, c->r);
     if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "alpha", c->alpha);
     if (st == BN_OK) st = bn_h5_attr_set_f64(f, "/", "gamma", c->gamma);
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);
+    if (st == BN_OK) st = bn_rpca_ap_save(c, f, prefix);
   }
   return st;
 }
@@ -340,7 +303,8 @@ static bn_status_t bn_rpca_save(void *data, const double *x, bn_h5_t *f,
 static bn_status_t bn_rpca_load(void *data, bn_h5_t *f, const char *prefix,
                                 double *x) {
   bn_rpca_t *c = data;
-  return bn_lr_load_uv(f, prefix, c->rdist, c->cdist, c->r, x);
+  BN_CALL(c->ctx, bn_lr_load_uv(f, prefix, c->rdist, c->cdist, c->r, x));
+  return bn_rpca_ap_load(c, f, prefix);
 }
 
 static void bn_rpca_describe(void *data, FILE *s) {
@@ -353,6 +317,9 @@ static void bn_rpca_describe(void *data, FILE *s) {
             (long long)c->obs->nnz_global, c->p);
   fprintf(s, "ALPHA=%g\nGAMMA=%g\nTRUTH=%s\n", c->alpha, c->gamma,
           c->truth ? "yes" : "no");
+  if (c->ap)
+    fprintf(s, "METHOD=altproj\nALTPROJ_BETA=%g\nALTPROJ_DECAY=%g\n",
+            c->ap->beta, c->ap->decay);
 }
 
 /* The `truth` op: the balanced true factors (lowrank_truth.c). */
@@ -377,6 +344,7 @@ const bn_problem_ops_t bn_problem_rpca = {
     .usage =
         "mpirun -n P benign rpca [deck.ini] --input=F.h5 --rank=R "
         "--alpha=A [--output=G.h5] [--solver=gd|agd] "
-        "[--init=spectral|random] ...",
+        "[--init=spectral|random] [--method=gd|altproj] ...",
     .gen_opts = bn_gen_rpca_opts,
-    .generate = bn_gen_rpca_run};
+    .generate = bn_gen_rpca_run,
+    .stages = &bn_rpca_stage_ops};

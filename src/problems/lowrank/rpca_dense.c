@@ -660,7 +660,7 @@ bn_status_t bn_rpca_thresholds_dense(bn_rpca_t *c, double frac) {
 }
 
 /* vt = V^T (r x n2) from vall (n2 x r). */
-static void bn_transpose_v(bn_rpca_t *c) {
+void bn_rpca_transpose_v(bn_rpca_t *c) {
   const int r = c->r;
   for (bn_idx_t j = 0; j < c->n2; j++)
     for (int a = 0; a < r; a++) c->vt[a * c->n2 + j] = c->vall[j * r + a];
@@ -669,7 +669,7 @@ static void bn_transpose_v(bn_rpca_t *c) {
 bn_status_t bn_rpca_residual_dense(bn_rpca_t *c, const double *x, double frac) {
   bn_ctx_t *ctx = c->ctx;
   const bn_idx_t nu = c->nu, n2 = c->n2;
-  if (x) bn_transpose_v(c);
+  if (x) bn_rpca_transpose_v(c);
   bool thr = !c->frozen, stream = c->stream && thr;
   const bn_idx_t k = bn_kth(frac, n2);
   bool hint = thr && bn_thr_begin(c, frac);

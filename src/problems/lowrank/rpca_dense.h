@@ -90,6 +90,13 @@ static inline const double *bn_rpca_res_get(bn_rpca_t *c, bn_idx_t i) {
   return c->colsel->rrow;
 }
 
+/* Local: vt = V^T (r x n2) from vall (n2 x r). */
+void bn_rpca_transpose_v(bn_rpca_t *c);
+/* Local (rpca_fit.c): gui_a = s z . vt_a and gvt_a += s ui_a z for every
+ * a, for one row z of the masked residual (n2 values). */
+void bn_rpca_grad_row(const bn_rpca_t *c, const double *restrict z,
+                      const double *ui, double s, double *gui);
+
 /* Local: the send offsets sd (cnt + P) of the candidates by owner, each
  * owner's room the global count of its columns' candidates; sc = 0. */
 void bn_rpca_col_offsets(bn_rpca_t *c, int *cnt);

@@ -7,7 +7,7 @@
 #include "problems/lowrank/rpca_state.h"
 
 /* Dense mode: all of V on every rank (the products U V^T need it). */
-static bn_status_t bn_rpca_allgather_v(bn_rpca_t *c, const double *v) {
+bn_status_t bn_rpca_allgather_v(bn_rpca_t *c, const double *v) {
   bn_ctx_t *ctx = c->ctx;
   const int P = bn_ctx_size(ctx);
   int *cnt = NULL;
@@ -29,7 +29,7 @@ static bn_status_t bn_rpca_allgather_v(bn_rpca_t *c, const double *v) {
 
 /* Dense mode: gvall (n2 x r, this rank's part of the sum) summed over the
  * ranks and scattered to V's owners. */
-static bn_status_t bn_rpca_reduce_v(bn_rpca_t *c, double *gv) {
+bn_status_t bn_rpca_reduce_v(bn_rpca_t *c, double *gv) {
   bn_ctx_t *ctx = c->ctx;
   const int P = bn_ctx_size(ctx);
   int *cnt = NULL;

@@ -73,8 +73,8 @@ static void bn_fuse_row(bn_rpca_t *c, bn_idx_t i, double *restrict z) {
  * every a. For r <= 16 in blocks of columns, so that the blocks of z, vt
  * and gvt stay in L1 across the 2 r sweeps (a row of each is 80 KB at 10^4
  * columns: r + 1 of them do not fit in L2). */
-static void bn_fit_grad_row(bn_rpca_t *c, const double *restrict z,
-                            const double *ui, double s, double *gui) {
+void bn_rpca_grad_row(const bn_rpca_t *c, const double *restrict z,
+                      const double *ui, double s, double *gui) {
   enum { BLK = 512, RMAX = 16 };
   const int r = c->r;
   const bn_idx_t n2 = c->n2, nb = n2 - n2 % 8;
@@ -137,7 +137,7 @@ double bn_rpca_fit_dense(bn_rpca_t *c, const double *u, double *gu) {
     if (stream) c->colsel->rowsq[i] = sq;
     sumsq += sq;
     if (!gu) continue;
-    bn_fit_grad_row(c, z, u + i * r, s, gu + i * r);
+    bn_rpca_grad_row(c, z, u + i * r, s, gu + i * r);
   }
   if (stream) return 0.0; /* bn_rpca_fit_finish completes it */
   if (gu)

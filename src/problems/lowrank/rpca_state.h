@@ -33,6 +33,27 @@
 /* Dense mode: the column thresholds' search state (rpca_dense.h). */
 typedef struct bn_rpca_colsel bn_rpca_colsel_t;
 
+/* --method=altproj (rpca_altproj*.c): accelerated alternating projections
+ * (Cai, Cai, Wei 2019). The iterate is the balanced factors X = U s^1/2,
+ * Y = V s^1/2 of L_t = U s V^T; S_t = H_zeta(M - L_t) keeps the entries
+ * over the threshold zeta (hard thresholding), which shrinks
+ * geometrically: zeta_t = beta (s_{r+1} + decay^t s_1) of the rank-2r
+ * tangent-space projection that made L_t. The objective the solver loop
+ * sees is f = 1/2 |M - L - S|_F^2 at the current zeta, its gradient
+ * (Z Y, Z^T X with Z = L + S - M) is what the next step needs, and the
+ * step (solver als: the objective's sweep) is one projection. */
+typedef struct bn_rpca_ap {
+  double beta, decay; /* zeta's factor and geometric rate */
+  double zeta;        /* threshold of S at the current iterate */
+  bool zeta_set;      /* false: zeta = beta s_1 at the first evaluation */
+  int64_t iter;       /* projections done (decay^iter) */
+  double *x, *g;      /* the last evaluation's point and gradient */
+  bool cached;        /* x, g hold an evaluation at the current zeta */
+  double *work;       /* sweep: 6 (nu + nv) r doubles */
+  double *small;      /* r x r and 2r x 2r factors: 48 r^2 doubles */
+  double kept;        /* entries in S at the last evaluation (global) */
+} bn_rpca_ap_t;
+
 typedef struct bn_rpca {
   bn_ctx_t *ctx;
   char *input;
@@ -73,6 +94,7 @@ typedef struct bn_rpca {
    * last collection is fused into the objective/gradient pass
    * (bn_rpca_fit_dense, then bn_rpca_fit_finish). */
   bool stream;
+  bn_rpca_ap_t *ap; /* --method=altproj, else NULL */
   int t_gather, t_product, t_select, t_reduce, t_resid;
 } bn_rpca_t;
 
@@ -127,6 +149,34 @@ double bn_select_kth_largest(double *a, bn_idx_t n, bn_idx_t k);
 /* The same without reordering a, with scratch w (n doubles): a sampled
  * bracket, then a selection among the entries inside it. */
 double bn_kth_largest(const double *a, bn_idx_t n, bn_idx_t k, double *w);
+
+/* Dense mode (rpca_eval.c), collective: all of V into vall; gvall summed
+ * over the ranks and scattered to V's owners (gv, nv x r). */
+bn_status_t bn_rpca_allgather_v(bn_rpca_t *c, const double *v);
+bn_status_t bn_rpca_reduce_v(bn_rpca_t *c, double *gv);
+
+/* --method=altproj (rpca_altproj.c): its options (after the shared ones;
+ * c->ap stays NULL for --method=gd), its objective, its state in results
+ * and checkpoints, and its hooks in the run frame. */
+bn_status_t bn_rpca_ap_options(bn_rpca_t *c, const bn_opts_t *opts);
+bn_status_t bn_rpca_ap_alloc(bn_rpca_t *c);
+void bn_rpca_ap_free(bn_rpca_ap_t *ap);
+void bn_rpca_ap_objective(bn_objective_t *obj);
+bn_status_t bn_rpca_ap_save(bn_rpca_t *c, bn_h5_t *f, const char *prefix);
+bn_status_t bn_rpca_ap_load(bn_rpca_t *c, bn_h5_t *f, const char *prefix);
+extern const bn_stage_ops_t bn_rpca_stage_ops;
+/* rpca_altproj_step.c. Collective: L = X Y^T = U s V^T from the r x r
+ * Grams of X and Y: U = X tu, V = Y tv (tu, tv r x r; s: r values). */
+bn_status_t bn_rpca_ap_factor(bn_rpca_t *c, const double *x, double *tu,
+                              double *tv, double *s);
+/* Collective: one projection from x (the sweep), using the gradient of
+ * the evaluation at x (bn_rpca_ap_eval's cache). */
+bn_status_t bn_rpca_ap_sweep(void *data, double *x);
+bn_status_t bn_rpca_ap_eval(void *data, const double *x, double *f, double *g);
+
+/* rpca_result.c, collective: /S/row, /S/col, /S/val -- S at x (T_(gamma
+ * alpha)(M - U V^T), or altproj's H_zeta) -- into an open result. */
+bn_status_t bn_rpca_write_sparse(bn_rpca_t *c, const double *x, bn_h5_t *f);
 
 /* rpca_gen_opts.c: `benign generate rpca`, its options and run (collective). */
 extern const bn_optdef_t bn_gen_rpca_opts[];
