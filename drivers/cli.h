@@ -70,6 +70,8 @@ typedef struct bn_run_cert {
   bool on, done; /* --certificate=on; computed                 */
   bn_cert_t c;
   int64_t escapes;
+  int64_t esc_iter[BN_ESC_RECORD]; /* after which iterations (esc_n) */
+  int esc_n;
 } bn_run_cert_t;
 /* Escape keys into the solver parameters (checked). */
 bn_status_t bn_run_cert_options(bn_ctx_t *ctx, const bn_opts_t *o,

@@ -80,6 +80,12 @@ static bn_status_t bn_plot_run(bn_ctx_t *ctx, bn_opts_t *opts,
          info.curves == 1 ? "y" : "ies", (long long)info.entries, info.plateaus,
          info.plateaus == 1 ? "" : "s", info.escapes,
          info.escapes == 1 ? "" : "s");
+  if (info.escapes_run > info.escapes)
+    bn_log(ctx, BN_LOG_INFO,
+           "  %lld escape%s of the run not drawn: the file does not say "
+           "after which iteration\n",
+           (long long)(info.escapes_run - info.escapes),
+           info.escapes_run - info.escapes == 1 ? "" : "s");
   return BN_OK;
 }
 

@@ -79,6 +79,8 @@ bn_status_t bn_run_certify(bn_ctx_t *ctx, const bn_opts_t *o, bn_solver_t *s,
                            bn_run_cert_t *rc) {
   memset(rc, 0, sizeof(*rc));
   rc->escapes = bn_solver_escapes(s);
+  rc->esc_n = bn_solver_escape_iterations(s, rc->esc_iter, BN_ESC_RECORD);
+  if (rc->esc_n > BN_ESC_RECORD) rc->esc_n = BN_ESC_RECORD;
   const char *mode = bn_opts_string(o, "certificate");
   rc->on = strcmp(mode, "off") != 0;
   if (!rc->on) return BN_OK;
@@ -167,6 +169,12 @@ void bn_run_cert_json(FILE *f, const bn_run_cert_t *rc) {
 bn_status_t bn_run_cert_save(bn_h5_t *f, const bn_run_cert_t *rc) {
   bn_status_t st = bn_h5_attr_set_i64(f, "/", "escapes", rc->escapes);
   if (st != BN_OK) return st;
+  if (rc->esc_n > 0) { /* "12,57": after which iterations (benign plot) */
+    char at[BN_ESC_RECORD * 21];
+    bn_escape_iterations_format(rc->esc_iter, rc->esc_n, at, sizeof at);
+    st = bn_h5_attr_set_str(f, "/", "escape_iterations", at);
+    if (st != BN_OK) return st;
+  }
   if (!rc->done) return bn_h5_attr_set_str(f, "/", "certificate", "off");
   const bn_cert_t *c = &rc->c;
   st = bn_h5_attr_set_str(f, "/", "certificate",

@@ -76,6 +76,22 @@ bn_ok "escape from the origin" 2 factor --input="$T/fs.h5" --mode=sym \
 bn_ok "plot the escape" 2 plot "$T/esc.h5" --output="$T/esc.png"
 png_ok "escape" "$T/esc.png" 1088 690
 check "escape: 1 escape marked" grep -q "1 escape marked" "$T/last.out" "$T/last.err"
+check "escape: the result says after which iteration (0)" \
+  bash -c "h5dump -a escape_iterations '$T/esc.h5' | grep -q '(0): \"0\"'"
+# Through a checkpoint and a restart on 3 processes: the iteration is kept.
+bn_run 2 factor --input="$T/fs.h5" --mode=sym --rank=3 --init-file="$T/zero.h5" \
+  --tol=1e-10 --checkpoint="$T/eck.h5" --checkpoint-every=1 --max-iter=5 \
+  --output="$T/esc5.h5" "${Q[@]}" || true
+check "escape: the checkpoint records it" bash -c \
+  "h5dump -a /checkpoint/state/escape_iterations '$T/eck.h5' | grep -q '(0): \"0\"'"
+bn_ok "escape: restart on 3 processes" 3 factor --input="$T/fs.h5" --mode=sym \
+  --rank=3 --init-file="$T/zero.h5" --tol=1e-10 --restart="$T/eck.h5" \
+  --output="$T/esc-r.h5" "${Q[@]}"
+check "escape: the restarted result keeps it" bash -c \
+  "h5dump -a escape_iterations '$T/esc-r.h5' | grep -q '(0): \"0\"'"
+bn_ok "plot the restarted run" 1 plot "$T/esc-r.h5" --output="$T/esc-r.png"
+check "escape: marked after the restart too" grep -q "1 escape marked" \
+  "$T/last.out" "$T/last.err"
 check "escape: a plateau marked" grep -Eq " [1-9][0-9]* plateaus?," \
   "$T/last.out" "$T/last.err"
 

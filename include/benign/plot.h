@@ -96,6 +96,7 @@ typedef struct bn_plot_info {
   int curves;            /* quantities drawn (objective, gradient, ...) */
   int64_t entries;       /* history entries */
   int escapes, plateaus; /* marked */
+  int64_t escapes_run;   /* the file's escapes (some may be unmarked) */
 } bn_plot_info_t;
 
 /* Collective: read /history of a result or checkpoint `in` (any problem:
@@ -103,8 +104,8 @@ typedef struct bn_plot_info {
  * change, whichever it holds) and write the convergence picture to `out`
  * (rank 0 draws). Top row: the objective (or f - min f when it is not
  * positive); bottom row: the other quantities; log y. Plateaus
- * (benign/plateau.h) are shaded, escapes (the file's `escapes`, placed
- * where the gradient norm jumps most) are dashed red lines, the stages of
+ * (benign/plateau.h) are shaded, escapes (after the iterations the file's
+ * `escape_iterations` names) are dashed red lines, the stages of
  * a multi-stage run (stage, component, lambda) dotted gray lines. A file
  * without a history is BN_ERR_DATA (agreed); `info` may be NULL. */
 bn_status_t bn_plot_convergence(bn_ctx_t *ctx, const char *in, const char *out,

@@ -144,6 +144,21 @@ struct bn_cert;
 const struct bn_cert *bn_solver_certificate(const bn_solver_t *s);
 /* Saddles escaped during the last solve. */
 int64_t bn_solver_escapes(const bn_solver_t *s);
+/* The iterations after which this process's last solve escaped a saddle,
+ * the first BN_ESC_RECORD of them, in order (escapes restored from a
+ * checkpoint are counted by bn_solver_escapes but have none); returns how
+ * many, copies at most max into at. Local. */
+enum { BN_ESC_RECORD = 32 };
+int bn_solver_escape_iterations(const bn_solver_t *s, int64_t *at, int max);
+/* Local: after bn_solver_resume, the escape iterations a checkpoint
+ * recorded (at most BN_ESC_RECORD are kept). */
+void bn_solver_set_escape_iterations(bn_solver_t *s, const int64_t *at, int n);
+/* Local: "12,57" -- at most n iterations as a checkpoint or result holds
+ * them (attribute escape_iterations); returns the length written. */
+int bn_escape_iterations_format(const int64_t *at, int n, char *buf,
+                                size_t size);
+/* Local: the reverse; returns how many (at most max) were parsed. */
+int bn_escape_iterations_parse(const char *text, int64_t *at, int max);
 /* With early stopping: the iteration whose iterate the solve returned (the
  * lowest test RMSE) and that RMSE; -1 and NaN otherwise. */
 int64_t bn_solver_saved_iteration(const bn_solver_t *s, double *test_rmse);

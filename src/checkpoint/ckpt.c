@@ -105,6 +105,15 @@ static bn_status_t bn_ckpt_body(bn_ckpt_t *c, bn_h5_t *f, bn_solver_t *s,
                                mine, state));
   BN_CALL(ctx, bn_h5_attr_set_str(f, "/checkpoint/state", "fields",
                                   bn_solver_state_fields()));
+  int64_t esc[BN_ESC_RECORD];
+  int ne = bn_solver_escape_iterations(s, esc, BN_ESC_RECORD);
+  if (ne > 0) { /* after which iterations the escapes so far happened */
+    char at[BN_ESC_RECORD * 21];
+    bn_escape_iterations_format(esc, ne < BN_ESC_RECORD ? ne : BN_ESC_RECORD,
+                                at, sizeof at);
+    BN_CALL(ctx, bn_h5_attr_set_str(f, "/checkpoint/state", "escape_iterations",
+                                    at));
+  }
   int nv = bn_solver_state_vectors(s, names, vecs);
   for (int k = 0; k < nv; k++) {
     snprintf(prefix, sizeof prefix, "/checkpoint/%s/", names[k]);

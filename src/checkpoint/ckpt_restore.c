@@ -151,6 +151,18 @@ static bn_status_t bn_ckpt_load(bn_ckpt_t *c, bn_h5_t *f, bn_solver_t *s,
   bn_status_t st = bn_agree(ctx, bn_solver_resume(s, n, state, &h));
   bn_history_clear(&h);
   BN_CALL(ctx, st);
+  int has = 0; /* after which iterations the escapes so far happened */
+  BN_CALL(ctx,
+          bn_h5_attr_exists(f, "/checkpoint/state", "escape_iterations", &has));
+  if (has) {
+    char *text = NULL;
+    int64_t esc[BN_ESC_RECORD];
+    BN_CALL(ctx, bn_h5_attr_get_str(f, "/checkpoint/state", "escape_iterations",
+                                    &text));
+    int ne = bn_escape_iterations_parse(text, esc, BN_ESC_RECORD);
+    free(text);
+    bn_solver_set_escape_iterations(s, esc, ne);
+  }
   int nv = bn_solver_state_vectors(s, names, vecs);
   for (int k = 0; k < nv; k++) {
     snprintf(prefix, sizeof prefix, "/checkpoint/%s/", names[k]);

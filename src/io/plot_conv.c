@@ -59,30 +59,20 @@ static void bn_conv_plateaus(const bn_plot_hist_t *h, double *scratch,
   }
 }
 
-/* The file says how many saddles were escaped, not where: an escape
- * restarts the solver away from a saddle whose gradient was (nearly)
- * zero, so it is placed after the entries where the gradient norm jumps
- * by the largest factors. */
+/* Each escape at the history entry of the iteration it followed (the
+ * file's escape_iterations; in a run of stages, the last stage's entries,
+ * whose solve the file's escapes are). An escape without a recorded
+ * iteration (older files) is not drawn. */
 static void bn_conv_escapes(const bn_plot_hist_t *h, bn_conv_marks_t *m) {
-  const double *g = h->q[1];
-  if (!g || h->escapes <= 0 || h->n < 2) return;
-  int want = h->escapes < BN_MAX_MARKS ? (int)h->escapes : BN_MAX_MARKS;
-  while (m->ne < want) {
-    double best = 1.0;
-    size_t at = h->n;
-    for (size_t i = 0; i + 1 < h->n; i++) {
-      int used = 0;
-      for (int k = 0; k < m->ne; k++) used |= m->esc[k] == i;
-      if (used || !isfinite(g[i]) || !isfinite(g[i + 1])) continue;
-      double r = g[i] > 0 ? g[i + 1] / g[i] : (g[i + 1] > 0 ? INFINITY : 0);
-      if (r > best) {
-        best = r;
-        at = i;
+  size_t first = 0;
+  for (size_t i = 1; h->stage && i < h->n; i++)
+    if (h->stage[i] != h->stage[i - 1]) first = i;
+  for (int k = 0; k < h->esc_n && m->ne < BN_MAX_MARKS; k++)
+    for (size_t i = first; i < h->n; i++)
+      if (h->iteration[i] == (double)h->esc_at[k]) {
+        m->esc[m->ne++] = i;
+        break;
       }
-    }
-    if (at == h->n) break;
-    m->esc[m->ne++] = at;
-  }
 }
 
 static void bn_conv_stages(const bn_plot_hist_t *h, bn_conv_marks_t *m) {
@@ -240,6 +230,7 @@ bn_status_t bn_plot_convergence(bn_ctx_t *ctx, const char *in, const char *out,
       for (int k = 0; k < BN_PLOT_NQ; k++) info->curves += h.q[k] != NULL;
       info->entries = (int64_t)h.n;
       info->escapes = m->ne;
+      info->escapes_run = h.escapes;
       info->plateaus = m->np;
     }
   }

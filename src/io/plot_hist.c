@@ -46,6 +46,26 @@ static bn_status_t bn_plot_col(bn_ctx_t *ctx, bn_h5_t *f, const char *dir,
   return bn_h5_read_f64(f, path, 0, (bn_idx_t)n, *out);
 }
 
+/* After which iterations: the attribute escape_iterations of the root (a
+ * result) or of /checkpoint/state (a checkpoint), when there is one. */
+static bn_status_t bn_plot_escape_at(bn_ctx_t *ctx, bn_h5_t *f,
+                                     bn_plot_hist_t *h) {
+  static const char *const objs[] = {"/", "/checkpoint/state"};
+  int has = 0;
+  for (int k = 0; k < 2; k++) {
+    BN_CALL(ctx, bn_h5_exists(f, objs[k], &has));
+    if (has)
+      BN_CALL(ctx, bn_h5_attr_exists(f, objs[k], "escape_iterations", &has));
+    if (!has) continue;
+    char *text = NULL;
+    BN_CALL(ctx, bn_h5_attr_get_str(f, objs[k], "escape_iterations", &text));
+    h->esc_n = bn_escape_iterations_parse(text, h->esc_at, BN_ESC_RECORD);
+    free(text);
+    return BN_OK;
+  }
+  return BN_OK;
+}
+
 /* The number of saddles escaped: the result's `escapes`, or the entry of
  * that name in a checkpoint's /checkpoint/state (its `fields` name the
  * entries; "x[a..b]" stands for b - a + 1 of them). */
@@ -127,6 +147,7 @@ bn_status_t bn_plot_hist_read(bn_ctx_t *ctx, bn_h5_t *f, bn_plot_hist_t *h) {
     h->stage_label = stages[k][1];
   }
   if (st == BN_OK) st = bn_plot_escapes(ctx, f, &h->escapes);
+  if (st == BN_OK) st = bn_plot_escape_at(ctx, f, h);
   if (st == BN_OK) st = bn_h5_attr_exists(f, "/", "problem", &has);
   if (st == BN_OK && has) {
     char *p = NULL;

@@ -7,6 +7,7 @@
 
 #include "benign/h5.h"
 #include "benign/plot.h"
+#include "benign/solver.h"
 
 /* The quantities a history may hold, in drawing order; 0 is the objective
  * (the top row), the others share the bottom row. */
@@ -29,7 +30,9 @@ typedef struct bn_plot_hist {
   double *stage;           /* stage / component / lambda, or NULL */
   const char *stage_label; /* legend of a stage boundary */
   int64_t escapes;         /* saddles escaped (0 if the file does not say) */
-  char problem[64];        /* the file's problem, or "" */
+  int64_t esc_at[BN_ESC_RECORD]; /* after which iterations (esc_n known) */
+  int esc_n;
+  char problem[64]; /* the file's problem, or "" */
 } bn_plot_hist_t;
 
 /* Collective: read the history of the open file f (/history, else

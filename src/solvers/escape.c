@@ -119,6 +119,7 @@ bn_status_t bn_escape_check(bn_solver_t *s, const bn_objective_t *obj,
       bool moved = false;
       st = bn_escape_move(s, obj, x, f, g, c->lambda_min, v, y, &moved);
       if (st == BN_OK && moved) {
+        if (s->esc_n < BN_ESC_RECORD) s->esc_iter[s->esc_n++] = s->iter;
         s->escapes++;
         s->cert_valid = 0;
         s->reason = BN_REASON_ITERATING;

@@ -131,6 +131,7 @@ static bn_status_t bn_solver_begin(bn_solver_t *s, const bn_objective_t *obj,
   s->stalls = 0;
   s->seconds = 0.0;
   s->escapes = 0;
+  s->esc_n = 0;
   BN_CALL(ctx, obj->eval(obj->data, x, &s->f, g));
   BN_CALL(ctx, bn_vdot(s, g, g, &gn2));
   BN_CALL(ctx, bn_metrics(obj, x, &rel, &rmse));

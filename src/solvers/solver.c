@@ -1,5 +1,6 @@
 /* Solver objects: registry by name, parameters, queries. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,43 @@ const struct bn_cert *bn_solver_certificate(const bn_solver_t *s) {
 }
 
 int64_t bn_solver_escapes(const bn_solver_t *s) { return s->escapes; }
+
+int bn_solver_escape_iterations(const bn_solver_t *s, int64_t *at, int max) {
+  for (int k = 0; k < s->esc_n && k < max; k++) at[k] = s->esc_iter[k];
+  return s->esc_n;
+}
+
+void bn_solver_set_escape_iterations(bn_solver_t *s, const int64_t *at, int n) {
+  s->esc_n = 0;
+  for (int k = 0; k < n && k < BN_ESC_RECORD; k++)
+    s->esc_iter[s->esc_n++] = at[k];
+}
+
+int bn_escape_iterations_format(const int64_t *at, int n, char *buf,
+                                size_t size) {
+  size_t len = 0;
+  if (size) buf[0] = 0;
+  for (int k = 0; k < n && len + 1 < size; k++) {
+    int w = snprintf(buf + len, size - len, "%s%lld", k ? "," : "",
+                     (long long)at[k]);
+    if (w < 0 || (size_t)w >= size - len) break; /* keep whole numbers */
+    len += (size_t)w;
+  }
+  if (size) buf[len < size ? len : size - 1] = 0;
+  return (int)len;
+}
+
+int bn_escape_iterations_parse(const char *text, int64_t *at, int max) {
+  int n = 0;
+  for (const char *p = text; p && *p && n < max;) {
+    char *end = NULL;
+    long long v = strtoll(p, &end, 10);
+    if (end == p || v < 0) break;
+    at[n++] = (int64_t)v;
+    p = *end == ',' ? end + 1 : NULL;
+  }
+  return n;
+}
 
 bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
                              bn_solver_t **out) {

@@ -41,8 +41,11 @@ struct bn_solver {
   double prog_frac, prog_next; /* progress shown so far; next line due */
   bool prog_bar;               /* progress as a bar (else status lines) */
   int resume; /* the next solve continues from a restored state */
-  /* saddle escape */
+  /* saddle escape: how many, and after which iterations (the first
+   * BN_ESC_RECORD of this solve; none before a restart) */
   int64_t escapes;
+  int64_t esc_iter[BN_ESC_RECORD];
+  int esc_n;
   bn_cert_t cert; /* computed by the escape test at the final iterate */
   int cert_valid;
   /* early stopping (early.c) */

@@ -165,6 +165,7 @@ bn_status_t bn_solver_resume(bn_solver_t *s, size_t n, const double *st,
   s->seconds = st[BN_ST_SECONDS];
   memcpy(s->fring, st + BN_ST_FRING, sizeof(s->fring));
   s->escapes = (int64_t)st[BN_ST_ESCAPES];
+  s->esc_n = 0; /* their iterations: bn_solver_set_escape_iterations */
   s->early_best = st[BN_ST_EARLY_BEST];
   s->early_ref = st[BN_ST_EARLY_REF];
   s->early_iter = (int64_t)st[BN_ST_EARLY_ITER];
