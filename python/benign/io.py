@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 
 _CERT_KEYS = ("certificate", "lambda_min", "cert_grad_norm", "cert_gtol",
-              "cert_htol", "cert_hvps", "escapes")
+              "cert_htol", "cert_hvps", "escapes", "escape_iterations")
 
 
 def _plain(value):
