@@ -10,8 +10,9 @@
 #     2L transforms per evaluation).
 #  2. 128 x 128, L = 4, 1 process: the size of PhasePack's TAF figure
 #     quoted in the issue (about 1.9 s under GNU Octave on this kind of
-#     machine; PhasePack is not packaged in Debian, so it is quoted, not
-#     rerun): seconds to 1e-8, command start to result file written.
+#     machine): seconds to 1e-8, command start to result file written.
+#     The default method (auto) against PhasePack measured side by side:
+#     bench/phase_cdp_auto.sh and bench/README.md.
 # Usage: bench/phase_cdp.sh BUILD_DIR [NPS] [SIZE] [L]
 set -euo pipefail
 . "$(dirname "$0")/../scripts/env.sh"

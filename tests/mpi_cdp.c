@@ -2,7 +2,8 @@
  * against a direct DFT of d_l .* z on small images, the adjoint identity
  * <A z, w> = <z, A^H w> (complex, both parts; w keyed by the global
  * measurement index), finite-difference checks of the gradient and of the
- * Hessian-vector product (intensity and amplitude losses), the metric's
+ * Hessian-vector product (intensity, amplitude and reweighted amplitude
+ * losses), --method=auto (raf from the optimal start), the metric's
  * phase removal, and the same initial point, objective, gradient and gd
  * answer as a one-process run with recovery < 1e-7 (L = 6 on a 64 x 64
  * image and 6 on 10 x 7; the amplitude loss's FD checks are on the small
@@ -340,7 +341,9 @@ int main(int argc, char **argv) {
   const char *cases[][3] = {{"cdp64", "wf", "cdp64/intensity"},
                             {"cdp64", "twf", "cdp64/intensity twf"},
                             {"cdp10x7", "rwf", "cdp10x7/amplitude"},
-                            {"cdp10x7-amp", "raf", "cdp10x7 amp/amplitude"}};
+                            {"cdp10x7-amp", "raf", "cdp10x7 amp/amplitude"},
+                            {"cdp64", "raf-loss", "cdp64/reweighted"},
+                            {"cdp10x7", "auto", "cdp10x7/auto"}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     int k = 0;
     while (strcmp(names[k], cases[c][0])) k++;

@@ -1,11 +1,12 @@
 /* Phase retrieval (complex and real Gaussian, stored and implicit,
- * intensity and amplitude losses): the adjoint identity <A z, w> = <z, A^H
- * w> (complex, both parts), finite-difference checks of the gradient and
- * of the analytic Hessian-vector product, the metric's phase removal, the
- * same initial point, objective and gradient as a one-process run, and
- * recovery with the default solver (the test runs at 1, 2 and 3
- * processes; m and n are not multiples of 2 or 3). Also: the implicit
- * model is the stored gaussian one of the same seed. */
+ * intensity, amplitude and reweighted amplitude losses; --method=auto):
+ * the adjoint identity <A z, w> = <z, A^H w> (complex, both parts),
+ * finite-difference checks of the gradient and of the analytic Hessian-vector
+ * product, the metric's phase removal, the same initial point, objective and
+ * gradient as a one-process run, and recovery with the default solver (the test
+ * runs at 1, 2 and 3 processes; m and n are not multiples of 2 or 3). Also: the
+ * implicit model is the stored gaussian one of the same seed; the optimal
+ * start's two eigensolvers (Lanczos, shifted power) agree. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,45 @@ static void test_same(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   free(x0), free(g0), free(x1), free(g);
 }
 
+/* The optimal start by Lanczos (--power-iters=auto) and by 2000 shifted
+ * power iterations: the same eigenvector (up to the global phase). */
+static void test_optimal_solvers(bn_ctx_t *ctx, bn_optdef_t *defs,
+                                 const char *input) {
+  fx_t a, b;
+  fx_open(ctx, defs, input, "raf-loss", NULL, &a);
+  void *data = NULL;
+  memset(&b, 0, sizeof(b));
+  CHECK_OK(ctx, bn_opts_create(ctx, defs, &b.opts));
+  CHECK_OK(ctx, bn_opts_set(b.opts, "input", input, BN_SRC_CMDLINE));
+  CHECK_OK(ctx, bn_opts_set(b.opts, "method", "raf-loss", BN_SRC_CMDLINE));
+  CHECK_OK(ctx, bn_opts_set(b.opts, "power-iters", "2000", BN_SRC_CMDLINE));
+  b.ops = bn_problem_find("phase");
+  CHECK_OK(ctx, b.ops->create(ctx, b.opts, &data));
+  b.s = data;
+  b.ops->objective(data, &b.obj);
+  b.x = calloc(b.obj.n + 1, sizeof(double));
+  CHECK_OK(ctx, b.ops->init(data, b.opts, b.x));
+  double c[4] = {0, 0, 0, 0}; /* Re, Im <x_a, x_b>, |x_a|^2, |x_b|^2 */
+  for (size_t i = 0; i + 1 < a.obj.n; i += 2) {
+    c[0] += a.x[i] * b.x[i] + a.x[i + 1] * b.x[i + 1];
+    c[1] += a.x[i] * b.x[i + 1] - a.x[i + 1] * b.x[i];
+  }
+  for (size_t i = 0; i < a.obj.n; i++) {
+    c[2] += a.x[i] * a.x[i];
+    c[3] += b.x[i] * b.x[i];
+  }
+  MPI_Allreduce(MPI_IN_PLACE, c, 4, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx));
+  double cosv = hypot(c[0], c[1]) / sqrt(c[2] * c[3]);
+  CHECK(1.0 - cosv <= 1e-6,
+        "optimal start: Lanczos and power iterations differ, 1 - cos = %g",
+        1.0 - cosv);
+  CHECK(fabs(sqrt(c[2] / c[3]) - 1.0) <= 1e-4,
+        "optimal start: scale %.17g by Lanczos, %.17g by power iterations",
+        sqrt(c[2]), sqrt(c[3]));
+  fx_close(&a);
+  fx_close(&b);
+}
+
 /* The implicit model is the stored gaussian one of the same seed. */
 static void test_implicit_is_gaussian(bn_ctx_t *ctx, bn_optdef_t *defs,
                                       const char *gin, const char *iin) {
@@ -283,6 +323,7 @@ int main(int argc, char **argv) {
   }
   bn_optdef_t *defs = fx_defs();
   test_implicit_is_gaussian(ctx, defs, in[0], in[2]);
+  test_optimal_solvers(ctx, defs, in[0]);
   for (int k = 0; k < 4; k++) {
     fx_t f;
     fx_open(ctx, defs, in[k], "wf", NULL, &f);
@@ -295,7 +336,10 @@ int main(int argc, char **argv) {
                             {"real", "wf", "real/intensity"},
                             {"real", "raf", "real/amplitude"},
                             {"implicit", "twf", "implicit/intensity"},
-                            {"amplitude", "wf", "amplitude data/intensity"}};
+                            {"amplitude", "wf", "amplitude data/intensity"},
+                            {"complex", "raf-loss", "complex/reweighted"},
+                            {"real", "raf-loss", "real/reweighted"},
+                            {"amplitude", "auto", "amplitude data/auto"}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     int k = 0;
     while (strcmp(names[k], cases[c][0])) k++;

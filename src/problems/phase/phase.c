@@ -1,4 +1,5 @@
-/* Phase retrieval: options, setup from an HDF5 input, result output.
+/* Phase retrieval: setup from an HDF5 input, result output (the options
+ * and the choice of --method=auto: phase_opts.c).
  *
  * Input (docs/commands.md, `benign phase`): /y (m) with the attributes
  * model (gaussian|implicit|cdp; default gaussian), field (complex|real),
@@ -14,18 +15,7 @@
 #include "problems/phase/phase.h"
 #include "problems/phase/phase_cdp.h"
 
-const char *const bn_phase_method_names[5] = {"wf", "twf", "raf", "rwf",
-                                              "gd-random"};
-const char *const bn_phase_init_names[5] = {"spectral", "truncated", "reshaped",
-                                            "weighted", "random"};
-
-/* The method's own start and loss. */
-static const bn_phase_init_t bn_phase_default_init[5] = {
-    BN_PHASE_INIT_SPECTRAL, BN_PHASE_INIT_TRUNCATED, BN_PHASE_INIT_WEIGHTED,
-    BN_PHASE_INIT_RESHAPED, BN_PHASE_INIT_RANDOM};
-static const int bn_phase_amp_loss[5] = {0, 0, 1, 1, 0};
-
-/* Measurement models by name; NULL: known, not yet available. */
+/* Measurement models by name. */
 static const struct {
   const char *name;
   const bn_phase_model_t *model;
@@ -33,45 +23,6 @@ static const struct {
                        {"implicit", &bn_phase_model_implicit},
                        {"cdp", &bn_phase_model_cdp}};
 #define BN_PHASE_NMODELS 3
-
-int bn_phase_parse(const char *const *names, int count, const char *name) {
-  for (int k = 0; k < count; k++)
-    if (name && !strcmp(name, names[k])) return k;
-  return -1;
-}
-
-const bn_optdef_t bn_phase_optdefs[] = {
-    {"method", BN_OPT_CHOICE, "wf",
-     "wf: Wirtinger flow; twf: truncated WF; raf: reweighted amplitude flow; "
-     "rwf: reshaped WF; gd-random: gradient descent from a random start. "
-     "wf, twf, gd-random minimise the intensity loss 1/(2m) sum (|a_i^H z|^2 "
-     "- y_i)^2, raf and rwf the amplitude loss 1/(2m) sum (|a_i^H z| - "
-     "sqrt(y_i))^2; --solver=als runs the method's published update rule",
-     "wf|twf|raf|rwf|gd-random"},
-    {"init", BN_OPT_CHOICE, NULL,
-     "initial point (this key replaces the shared --init): spectral, "
-     "truncated (TWF), reshaped (RWF), weighted (RAF's weighted maximal "
-     "correlation) or random; unset: the method's own (wf spectral, twf "
-     "truncated, raf weighted, rwf reshaped, gd-random random)",
-     "spectral|truncated|reshaped|weighted|random"},
-    {"data", BN_OPT_CHOICE, "auto",
-     "what /y holds: intensity |Ax|^2 or amplitude |Ax|; auto: the `data` "
-     "attribute of /y (intensity if absent)",
-     "auto|intensity|amplitude"},
-    {"model", BN_OPT_CHOICE, "auto",
-     "measurement model; auto: the `model` attribute of /y (gaussian if "
-     "absent); another value must match it. cdp: coded diffraction "
-     "patterns of an h x w image (FFTW-MPI)",
-     "auto|gaussian|implicit|cdp"},
-    {"power-iters", BN_OPT_INT, "50",
-     "power iterations of the spectral initial points", NULL},
-    {"fft-plan", BN_OPT_CHOICE, "measure",
-     "cdp: how FFTW plans the 2-D transforms. measure: time candidate "
-     "plans first (a few seconds at 1024 x 1024; transforms several times "
-     "faster, but the plan, so the last bits of the answer, may differ "
-     "from run to run); estimate: a fixed plan at once (reproducible)",
-     "measure|estimate"},
-    {NULL, 0, NULL, NULL, NULL}};
 
 void bn_phase_free(bn_phase_t *s) {
   if (!s) return;
@@ -116,33 +67,6 @@ bn_status_t bn_phase_prepare(bn_phase_t *s) {
     }
   }
   return bn_agree(ctx, st);
-}
-
-static bn_status_t bn_phase_options(bn_phase_t *s, const bn_opts_t *opts) {
-  bn_ctx_t *ctx = s->ctx;
-  int64_t power;
-  BN_CALL(ctx, bn_opts_int(opts, "power-iters", &power));
-  if (power < 1 || power > 100000)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--power-iters=%lld: must be in [1, 100000]",
-                        (long long)power);
-  s->power_iters = (int)power;
-  s->fft_plan = strcmp(bn_opts_string(opts, "fft-plan"), "estimate")
-                    ? FFTW_MEASURE
-                    : FFTW_ESTIMATE;
-  s->method = (bn_phase_method_t)bn_phase_parse(bn_phase_method_names, 5,
-                                                bn_opts_string(opts, "method"));
-  s->amp_loss = bn_phase_amp_loss[s->method];
-  bn_opt_source_t src = bn_opts_source(opts, "init");
-  s->init = bn_phase_default_init[s->method];
-  if (src == BN_SRC_DECK || src == BN_SRC_CMDLINE)
-    s->init = (bn_phase_init_t)bn_phase_parse(bn_phase_init_names, 5,
-                                              bn_opts_string(opts, "init"));
-  const char *in = bn_opts_string(opts, "input");
-  if (!in || !*in)
-    return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");
-  s->input = strdup(in);
-  return s->input ? BN_OK : BN_ERROR(ctx, BN_ERR_MEM, "out of memory");
 }
 
 /* A string attribute of /y, or `def` when absent (caller frees *out). */
@@ -385,6 +309,7 @@ static bn_status_t bn_phase_create(bn_ctx_t *ctx, const bn_opts_t *opts,
   if (st == BN_OK) st = bn_h5_open(ctx, s->input, &f);
   if (st == BN_OK) st = bn_phase_read(s, f, opts);
   bn_h5_close(f);
+  if (st == BN_OK) bn_phase_choose(s);
   if (st != BN_OK) {
     bn_phase_free(s);
     return st;
@@ -456,8 +381,11 @@ static void bn_phase_describe(void *data, FILE *out) {
   fprintf(out, "OVERSAMPLING=%.4g\nDATA=%s\nMETHOD=%s\nLOSS=%s\nSTART=%s\n",
           (double)s->m / (double)s->n, s->amp_data ? "amplitude" : "intensity",
           bn_phase_method_names[s->method],
-          s->amp_loss ? "amplitude" : "intensity",
+          s->amp_loss == 2   ? "reweighted-amplitude"
+          : s->amp_loss == 1 ? "amplitude"
+                             : "intensity",
           bn_phase_init_names[s->init]);
+  if (s->auto_method) fprintf(out, "METHOD_CHOSEN_BY=auto\n");
   fprintf(out, "TRUTH=%s\n", s->xt ? "yes" : "no");
 }
 
@@ -473,9 +401,10 @@ const bn_problem_ops_t bn_problem_phase = {
     .name = "phase",
     .summary =
         "phase retrieval: x in C^n or R^n from y = |Ax|^2 or |Ax| "
-        "(Gaussian A, stored or implicit; Wirtinger flow, truncated WF, "
-        "reweighted amplitude flow, reshaped WF, gradient descent from a "
-        "random start)",
+        "(Gaussian A, stored or implicit, or coded diffraction patterns; by "
+        "default a method chosen for the model: reweighted amplitude flow "
+        "from the optimal spectral start; or Wirtinger flow, truncated WF, "
+        "reshaped WF, gradient descent from a random start)",
     .opts = bn_phase_optdefs,
     .create = bn_phase_create,
     .objective = bn_phase_objective,
@@ -487,8 +416,8 @@ const bn_problem_ops_t bn_problem_phase = {
     .truth = bn_phase_truth,
     .usage =
         "mpirun -n P benign phase [deck.ini] --input=F.h5 [--output=G.h5] "
-        "[--method=wf|twf|raf|rwf|gd-random] "
-        "[--init=spectral|truncated|reshaped|weighted|random] "
+        "[--method=auto|wf|twf|raf|rwf|gd-random|raf-loss] "
+        "[--init=spectral|truncated|reshaped|weighted|random|optimal] "
         "[--solver=gd|agd|als] ...",
     .gen_opts = bn_gen_phase_opts,
     .generate = bn_gen_phase_run};

@@ -24,6 +24,11 @@
  *              grad = (2/m) A^H ((|u|^2 - y) .* u)
  *   amplitude  f(z) = 1/(2m) sum_i (|u_i| - psi_i)^2
  *              grad = (1/m) A^H (u - psi .* u ./ |u|)   (u/|u| := 0 at 0)
+ *   reweighted f(z) = 1/m sum_i rho(|u_i|; psi_i), rho' (a) = a (a - psi)
+ *              / (a + beta psi), so that
+ *              grad = (1/m) A^H ((|u| - psi) ./ (|u| + beta psi) .* u),
+ *              RAF's reweighted gradient w_i (u_i - psi_i u_i/|u_i|),
+ *              w_i = |u_i| / (|u_i| + beta psi_i), as one function
  * "grad" is the gradient in the 2n real coordinates written as a complex
  * vector (twice the Wirtinger derivative d f / d conj(z)).
  *
@@ -37,12 +42,14 @@
 #include "benign/problem.h"
 
 typedef enum bn_phase_method {
-  BN_PHASE_WF = 0,       /* Wirtinger flow (Candes, Li, Soltanolkotabi)  */
-  BN_PHASE_TWF = 1,      /* truncated WF (Chen, Candes)                  */
-  BN_PHASE_RAF = 2,      /* reweighted amplitude flow (Wang et al.)      */
-  BN_PHASE_RWF = 3,      /* reshaped WF (Zhang, Liang)                   */
-  BN_PHASE_GD_RANDOM = 4 /* gradient descent from a random start (Sun, Qu,
+  BN_PHASE_WF = 0,        /* Wirtinger flow (Candes, Li, Soltanolkotabi)  */
+  BN_PHASE_TWF = 1,       /* truncated WF (Chen, Candes)                  */
+  BN_PHASE_RAF = 2,       /* reweighted amplitude flow (Wang et al.)      */
+  BN_PHASE_RWF = 3,       /* reshaped WF (Zhang, Liang)                   */
+  BN_PHASE_GD_RANDOM = 4, /* gradient descent from a random start (Sun, Qu,
                             Wright: the landscape claim)                 */
+  BN_PHASE_RAF_LOSS = 5   /* the loss whose gradient is RAF's reweighted
+                             amplitude gradient (phase_eval.c)           */
 } bn_phase_method_t;
 
 typedef enum bn_phase_init {
@@ -51,13 +58,17 @@ typedef enum bn_phase_init {
   BN_PHASE_INIT_RESHAPED = 2,  /* weights psi_i, lambda <= psi_i <= 5
                                   lambda (RWF)                             */
   BN_PHASE_INIT_WEIGHTED = 3,  /* weighted maximal correlation (RAF)      */
-  BN_PHASE_INIT_RANDOM = 4
+  BN_PHASE_INIT_RANDOM = 4,
+  BN_PHASE_INIT_OPTIMAL = 5 /* weights T(y_i / mean y) mean y, T(t) = (t -
+                               1)/(t + sqrt(m/n) - 1) (Luo, Alghamdi, Lu
+                               2019); scaled by a least-squares fit      */
 } bn_phase_init_t;
 
-/* "wf|twf|raf|rwf|gd-random", "spectral|truncated|reshaped|weighted|random";
- * parse returns -1 if unknown. */
-extern const char *const bn_phase_method_names[5];
-extern const char *const bn_phase_init_names[5];
+/* "wf|twf|raf|rwf|gd-random|raf-loss",
+ * "spectral|truncated|reshaped|weighted|random|optimal"; parse returns -1
+ * if unknown. */
+extern const char *const bn_phase_method_names[6];
+extern const char *const bn_phase_init_names[6];
 int bn_phase_parse(const char *const *names, int count, const char *name);
 
 /* Streams of the generated data and initial points (rng.h: >= 64). */
@@ -110,10 +121,14 @@ struct bn_phase {
   const bn_phase_model_t *model;
   int cplx, K;  /* complex field (K = 2) or real (K = 1)          */
   int amp_data; /* the file's /y holds amplitudes |Ax| (else |Ax|^2) */
-  int amp_loss; /* the method's loss is the amplitude loss          */
+  int amp_loss; /* the method's loss: 0 intensity, 1 amplitude, 2
+                   reweighted amplitude (raf-loss)                   */
+  double beta;  /* raf-loss: 5 complex, 10 real (PhasePack's RAF)   */
   bn_phase_method_t method;
   bn_phase_init_t init;
-  int power_iters;
+  int auto_method;       /* --method=auto: bn_phase_choose picks method, init */
+  int init_given;        /* --init was set (deck or command line)             */
+  int power_iters;       /* -1: auto (phase_init.c) */
   unsigned fft_plan;     /* cdp: FFTW planner flag (--fft-plan) */
   bn_idx_t n, m, ml, nl; /* sizes; local measurements and entries of z */
   uint64_t seed;         /* implicit: the operator's seed */
@@ -134,6 +149,12 @@ struct bn_phase {
   int64_t sweeps;        /* sweeps done (the WF step schedule's tau) */
   int t_gather, t_pass, t_reduce;
 };
+
+/* phase_opts.c. Collective: the options into s (method, start, input). */
+extern const bn_optdef_t bn_phase_optdefs[];
+bn_status_t bn_phase_options(bn_phase_t *s, const bn_opts_t *opts);
+/* After the input is read: --method=auto's method and start, logged. */
+void bn_phase_choose(bn_phase_t *s);
 
 /* Collective: after the sizes and distributions are set, allocate the work
  * space and the count arrays. */

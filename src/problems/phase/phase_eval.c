@@ -1,5 +1,6 @@
-/* Phase retrieval: objective, gradient, Hessian-vector product and the
- * error to the ground truth (formulas in phase.h).
+/* Phase retrieval: objective, gradient, Hessian-vector product (the
+ * intensity, amplitude and reweighted amplitude losses) and the error to
+ * the ground truth (formulas in phase.h).
  *
  * Every evaluation is: allgather z's shares into the replicated z, one
  * pass of the model over the rank's measurements with a pointwise kernel
@@ -76,6 +77,61 @@ static void bn_k_amplitude(bn_phase_t *s, void *kd, bn_idx_t k0, bn_idx_t nb,
   *(double *)kd += acc;
 }
 
+/* log1p(t) - t without the cancellation near t = 0 (t > -1). */
+static inline double bn_log1p_minus(double t) {
+  if (fabs(t) > 1e-3) return log1p(t) - t;
+  return t * t * (-0.5 + t * (1.0 / 3.0 + t * (-0.25 + t * 0.2)));
+}
+
+/* Reweighted amplitude loss (phase.h), a = |u|, d = a - psi:
+ * rho = d^2/2 + beta (1 + beta) psi^2 (log1p(t) - t), t = d/((1+beta) psi),
+ * the integral of rho'(a) = a d/(a + beta psi) from psi (rho = a^2/2 when
+ * psi = 0); w = (1/m) d/(a + beta psi) u. kd accumulates 2 rho. */
+static void bn_k_reweighted(bn_phase_t *s, void *kd, bn_idx_t k0, bn_idx_t nb,
+                            const double *u, const double *uv, double *w) {
+  (void)uv;
+  const int K = s->K;
+  const double c = 1.0 / (double)s->m, b = s->beta;
+  double acc = 0.0;
+  for (bn_idx_t k = 0; k < nb; k++) {
+    double ur = BN_RE(u, k, K), ui = BN_IM(u, k, K), p = s->psi[k0 + k];
+    double a = sqrt(ur * ur + ui * ui), d = a - p, q = 1.0, rho = 0.5 * a * a;
+    if (p > 0) {
+      rho = 0.5 * d * d +
+            b * (1.0 + b) * p * p * bn_log1p_minus(d / ((1.0 + b) * p));
+      q = d / (a + b * p);
+    }
+    acc += 2.0 * rho;
+    bn_phase_put(w, k, K, c * q * ur, c * q * ui);
+  }
+  *(double *)kd += acc;
+}
+
+/* Its Hessian along v, s = u/a, r = Re(conj(s) uv):
+ * w = (1/m) (rho''(a) s r + rho'(a)/a (uv - s r)), rho'(a)/a = d/(a +
+ * beta psi), rho''(a) = (a^2 + 2 a beta psi - beta psi^2)/(a + beta psi)^2;
+ * at a = 0 both are -1/beta (psi > 0) or 1 (psi = 0). */
+static void bn_k_reweighted_hvp(bn_phase_t *s, void *kd, bn_idx_t k0,
+                                bn_idx_t nb, const double *u, const double *uv,
+                                double *w) {
+  (void)kd;
+  const int K = s->K;
+  const double c = 1.0 / (double)s->m, b = s->beta;
+  for (bn_idx_t k = 0; k < nb; k++) {
+    double ur = BN_RE(u, k, K), ui = BN_IM(u, k, K);
+    double vr = BN_RE(uv, k, K), vi = BN_IM(uv, k, K);
+    double a = sqrt(ur * ur + ui * ui), p = s->psi[k0 + k], bp = b * p;
+    double g1 = p > 0 ? (a - p) / (a + bp) : 1.0, wr = g1 * vr, wi = g1 * vi;
+    if (a > 0) {
+      double g2 = (a * a + 2.0 * a * bp - bp * p) / ((a + bp) * (a + bp));
+      double sr = ur / a, si = ui / a, t = sr * vr + si * vi;
+      wr += (g2 - g1) * sr * t;
+      wi += (g2 - g1) * si * t;
+    }
+    bn_phase_put(w, k, K, c * wr, c * wi);
+  }
+}
+
 /* Intensity Hessian along v (uv = A v):
  * w = (2/m) (2 Re(conj(u) uv) u + (|u|^2 - y) uv). */
 static void bn_k_intensity_hvp(bn_phase_t *s, void *kd, bn_idx_t k0,
@@ -115,6 +171,13 @@ static void bn_k_amplitude_hvp(bn_phase_t *s, void *kd, bn_idx_t k0,
   }
 }
 
+/* The loss's kernels by s->amp_loss (0 intensity, 1 amplitude, 2
+ * reweighted). */
+static const bn_phase_kernel_fn bn_k_loss[3] = {bn_k_intensity, bn_k_amplitude,
+                                                bn_k_reweighted};
+static const bn_phase_kernel_fn bn_k_loss_hvp[3] = {
+    bn_k_intensity_hvp, bn_k_amplitude_hvp, bn_k_reweighted_hvp};
+
 const double *bn_phase_view(bn_phase_t *s, const double *x, double *buf,
                             bn_status_t *st) {
   *st = BN_OK;
@@ -150,8 +213,8 @@ bn_status_t bn_phase_eval(void *data, const double *x, double *f, double *g) {
   bn_timer_start(ctx, s->t_pass);
   double acc = 0.0;
   if (g) memset(s->red + 1, 0, s->vlen * sizeof(double));
-  s->model->pass(s, z, NULL, s->amp_loss ? bn_k_amplitude : bn_k_intensity,
-                 &acc, g ? s->red + 1 : NULL);
+  s->model->pass(s, z, NULL, bn_k_loss[s->amp_loss], &acc,
+                 g ? s->red + 1 : NULL);
   s->red[0] = acc;
   bn_timer_stop(ctx, s->t_pass);
   BN_CALL(ctx, bn_phase_finish(s, 1, g != NULL, g));
@@ -170,9 +233,7 @@ bn_status_t bn_phase_hvp(void *data, const double *x, const double *v,
   BN_CALL(ctx, st);
   bn_timer_start(ctx, s->t_pass);
   memset(s->red, 0, (s->vlen + 1) * sizeof(double));
-  s->model->pass(s, z, zv,
-                 s->amp_loss ? bn_k_amplitude_hvp : bn_k_intensity_hvp, NULL,
-                 s->red + 1);
+  s->model->pass(s, z, zv, bn_k_loss_hvp[s->amp_loss], NULL, s->red + 1);
   bn_timer_stop(ctx, s->t_pass);
   return bn_phase_finish(s, 0, 1, hv);
 }

@@ -20,6 +20,8 @@
  *                  n = 100, m = 6n instances, 3 and 4 converged on all)
  *   rwf            z <- z - mu * 1/m A^H (u - psi u/|u|), mu = 0.8
  *                  (Zhang, Liang 2016)
+ *   raf-loss       as raf with beta = 5 complex, 10 real: a step along
+ *                  the gradient of its loss (phase.h)
  *
  * The sweep counter tau is kept with the iterate (saved as the attribute
  * `sweeps` of /x and restored by a --restart), so a restarted run follows
@@ -123,7 +125,8 @@ bn_status_t bn_phase_sweep(void *data, double *x) {
       break;
     }
     case BN_PHASE_RAF:
-      d.coef = 10.0;
+    case BN_PHASE_RAF_LOSS: /* raf-loss: the same rule with its own beta */
+      d.coef = s->method == BN_PHASE_RAF ? 10.0 : s->beta;
       fn = bn_k_amp;
       mu = s->cplx ? 6.0 : 3.0;
       break;
