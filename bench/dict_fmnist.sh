@@ -8,7 +8,10 @@
 # online (--batch-size=512, lambda 0.15, PASSES passes, 2 processes).
 # Reports the training throughput (patches coded per second, all passes),
 # the final converged lasso's time and objective, and writes the atom
-# mosaic bench/results/dict_fmnist_atoms.png. Raw output:
+# mosaic bench/results/dict_fmnist_atoms.png. Then the default path from
+# images to atoms: 100,000 patches imported with the defaults (centered)
+# and benign dict with its defaults (l4); its iterations, times and
+# certificate, mosaic bench/results/dict_fmnist_l4_atoms.png. Raw output:
 # bench/results/dict_fmnist.txt.
 #   BN_BENCH_NP (2), BN_BENCH_TRAIN_PATCHES (600000), BN_BENCH_TEST_PATCHES
 #   (100000), BN_BENCH_PASSES (1), BN_BENCH_BATCH (512).
@@ -67,5 +70,22 @@ EOF
       'BEGIN { printf "%.0f", p * k / t }') patches/s ($np processes);" \
     "mean objective $(field synthesis_objective "$data/fm.json")" \
     "(converged lasso), whole run $(field seconds "$data/fm.json") s"
+  # The path a new user takes: 100,000 8x8 patches of the training images
+  # imported with the defaults (centered: Y Y^T has the null direction 1),
+  # then benign dict with its defaults (l4).
+  l4in="$data/fmnist-l4-100000.h5"
+  [ -f "$l4in" ] || "$build/benign" import --format=idx \
+    --input="$dir/train-images-idx3-ubyte.gz" --patch=8x8 \
+    --max-patches=100000 --output="$l4in"
+  mpirun -n "$np" "$build/benign" dict --input="$l4in" --json \
+    --progress=false --atoms-png=bench/results/dict_fmnist_l4_atoms.png \
+    --output="$data/fmnist-l4.h5" >"$data/fm-l4.json" 2>"$data/fm-l4.err"
+  grep -E "null direction|^NULL_DIRECTIONS|^COND_YYT|^solve |^certificate|Hessian-vector|wrote .*png" \
+    "$data/fm-l4.json" "$data/fm-l4.err" | sed 's/^[^:]*://; s/^/#   /'
+  echo "benign dict (defaults, l4) on 100000 centered patches:" \
+    "$(field iterations "$data/fm-l4.json") iterations, solve" \
+    "$(field solve_seconds "$data/fm-l4.json") s, whole run" \
+    "$(field seconds "$data/fm-l4.json") s, certificate" \
+    "$(field certificate "$data/fm-l4.json")"
   echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 } 2>&1 | tee "$out"

@@ -13,8 +13,12 @@
  *    one process (1e-12 relative), preconditioned or not, and the
  *    ScaLAPACK paths (eigendecomposition of Y Y^T, polar factor) agree
  *    with LAPACK's (--scalapack-min=2);
- *  - recovery: l4 (MSP) and sphere (huber, deflation) learn every atom of
- *    an orthogonal m = 12 dictionary (|cos| > 0.99) from random starts;
+ *  - recovery: l4 (MSP, on all the samples and with the sample
+ *    continuation) and sphere (huber, deflation) learn every atom of an
+ *    orthogonal m = 12 dictionary (|cos| > 0.99) from random starts; the
+ *    derivatives and the process-count independence hold on a coarse
+ *    level too (every 64th sample); tests/mpi_dict_l4.c has the rest of
+ *    l4's continuation and the null directions;
  *  - bad input (NaN sample, fewer samples than the dimension) is refused
  *    with one agreed error. */
 #include <math.h>
@@ -23,99 +27,9 @@
 #include <unistd.h>
 
 #include "benign/benign.h"
-#include "problems/dict/dict.h"
 #include "check.h"
-#include "problem_fixture.h"
+#include "dict_fixture.h"
 #include "problems/dict/dict.h"
-
-typedef struct fx {
-  bn_ctx_t *ctx;
-  bn_opts_t *opts;
-  const bn_problem_ops_t *ops;
-  bn_dict_t *d;
-  bn_objective_t obj;
-  double *x;
-} fx_t;
-
-/* The problem's keys plus the shared solve keys (starting at random points
- * unless a test says otherwise). */
-static bn_optdef_t *fx_defs(void) { return fx_problem_defs("dict", "random"); }
-
-/* kv: "key=value" settings, NULL-terminated. Returns 0 (and checks) if
- * the problem could not be created. */
-static int fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
-                   const char *const *kv, fx_t *f) {
-  void *data = NULL;
-  memset(f, 0, sizeof(*f));
-  f->ctx = ctx;
-  CHECK_OK(ctx, bn_opts_create(ctx, defs, &f->opts));
-  CHECK_OK(ctx, bn_opts_set(f->opts, "input", input, BN_SRC_CMDLINE));
-  for (int k = 0; kv && kv[k]; k++) {
-    char key[64];
-    const char *eq = strchr(kv[k], '=');
-    snprintf(key, sizeof key, "%.*s", (int)(eq - kv[k]), kv[k]);
-    CHECK_OK(ctx, bn_opts_set(f->opts, key, eq + 1, BN_SRC_CMDLINE));
-  }
-  f->ops = bn_problem_find("dict");
-  bn_status_t st = f->ops->create(ctx, f->opts, &data);
-  CHECK(st == BN_OK, "create %s: %s", input, bn_error_message(ctx));
-  if (st != BN_OK) {
-    bn_opts_destroy(f->opts);
-    return 0;
-  }
-  f->d = data;
-  f->ops->objective(data, &f->obj);
-  f->x = calloc(f->obj.n + 1, sizeof(double));
-  return 1;
-}
-
-static void fx_close(fx_t *f) {
-  f->ops->destroy(f->d);
-  bn_opts_destroy(f->opts);
-  free(f->x);
-}
-
-static double fx_dot(fx_t *f, const double *a, const double *b) {
-  double s = 0.0;
-  for (size_t i = 0; i < f->obj.n; i++) s += a[i] * b[i];
-  MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(f->ctx));
-  return s;
-}
-
-/* A tangent direction at f->x keyed by position (rank 0 holds all). */
-static void fx_tangent(fx_t *f, uint32_t stream, double *d) {
-  for (size_t i = 0; i < f->obj.n; i++)
-    d[i] = bn_rng_normal(7, stream, (uint64_t)i, 0);
-  CHECK_OK(f->ctx, f->obj.project(f->d, f->x, d));
-}
-
-static bn_solver_t *fx_solver(bn_ctx_t *ctx, const char *name, double tol,
-                              int64_t max_iter) {
-  bn_solver_t *s = NULL;
-  bn_solver_params_t p;
-  bn_solver_params_default(&p);
-  p.tol = tol;
-  p.max_iter = max_iter;
-  p.progress = false;
-  CHECK_OK(ctx, bn_solver_create(ctx, name, &s));
-  bn_solver_set_params(s, &p);
-  return s;
-}
-
-/* The stage loop of the run frame (drivers/run_problem.c), no
- * certificates. */
-static void fx_learn(fx_t *f, double tol) {
-  bn_solver_t *s = fx_solver(f->ctx, bn_dict_solver(f->d), tol, 3000);
-  while (!bn_dict_finished(f->d)) {
-    int kept;
-    CHECK_OK(f->ctx, f->ops->init(f->d, f->opts, f->x));
-    CHECK_OK(f->ctx, bn_solver_solve(s, &f->obj, f->x));
-    CHECK(bn_solver_reason(s) > 0, "solve %d: %s", bn_dict_stages_done(f->d),
-          bn_reason_string(bn_solver_reason(s)));
-    CHECK_OK(f->ctx, bn_dict_accept(f->d, f->x, s, NULL, &kept));
-  }
-  bn_solver_destroy(s);
-}
 
 /* Gradient and Hessian-vector product against finite differences. */
 static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs, const char *in,
@@ -188,10 +102,11 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs, const char *in,
   fx_close(&f);
 }
 
-/* The l4 objective's Hessian at the truth: positive definite on O(m). */
+/* The l4 objective's Hessian at the truth: positive definite on O(m) (all
+ * the samples: a coarse level's subset has other minimizers). */
 static void test_hessian_at_truth(bn_ctx_t *ctx, bn_optdef_t *defs,
                                   const char *in) {
-  const char *kv[] = {"method=l4", NULL};
+  const char *kv[] = {"method=l4", "l4-coarse=0", NULL};
   fx_t f;
   if (!fx_open(ctx, defs, in, kv, &f)) return;
   bool have = false;
@@ -383,14 +298,17 @@ int main(int argc, char **argv) {
 
   const char *sh[] = {"method=sphere", "loss=huber", NULL};
   const char *s4[] = {"method=sphere", "loss=l4", NULL};
-  const char *l4[] = {"method=l4", NULL};
-  const char *l4n[] = {"method=l4", "precondition=false", NULL};
+  const char *l4[] = {"method=l4", "l4-coarse=0", NULL};
+  const char *l4c[] = {"method=l4", NULL}; /* the first level: 1/64 */
+  const char *l4n[] = {"method=l4", "precondition=false", "l4-coarse=0", NULL};
   const char *ov[] = {"method=overcomplete", NULL};
   test_derivatives(ctx, defs, in[0], sh, "sphere huber", 0);
   test_derivatives(ctx, defs, in[0], sh, "sphere huber, deflated", 1);
   test_derivatives(ctx, defs, in[0], s4, "sphere l4", 0);
   test_derivatives(ctx, defs, in[1], s4, "sphere l4, gaussian A, deflated", 1);
   test_derivatives(ctx, defs, in[0], l4, "l4 on O(m)", 0);
+  test_derivatives(ctx, defs, in[0], l4c, "l4 on O(m), samples 1/64", 0);
+  test_counts(ctx, defs, in[0], l4c, "l4, samples 1/64");
   test_derivatives(ctx, defs, in[1], l4n, "l4 on O(m), not preconditioned", 0);
   test_hessian_at_truth(ctx, defs, in[0]);
   test_monotone(ctx, defs, in[0], l4, "MSP");
@@ -403,6 +321,7 @@ int main(int argc, char **argv) {
   test_counts(ctx, defs, in[0], l4s, "l4, ScaLAPACK");
   test_counts(ctx, defs, in[1], shs, "sphere, ScaLAPACK preconditioner");
   test_recovery(ctx, defs, in[0], l4, "l4 (MSP)");
+  test_recovery(ctx, defs, in[0], l4c, "l4 (MSP), sample continuation");
   test_recovery(ctx, defs, in[0], l4s, "l4 (MSP), ScaLAPACK polar");
   const char *shr[] = {"method=sphere", "loss=huber", "init=random", NULL};
   test_recovery(ctx, defs, in[0], shr, "sphere huber");

@@ -117,6 +117,12 @@ const bn_optdef_t bn_dict_optdefs[] = {
      NULL},
     {"code-iters", BN_OPT_INT, "100",
      "overcomplete: FISTA iterations of the final codes", NULL},
+    {"l4-coarse", BN_OPT_REAL, "0.5",
+     "l4 (solver als): the first MSP steps use every s-th sample, s the "
+     "largest power of 2 leaving >= this times m^2 samples; s halves each "
+     "time a step moves no atom by more than 0.05 (0 = all samples "
+     "throughout)",
+     NULL},
     {"scalapack-min", BN_OPT_INT, "1000",
      "dimension m from which the eigendecomposition of Y Y^T and the polar "
      "factors of l4 use ScaLAPACK (on more than one process)",
@@ -309,8 +315,10 @@ static void bn_dict_describe(void *data, FILE *out) {
   fprintf(out, "DIM=%lld\nSAMPLES=%lld\nATOMS=%d\nSOLVES=%d\n", (long long)d->m,
           (long long)d->p, d->n, d->stages);
   fprintf(out, "PRECONDITION=%s\n", d->precond ? "yes" : "no");
-  if (d->precond)
-    fprintf(out, "COND_YYT=%.4g\n", d->meig[d->m - 1] / d->meig[0]);
+  if (d->precond && d->nnull > 0)
+    fprintf(out, "NULL_DIRECTIONS=%d\n", d->nnull);
+  if (d->precond && d->nnull < d->m)
+    fprintf(out, "COND_YYT=%.4g\n", d->meig[d->m - 1] / d->meig[d->nnull]);
   fprintf(out, "TRUTH=%s\n", d->nt ? "yes" : "no");
 }
 

@@ -206,6 +206,7 @@ struct bn_dict {
   const double *y;
   double *msq, *misq, *meig; /* M^(1/2), M^(-1/2) (m x m), eig(M) (m)  */
   double ynorm2;             /* |Y|_F^2 of the data as read            */
+  int nnull; /* null directions of M projected out (l4 preconditioning) */
   /* Ground truth /A_true (m x nt, unit columns; nt = 0: none) and its
    * points in preconditioned coordinates q*_k = M^(-1/2) a_k / |.|. */
   int nt;
@@ -229,6 +230,13 @@ struct bn_dict {
    * reduction buffer (m^2 + 1), cached W and G = C^T Ybar. */
   double *wf, *vf, *zl, *cl, *gbuf, *wc, *gcw, cfw;
   bool wvalid;
+  /* l4's sample continuation (dict_l4_kern.c): the current level uses
+   * every l4_stride-th sample by global index (l4_ps of them; locally
+   * l4_nl rows from row l4_r0); l4_stride0 the coarsest (1: off),
+   * l4_coarse the option, l4_levels the level changes of this solve. */
+  int64_t l4_stride, l4_stride0, l4_levels;
+  double l4_coarse;
+  bn_idx_t l4_r0, l4_nl, l4_ps;
   /* Codes: options and, after bn_dict_finish, the local codes. */
   int codes; /* 0 none, 1 sparse, 2 dense */
   double code_thr, lasso;
@@ -252,10 +260,12 @@ extern const bn_stage_ops_t bn_dict_stage_ops;
 bn_status_t bn_dict_read(bn_dict_t *d, bn_h5_t *f);
 /* dict_linalg.c: functions of a symmetric m x m matrix (replicated):
  * eigenvalues (ascending) into w and, with fs != NULL, M^(1/2) and
- * M^(-1/2) into fs (m x m) and fis; by LAPACK, or ScaLAPACK when
- * m >= d->scalapack_min and there are several processes. Collective. */
+ * M^(-1/2) into fs (m x m) and fis, the eigenvalues <= null_rel times the
+ * largest taken as null directions (fis projects them out); by LAPACK, or
+ * ScaLAPACK when m >= d->scalapack_min and there are several processes.
+ * Collective. */
 bn_status_t bn_dict_sym_sqrt(bn_dict_t *d, const double *a, double *w,
-                             double *fs, double *fis);
+                             double *fs, double *fis, double null_rel);
 /* Polar factor U V^T of an m x m matrix g = U S V^T into rank 0's out
  * (g: rank 0's, or every process's when m >= scalapack-min and P > 1).
  * Collective. */
@@ -295,6 +305,20 @@ bn_status_t bn_dict_l4_hvp(void *data, const double *x, const double *v,
 bn_status_t bn_dict_l4_retract(void *data, double *x);
 bn_status_t bn_dict_l4_project(void *data, const double *x, double *v);
 bn_status_t bn_dict_l4_sweep(void *data, double *x);
+/* dict_l4_kern.c: the samples' part of l4 at the current level. Not
+ * collective: apply sets Z and C (kept) and returns G = (Z^3)^T Ybar_s
+ * (m x m) and sum Z^4; apply_dir the product (3 Z^2 o Ybar_s V^T)^T Ybar_s
+ * at the Z of the last apply. Levels: bn_dict_l4_level sets the stride,
+ * bn_dict_l4_coarsest the first one from --l4-coarse (0: all samples);
+ * bn_dict_l4_next_level (collective) moves to the next finer level when
+ * the step from wold to w (rank 0's) moved no atom by more than its
+ * tolerance. */
+void bn_dict_l4_apply(bn_dict_t *d, const double *w, double *g, double *fs);
+void bn_dict_l4_apply_dir(bn_dict_t *d, const double *v, double *g);
+void bn_dict_l4_level(bn_dict_t *d, int64_t stride);
+void bn_dict_l4_coarsest(bn_dict_t *d, double coarse);
+bn_status_t bn_dict_l4_next_level(bn_dict_t *d, const double *wold,
+                                  const double *w);
 
 /* dict_stage.c: stage records, histories and the deflation state. */
 bn_status_t bn_dict_stage_room(bn_dict_t *d, size_t more);

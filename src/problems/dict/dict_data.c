@@ -11,6 +11,10 @@
 
 #include "problems/dict/dict.h"
 
+/* Eigenvalues of Y Y^T / p at or below this times the largest are null
+ * directions (rounding: centering leaves ~1e-32). */
+#define BN_DICT_NULL_REL 1e-12
+
 /* Collective: the first sample (row) holding a non-finite value, or -1. */
 static bn_status_t bn_dict_first_bad(bn_dict_t *d, const double *y,
                                      int64_t *bad) {
@@ -99,24 +103,43 @@ static bn_status_t bn_dict_precondition(bn_dict_t *d) {
         g[i * m + j] /= (double)d->p;
         g[j * m + i] = g[i * m + j];
       }
-    st = bn_dict_sym_sqrt(d, g, d->meig, d->msq, d->misq);
+    st = bn_dict_sym_sqrt(d, g, d->meig, d->msq, d->misq, BN_DICT_NULL_REL);
   }
   free(g);
   BN_CALL(ctx, st);
-  const double lo = d->meig[0], hi = d->meig[m - 1];
+  double lo = d->meig[0];
+  const double hi = d->meig[m - 1];
   if (!(hi > 0))
     return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: /Y is zero", d->input);
   /* Without preconditioning a rank-deficient Y only leaves directions the
-   * objective ignores (l4: a free row of W). */
-  if (d->precond && !(lo > 1e-12 * hi))
+   * objective ignores (l4: a free row of W). With it, l4 works within the
+   * span of the data: the null directions are projected out of Ybar, and
+   * as many rows of W end there, atoms with zero codes. The sphere
+   * objectives would take a null direction for their minimizer. */
+  for (int j = 0; j < m && d->meig[j] <= BN_DICT_NULL_REL * hi; j++)
+    d->nnull = j + 1;
+  if (d->precond && d->nnull > 0 && d->nnull < m &&
+      d->method == &bn_dict_method_l4) {
+    bn_log(
+        ctx, BN_LOG_INFO,
+        "precondition: Y Y^T has %d null direction%s (eigenvalues <= "
+        "%.0e of the largest: a constant coordinate, or patches centered "
+        "by benign import): preconditioned within the span of the data "
+        "(%d dimensions); %s atom%s with zero codes\n",
+        d->nnull, d->nnull == 1 ? "" : "s", BN_DICT_NULL_REL, m - d->nnull,
+        d->nnull == 1 ? "the null direction is an" : "the null directions are",
+        d->nnull == 1 ? "" : "s");
+    lo = d->meig[d->nnull];
+  }
+  if (d->precond && !(lo > BN_DICT_NULL_REL * hi))
     return BN_ERROR_ALL(ctx, BN_ERR_DATA,
                         "%s: Y Y^T is singular (eigenvalues of Y Y^T / p from "
                         "%.3g to %.3g): the samples do not span the "
                         "m = %d dimensions (a constant or repeated "
                         "coordinate? patches centered by benign import "
-                        "--center lose one: import them with "
-                        "--center=false, or run --method=l4 "
-                        "--precondition=false)",
+                        "--center lose one: --method=l4 preconditions "
+                        "within their span; else import them with "
+                        "--center=false)",
                         d->input, lo, hi, m);
   if (!d->precond) {
     for (int i = 0; i < m; i++)

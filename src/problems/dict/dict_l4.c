@@ -20,6 +20,9 @@
  *   Hess f(W)[V] = P_W(D^2 f(W)[V] - V sym(W^T E)),
  *   D^2 f(W)[V]  = -(3/p) (Z^2 o (Ybar_rows V^T))^T Ybar_rows,
  *   R(W)         = Polar(W)   (the polar retraction).
+ * The work on the samples, and the sample continuation of the als solver
+ * (the first steps on a subset), are in dict_l4_kern.c; f, G and their
+ * normalization are those of the current level's p_s samples.
  * W is rank 0's (m^2 doubles); an evaluation broadcasts it with a flag
  * telling whether it is the cached point, so the sweep after an
  * evaluation (and Hessian-vector products at one point) reuse Z and G. */
@@ -33,8 +36,7 @@
 /* Collective: make the cache hold f, E and Z at rank 0's W. */
 static bn_status_t bn_dict_l4_at(bn_dict_t *d, const double *x) {
   bn_ctx_t *ctx = d->ctx;
-  const int m = (int)d->m, pl = (int)d->pl;
-  const size_t mm = (size_t)m * m;
+  const size_t mm = (size_t)d->m * d->m;
   double *b = d->wf;
   if (bn_ctx_rank(ctx) == 0) {
     b[mm] = d->wvalid && !memcmp(x, d->wc, mm * sizeof(double));
@@ -45,26 +47,14 @@ static bn_status_t bn_dict_l4_at(bn_dict_t *d, const double *x) {
   memcpy(d->wc, b, mm * sizeof(double));
   bn_timer_start(ctx, d->t_eval);
   double fs = 0.0;
-  memset(d->gbuf, 0, (mm + 1) * sizeof(double));
-  if (pl > 0) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, pl, m, m, 1.0, d->y, m,
-                d->wc, m, 0.0, d->zl, m);
-    const size_t n = (size_t)pl * m;
-    for (size_t k = 0; k < n; k++) {
-      double z = d->zl[k], z2 = z * z;
-      fs += z2 * z2;
-      d->cl[k] = z2 * z;
-    }
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, m, pl, 1.0, d->cl,
-                m, d->y, m, 0.0, d->gbuf, m);
-  }
+  bn_dict_l4_apply(d, d->wc, d->gbuf, &fs);
   d->gbuf[mm] = fs;
   bn_timer_stop(ctx, d->t_eval);
   bn_timer_start(ctx, d->t_reduce);
   bn_status_t st = bn_allreduce_sum(ctx, d->gbuf, mm + 1);
   bn_timer_stop(ctx, d->t_reduce);
   BN_CALL(ctx, st);
-  const double ip = 1.0 / (double)d->p;
+  const double ip = 1.0 / (double)d->l4_ps;
   for (size_t k = 0; k < mm; k++) d->gcw[k] = -ip * d->gbuf[k];
   d->cfw = -0.25 * ip * d->gbuf[mm];
   d->wvalid = true;
@@ -109,7 +99,7 @@ bn_status_t bn_dict_l4_hvp(void *data, const double *x, const double *v,
                            double *hv) {
   bn_dict_t *d = data;
   bn_ctx_t *ctx = d->ctx;
-  const int m = (int)d->m, pl = (int)d->pl;
+  const int m = (int)d->m;
   const size_t mm = (size_t)m * m;
   BN_CALL(ctx, bn_dict_l4_at(d, x));
   /* The input is projected too (H = P Hess P on all of R^(m x m)): a
@@ -122,19 +112,11 @@ bn_status_t bn_dict_l4_hvp(void *data, const double *x, const double *v,
   }
   BN_MPI(ctx, MPI_Bcast(d->vf, (int)mm, MPI_DOUBLE, 0, bn_ctx_comm(ctx)));
   bn_timer_start(ctx, d->t_hvp);
-  memset(d->gbuf, 0, mm * sizeof(double));
-  if (pl > 0) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, pl, m, m, 1.0, d->y, m,
-                d->vf, m, 0.0, d->cl, m);
-    const size_t n = (size_t)pl * m;
-    for (size_t k = 0; k < n; k++) d->cl[k] *= 3.0 * d->zl[k] * d->zl[k];
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, m, pl, 1.0, d->cl,
-                m, d->y, m, 0.0, d->gbuf, m);
-  }
+  bn_dict_l4_apply_dir(d, d->vf, d->gbuf);
   bn_timer_stop(ctx, d->t_hvp);
   BN_CALL(ctx, bn_allreduce_sum(ctx, d->gbuf, mm));
   if (bn_ctx_rank(ctx) != 0) return BN_OK;
-  const double ip = 1.0 / (double)d->p;
+  const double ip = 1.0 / (double)d->l4_ps;
   for (size_t k = 0; k < mm; k++) hv[k] = -ip * d->gbuf[k];
   /* hv -= V sym(W^T E), then the projection. */
   double *s = d->gbuf, *t = d->gbuf + mm;
@@ -175,13 +157,15 @@ bn_status_t bn_dict_l4_project(void *data, const double *x, double *v) {
 }
 
 /* W <- Polar(G) = Polar(-E): one application of the samples per step, the
- * evaluation after the previous step having computed G at this W. */
+ * evaluation after the previous step having computed G at this W; on a
+ * coarse level, the step's size decides the next level. */
 bn_status_t bn_dict_l4_sweep(void *data, double *x) {
   bn_dict_t *d = data;
   BN_CALL(d->ctx, bn_dict_l4_at(d, x));
   const size_t mm = (size_t)d->m * d->m;
   for (size_t k = 0; k < mm; k++) d->vf[k] = -d->gcw[k];
-  return bn_dict_polar(d, d->vf, x);
+  BN_CALL(d->ctx, bn_dict_polar(d, d->vf, x));
+  return bn_dict_l4_next_level(d, d->wc, x);
 }
 
 /* The sine of the angle between the worst-matched true atom q*_k and its
@@ -222,6 +206,14 @@ static bn_status_t bn_dict_l4_options(bn_dict_t *d, const bn_opts_t *opts,
   bool given = bn_opts_source(opts, "solver") >= BN_SRC_DECK;
   *solver = given ? bn_opts_string(opts, "solver") : "als";
   d->loss = BN_DICT_L4;
+  BN_CALL(d->ctx, bn_opts_real(opts, "l4-coarse", &d->l4_coarse));
+  if (!(d->l4_coarse >= 0) || !isfinite(d->l4_coarse))
+    return BN_ERROR_ALL(d->ctx, BN_ERR_ARG,
+                        "--l4-coarse=%s: must be a number >= 0 (the first "
+                        "level's samples in units of m^2; 0 = all samples)",
+                        bn_opts_string(opts, "l4-coarse"));
+  /* gd and agd's line searches need one objective throughout. */
+  if (strcmp(*solver, "als")) d->l4_coarse = 0;
   return BN_OK;
 }
 
@@ -245,6 +237,14 @@ static bn_status_t bn_dict_l4_setup(bn_dict_t *d) {
   d->wc = d->gbuf + 2 * mm + 1;
   d->gcw = d->wc + mm;
   BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, mm + 1, sizeof(double), &d->qk)));
+  bn_dict_l4_coarsest(d, d->l4_coarse);
+  if (d->l4_stride0 > 1)
+    bn_log(ctx, BN_LOG_INFO,
+           "l4: the first steps use every %lld-th sample (%lld of %lld; "
+           "--l4-coarse=%g), then twice as many each time a step moves no "
+           "atom by more than 0.05, up to all\n",
+           (long long)d->l4_stride0, (long long)d->l4_ps, (long long)d->p,
+           d->l4_coarse);
   return BN_OK;
 }
 
@@ -270,7 +270,8 @@ static bn_status_t bn_dict_l4_init(bn_dict_t *d, const bn_opts_t *opts,
   for (size_t k = 0; k < mm; k++)
     d->vf[k] = bn_rng_normal((uint64_t)seed, BN_DICT_STREAM_INIT, (uint64_t)k,
                              (uint32_t)d->done);
-  d->wvalid = false;
+  bn_dict_l4_level(d, d->l4_stride0);
+  d->l4_levels = 0;
   return bn_dict_polar(d, d->vf, x);
 }
 
@@ -305,19 +306,37 @@ static bn_status_t bn_dict_l4_truth(bn_dict_t *d, double *x, bool *have) {
   return bn_dict_polar(d, d->vf, x);
 }
 
+/* W, with the level of the continuation as its attribute l4_stride (a
+ * checkpoint restarts on the level it stopped on; a result's is 1). */
 static bn_status_t bn_dict_l4_save(bn_dict_t *d, const double *x, bn_h5_t *f,
                                    const char *prefix) {
   char name[128];
   snprintf(name, sizeof name, "%sW", prefix);
-  return bn_dict_put(d, f, name, d->m, (int)d->m, x);
+  BN_CALL(d->ctx, bn_dict_put(d, f, name, d->m, (int)d->m, x));
+  return bn_h5_attr_set_i64(f, name, "l4_stride", d->l4_stride);
 }
 
+/* A file without l4_stride (an older result) starts on the coarsest
+ * level. */
 static bn_status_t bn_dict_l4_load(bn_dict_t *d, bn_h5_t *f, const char *prefix,
                                    double *x) {
   char name[128];
+  int has = 0;
   snprintf(name, sizeof name, "%sW", prefix);
   d->wvalid = false;
-  return bn_dict_get_iterate(d, f, name, d->m, (int)d->m, x);
+  BN_CALL(d->ctx, bn_dict_get_iterate(d, f, name, d->m, (int)d->m, x));
+  BN_CALL(d->ctx, bn_h5_attr_exists(f, name, "l4_stride", &has));
+  if (!has) return BN_OK;
+  int64_t s = 0;
+  BN_CALL(d->ctx, bn_h5_attr_get_i64(f, name, "l4_stride", &s));
+  if (s < 1 || s > d->l4_stride0 || (s & (s - 1)))
+    return BN_ERROR_ALL(d->ctx, BN_ERR_DATA,
+                        "%s: %s: l4_stride = %lld: expected a power of 2 in "
+                        "[1, %lld] (this run's first level)",
+                        bn_h5_path(f), name, (long long)s,
+                        (long long)d->l4_stride0);
+  bn_dict_l4_level(d, s);
+  return BN_OK;
 }
 
 const bn_dict_method_t bn_dict_method_l4 = {.name = "l4",

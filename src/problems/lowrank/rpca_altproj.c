@@ -66,7 +66,8 @@ bn_status_t bn_rpca_ap_alloc(bn_rpca_t *c) {
   if (st == BN_OK)
     st = bn_mallocn(c->ctx, bn_size_mul(6, n), sizeof(double), &ap->work);
   if (st == BN_OK)
-    st = bn_mallocn(c->ctx, bn_size_mul(48 * (size_t)c->r, (size_t)c->r),
+    st = bn_mallocn(c->ctx,
+                    bn_size_mul(bn_size_mul(48, (size_t)c->r), (size_t)c->r),
                     sizeof(double), &ap->small);
   return bn_agree(c->ctx, st);
 }
