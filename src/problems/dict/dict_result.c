@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "benign/png.h"
+#include "benign/pictures.h"
 #include "problems/dict/dict.h"
 
 bn_status_t bn_dict_finish(void *data, bn_dict_report_t *r) {
@@ -39,13 +39,10 @@ bn_status_t bn_dict_atoms_png(void *data, const char *path) {
   if (!d->ahat || d->found < 1)
     return BN_ERROR_ALL(ctx, BN_ERR_STATE, "--atoms-png: no atoms to draw");
   int64_t ph = 0, pw = 0;
+  int th = 0, tw = 0;
   bn_dict_patch_shape(d, &ph, &pw);
-  if (ph * pw != (int64_t)d->m) {
-    int64_t s = (int64_t)llround(sqrt((double)d->m));
-    ph = s * s == (int64_t)d->m ? s : (int64_t)d->m;
-    pw = s * s == (int64_t)d->m ? s : 1;
-  }
-  return bn_dict_atoms_draw(d, path, (int)ph, (int)pw);
+  bn_atoms_tile((int64_t)d->m, ph, pw, &th, &tw);
+  return bn_dict_atoms_draw(d, path, th, tw);
 }
 
 bn_status_t bn_dict_write_result(void *data, const double *x,
