@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "io/plot_impl.h"
+#include "io/plot_canvas.h"
 
 static const unsigned char bn_black[3] = {0, 0, 0};
 static const unsigned char bn_grid[3] = {225, 225, 225};

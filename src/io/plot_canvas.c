@@ -5,7 +5,7 @@
 
 #include "benign/error.h"
 #include "benign/png.h"
-#include "io/plot_impl.h"
+#include "io/plot_canvas.h"
 
 bn_status_t bn_canvas_create(bn_ctx_t *ctx, int width, int height,
                              bn_canvas_t **out) {

@@ -10,8 +10,8 @@
 #include "benign/ctx.h"
 #include "benign/error.h"
 #include "benign/plateau.h"
+#include "io/plot_canvas.h"
 #include "io/plot_hist.h"
-#include "io/plot_impl.h"
 
 enum {
   BN_PANEL_W = 540,

@@ -1,7 +1,7 @@
 /* The plots' text: a 5 x 8 bitmap font for printable ASCII (the classic
  * 5 x 7 LCD glyphs with one row for descenders). Each glyph is 5 columns,
  * left to right; bit r of a column is row r, top row bit 0. */
-#include "io/plot_impl.h"
+#include "io/plot_canvas.h"
 
 enum { BN_GLYPH_W = 5, BN_GLYPH_H = 8, BN_GLYPH_ADVANCE = 6 };
 

@@ -1,4 +1,5 @@
-/* Robust PCA, --method=altproj: one projection (the objective's sweep).
+/* Robust PCA, --method=altproj: the one pass over M (the objective) and
+ * one projection (the objective's sweep).
  *
  * At L = U s V^T (U, V orthonormal) with D = M - S, the projection of D
  * onto the tangent space of the rank-r matrices at L is
@@ -19,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "problems/lowrank/rpca_state.h"
+#include "problems/lowrank/rpca_dense.h"
 
 /* out = a t (+ out if add): a n x r, t r x r (row-major, local). */
 static void bn_ap_mul(bn_idx_t n, int r, const double *a, const double *t,
@@ -84,6 +85,76 @@ static void bn_ap_middle(int r, const double *s, const double *e,
       m[a * n + r + b] = r1[b * r + a];
       m[(r + a) * n + b] = r2[a * r + b];
     }
+}
+
+/* Collective: f = 1/2 |Z|^2 and g = [Z Y; Z^T X] at x for the current
+ * zeta, one streaming pass over the local rows of M. */
+static bn_status_t bn_ap_pass(bn_rpca_t *c, const double *x, double *f,
+                              double *g) {
+  bn_ctx_t *ctx = c->ctx;
+  bn_rpca_ap_t *ap = c->ap;
+  const int r = c->r;
+  const bn_idx_t n2 = c->n2;
+  bn_timer_start(ctx, c->t_gather);
+  BN_CALL(ctx, bn_rpca_allgather_v(c, x + c->nu * r));
+  bn_rpca_transpose_v(c);
+  bn_timer_stop(ctx, c->t_gather);
+  bn_timer_start(ctx, c->t_product);
+  memset(c->gvt, 0, (size_t)(n2 * r) * sizeof(double));
+  double *restrict row = c->colsel->rrow, *restrict z = c->rowbuf;
+  const double zeta = ap->zeta;
+  double red[2] = {0.0, 0.0}; /* |Z|^2, entries of S */
+  for (bn_idx_t i = 0; i < c->nu; i++) {
+    bn_rpca_res_row(c, x, i, row);
+    double kept = 0;
+    for (bn_idx_t j = 0; j < n2; j++) {
+      double v = row[j];
+      bool s = fabs(v) > zeta; /* as the authors' wthresh(.,'h',zeta) */
+      z[j] = s ? 0.0 : -v;
+      kept += s;
+    }
+    red[1] += kept;
+    for (bn_idx_t j = 0; j < n2; j++) red[0] += z[j] * z[j];
+    bn_rpca_grad_row(c, z, x + i * r, 1.0, g + i * r);
+  }
+  for (bn_idx_t j = 0; j < n2; j++)
+    for (int a = 0; a < r; a++) c->gvall[j * r + a] = c->gvt[a * n2 + j];
+  bn_timer_stop(ctx, c->t_product);
+  bn_timer_start(ctx, c->t_reduce);
+  BN_CALL(ctx, bn_rpca_reduce_v(c, g + c->nu * r));
+  BN_CALL(ctx, bn_allreduce_sum(ctx, red, 2));
+  bn_timer_stop(ctx, c->t_reduce);
+  *f = 0.5 * red[0];
+  ap->kept = red[1];
+  return BN_OK;
+}
+
+bn_status_t bn_rpca_ap_eval(void *data, const double *x, double *f, double *g) {
+  bn_rpca_t *c = data;
+  bn_ctx_t *ctx = c->ctx;
+  bn_rpca_ap_t *ap = c->ap;
+  const size_t len = (size_t)(c->nu + c->nv) * (size_t)c->r;
+  int bad = 0;
+  for (size_t e = 0; e < len && !bad; e++) bad = !isfinite(x[e]);
+  BN_MPI(ctx, MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX,
+                            bn_ctx_comm(ctx)));
+  if (bad) {
+    *f = NAN;
+    for (size_t e = 0; g && e < len; e++) g[e] = NAN;
+    ap->cached = false;
+    return BN_OK;
+  }
+  if (!ap->zeta_set) { /* the start: zeta_0 = beta s_1(X Y^T) */
+    double *t = ap->small, *s = t + 2 * c->r * c->r;
+    BN_CALL(ctx, bn_rpca_ap_factor(c, x, t, t + c->r * c->r, s));
+    ap->zeta = ap->beta * s[0];
+    ap->zeta_set = true;
+  }
+  BN_CALL(ctx, bn_ap_pass(c, x, f, ap->g));
+  memcpy(ap->x, x, len * sizeof(double));
+  ap->cached = true;
+  if (g) memcpy(g, ap->g, len * sizeof(double));
+  return BN_OK;
 }
 
 bn_status_t bn_rpca_ap_sweep(void *data, double *x) {

@@ -1,6 +1,6 @@
 /* The canvas behind include/benign/plot.h: RGB bytes, rows top to bottom. */
-#ifndef BN_IO_PLOT_IMPL_H
-#define BN_IO_PLOT_IMPL_H
+#ifndef BN_IO_PLOT_CANVAS_H
+#define BN_IO_PLOT_CANVAS_H
 
 #include "benign/plot.h"
 
