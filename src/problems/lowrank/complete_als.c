@@ -79,7 +79,7 @@ static void bn_als_unpack(const bn_als_ws_t *ws) {
   const int W = ws->W, W1 = W + 1;
   for (int a = 0; a < W; a++) {
     for (int b = 0; b <= a; b++) ws->m[a * W + b] = ws->g[a * W1 + b];
-    ws->z[a] = ws->g[a * W1 + W];
+    ws->z[a] = ws->g[W * W1 + a];
   }
 }
 

@@ -20,7 +20,7 @@ static void bn_als_pack_add(const bn_als_ws_t *ws, double *s) {
   size_t q = 0;
   for (int a = 0; a < W; a++)
     for (int b = 0; b <= a; b++) s[q++] += ws->g[a * W1 + b];
-  for (int a = 0; a < W; a++) s[ws->P + a] += ws->g[a * W1 + W];
+  for (int a = 0; a < W; a++) s[ws->P + a] += ws->g[W * W1 + a];
 }
 
 /* A group of entries by ghost column, for the column systems: bptr[g -
@@ -38,20 +38,25 @@ static void bn_als_group_rows(bn_complete_t *c, const bn_als_ws_t *ws,
                               bn_idx_t h1) {
   const bn_obs_t *o = c->obs;
   const uint32_t lo = (uint32_t)h0, n = (uint32_t)(h1 - h0);
-  bn_idx_t *bp = ws->bptr;
+  const bn_idx_t *restrict rp = o->rowptr;
+  const uint32_t *restrict gc = o->gcol;
+  const double *restrict val = o->val;
+  bn_idx_t *restrict bp = ws->bptr;
+  uint32_t *restrict brow = ws->brow;
+  double *restrict bval = ws->bval;
   memset(bp, 0, ((size_t)n + 1) * sizeof(bn_idx_t));
-  for (bn_idx_t e = o->rowptr[i0]; e < o->rowptr[i1]; e++) {
-    uint32_t g = o->gcol[e] - lo; /* wraps below the range */
+  for (bn_idx_t e = rp[i0]; e < rp[i1]; e++) {
+    uint32_t g = gc[e] - lo; /* wraps below the range */
     if (g < n) bp[g + 1]++;
   }
   for (uint32_t g = 0; g < n; g++) bp[g + 1] += bp[g];
   for (bn_idx_t i = i0; i < i1; i++) /* bp[g] runs ahead, then shifts */
-    for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
-      uint32_t g = o->gcol[e] - lo;
+    for (bn_idx_t e = rp[i], end = rp[i + 1]; e < end; e++) {
+      uint32_t g = gc[e] - lo;
       if (g >= n) continue;
       bn_idx_t q = bp[g]++;
-      ws->brow[q] = (uint32_t)i;
-      ws->bval[q] = o->val[e];
+      brow[q] = (uint32_t)i;
+      bval[q] = val[e];
     }
   for (uint32_t g = n; g > 0; g--) bp[g] = bp[g - 1];
   bp[0] = 0;
@@ -60,16 +65,21 @@ static void bn_als_group_rows(bn_complete_t *c, const bn_als_ws_t *ws,
 static void bn_als_group_cols(bn_complete_t *c, const bn_als_ws_t *ws,
                               bn_idx_t g0, bn_idx_t g1) {
   const bn_obs_t *o = c->obs;
-  bn_idx_t *bp = ws->bptr, base = ws->cnt[g0];
+  const bn_idx_t *restrict rp = o->rowptr;
+  const uint32_t *restrict gc = o->gcol;
+  const double *restrict val = o->val;
+  bn_idx_t *restrict bp = ws->bptr, *restrict cur = ws->cur, base = ws->cnt[g0];
+  uint32_t *restrict brow = ws->brow;
+  double *restrict bval = ws->bval;
   for (bn_idx_t g = g0; g <= g1; g++) bp[g - g0] = ws->cnt[g] - base;
   for (bn_idx_t i = 0; i < c->nu; i++) { /* bp[g] runs ahead, then resets */
-    bn_idx_t e = ws->cur[i], end = o->rowptr[i + 1];
-    for (; e < end && o->gcol[e] < (uint32_t)g1; e++) {
-      bn_idx_t q = bp[o->gcol[e] - g0]++;
-      ws->brow[q] = (uint32_t)i;
-      ws->bval[q] = o->val[e];
+    bn_idx_t e = cur[i], end = rp[i + 1];
+    for (; e < end && gc[e] < (uint32_t)g1; e++) {
+      bn_idx_t q = bp[gc[e] - g0]++;
+      brow[q] = (uint32_t)i;
+      bval[q] = val[e];
     }
-    ws->cur[i] = e;
+    cur[i] = e;
   }
   for (bn_idx_t g = g0; g <= g1; g++) bp[g - g0] = ws->cnt[g] - base;
 }

@@ -4,15 +4,15 @@
  *
  * A row's system comes from one product: the gathered rows with their
  * targets appended, a = [features | target] (k x (W + 1)), give a^T a =
- * [G z; z^T .] with G the normal matrix and z the right-hand side (dgemm:
- * at these sizes it is twice as fast as dsyrk plus dgemv, despite the
- * upper triangle it computes too). */
+ * [G z; z^T .] with G the normal matrix and z the right-hand side; only
+ * the lower triangle is formed (linalg/gram.h), so z is read from the
+ * last row. */
 #ifndef BN_PROBLEMS_COMPLETE_ALS_H
 #define BN_PROBLEMS_COMPLETE_ALS_H
 
-#include <cblas.h>
 #include <string.h>
 
+#include "linalg/gram.h"
 #include "problems/lowrank/complete_state.h"
 
 /* Rows gathered per BLAS call; entries per group of the column solves
@@ -58,12 +58,9 @@ void bn_als_chunks_destroy(struct bn_als_chunks *ch);
 bn_status_t bn_als_cols(bn_complete_t *c, const bn_als_ws_t *ws,
                         bn_complete_parts_t x);
 
-/* g += a^T a for k gathered rows. */
+/* g += a^T a (lower triangle) for k gathered rows. */
 static inline void bn_als_accumulate(const bn_als_ws_t *ws, int k) {
-  const int W1 = ws->W + 1;
-  if (k > 0)
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, W1, W1, k, 1.0, ws->a,
-                W1, ws->a, W1, 1.0, ws->g, W1);
+  bn_gram_lower(ws->W + 1, k, ws->a, ws->g);
 }
 
 /* Solve a row's system (lower triangle of a, n x n; rhs b) into sol: a

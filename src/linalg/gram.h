@@ -1,0 +1,28 @@
+/* The lower triangle of a Gram matrix, g += a^T a, for the many small
+ * systems of alternating least squares (a: k x n gathered rows, n up to a
+ * few dozen, k up to a few hundred). Local: nothing here communicates.
+ *
+ * BLAS's dgemm computes the whole square at these sizes, and its dsyrk is
+ * slower still; the kernel here computes only the tiles on and below the
+ * diagonal, with the accumulators in registers (AVX-512 where the CPU has
+ * it: chosen at run time, so a build for a generic x86-64 uses it too),
+ * and falls back to dgemm elsewhere. Both give the same numbers up to
+ * rounding; which one ran does not change any result's layout. */
+#ifndef BN_LINALG_GRAM_H
+#define BN_LINALG_GRAM_H
+
+#include <stdbool.h>
+
+/* g (n x n, row-major, leading dimension n) += a^T a on and below the
+ * diagonal, a k x n row-major (leading dimension n). Entries above the
+ * diagonal are left undefined (some get their a^T a values added, some do
+ * not): read the lower triangle only. */
+void bn_gram_lower(int n, int k, const double *a, double *g);
+
+/* The same through dgemm, whatever the CPU (for tests and comparison). */
+void bn_gram_lower_blas(int n, int k, const double *a, double *g);
+
+/* Whether bn_gram_lower runs the vector kernel on this CPU. */
+bool bn_gram_vector(void);
+
+#endif
