@@ -99,31 +99,40 @@ static BN_GRAM_TARGET void bn_gram_avx512(int n, int k, const double *a,
   }
 }
 
-/* For a compile-time n: passes over consecutive rows of g, each as many
- * rows as keep at most 24 accumulators; per row of a, the pass loads the
- * column blocks its rows reach once, broadcasts each of its rows' elements
- * once and multiplies it into every block at or left of the row's
- * diagonal block (half the loads of bn_gram_tile, and no latency-bound
- * small tiles). */
+/* For compile-time n and one: passes over consecutive rows of g, each as
+ * many rows as keep at most 24 accumulators; per gathered row the pass
+ * loads the column blocks its rows reach once, broadcasts each of its
+ * rows' elements once and multiplies it into every block at or left of
+ * the row's diagonal block. Row t is [x[idx[t]] (r = n - 1 - one values),
+ * 1 if one, y[t]]: the blocks hold the features (the 1 set in its lane,
+ * the target's lane zero), the broadcasts the features and the target. */
 static inline __attribute__((always_inline)) BN_GRAM_TARGET void bn_gram_pass(
-    const int n, int k, const double *restrict a, double *restrict g,
+    const int n, const int one, int k, const double *restrict x, size_t ld,
+    const uint32_t *restrict idx, const double *restrict y, double *restrict g,
     const int a0, const int a1) {
-  const int nb = (a1 - 1) / 8 + 1;
+  const int r = n - 1 - one, nb = (a1 - 1) / 8 + 1;
+  const __m512d ones = _mm512_set1_pd(1.0);
   __m512d acc[24][5];
   BN_UNROLL(24)
   for (int q = a0; q < a1; q++) BN_UNROLL(5)
   for (int b = 0; b <= q / 8; b++) acc[q - a0][b] = _mm512_setzero_pd();
-  const double *row = a;
-  for (int t = 0; t < k; t++, row += n) {
+  for (int t = 0; t < k; t++) {
+    const double *p = x + (size_t)idx[t] * ld;
+    if (t + 8 < k)
+      _mm_prefetch((const char *)(x + (size_t)idx[t + 8] * ld), _MM_HINT_T0);
     __m512d v[5];
     BN_UNROLL(5)
     for (int b = 0; b < nb; b++) {
-      int nc = n - 8 * b < 8 ? n - 8 * b : 8;
-      v[b] = _mm512_maskz_loadu_pd((__mmask8)((1u << nc) - 1u), row + 8 * b);
+      int nc = r - 8 * b < 0 ? 0 : r - 8 * b < 8 ? r - 8 * b : 8;
+      v[b] = _mm512_maskz_loadu_pd((__mmask8)((1u << nc) - 1u), p + 8 * b);
+      if (one && r >= 8 * b && r < 8 * b + 8)
+        v[b] = _mm512_mask_mov_pd(v[b], (__mmask8)(1u << (r - 8 * b)), ones);
     }
     BN_UNROLL(24)
     for (int q = a0; q < a1; q++) {
-      __m512d s = _mm512_set1_pd(row[q]);
+      __m512d s = q < r       ? _mm512_set1_pd(p[q])
+                  : q < n - 1 ? ones
+                              : _mm512_set1_pd(y[t]);
       BN_UNROLL(5)
       for (int b = 0; b <= q / 8; b++)
         acc[q - a0][b] = _mm512_fmadd_pd(s, v[b], acc[q - a0][b]);
@@ -140,80 +149,83 @@ static inline __attribute__((always_inline)) BN_GRAM_TARGET void bn_gram_pass(
   }
 }
 
+#define BN_GRAM_ARGS                                                       \
+  int k, const double *x, size_t ld, const uint32_t *idx, const double *y, \
+      double *g
+#define BN_GRAM_PASS(N, ONE, A0, A1) \
+  bn_gram_pass(N, ONE, k, x, ld, idx, y, g, A0, A1)
+
 /* The passes for n <= 24: rows [0, 16) (24 accumulators at most), then
  * rows [16, n) (3 each). */
-#define BN_GRAM_FIXED(N)                                                      \
-  static BN_GRAM_TARGET void bn_gram_##N(int k, const double *a, double *g) { \
-    bn_gram_pass(N, k, a, g, 0, (N) < 16 ? (N) : 16);                         \
-    if ((N) > 16) bn_gram_pass(N, k, a, g, 16, (N) > 16 ? (N) : 17);          \
+#define BN_GRAM_FIXED(N, ONE)                                    \
+  static BN_GRAM_TARGET void bn_gram_##N##_##ONE(BN_GRAM_ARGS) { \
+    BN_GRAM_PASS(N, ONE, 0, (N) < 16 ? (N) : 16);                \
+    if ((N) > 16) BN_GRAM_PASS(N, ONE, 16, (N) > 16 ? (N) : 17); \
   }
-BN_GRAM_FIXED(6)
-BN_GRAM_FIXED(7)
-BN_GRAM_FIXED(11)
-BN_GRAM_FIXED(12)
-BN_GRAM_FIXED(17)
-BN_GRAM_FIXED(18)
-BN_GRAM_FIXED(21)
-BN_GRAM_FIXED(22)
-BN_GRAM_FIXED(23)
-
 /* n in (32, 40]: rows [0, 16), [16, 24), [24, 30) (24 accumulators
  * each), then [30, n) (at most 5 each). */
-#define BN_GRAM_FIXED40(N)                                                    \
-  static BN_GRAM_TARGET void bn_gram_##N(int k, const double *a, double *g) { \
-    bn_gram_pass(N, k, a, g, 0, 16);                                          \
-    bn_gram_pass(N, k, a, g, 16, 24);                                         \
-    bn_gram_pass(N, k, a, g, 24, 30);                                         \
-    bn_gram_pass(N, k, a, g, 30, N);                                          \
+#define BN_GRAM_FIXED40(N, ONE)                                  \
+  static BN_GRAM_TARGET void bn_gram_##N##_##ONE(BN_GRAM_ARGS) { \
+    BN_GRAM_PASS(N, ONE, 0, 16);                                 \
+    BN_GRAM_PASS(N, ONE, 16, 24);                                \
+    BN_GRAM_PASS(N, ONE, 24, 30);                                \
+    BN_GRAM_PASS(N, ONE, 30, N);                                 \
   }
-BN_GRAM_FIXED40(33)
-BN_GRAM_FIXED40(34)
+/* Ranks 4, 5, 8, 10, 16, 20, 32 with and without the bias column. */
+BN_GRAM_FIXED(5, 0)
+BN_GRAM_FIXED(6, 1)
+BN_GRAM_FIXED(6, 0)
+BN_GRAM_FIXED(7, 1)
+BN_GRAM_FIXED(9, 0)
+BN_GRAM_FIXED(10, 1)
+BN_GRAM_FIXED(11, 0)
+BN_GRAM_FIXED(12, 1)
+BN_GRAM_FIXED(17, 0)
+BN_GRAM_FIXED(18, 1)
+BN_GRAM_FIXED(21, 0)
+BN_GRAM_FIXED(22, 1)
+BN_GRAM_FIXED40(33, 0)
+BN_GRAM_FIXED40(34, 1)
+
+#define BN_GRAM_CALL(N, ONE)                  \
+  case N * 2 + ONE:                           \
+    bn_gram_##N##_##ONE(k, x, ld, idx, y, g); \
+    return true;
+
+/* The fixed kernel for (n, one), if there is one. */
+static bool bn_gram_rows_fixed(int n, int one, BN_GRAM_ARGS) {
+  switch (n * 2 + one) {
+    BN_GRAM_CALL(5, 0)
+    BN_GRAM_CALL(6, 1)
+    BN_GRAM_CALL(6, 0)
+    BN_GRAM_CALL(7, 1)
+    BN_GRAM_CALL(9, 0)
+    BN_GRAM_CALL(10, 1)
+    BN_GRAM_CALL(11, 0)
+    BN_GRAM_CALL(12, 1)
+    BN_GRAM_CALL(17, 0)
+    BN_GRAM_CALL(18, 1)
+    BN_GRAM_CALL(21, 0)
+    BN_GRAM_CALL(22, 1)
+    BN_GRAM_CALL(33, 0)
+    BN_GRAM_CALL(34, 1)
+    default:
+      return false;
+  }
+}
 
 bool bn_gram_vector(void) { return __builtin_cpu_supports("avx512f"); }
 
 void bn_gram_lower(int n, int k, const double *a, double *g) {
   if (k <= 0 || n <= 0) return;
-  if (!bn_gram_vector()) {
+  if (bn_gram_vector())
+    bn_gram_avx512(n, k, a, g);
+  else
     bn_gram_lower_blas(n, k, a, g);
-    return;
-  }
-  switch (n) {
-    case 6:
-      bn_gram_6(k, a, g);
-      return;
-    case 7:
-      bn_gram_7(k, a, g);
-      return;
-    case 11:
-      bn_gram_11(k, a, g);
-      return;
-    case 12:
-      bn_gram_12(k, a, g);
-      return;
-    case 17:
-      bn_gram_17(k, a, g);
-      return;
-    case 18:
-      bn_gram_18(k, a, g);
-      return;
-    case 21:
-      bn_gram_21(k, a, g);
-      return;
-    case 22:
-      bn_gram_22(k, a, g);
-      return;
-    case 23:
-      bn_gram_23(k, a, g);
-      return;
-    case 33:
-      bn_gram_33(k, a, g);
-      return;
-    case 34:
-      bn_gram_34(k, a, g);
-      return;
-    default:
-      bn_gram_avx512(n, k, a, g);
-  }
+}
+
+static bool bn_gram_rows_vector(int n, int one, BN_GRAM_ARGS) {
+  return bn_gram_vector() && bn_gram_rows_fixed(n, one, k, x, ld, idx, y, g);
 }
 
 #else
@@ -224,4 +236,27 @@ void bn_gram_lower(int n, int k, const double *a, double *g) {
   bn_gram_lower_blas(n, k, a, g);
 }
 
+static bool bn_gram_rows_vector(int n, int one, int k, const double *x,
+                                size_t ld, const uint32_t *idx, const double *y,
+                                double *g) {
+  (void)n, (void)one, (void)k, (void)x, (void)ld, (void)idx, (void)y, (void)g;
+  return false;
+}
+
 #endif
+
+void bn_gram_rows(int n, int one, int k, const double *x, size_t ld,
+                  const uint32_t *idx, const double *y, double *scratch,
+                  double *g) {
+  if (k <= 0 || n <= 0) return;
+  if (bn_gram_rows_vector(n, one, k, x, ld, idx, y, g)) return;
+  const int r = n - 1 - one;
+  for (int t = 0; t < k; t++) {
+    const double *p = x + (size_t)idx[t] * ld;
+    double *a = scratch + (size_t)t * n;
+    for (int q = 0; q < r; q++) a[q] = p[q];
+    if (one) a[r] = 1.0;
+    a[n - 1] = y[t];
+  }
+  bn_gram_lower(n, k, scratch, g);
+}

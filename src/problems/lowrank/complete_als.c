@@ -44,6 +44,7 @@ static bn_status_t bn_als_ws(bn_complete_t *c, bn_als_ws_t *ws) {
   const struct bn_als_chunks *ch = c->als_chunks;
   size_t eb = (size_t)c->als_eb;
   size_t nd = (size_t)(BN_ALS_BLK + W + 1) * (W + 1) + (size_t)W * (W + 1) +
+              BN_ALS_BLK + (size_t)(W + 2) * W * BN_CHOL_LANES +
               (size_t)(ch->ghosts + ch->owned) * sw + eb;
   size_t ni =
       (2 * (ng + 1) + (size_t)c->nu) * sizeof(bn_idx_t) + eb * sizeof(uint32_t);
@@ -59,7 +60,11 @@ static bn_status_t bn_als_ws(bn_complete_t *c, bn_als_ws_t *ws) {
   ws->g = ws->a + (size_t)BN_ALS_BLK * (W + 1);
   ws->m = ws->g + (size_t)(W + 1) * (W + 1);
   ws->z = ws->m + (size_t)W * W;
-  ws->ne = ws->z + W;
+  ws->y = ws->z + W;
+  ws->bm = ws->y + BN_ALS_BLK;
+  ws->bz = ws->bm + (size_t)W * W * BN_CHOL_LANES;
+  ws->bz0 = ws->bz + (size_t)W * BN_CHOL_LANES;
+  ws->ne = ws->bz0 + (size_t)W * BN_CHOL_LANES;
   ws->own = ws->ne + (size_t)ch->ghosts * sw;
   ws->bval = ws->own + (size_t)ch->owned * sw;
   ws->cnt = (bn_idx_t *)(ws->bval + eb);
@@ -74,6 +79,45 @@ static bn_status_t bn_als_ws(bn_complete_t *c, bn_als_ws_t *ws) {
   return BN_OK;
 }
 
+void bn_als_batch_solve(const bn_als_ws_t *ws, bn_als_batch_t *bt, double *u,
+                        double *bias, int r) {
+  const int W = ws->W, Ln = BN_CHOL_LANES;
+  if (bt->n == 0) return;
+  for (int l = bt->n; l < Ln; l++) /* idle lanes: the identity */
+    for (int a = 0; a < W; a++) {
+      for (int b = 0; b <= a; b++) ws->bm[(a * W + b) * Ln + l] = a == b;
+      ws->bz[a * Ln + l] = 0.0;
+    }
+  unsigned bad = bn_chol_batch(W, ws->bm, ws->bz);
+  for (int l = 0; l < bt->n; l++) {
+    const double *z = bad >> l & 1u ? ws->bz0 : ws->bz;
+    double *ui = u + (size_t)bt->who[l] * r;
+    for (int a = 0; a < r; a++)
+      ui[a] = bt->zero >> l & 1u ? 0.0 : z[a * Ln + l];
+    if (W > r) bias[bt->who[l]] = bt->zero >> l & 1u ? 0.0 : z[r * Ln + l];
+  }
+  bt->n = 0;
+  bt->zero = 0;
+}
+
+void bn_als_batch_add(const bn_als_ws_t *ws, bn_als_batch_t *bt, double reg,
+                      bn_idx_t who, double *u, double *bias, int r) {
+  const int W = ws->W, Ln = BN_CHOL_LANES, l = bt->n;
+  double tr = 0.0;
+  for (int a = 0; a < W; a++) tr += ws->m[a * W + a];
+  for (int a = 0; a < W; a++) {
+    for (int b = 0; b < a; b++) ws->bm[(a * W + b) * Ln + l] = ws->m[a * W + b];
+    ws->bm[(a * W + a) * Ln + l] = ws->m[a * W + a] + reg + 1e-12 * tr / W;
+    ws->bz[a * Ln + l] = ws->bz0[a * Ln + l] = ws->z[a];
+  }
+  if (tr == 0.0) {
+    bt->zero |= 1u << l;
+    for (int a = 0; a < W; a++) ws->bm[(a * W + a) * Ln + l] = 1.0;
+  }
+  bt->who[l] = who;
+  if (++bt->n == Ln) bn_als_batch_solve(ws, bt, u, bias, r);
+}
+
 /* The system in g as m (lower triangle) and z. */
 static void bn_als_unpack(const bn_als_ws_t *ws) {
   const int W = ws->W, W1 = W + 1;
@@ -84,64 +128,28 @@ static void bn_als_unpack(const bn_als_ws_t *ws) {
 }
 
 /* Rows of U (and b): V fixed. Row i's features are [v_j | 1], its targets
- * m_ij - mu - c_j, from the ghost rows [v_j | c_j] in vg. Inlined with a
- * compile-time r and bias for the common ranks (the copies are then a few
- * vector moves). */
-static inline __attribute__((always_inline)) void bn_als_rows_r(
-    bn_complete_t *c, const bn_als_ws_t *ws, bn_complete_parts_t x, const int r,
-    const int bias) {
-  const bn_obs_t *o = c->obs;
-  const int W = r + bias, W1 = W + 1;
-  const double mean = c->mean, *restrict vg = c->vg;
-  for (bn_idx_t i = 0; i < c->nu; i++) {
-    memset(ws->g, 0, (size_t)W1 * W1 * sizeof(double));
-    int k = 0;
-    for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
-      const double *restrict vj = vg + (size_t)o->gcol[e] * W;
-      double *restrict ak = ws->a + (size_t)k * W1;
-      for (int q = 0; q < r; q++) ak[q] = vj[q];
-      ak[W] = o->val[e];
-      if (bias) {
-        ak[r] = 1.0;
-        ak[W] -= mean + vj[r];
-      }
-      if (++k == BN_ALS_BLK) {
-        bn_als_accumulate(ws, k);
-        k = 0;
-      }
-    }
-    bn_als_accumulate(ws, k);
-    bn_als_unpack(ws);
-    double reg = c->p * (c->count ? c->regu[i] : c->lambda);
-    bn_als_solve(W, reg, ws->m, ws->z, ws->z);
-    for (int q = 0; q < r; q++) x.u[i * r + q] = ws->z[q];
-    if (bias) x.b[i] = ws->z[r];
-  }
-}
-
-#define BN_ALS_ROWS_CASE(R)                                                  \
-  case R:                                                                    \
-    c->bias ? bn_als_rows_r(c, ws, x, R, 1) : bn_als_rows_r(c, ws, x, R, 0); \
-    return;
-
+ * m_ij - mu - c_j, from the ghost rows [v_j | c_j] in vg, read in place. */
 static void bn_als_rows(bn_complete_t *c, const bn_als_ws_t *ws,
                         bn_complete_parts_t x) {
-  switch (c->r) {
-    BN_ALS_ROWS_CASE(1)
-    BN_ALS_ROWS_CASE(2)
-    BN_ALS_ROWS_CASE(3)
-    BN_ALS_ROWS_CASE(4)
-    BN_ALS_ROWS_CASE(5)
-    BN_ALS_ROWS_CASE(8)
-    BN_ALS_ROWS_CASE(10)
-    BN_ALS_ROWS_CASE(16)
-    BN_ALS_ROWS_CASE(20)
-    BN_ALS_ROWS_CASE(32)
-    BN_ALS_ROWS_CASE(64)
-    default:
-      c->bias ? bn_als_rows_r(c, ws, x, c->r, 1)
-              : bn_als_rows_r(c, ws, x, c->r, 0);
+  const bn_obs_t *o = c->obs;
+  const int r = c->r, W = ws->W, W1 = W + 1, bias = c->bias;
+  const double mean = c->mean, *restrict vg = c->vg;
+  bn_als_batch_t bt = {0};
+  for (bn_idx_t i = 0; i < c->nu; i++) {
+    memset(ws->g, 0, (size_t)W1 * W1 * sizeof(double));
+    for (bn_idx_t e0 = o->rowptr[i]; e0 < o->rowptr[i + 1]; e0 += BN_ALS_BLK) {
+      bn_idx_t e1 = o->rowptr[i + 1] - e0 < BN_ALS_BLK ? o->rowptr[i + 1]
+                                                       : e0 + BN_ALS_BLK;
+      for (bn_idx_t e = e0; e < e1; e++)
+        ws->y[e - e0] = bias ? o->val[e] - mean - vg[(size_t)o->gcol[e] * W + r]
+                             : o->val[e];
+      bn_als_accumulate(ws, bias, (int)(e1 - e0), vg, (size_t)W, o->gcol + e0);
+    }
+    bn_als_unpack(ws);
+    double reg = c->p * (c->count ? c->regu[i] : c->lambda);
+    bn_als_batch_add(ws, &bt, reg, i, x.u, x.b, r);
   }
+  bn_als_batch_solve(ws, &bt, x.u, x.b, r);
 }
 
 bn_status_t bn_complete_sweep(void *data, double *x) {

@@ -85,68 +85,27 @@ static void bn_als_group_cols(bn_complete_t *c, const bn_als_ws_t *ws,
 }
 
 /* The group's part of the systems of ghost columns [g0, g1): per column
- * its rows [u_i | 1] gathered with targets m_ij - mu - b_i, added into
- * ne (the chunk's, whose first ghost is h0). */
-static inline __attribute__((always_inline)) void bn_als_systems_r(
-    bn_complete_t *c, const bn_als_ws_t *ws, bn_complete_parts_t x, bn_idx_t g0,
-    bn_idx_t g1, bn_idx_t h0, const int r, const int bias) {
-  const int W = r + bias, W1 = W + 1;
-  const size_t sw = ws->P + W;
-  const bn_idx_t *bp = ws->bptr;
-  for (bn_idx_t g = g0; g < g1; g++) {
-    if (bp[g - g0] == bp[g - g0 + 1]) continue;
-    memset(ws->g, 0, (size_t)W1 * W1 * sizeof(double));
-    int k = 0;
-    for (bn_idx_t q = bp[g - g0]; q < bp[g - g0 + 1]; q++) {
-      bn_idx_t i = ws->brow[q];
-      const double *restrict ui = x.u + i * r;
-      double *restrict ak = ws->a + (size_t)k * W1;
-      for (int t = 0; t < r; t++) ak[t] = ui[t];
-      ak[W] = ws->bval[q];
-      if (bias) {
-        ak[r] = 1.0;
-        ak[W] -= c->mean + x.b[i];
-      }
-      if (++k == BN_ALS_BLK) {
-        bn_als_accumulate(ws, k);
-        k = 0;
-      }
-    }
-    bn_als_accumulate(ws, k);
-    bn_als_pack_add(ws, ws->ne + (size_t)(g - h0) * sw);
-  }
-}
-
-#define BN_ALS_CASE(R)                              \
-  case R:                                           \
-    if (bias)                                       \
-      bn_als_systems_r(c, ws, x, g0, g1, h0, R, 1); \
-    else                                            \
-      bn_als_systems_r(c, ws, x, g0, g1, h0, R, 0); \
-    return;
-
-/* bn_als_systems_r dispatched on r. */
+ * its rows [u_i | 1] (read in place) with targets m_ij - mu - b_i, added
+ * into ne (the chunk's, whose first ghost is h0). */
 static void bn_als_systems(bn_complete_t *c, const bn_als_ws_t *ws,
                            bn_complete_parts_t x, bn_idx_t g0, bn_idx_t g1,
                            bn_idx_t h0) {
-  const bool bias = c->bias;
-  switch (c->r) {
-    BN_ALS_CASE(1)
-    BN_ALS_CASE(2)
-    BN_ALS_CASE(3)
-    BN_ALS_CASE(4)
-    BN_ALS_CASE(5)
-    BN_ALS_CASE(8)
-    BN_ALS_CASE(10)
-    BN_ALS_CASE(16)
-    BN_ALS_CASE(20)
-    BN_ALS_CASE(32)
-    BN_ALS_CASE(64)
-    default:
-      if (bias)
-        bn_als_systems_r(c, ws, x, g0, g1, h0, c->r, 1);
-      else
-        bn_als_systems_r(c, ws, x, g0, g1, h0, c->r, 0);
+  const int r = c->r, W = ws->W, W1 = W + 1, bias = c->bias;
+  const size_t sw = ws->P + W;
+  const bn_idx_t *bp = ws->bptr;
+  for (bn_idx_t g = g0; g < g1; g++) {
+    bn_idx_t q1 = bp[g - g0 + 1];
+    if (bp[g - g0] == q1) continue;
+    memset(ws->g, 0, (size_t)W1 * W1 * sizeof(double));
+    for (bn_idx_t q0 = bp[g - g0]; q0 < q1; q0 += BN_ALS_BLK) {
+      bn_idx_t e1 = q1 - q0 < BN_ALS_BLK ? q1 : q0 + BN_ALS_BLK;
+      for (bn_idx_t q = q0; q < e1; q++)
+        ws->y[q - q0] =
+            bias ? ws->bval[q] - c->mean - x.b[ws->brow[q]] : ws->bval[q];
+      bn_als_accumulate(ws, bias, (int)(e1 - q0), x.u, (size_t)r,
+                        ws->brow + q0);
+    }
+    bn_als_pack_add(ws, ws->ne + (size_t)(g - h0) * sw);
   }
 }
 
@@ -277,6 +236,7 @@ bn_status_t bn_als_cols(bn_complete_t *c, const bn_als_ws_t *ws,
   const int r = c->r, W = ws->W;
   const size_t sw = ws->P + W;
   const struct bn_als_chunks *ch = c->als_chunks;
+  bn_als_batch_t bt = {0};
   memcpy(ws->cur, c->obs->rowptr, (size_t)c->nu * sizeof(bn_idx_t));
   for (int q = 0; q < ch->n; q++) {
     const bn_als_chunk_t *k = &ch->c[q];
@@ -290,10 +250,9 @@ bn_status_t bn_als_cols(bn_complete_t *c, const bn_als_ws_t *ws,
         for (int b = 0; b <= a; b++) ws->m[a * W + b] = s[t++];
       memcpy(ws->z, s + ws->P, (size_t)W * sizeof(double));
       double reg = c->p * (c->count ? c->regv[j] : c->lambda);
-      bn_als_solve(W, reg, ws->m, ws->z, ws->z);
-      memcpy(x.v + j * r, ws->z, (size_t)r * sizeof(double));
-      if (c->bias) x.c[j] = ws->z[r];
+      bn_als_batch_add(ws, &bt, reg, j, x.v, x.c, r);
     }
+    bn_als_batch_solve(ws, &bt, x.v, x.c, r);
   }
   return BN_OK;
 }

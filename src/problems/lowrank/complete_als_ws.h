@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "linalg/chol_batch.h"
 #include "linalg/gram.h"
 #include "problems/lowrank/complete_state.h"
 
@@ -22,18 +23,20 @@
 #define BN_ALS_EBLK ((bn_idx_t)1 << 20)
 
 typedef struct bn_als_ws {
-  int W;          /* unknowns per row: r + bias */
-  size_t P;       /* packed lower triangle of a W x W system */
-  double *a;      /* a block of gathered rows, BLK x (W + 1) */
-  double *g;      /* their product a^T a, (W + 1) x (W + 1) */
-  double *m, *z;  /* one system, W x W and W */
-  double *ne;     /* one chunk's ghost column systems, (P + W) each */
-  double *own;    /* one chunk's owned column systems */
-  bn_idx_t *cnt;  /* entries before each ghost column (a prefix sum) */
-  bn_idx_t *cur;  /* each row's next entry (column ranges) */
-  bn_idx_t *bptr; /* a group's entries by ghost column: */
-  uint32_t *brow; /* their local rows */
-  double *bval;   /* and values */
+  int W;     /* unknowns per row: r + bias */
+  size_t P;  /* packed lower triangle of a W x W system */
+  double *a; /* scratch for a block of gathered rows, BLK x (W + 1) */
+  double *y; /* a block's targets, BLK */
+  double *bm, *bz, *bz0; /* a batch of systems (linalg/chol_batch.h) */
+  double *g;             /* their product a^T a, (W + 1) x (W + 1) */
+  double *m, *z;         /* one system, W x W and W */
+  double *ne;            /* one chunk's ghost column systems, (P + W) each */
+  double *own;           /* one chunk's owned column systems */
+  bn_idx_t *cnt;         /* entries before each ghost column (a prefix sum) */
+  bn_idx_t *cur;         /* each row's next entry (column ranges) */
+  bn_idx_t *bptr;        /* a group's entries by ghost column: */
+  uint32_t *brow;        /* their local rows */
+  double *bval;          /* and values */
 } bn_als_ws_t;
 
 /* The column solves' chunks of global columns (complete_als_cols.c): one
@@ -58,25 +61,31 @@ void bn_als_chunks_destroy(struct bn_als_chunks *ch);
 bn_status_t bn_als_cols(bn_complete_t *c, const bn_als_ws_t *ws,
                         bn_complete_parts_t x);
 
-/* g += a^T a (lower triangle) for k gathered rows. */
-static inline void bn_als_accumulate(const bn_als_ws_t *ws, int k) {
-  bn_gram_lower(ws->W + 1, k, ws->a, ws->g);
+/* g += the system of k entries: features [x row idx[t] | 1 if bias],
+ * targets ws->y (rows of x ld apart). */
+static inline void bn_als_accumulate(const bn_als_ws_t *ws, int bias, int k,
+                                     const double *x, size_t ld,
+                                     const uint32_t *idx) {
+  bn_gram_rows(ws->W + 1, bias, k, x, ld, idx, ws->y, ws->a, ws->g);
 }
 
-/* Solve a row's system (lower triangle of a, n x n; rhs b) into sol: a
- * ridge reg plus a tiny relative jitter keeps rows with fewer than n
- * entries solvable at lambda = 0; a row without entries gets 0; a system
- * that is not positive definite leaves sol as it was. */
-static inline void bn_als_solve(int n, double reg, double *a, double *b,
-                                double *sol) {
-  double tr = 0.0;
-  for (int k = 0; k < n; k++) tr += a[k * n + k];
-  if (tr == 0.0) {
-    memset(sol, 0, (size_t)n * sizeof(double));
-    return;
-  }
-  for (int k = 0; k < n; k++) a[k * n + k] += reg + 1e-12 * tr / n;
-  if (bn_chol_solve(n, a, b) == 0) memcpy(sol, b, (size_t)n * sizeof(double));
-}
+/* Systems waiting for a batched solve: lanes [0, n) of ws->bm, ws->bz. */
+typedef struct bn_als_batch {
+  int n;
+  unsigned zero;               /* lanes of systems without entries */
+  bn_idx_t who[BN_CHOL_LANES]; /* the rows they solve for */
+} bn_als_batch_t;
+
+/* Queue the system in ws->m (lower triangle), ws->z for row `who`, with
+ * the ridge reg plus a tiny relative jitter (rows with fewer entries than
+ * unknowns stay solvable at lambda = 0); full batches are solved into the
+ * rows of u (r wide) and bias (when the system has one more unknown). */
+void bn_als_batch_add(const bn_als_ws_t *ws, bn_als_batch_t *bt, double reg,
+                      bn_idx_t who, double *u, double *bias, int r);
+/* Solve the queued systems: a row without entries gets 0, a system that
+ * is not positive definite gets its right-hand side (as before ALS
+ * batched them). */
+void bn_als_batch_solve(const bn_als_ws_t *ws, bn_als_batch_t *bt, double *u,
+                        double *bias, int r);
 
 #endif
