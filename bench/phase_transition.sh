@@ -27,7 +27,8 @@ for meth in $METHODS; do
   for r in $RATIOS; do
     ok=0 its=0 t0=$(date +%s.%N)
     for s in $(seq 1 "$TRIALS"); do
-      "$B" phase --input="$T/p$r-$s.h5" "${arg[@]}" --rel-tol=1e-8 --tol=0 \
+      "$B" phase --input="$T/p$r-$s.h5" "${arg[@]}" --output="$T/r.h5" \
+        --rel-tol=1e-8 --tol=0 \
         --gatol=0 --max-iter=10000 --progress=false --certificate=off \
         --json >"$T/out" 2>&1 || { cat "$T/out"; exit 1; }
       line=$(grep '^{' "$T/out" | tail -1)

@@ -34,6 +34,7 @@ void bn_phase_free(bn_phase_t *s) {
   free(s->zf);
   free(s->cnt);
   free(s->input);
+  bn_phase_solves_free(s);
   free(s);
 }
 
@@ -329,9 +330,8 @@ static void bn_phase_objective(void *data, bn_objective_t *obj) {
   obj->hvp = bn_phase_hvp;
 }
 
-static bn_status_t bn_phase_save(void *data, const double *x, bn_h5_t *f,
-                                 const char *prefix) {
-  bn_phase_t *s = data;
+bn_status_t bn_phase_write_x(bn_phase_t *s, const double *x, bn_h5_t *f,
+                             const char *prefix) {
   char name[128];
   snprintf(name, sizeof name, "%sx", prefix);
   bn_idx_t dims[2] = {s->n, 2};
@@ -352,9 +352,8 @@ static bn_status_t bn_phase_save(void *data, const double *x, bn_h5_t *f,
   return st;
 }
 
-static bn_status_t bn_phase_load(void *data, bn_h5_t *f, const char *prefix,
-                                 double *x) {
-  bn_phase_t *s = data;
+bn_status_t bn_phase_read_x(bn_phase_t *s, bn_h5_t *f, const char *prefix,
+                            double *x) {
   bn_ctx_t *ctx = s->ctx;
   char name[128];
   int nd;
@@ -420,4 +419,5 @@ const bn_problem_ops_t bn_problem_phase = {
         "[--init=spectral|truncated|reshaped|weighted|random|optimal] "
         "[--solver=gd|agd|als] ...",
     .gen_opts = bn_gen_phase_opts,
-    .generate = bn_gen_phase_run};
+    .generate = bn_gen_phase_run,
+    .stages = &bn_phase_stage_ops};

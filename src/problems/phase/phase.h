@@ -81,6 +81,16 @@ enum {
 
 typedef struct bn_phase bn_phase_t;
 
+/* A finished solve of the run (phase_stage.c). */
+typedef struct bn_phase_solve {
+  double fit;       /* relative amplitude residual |(|Az| - psi)| / |psi| */
+  double objective; /* at its end */
+  double grad_norm;
+  double seconds;
+  int64_t iterations;
+  int reason; /* bn_reason_t */
+} bn_phase_solve_t;
+
 /* A pass kernel: for the block of nb measurements starting at the rank's
  * local index k0, u = A_blk z and (when the pass has a second vector)
  * uv = A_blk v (nb entries, K doubles each); the kernel writes w (same
@@ -148,6 +158,21 @@ struct bn_phase {
   int *cnt, *dsp;        /* allgather counts of z's shares (doubles) */
   int64_t sweeps;        /* sweeps done (the WF step schedule's tau) */
   int t_gather, t_pass, t_reduce;
+  /* The run's solves (phase_stage.c, phase_state.c): --method=auto on a
+   * dense model solves again from another start when the first solve
+   * ends at a poor fit, and returns to the first end point when the
+   * second fits worse. */
+  int solves;               /* finished (accepted) solves: 0 .. 3 */
+  int want;                 /* solves the run needs: 1, 2 or 3    */
+  bn_phase_solve_t done[3]; /* their records                      */
+  double *xkeep;            /* the first solve's end (K nl doubles) */
+  double *x0;               /* the run's start (--save-init)        */
+  bn_history_t hist;        /* rows of the solves before the current */
+  int64_t *hsolve;          /* the solve (1, 2, ...) of each row     */
+  int64_t prior_its;        /* iterations of those solves            */
+  double prior_secs;        /* and their seconds                     */
+  bool stopped;             /* a signal ended the run (finish hook)  */
+  bn_solver_t *solver;      /* the run's solver (start hook)         */
 };
 
 /* phase_opts.c. Collective: the options into s (method, start, input). */
@@ -184,6 +209,30 @@ bn_status_t bn_phase_metrics(void *data, const double *x, double *rel,
                              double *rmse);
 bn_status_t bn_phase_init_point(void *data, const bn_opts_t *opts, double *x);
 bn_status_t bn_phase_sweep(void *data, double *x);
+
+/* phase.c. Collective: x and its attributes under prefix (a result's
+ * /x), and the inverse (any process count). */
+bn_status_t bn_phase_write_x(bn_phase_t *s, const double *x, bn_h5_t *f,
+                             const char *prefix);
+bn_status_t bn_phase_read_x(bn_phase_t *s, bn_h5_t *f, const char *prefix,
+                            double *x);
+
+/* phase_state.c. The problem's save and load (checkpoints: x, and while a
+ * later solve runs the earlier solves' records, end point and history);
+ * the run's history (the earlier solves' rows, then the solver's) into a
+ * result; freeing the solves' memory. */
+bn_status_t bn_phase_save(void *data, const double *x, bn_h5_t *f,
+                          const char *prefix);
+bn_status_t bn_phase_load(void *data, bn_h5_t *f, const char *prefix,
+                          double *x);
+bn_status_t bn_phase_history_write(bn_phase_t *s, bn_h5_t *f);
+/* Collective: append the solver's history as the rows of solve `solve`. */
+bn_status_t bn_phase_history_keep(bn_phase_t *s, const bn_history_t *h,
+                                  int solve);
+void bn_phase_solves_free(bn_phase_t *s);
+
+/* phase_stage.c: the run's solves in the run frame. */
+extern const bn_stage_ops_t bn_phase_stage_ops;
 
 /* u = A z for the rank's measurements (ml entries, K doubles each) and
  * g += A^H w (z, g full, K n doubles), through the model's pass (local

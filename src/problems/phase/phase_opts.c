@@ -13,7 +13,8 @@
  * optimal start's eigenvector comes from Lanczos, converged tightly below
  * m/n = 4 on dense models (phase_init.c). The measurements behind the rule are
  * in bench/README.md ("Phase retrieval against PhasePack"). An explicit
- * --init is kept. */
+ * --init is kept. On a dense model a first solve that ends at a poor fit
+ * is followed by a second from another start (phase_stage.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,9 @@ int bn_phase_parse(const char *const *names, int count, const char *name) {
 const bn_optdef_t bn_phase_optdefs[] = {
     {"method", BN_OPT_CHOICE, "auto",
      "auto: chosen from the model and m/n, said in the log (today raf "
-     "from the optimal spectral start); wf: Wirtinger flow; twf: truncated "
+     "from the optimal spectral start; on a dense model solved again from "
+     "the weighted start when the first solve ends at a poor fit, keeping "
+     "the better); wf: Wirtinger flow; twf: truncated "
      "WF; raf: reweighted amplitude flow; rwf: reshaped WF; gd-random: "
      "gradient descent from a random start; raf-loss: the loss whose "
      "gradient is RAF's reweighted one (from the optimal start). wf, twf, "
@@ -90,6 +93,7 @@ bn_status_t bn_phase_options(bn_phase_t *s, const bn_opts_t *opts) {
                         "[1, 100000]",
                         pw);
   s->power_iters = (int)power;
+  s->want = 1; /* one solve unless auto solves again (phase_stage.c) */
   s->fft_plan = strcmp(bn_opts_string(opts, "fft-plan"), "estimate")
                     ? FFTW_MEASURE
                     : FFTW_ESTIMATE;
