@@ -143,7 +143,8 @@ static void bn_als_rows(bn_complete_t *c, const bn_als_ws_t *ws,
       for (bn_idx_t e = e0; e < e1; e++)
         ws->y[e - e0] = bias ? o->val[e] - mean - vg[(size_t)o->gcol[e] * W + r]
                              : o->val[e];
-      bn_als_accumulate(ws, bias, (int)(e1 - e0), vg, (size_t)W, o->gcol + e0);
+      bn_als_accumulate(ws, bias, (int)(e1 - e0), vg, (size_t)W, o->gcol + e0,
+                        ws->y);
     }
     bn_als_unpack(ws);
     double reg = c->p * (c->count ? c->regu[i] : c->lambda);

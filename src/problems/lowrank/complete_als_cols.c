@@ -34,8 +34,8 @@ static void bn_als_pack_add(const bn_als_ws_t *ws, double *s) {
  *     that move through each row's sorted columns, every entry visited
  *     once per sweep. */
 static void bn_als_group_rows(bn_complete_t *c, const bn_als_ws_t *ws,
-                              bn_idx_t i0, bn_idx_t i1, bn_idx_t h0,
-                              bn_idx_t h1) {
+                              const double *off, bn_idx_t i0, bn_idx_t i1,
+                              bn_idx_t h0, bn_idx_t h1) {
   const bn_obs_t *o = c->obs;
   const uint32_t lo = (uint32_t)h0, n = (uint32_t)(h1 - h0);
   const bn_idx_t *restrict rp = o->rowptr;
@@ -50,20 +50,22 @@ static void bn_als_group_rows(bn_complete_t *c, const bn_als_ws_t *ws,
     if (g < n) bp[g + 1]++;
   }
   for (uint32_t g = 0; g < n; g++) bp[g + 1] += bp[g];
-  for (bn_idx_t i = i0; i < i1; i++) /* bp[g] runs ahead, then shifts */
+  for (bn_idx_t i = i0; i < i1; i++) { /* bp[g] runs ahead, then shifts */
+    const double oi = off ? c->mean + off[i] : 0.0;
     for (bn_idx_t e = rp[i], end = rp[i + 1]; e < end; e++) {
       uint32_t g = gc[e] - lo;
       if (g >= n) continue;
       bn_idx_t q = bp[g]++;
       brow[q] = (uint32_t)i;
-      bval[q] = val[e];
+      bval[q] = val[e] - oi;
     }
+  }
   for (uint32_t g = n; g > 0; g--) bp[g] = bp[g - 1];
   bp[0] = 0;
 }
 
 static void bn_als_group_cols(bn_complete_t *c, const bn_als_ws_t *ws,
-                              bn_idx_t g0, bn_idx_t g1) {
+                              const double *off, bn_idx_t g0, bn_idx_t g1) {
   const bn_obs_t *o = c->obs;
   const bn_idx_t *restrict rp = o->rowptr;
   const uint32_t *restrict gc = o->gcol;
@@ -74,10 +76,11 @@ static void bn_als_group_cols(bn_complete_t *c, const bn_als_ws_t *ws,
   for (bn_idx_t g = g0; g <= g1; g++) bp[g - g0] = ws->cnt[g] - base;
   for (bn_idx_t i = 0; i < c->nu; i++) { /* bp[g] runs ahead, then resets */
     bn_idx_t e = cur[i], end = rp[i + 1];
+    const double oi = off ? c->mean + off[i] : 0.0;
     for (; e < end && gc[e] < (uint32_t)g1; e++) {
       bn_idx_t q = bp[gc[e] - g0]++;
       brow[q] = (uint32_t)i;
-      bval[q] = val[e];
+      bval[q] = val[e] - oi;
     }
     cur[i] = e;
   }
@@ -99,11 +102,8 @@ static void bn_als_systems(bn_complete_t *c, const bn_als_ws_t *ws,
     memset(ws->g, 0, (size_t)W1 * W1 * sizeof(double));
     for (bn_idx_t q0 = bp[g - g0]; q0 < q1; q0 += BN_ALS_BLK) {
       bn_idx_t e1 = q1 - q0 < BN_ALS_BLK ? q1 : q0 + BN_ALS_BLK;
-      for (bn_idx_t q = q0; q < e1; q++)
-        ws->y[q - q0] =
-            bias ? ws->bval[q] - c->mean - x.b[ws->brow[q]] : ws->bval[q];
-      bn_als_accumulate(ws, bias, (int)(e1 - q0), x.u, (size_t)r,
-                        ws->brow + q0);
+      bn_als_accumulate(ws, bias, (int)(e1 - q0), x.u, (size_t)r, ws->brow + q0,
+                        ws->bval + q0);
     }
     bn_als_pack_add(ws, ws->ne + (size_t)(g - h0) * sw);
   }
@@ -216,7 +216,7 @@ static void bn_als_chunk_systems(bn_complete_t *c, const bn_als_ws_t *ws,
     for (bn_idx_t i0 = 0; i0 < c->nu;) {
       bn_idx_t i1 = i0 + 1;
       while (i1 < c->nu && o->rowptr[i1 + 1] - o->rowptr[i0] <= eb) i1++;
-      bn_als_group_rows(c, ws, i0, i1, k->h0, k->h1);
+      bn_als_group_rows(c, ws, x.b, i0, i1, k->h0, k->h1);
       bn_als_systems(c, ws, x, k->h0, k->h1, k->h0);
       i0 = i1;
     }
@@ -225,7 +225,7 @@ static void bn_als_chunk_systems(bn_complete_t *c, const bn_als_ws_t *ws,
   for (bn_idx_t g0 = k->h0; g0 < k->h1;) {
     bn_idx_t g1 = g0 + 1;
     while (g1 < k->h1 && ws->cnt[g1 + 1] - ws->cnt[g0] <= eb) g1++;
-    bn_als_group_cols(c, ws, g0, g1);
+    bn_als_group_cols(c, ws, x.b, g0, g1);
     bn_als_systems(c, ws, x, g0, g1, k->h0);
     g0 = g1;
   }

@@ -62,11 +62,11 @@ bn_status_t bn_als_cols(bn_complete_t *c, const bn_als_ws_t *ws,
                         bn_complete_parts_t x);
 
 /* g += the system of k entries: features [x row idx[t] | 1 if bias],
- * targets ws->y (rows of x ld apart). */
+ * targets y (rows of x ld apart). */
 static inline void bn_als_accumulate(const bn_als_ws_t *ws, int bias, int k,
                                      const double *x, size_t ld,
-                                     const uint32_t *idx) {
-  bn_gram_rows(ws->W + 1, bias, k, x, ld, idx, ws->y, ws->a, ws->g);
+                                     const uint32_t *idx, const double *y) {
+  bn_gram_rows(ws->W + 1, bias, k, x, ld, idx, y, ws->a, ws->g);
 }
 
 /* Systems waiting for a batched solve: lanes [0, n) of ws->bm, ws->bz. */
