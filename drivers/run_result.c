@@ -184,30 +184,14 @@ void bn_run_report(bn_run_t *run) {
            "certificate: skipped (the objective is not smooth: its "
            "subgradient does not vanish at its minimizers)\n");
   /* Saddle points passed on the way: objective plateaus in the history. */
-  bn_plateau_t pl[8];
+  bn_plateau_t pl[BN_PLATEAU_REPORT];
   size_t npl = 0;
   if (solver && !run->staged)
-    npl = bn_plateau_find(bn_solver_history(run->solver), NULL, pl, 8);
-  if (npl > 0) {
-    bn_log(ctx, BN_LOG_INFO, "saddle points passed (objective plateaus): %zu\n",
-           npl);
-    for (size_t k = 0; k < npl && k < 8; k++)
-      bn_log(ctx, BN_LOG_INFO,
-             "  iterations %lld-%lld: f = %.6e, |grad| down to %.2e\n",
-             (long long)pl[k].start, (long long)pl[k].end, pl[k].objective,
-             pl[k].grad_norm);
-  }
+    npl = bn_plateau_report(ctx, bn_solver_history(run->solver), pl);
   if (!f) return;
   bn_json_put_num(f, ",", "peak_memory_min", mlo);
   bn_json_put_num(f, ",", "peak_memory_max", mhi);
-  if (solver && !run->staged) {
-    fprintf(f, ",\"plateaus\":[");
-    for (size_t k = 0; k < npl && k < 8; k++)
-      fprintf(f, "%s{\"start\":%lld,\"end\":%lld,\"objective\":%.17g}",
-              k ? "," : "", (long long)pl[k].start, (long long)pl[k].end,
-              pl[k].objective);
-    fputc(']', f);
-  }
+  if (solver && !run->staged) bn_plateau_json(f, pl, npl);
   if (solver) bn_run_cert_json(f, &run->cert);
   bn_json_put_str(f, ",", "output", run->output);
   fprintf(f, "}\n");

@@ -16,7 +16,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "benign/ctx.h"
 #include "benign/solver.h"
 
 typedef struct bn_plateau {
@@ -39,5 +41,17 @@ void bn_plateau_params_default(bn_plateau_params_t *p);
  * are. A non-finite objective ends any run. */
 size_t bn_plateau_find(const bn_history_t *h, const bn_plateau_params_t *p,
                        bn_plateau_t *out, size_t max);
+
+/* Not collective (every rank holds the same history; rank 0 logs): finds
+ * h's plateaus with the defaults, logs them ("saddle points passed", the
+ * first BN_PLATEAU_REPORT listed), writes those to pl and returns how many
+ * there are. */
+#define BN_PLATEAU_REPORT 8
+size_t bn_plateau_report(const bn_ctx_t *ctx, const bn_history_t *h,
+                         bn_plateau_t pl[BN_PLATEAU_REPORT]);
+
+/* Not collective: the JSON member ,"plateaus":[...] of the first
+ * BN_PLATEAU_REPORT of n plateaus pl. */
+void bn_plateau_json(FILE *f, const bn_plateau_t *pl, size_t n);
 
 #endif

@@ -87,3 +87,26 @@ size_t bn_plateau_find(const bn_history_t *h, const bn_plateau_params_t *p,
   }
   return count;
 }
+
+size_t bn_plateau_report(const bn_ctx_t *ctx, const bn_history_t *h,
+                         bn_plateau_t pl[BN_PLATEAU_REPORT]) {
+  size_t n = bn_plateau_find(h, NULL, pl, BN_PLATEAU_REPORT);
+  if (n > 0)
+    bn_log(ctx, BN_LOG_INFO, "saddle points passed (objective plateaus): %zu\n",
+           n);
+  for (size_t k = 0; k < n && k < BN_PLATEAU_REPORT; k++)
+    bn_log(ctx, BN_LOG_INFO,
+           "  iterations %lld-%lld: f = %.6e, |grad| down to %.2e\n",
+           (long long)pl[k].start, (long long)pl[k].end, pl[k].objective,
+           pl[k].grad_norm);
+  return n;
+}
+
+void bn_plateau_json(FILE *f, const bn_plateau_t *pl, size_t n) {
+  fprintf(f, ",\"plateaus\":[");
+  for (size_t k = 0; k < n && k < BN_PLATEAU_REPORT; k++)
+    fprintf(f, "%s{\"start\":%lld,\"end\":%lld,\"objective\":%.17g}",
+            k ? "," : "", (long long)pl[k].start, (long long)pl[k].end,
+            pl[k].objective);
+  fputc(']', f);
+}

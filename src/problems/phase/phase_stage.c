@@ -277,28 +277,15 @@ static void bn_phase_report(void *data, FILE *json) {
            s->want, (long long)s->done[0].iterations,
            (long long)(s->solves >= 2 ? s->done[1].iterations : 0),
            s->want == 3 ? " + 0" : "", bn_phase_kept(s));
-  bn_plateau_t pl[8];
-  size_t npl = bn_plateau_find(h, NULL, pl, 8);
-  if (npl > 0)
-    bn_log(ctx, BN_LOG_INFO, "saddle points passed (objective plateaus): %zu\n",
-           npl);
-  for (size_t k = 0; k < npl && k < 8; k++)
-    bn_log(ctx, BN_LOG_INFO,
-           "  iterations %lld-%lld: f = %.6e, |grad| down to %.2e\n",
-           (long long)pl[k].start, (long long)pl[k].end, pl[k].objective,
-           pl[k].grad_norm);
+  bn_plateau_t pl[BN_PLATEAU_REPORT];
+  size_t npl = bn_plateau_report(ctx, h, pl);
   if (!json) return;
   if (!isnan(rel)) bn_json_put_num(json, ",", "rel_error", rel);
   if (!isnan(rmse)) bn_json_put_num(json, ",", "test_rmse", rmse);
   fprintf(json, ",\"saved_iteration\":%lld",
           (long long)(saved >= 0 ? saved : sum.iterations));
   if (saved >= 0) bn_json_put_num(json, ",", "saved_test_rmse", best);
-  fprintf(json, ",\"plateaus\":[");
-  for (size_t k = 0; k < npl && k < 8; k++)
-    fprintf(json, "%s{\"start\":%lld,\"end\":%lld,\"objective\":%.17g}",
-            k ? "," : "", (long long)pl[k].start, (long long)pl[k].end,
-            pl[k].objective);
-  fputc(']', json);
+  bn_plateau_json(json, pl, npl);
   if (s->want < 2) return;
   fprintf(json, ",\"solves\":%d,\"kept_solve\":%d", s->want, bn_phase_kept(s));
   bn_json_put_num(json, ",", "first_fit", s->done[0].fit);
