@@ -1,5 +1,6 @@
-/* Phase retrieval: what a checkpoint and a result hold of the run's
- * solves (phase_stage.c).
+/* Phase retrieval: what a checkpoint and a result hold of the iterate
+ * (/x and its attributes, bn_phase_write_x / bn_phase_read_x) and of the
+ * run's solves (phase_stage.c).
  *
  * A checkpoint is the problem's save at "/" plus the solver's state and
  * history (src/checkpoint). While the first solve runs, save writes /x
@@ -225,4 +226,46 @@ bn_status_t bn_phase_load(void *data, bn_h5_t *f, const char *prefix,
   int has;
   BN_CALL(s->ctx, bn_h5_attr_exists(f, "/", "phase_solves", &has));
   return has ? bn_phase_state_load(s, f) : BN_OK;
+}
+
+bn_status_t bn_phase_write_x(bn_phase_t *s, const double *x, bn_h5_t *f,
+                             const char *prefix) {
+  char name[128];
+  snprintf(name, sizeof name, "%sx", prefix);
+  bn_idx_t dims[2] = {s->n, 2};
+  bn_status_t st = bn_h5_write_rows(f, name, s->cplx ? 2 : 1, dims,
+                                    bn_dist_first(s->xdist), s->nl, x);
+  if (st != BN_OK || strcmp(prefix, "/")) return st;
+  st = bn_h5_attr_set_i64(f, name, "sweeps", s->sweeps);
+  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "n", s->n);
+  if (st == BN_OK) st = bn_h5_attr_set_i64(f, "/", "measurements", s->m);
+  if (st == BN_OK)
+    st = bn_h5_attr_set_str(f, "/", "field", s->cplx ? "complex" : "real");
+  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "model", s->model->name);
+  if (st == BN_OK)
+    st = bn_h5_attr_set_str(f, "/", "method", bn_phase_method_names[s->method]);
+  if (st == BN_OK)
+    st = bn_h5_attr_set_str(f, "/", "start", bn_phase_init_names[s->init]);
+  if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", s->input);
+  return st;
+}
+
+bn_status_t bn_phase_read_x(bn_phase_t *s, bn_h5_t *f, const char *prefix,
+                            double *x) {
+  bn_ctx_t *ctx = s->ctx;
+  char name[128];
+  int nd;
+  bn_idx_t d[4];
+  snprintf(name, sizeof name, "%sx", prefix);
+  BN_CALL(ctx, bn_h5_shape(f, name, &nd, d));
+  if (d[0] != s->n || nd != (s->cplx ? 2 : 1) || (s->cplx && d[1] != 2))
+    return BN_ERROR_ALL(ctx, BN_ERR_DATA, "%s: %s must be %lld%s",
+                        bn_h5_path(f), name, (long long)s->n,
+                        s->cplx ? " x 2" : "");
+  BN_CALL(ctx, bn_h5_read_slab_f64(f, name, bn_dist_first(s->xdist), s->nl, x));
+  if (strcmp(prefix, "/")) return BN_OK;
+  int has;
+  BN_CALL(ctx, bn_h5_attr_exists(f, name, "sweeps", &has));
+  if (has) BN_CALL(ctx, bn_h5_attr_get_i64(f, name, "sweeps", &s->sweeps));
+  return BN_OK;
 }
