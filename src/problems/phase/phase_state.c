@@ -98,7 +98,7 @@ static bn_status_t bn_phase_hist_put(bn_phase_t *s, bn_h5_t *f,
   char name[160];
   bn_idx_t mine = bn_ctx_rank(ctx) == 0 ? (bn_idx_t)n : 0;
   if (st == BN_OK) {
-    memcpy(ib, a->iteration, a->n * sizeof(int64_t));
+    if (a->n) memcpy(ib, a->iteration, a->n * sizeof(int64_t));
     if (nh) memcpy(ib + a->n, h->iteration, nh * sizeof(int64_t));
     snprintf(name, sizeof name, "%siteration", prefix);
     st = bn_h5_write_i64(f, name, (bn_idx_t)n, 0, mine, ib);
