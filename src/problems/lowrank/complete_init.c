@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linalg/spmm.h"
 #include "problems/lowrank/complete_state.h"
 
 /* Value of entry e of row i less the model's offsets (--bias: mu + b_i +
@@ -12,6 +13,21 @@ static inline double bn_init_val(const bn_complete_t *c, bn_idx_t i,
   const bn_obs_t *o = c->obs;
   if (!c->ib) return o->val[e];
   return o->val[e] - (c->mean + c->ib[i] + c->vg[o->gcol[e]]);
+}
+
+/* Entries of row i from e0 on, at most BN_OMEGA_BLK: their values (less
+ * the offsets) times s into w; returns how many. */
+#define BN_OMEGA_BLK 256
+static int bn_omega_weights(const bn_complete_t *c, double s, bn_idx_t i,
+                            bn_idx_t e0, double *w) {
+  bn_idx_t end = c->obs->rowptr[i + 1];
+  int n = end - e0 < BN_OMEGA_BLK ? (int)(end - e0) : BN_OMEGA_BLK;
+  const double *val = c->obs->val + e0;
+  if (!c->ib)
+    for (int t = 0; t < n; t++) w[t] = s * val[t];
+  else
+    for (int t = 0; t < n; t++) w[t] = s * bn_init_val(c, i, e0 + t);
+  return n;
 }
 
 /* The operator P_Omega(M) / p on the observations, for the randomized SVD:
@@ -28,11 +44,12 @@ static bn_status_t bn_omega_apply(void *data, const bn_dmat_t *x,
   bn_status_t st = bn_plan_gather(o->plan, bn_dmat_cdata(x), k, buf);
   if (st == BN_OK) {
     bn_dmat_zero(y);
+    double w[BN_OMEGA_BLK];
     for (bn_idx_t i = 0; i < c->nu; i++)
-      for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
-        const double *xj = buf + (size_t)o->gcol[e] * k;
-        double m = s * bn_init_val(c, i, e);
-        for (int a = 0; a < k; a++) yd[i * k + a] += m * xj[a];
+      for (bn_idx_t e0 = o->rowptr[i]; e0 < o->rowptr[i + 1];
+           e0 += BN_OMEGA_BLK) {
+        int n = bn_omega_weights(c, s, i, e0, w);
+        bn_spmm_row(k, n, o->gcol + e0, w, buf, (size_t)k, yd + i * k);
       }
   }
   free(buf);
@@ -49,11 +66,12 @@ static bn_status_t bn_omega_apply_t(void *data, const bn_dmat_t *y,
   double *buf = NULL, s = 1.0 / c->p;
   BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, bn_size_mul((size_t)o->nghost, k),
                                        sizeof(double), &buf)));
+  double w[BN_OMEGA_BLK];
   for (bn_idx_t i = 0; i < c->nu; i++)
-    for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
-      double *bj = buf + (size_t)o->gcol[e] * k;
-      double m = s * bn_init_val(c, i, e);
-      for (int a = 0; a < k; a++) bj[a] += m * yd[i * k + a];
+    for (bn_idx_t e0 = o->rowptr[i]; e0 < o->rowptr[i + 1];
+         e0 += BN_OMEGA_BLK) {
+      int n = bn_omega_weights(c, s, i, e0, w);
+      bn_spmm_row_t(k, n, o->gcol + e0, w, yd + i * k, buf, (size_t)k);
     }
   bn_dmat_zero(x);
   bn_status_t st = bn_plan_scatter_add(o->plan, buf, k, bn_dmat_data(x));

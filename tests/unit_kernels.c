@@ -1,10 +1,11 @@
-/* The small kernels of ALS: the batched Cholesky solves
- * (linalg/chol_batch.h) by their residuals, and the lower-triangle Gram
- * kernel (linalg/gram.h) against a plain triple loop and dgemm, at every
- * size its dispatch distinguishes: the
- * fixed-size kernels that read rows in place (with and without the
- * constant column), the generic tiles, the gathered fallback and dgemm;
- * it adds into g and writes nothing outside it. */
+/* The small kernels of completion: the sparse-row products of the
+ * spectral start (linalg/spmm.h) against plain loops; for ALS, the
+ * batched Cholesky solves (linalg/chol_batch.h) by their residuals, and
+ * the lower-triangle Gram kernel (linalg/gram.h) against a plain triple
+ * loop and dgemm, at every size its dispatch distinguishes: the fixed-size
+ * kernels that read rows in place (with and without the constant column),
+ * the generic tiles, the gathered fallback and dgemm; it adds into g and
+ * writes nothing outside it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "check.h"
 #include "linalg/chol_batch.h"
 #include "linalg/gram.h"
+#include "linalg/spmm.h"
 
 /* g0 + a^T a, lower triangle, against g (tolerance relative to the sum of
  * absolute products). */
@@ -133,6 +135,49 @@ static void check_chol(int n, int bad, unsigned seed) {
   free(x);
 }
 
+/* bn_spmm_row and bn_spmm_row_t against plain loops, for k across the
+ * vector kernels' block counts and beyond (the plain fallback). */
+static void check_spmm(int k, int cnt, unsigned seed) {
+  const int nx = 40, ld = k + 2;
+  double *x = malloc(sizeof(double) * (size_t)nx * ld);
+  double *x2 = malloc(sizeof(double) * (size_t)nx * ld);
+  double *y = malloc(sizeof(double) * (size_t)k),
+         *w = malloc(sizeof(double) * (size_t)cnt + 8);
+  double *y0 = malloc(sizeof(double) * (size_t)k);
+  uint32_t *idx = malloc(sizeof(uint32_t) * (size_t)cnt + 4);
+  srand(seed);
+  for (int t = 0; t < nx * ld; t++)
+    x[t] = x2[t] = rand() / (double)RAND_MAX - 0.5;
+  for (int a = 0; a < k; a++) y[a] = y0[a] = rand() / (double)RAND_MAX;
+  for (int t = 0; t < cnt; t++) { /* distinct rows, as one row's columns */
+    idx[t] = (uint32_t)((t * 7 + (int)seed) % nx);
+    w[t] = rand() / (double)RAND_MAX - 0.5;
+  }
+  bn_spmm_row(k, cnt, idx, w, x, (size_t)ld, y);
+  double worst = 0.0;
+  for (int a = 0; a < k; a++) {
+    double s = y0[a];
+    for (int t = 0; t < cnt; t++) s += w[t] * x[idx[t] * ld + a];
+    if (fabs(y[a] - s) > worst) worst = fabs(y[a] - s);
+  }
+  CHECK(worst < 1e-13, "spmm k = %d, cnt = %d: error %.3g", k, cnt, worst);
+  bn_spmm_row_t(k, cnt, idx, w, y0, x2, (size_t)ld);
+  worst = 0.0;
+  for (int t = 0; t < cnt; t++)
+    for (int a = 0; a < ld; a++) {
+      double want = x[idx[t] * ld + a] + (a < k ? w[t] * y0[a] : 0.0);
+      if (fabs(x2[idx[t] * ld + a] - want) > worst)
+        worst = fabs(x2[idx[t] * ld + a] - want);
+    }
+  CHECK(worst < 1e-13, "spmm_t k = %d, cnt = %d: error %.3g", k, cnt, worst);
+  free(x);
+  free(x2);
+  free(y);
+  free(y0);
+  free(w);
+  free(idx);
+}
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   const int ks[] = {0, 1, 2, 7, 64, 223, 513};
@@ -150,9 +195,11 @@ int main(int argc, char **argv) {
     check_chol(n, 0, seed++);
     check_chol(n, 1, seed++);
   }
-  printf("unit_gram: vector kernel %s\n",
+  for (int k = 1; k <= 70; k++)
+    for (int cnt = 0; cnt <= 40; cnt += 13) check_spmm(k, cnt, seed++);
+  printf("unit_kernels: vector kernel %s\n",
          bn_gram_vector() ? "used (AVX-512)" : "not available: dgemm");
-  int rc = bn_test_finish("unit_gram");
+  int rc = bn_test_finish("unit_kernels");
   MPI_Finalize();
   return rc;
 }
