@@ -4,12 +4,13 @@
 #      seeds each: how many instances each solver recovers to relative
 #      error 1e-6 within 5000 iterations, and the median iterations and
 #      solve seconds of those it recovers. Solvers: the default (gd with
-#      --incoherence=auto), gd without the penalty, agd, als (lambda 0).
+#      --incoherence=auto), gd without the penalty, agd, als (lambda 0),
+#      cg (conjugate gradient in the scaled metric, --incoherence=auto).
 #   2. 50000 x 25000, rank 32, 2x oversampled (4.8 M entries): iterations
-#      and seconds to 1e-6 for gd (default), agd and als.
+#      and seconds to 1e-6 for gd (default), agd, als and cg.
 #   3. the 200000 x 100000, rank 32, 20 M-entry instance of
-#      bench/complete.sh with the default solver: iterations and seconds
-#      to 1e-6 (BN_BENCH_TIME, default 600 s, bounds the solve).
+#      bench/complete.sh with the default solver and cg: iterations and
+#      seconds to 1e-6 (BN_BENCH_TIME, default 600 s, bounds each solve).
 # 2 processes. Raw output: bench/results/complete_exact.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,14 +21,17 @@ mkdir -p "$data" bench/results
 [ -x "$build/benign" ] || bash scripts/setup.sh
 B="$build/benign"
 field() { sed -n "s/.*\"$1\":\"*\([^,}\"]*\).*/\1/p" "$2"; }
-# run NAME ARGS...: one line, iterations, seconds, relative error, reason.
+# run NAME ARGS...: one line, iterations, passes over the entries (f and
+# gradient evaluations), seconds, relative error, reason.
 run() {
   local name=$1
   shift
   mpirun -n 2 "$B" complete "$@" --tol=0 --rel-tol=1e-6 --certificate=off \
-    --json --output="$TMPDIR/o.h5" >"$TMPDIR/r.json" 2>/dev/null || true
-  printf '%-28s %6s its %8.2f s  rel %9.3e  %s\n' "$name" \
-    "$(field iterations "$TMPDIR/r.json")" "$(field solve_seconds "$TMPDIR/r.json")" \
+    --json --output="$TMPDIR/o.h5" >"$TMPDIR/r.json" 2>"$TMPDIR/r.err" || true
+  printf '%-28s %6s its %6s passes %8.2f s  rel %9.3e  %s\n' "$name" \
+    "$(field iterations "$TMPDIR/r.json")" \
+    "$(awk '/entries kernel/ { print $NF }' "$TMPDIR/r.err")" \
+    "$(field solve_seconds "$TMPDIR/r.json")" \
     "$(field rel_error "$TMPDIR/r.json")" "$(field reason "$TMPDIR/r.json")"
 }
 exec > >(tee bench/results/complete_exact.txt) 2>&1
@@ -47,6 +51,7 @@ for F in 2 3; do
     run "seed $seed gd, no penalty" "${A[@]}" --incoherence=0
     run "seed $seed agd" "${A[@]}" --solver=agd
     run "seed $seed als" "${A[@]}" --solver=als
+    run "seed $seed cg" "${A[@]}" --solver=cg
   done
 done
 f="$data/complete-50000x25000-r32.h5"
@@ -58,10 +63,13 @@ A=(--input="$f" --rank=32 --max-iter=5000 --time-limit=300)
 run "default (gd)" "${A[@]}"
 run "agd" "${A[@]}" --solver=agd
 run "als" "${A[@]}" --solver=als
+run "cg" "${A[@]}" --solver=cg
 f="$data/complete-200000x100000-r32.h5"
 [ -f "$f" ] || mpirun -n 2 "$B" generate complete --output="$f" --rows=200000 \
   --cols=100000 --rank=32 --sample-rate=0.001 --seed=32 >/dev/null
 echo
 echo "## 200000 x 100000, rank 32, 20 M entries (2 x oversampled)"
 run "default (gd)" --input="$f" --rank=32 --max-iter=5000 \
+  --time-limit="${BN_BENCH_TIME:-600}"
+run "cg" --input="$f" --rank=32 --max-iter=5000 --solver=cg \
   --time-limit="${BN_BENCH_TIME:-600}"

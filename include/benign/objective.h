@@ -34,6 +34,11 @@ typedef struct bn_objective {
    * Riemannian Hessian, v and hv tangent at x). NULL: a central difference
    * of gradients (src/landscape). */
   bn_status_t (*hvp)(void *data, const double *x, const double *v, double *hv);
+  /* Collective, optional: pg = P(x) g for a symmetric positive definite
+   * preconditioner P(x) that may depend on x (a scaled metric); pg may be
+   * g. NULL: the identity. Used by the solver "cg". */
+  bn_status_t (*precond)(void *data, const double *x, const double *g,
+                         double *pg);
 } bn_objective_t;
 
 #endif

@@ -16,8 +16,10 @@ const bn_optdef_t bn_solve_optdefs[] = {
      "gd: gradient descent (Barzilai-Borwein step, nonmonotone Armijo "
      "backtracking); "
      "agd: Nesterov accelerated gradient with restart; als: alternating "
-     "least squares",
-     "gd|agd|als"},
+     "least squares; cg: nonlinear conjugate gradient (Polak-Ribiere+) in "
+     "the problem's scaled metric, with its exact line step where it has "
+     "them (complete), else backtracking",
+     "gd|agd|als|cg"},
     {"init", BN_OPT_CHOICE, "spectral",
      "initial point: spectral (the problem's spectral estimate from the "
      "data, e.g. a top-r SVD) or random (a small random start)",

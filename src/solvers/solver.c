@@ -10,9 +10,9 @@
 
 /* Adding a method is one line here plus its file. */
 static const bn_solver_ops_t *const bn_solver_table[] = {
-    &bn_solver_gd, &bn_solver_agd, &bn_solver_als, NULL};
+    &bn_solver_gd, &bn_solver_agd, &bn_solver_als, &bn_solver_cg, NULL};
 
-const char *bn_solver_names(void) { return "gd|agd|als"; }
+const char *bn_solver_names(void) { return "gd|agd|als|cg"; }
 
 void bn_solver_params_default(bn_solver_params_t *p) {
   p->tol = 1e-8;

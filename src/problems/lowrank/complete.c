@@ -1,5 +1,6 @@
 /* Matrix completion: setup from an HDF5 input, result output. */
 #include "problems/lowrank/complete_als_ws.h"
+#include "problems/lowrank/complete_precond.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@ const bn_optdef_t bn_complete_optdefs[] = {
     {"incoherence", BN_OPT_STRING, "auto",
      "weight mu of the incoherence penalty mu sum_i (|row_i| - alpha)_+^4 "
      "on the rows of U and V (0 = off); auto: 1 for exact data (lambda = 0) "
-     "with gd or agd, where it keeps sparse samplings from ending at "
+     "with gd, agd or cg, where it keeps sparse samplings from ending at "
      "spurious points, else 0",
      NULL},
     {"incoherence-radius", BN_OPT_REAL, "0",
@@ -264,12 +265,14 @@ static void bn_complete_objective(void *data, bn_objective_t *obj) {
                           .eval = bn_complete_eval,
                           .sweep = bn_complete_sweep,
                           .metrics = bn_complete_metrics,
-                          .hvp = bn_complete_hvp};
+                          .hvp = bn_complete_hvp,
+                          .precond = bn_complete_precond};
   if (c->implicit) { /* no test RMSE: rank it (benign recommend) */
     obj->eval = bn_implicit_eval;
     obj->sweep = bn_implicit_sweep;
     obj->metrics = NULL;
     obj->hvp = NULL;
+    obj->precond = NULL;
   }
 }
 
@@ -336,7 +339,7 @@ const bn_problem_ops_t bn_problem_complete = {
     bn_lr_truth_point_complete,
     .usage =
         "mpirun -n P benign complete [deck.ini] --input=F.h5 --rank=R "
-        "[--output=G.h5] [--solver=gd|agd|als] [--init=spectral|random] ...",
+        "[--output=G.h5] [--solver=gd|agd|als|cg] [--init=spectral|random] ...",
     .gen_opts = bn_gen_complete_opts,
     .generate = bn_gen_complete_run,
     .retune = bn_complete_retune};

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# complete --solver=cg (nonlinear conjugate gradient in the scaled metric):
+#  - recovers an exact, 3x oversampled instance to relative error 1e-8 at
+#    1, 2 and 3 processes, in the same number of iterations (to within 2:
+#    the iterates agree up to rounding);
+#  - a checkpoint at 20, the run stopped at 27 by its iteration limit, then
+#    continued: the same run (history and factors) as one never stopped;
+#  - the result and the JSON name the solver; a misspelt solver is refused
+#    with the list of solvers, on every rank.
+. "$(dirname "$0")/lib.sh"
+
+bn_ok "generate an exact instance" 2 generate complete --output="$T/in.h5" \
+  --rows=400 --cols=300 --rank=4 --sample-rate=0.07 --seed=3
+A=(complete --input="$T/in.h5" --rank=4 --solver=cg --tol=0 --rel-tol=1e-8
+  --max-iter=1500 --progress=false --certificate=off --json)
+
+json() { json_field "$1" "$T/last.out"; }
+
+its=""
+for np in 1 2 3; do
+  bn_ok "np=$np: cg run" "$np" "${A[@]}" --output="$T/cg$np.h5"
+  check "np=$np: converged by the relative error ($(json reason))" \
+    grep -q '"reason":"converged: relative error' "$T/last.out"
+  check "np=$np: the JSON names the solver" grep -q '"solver":"cg"' "$T/last.out"
+  n=$(json iterations)
+  [ -z "$its" ] && its=$n
+  check "np=$np: $n iterations (1 process: $its)" \
+    test "$n" -ge $((its - 2)) -a "$n" -le $((its + 2))
+done
+
+# same_run REF OUT NAME: the two results are the same run.
+same_run() {
+  local ref=$1 out=$2 name=$3 d ok=0
+  for d in /history/iteration /history/objective /history/grad_norm \
+    /history/step /history/rel_error /U /V; do
+    if ! h5diff -q -p 1e-12 "$ref" "$out" "$d" "$d" >/dev/null 2>&1; then
+      echo "    $d differs:"
+      h5diff -p 1e-12 "$ref" "$out" "$d" "$d" 2>&1 | head -5 | sed 's/^/    | /'
+      ok=1
+    fi
+  done
+  check "$name: same history and factors as the uninterrupted run" test $ok = 0
+}
+
+B=("${A[@]}" --rel-tol=0 --max-iter=60)
+bn_ok "uninterrupted run of 60" 2 "${B[@]}" --output="$T/ref.h5"
+bn_ok "stop at 27 with a checkpoint at 20" 2 "${B[@]}" --max-iter=27 \
+  --checkpoint="$T/ck.h5" --checkpoint-every=20 --output="$T/27.h5"
+bn_ok "continue from 20" 2 "${B[@]}" --restart="$T/ck.h5" \
+  --output="$T/out.h5"
+same_run "$T/ref.h5" "$T/out.h5" "cg restart"
+
+expect_fail_rc 2 "a misspelt solver" 2 \
+  "option --solver: 'CG' is not one of gd\|agd\|als\|cg" \
+  "${A[@]}" --solver=CG --output="$T/x.h5"
+
+bn_summary
