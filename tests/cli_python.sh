@@ -8,7 +8,9 @@
 PY=/usr/bin/python3
 export BENIGN_LIBRARY="$BN_BUILD_DIR/libbenign.so"
 # An ASan build's library loads into Python only after the ASan runtime.
-if nm -D "$BENIGN_LIBRARY" 2>/dev/null | grep -q __asan_init; then
+# (grep -c reads all of nm's output: with grep -q, nm may die of SIGPIPE
+# and pipefail would then call the library uninstrumented.)
+if [ "$(nm -D "$BENIGN_LIBRARY" 2>/dev/null | grep -c __asan_init)" != 0 ]; then
   export LD_PRELOAD="$(${BN_CC:-cc} -print-file-name=libasan.so)"
   export ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 fi
