@@ -142,11 +142,12 @@ static bn_status_t bn_ls_options(bn_ls_t *ls) {
                         "--certificate=off: benign landscape classifies end "
                         "points by their certificate");
   const char *solver = bn_opts_string(o, "solver");
-  if (solver && !strcmp(solver, "als"))
+  if (bn_solver_sweeps(solver))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--solver=als: use gd or agd (the census relies on "
+                        "--solver=%s: use gd or agd (the census relies on "
                         "the saddle escape and the certificate of the "
-                        "gradient solvers)");
+                        "gradient solvers)",
+                        solver);
   /* Solver parameters are read per start on each process; check the
    * signs here once, so a bad value fails with one message. */
   static const char *const nonneg[] = {

@@ -37,7 +37,7 @@ bn_status_t bn_run_solver_params(bn_ctx_t *ctx, const bn_opts_t *o,
   const char *es = bn_opts_string(o, "early-stop");
   if (!es || !strcmp(es, "auto")) {
     const char *solver = bn_opts_string(o, "solver");
-    p->early_stop = solver && !strcmp(solver, "als") ? 3 : 0;
+    p->early_stop = bn_solver_sweeps(solver) ? 3 : 0;
   } else {
     char *end = NULL;
     long long k = strtoll(es, &end, 10);

@@ -6,6 +6,8 @@
 #    processes; /bias/row, /bias/col and their mean in the result;
 #  - a restart from a checkpoint continues as the same run, biases and
 #    early-stopping state included;
+#  - --solver=aals (the extrapolated sweep) reaches the same floor, the
+#    same answer at 1 and 3 processes;
 #  - early stopping keeps the iterate of the lowest test RMSE and says so;
 #  - the bounded certificate: no Lanczos when the gradient test fails,
 #    Lanczos (capped or full) at a converged point;
@@ -41,6 +43,18 @@ bn_ok "--bias=false" 2 "${A[@]}" --bias=false --output="$T/nb.h5"
 nb=$(json saved_test_rmse)
 check "--bias=false: held-out RMSE ${nb:-missing} > 2 x noise" \
   num_lt "$(awk -v s=$noise 'BEGIN { print 2 * s }')" "${nb:-0}"
+
+# The extrapolated sweep (aals) on the same data: the noise floor, the
+# same answer at 1 and 3 processes.
+for np in 1 3; do
+  bn_ok "--solver=aals --bias=true at $np processes" "$np" "${A[@]}" \
+    --solver=aals --bias=true --output="$T/x$np.h5"
+  xr[np]=$(json saved_test_rmse)
+  check "aals/$np: held-out RMSE ${xr[np]:-missing} < 1.25 x noise" \
+    num_lt "${xr[np]:-9}" "$(awk -v s=$noise 'BEGIN { print 1.25 * s }')"
+done
+check "aals: 1 and 3 processes, the same held-out RMSE (to 1e-9)" awk \
+  -v a="${xr[1]:-1}" -v c="${xr[3]:-3}" 'BEGIN { exit !((a - c) ^ 2 < 1e-18 * a * a) }'
 
 # Early stopping: the saved iterate is the one of the lowest test RMSE in
 # the history, and the result says which.

@@ -5,6 +5,9 @@
 #    (--l4-coarse=0.5: p/s >= 0.5 m^2), the run stops by the relative
 #    change of f (--ftol's l4 default) before the gradient test would,
 #    every atom matched; --l4-coarse=0 recovers them too;
+#  - m = 80, p = m^2, all the samples: the default solver (aals, MSP from
+#    a point extrapolated along the last step) takes fewer steps than
+#    plain MSP (--solver=als) and ends at the same fixed point;
 #  - checkpoints: a fault (SIGKILL) at the 3rd checkpoint write, while the
 #    continuation is still on a subset of the samples, then --restart
 #    gives the same result as an uninterrupted run (1e-12) and recovers at
@@ -43,6 +46,26 @@ mc=$(json min_abs_cos)
 check "all the samples: min |cos| ${mc:-missing} > 0.99" num_lt 0.99 "${mc:-0}"
 check "all the samples: no continuation in the log" sh -c \
   "! grep -q 'first steps use' '$T/last.out' '$T/last.err'"
+
+bn_ok "generate m=80, p=6400" 2 generate dict --dim=80 --theta=0.3 \
+  --samples=6400 --seed=11 --output="$T/o80.h5"
+bn_ok "l4, plain MSP (--solver=als)" 2 dict --input="$T/o80.h5" --solver=als \
+  --l4-coarse=0 --json --progress=false --output="$T/p80.h5"
+its=$(json iterations)
+fp=$(json objective)
+bn_ok "l4, extrapolated MSP (default: aals)" 2 dict --input="$T/o80.h5" \
+  --l4-coarse=0 --json --progress=false --output="$T/x80.h5"
+check "SOLVER=aals in the log" grep -q "^SOLVER=aals" "$T/last.out" "$T/last.err"
+check "aals: fewer steps ($(json iterations) < ${its:-?})" \
+  test "$(json iterations)" -lt "${its:-0}"
+check "aals: the same fixed point (f $(json objective) vs ${fp:-?}, 1e-5)" \
+  awk -v a="$(json objective)" -v b="${fp:-nan}" \
+  'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b < 0 && d <= 1e-5 * -b) }'
+mc=$(json min_abs_cos)
+check "aals: min |cos| ${mc:-missing} > 0.98" num_lt 0.98 "${mc:-0}"
+expect_fail_rc 2 "aals on the huber loss (no sweep): refused" 2 \
+  "--solver=aals: the huber loss has no sweep" dict --input="$T/o80.h5" --method=sphere \
+  --solver=aals --output="$T/no.h5"
 
 # A fault at the 3rd checkpoint write (iteration 6, on a subset of the
 # samples), then a restart from the 2nd.

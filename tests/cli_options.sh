@@ -39,7 +39,7 @@ check "complete --help: every key is explained" awk '
   /^  --[a-z]/ { k++; next }
   k && /^      [^ ]/ { e++ }
   END { exit !(k > 0 && k == e) }' "$H"
-for kd in 'rank=<integer>  (default: 5)' 'solver=<gd|agd|als|cg>  (default: gd)' \
+for kd in 'rank=<integer>  (default: 5)' 'solver=<gd|agd|als|aals|cg>  (default: gd)' \
   'tol=<real>  (default: 1e-8)' 'max-iter=<integer>  (default: 1000)' \
   'init=<spectral|random>  (default: spectral)' 'json=<bool>  (default: false)' \
   'monitor=<bool>  (default: false)' 'input=<text>  (no default)' \

@@ -320,7 +320,9 @@ int main(int argc, char **argv) {
   const char *shs[] = {"method=sphere", "scalapack-min=2", NULL};
   test_counts(ctx, defs, in[0], l4s, "l4, ScaLAPACK");
   test_counts(ctx, defs, in[1], shs, "sphere, ScaLAPACK preconditioner");
-  test_recovery(ctx, defs, in[0], l4, "l4 (MSP)");
+  test_recovery(ctx, defs, in[0], l4, "l4 (MSP, extrapolated: aals)");
+  const char *l4p[] = {"method=l4", "l4-coarse=0", "solver=als", NULL};
+  test_recovery(ctx, defs, in[0], l4p, "l4 (plain MSP: als)");
   test_recovery(ctx, defs, in[0], l4c, "l4 (MSP), sample continuation");
   test_recovery(ctx, defs, in[0], l4s, "l4 (MSP), ScaLAPACK polar");
   const char *shr[] = {"method=sphere", "loss=huber", "init=random", NULL};

@@ -50,13 +50,17 @@ typedef struct bn_solver bn_solver_t;
 
 /* Names: "gd" (gradient descent, Barzilai-Borwein trial step + nonmonotone
  * Armijo backtracking), "agd" (Nesterov accelerated gradient with backtracking
- * and adaptive restart), "als" (the objective's alternating sweep), "cg"
+ * and adaptive restart), "als" (the objective's alternating sweep), "aals"
+ * (the sweep at a point extrapolated along its last move, with restart), "cg"
  * (nonlinear conjugate gradient, Polak-Ribiere+, in the objective's
  * precond metric and with its exact line step when it has them). */
 bn_status_t bn_solver_create(bn_ctx_t *ctx, const char *name,
                              bn_solver_t **out);
 void bn_solver_destroy(bn_solver_t *s);
-const char *bn_solver_names(void); /* "gd|agd|als|cg" */
+const char *bn_solver_names(void); /* "gd|agd|als|aals|cg" */
+/* Whether the solver of that name runs the objective's sweep ("als",
+ * "aals"), i.e. needs a problem with one. Not collective. */
+bool bn_solver_sweeps(const char *name);
 
 enum { BN_PROGRESS_AUTO = 0, BN_PROGRESS_BAR = 1, BN_PROGRESS_LINES = 2 };
 

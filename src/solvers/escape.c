@@ -95,7 +95,9 @@ static bn_status_t bn_escape_move(bn_solver_t *s, const bn_objective_t *obj,
 bn_status_t bn_escape_check(bn_solver_t *s, const bn_objective_t *obj,
                             double *x, double *f, double *g, double *g0) {
   bn_ctx_t *ctx = s->ctx;
-  if (!s->params.escape || !bn_escapable(s->reason) || s->ops == &bn_solver_als)
+  /* The sweeps are fixed-point maps, not descent on a model: no escape. */
+  if (!s->params.escape || !bn_escapable(s->reason) ||
+      s->ops == &bn_solver_als || s->ops == &bn_solver_aals)
     return BN_OK;
   bn_cert_params_t cp;
   bn_cert_params_default(&cp);

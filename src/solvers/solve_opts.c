@@ -16,10 +16,13 @@ const bn_optdef_t bn_solve_optdefs[] = {
      "gd: gradient descent (Barzilai-Borwein step, nonmonotone Armijo "
      "backtracking); "
      "agd: Nesterov accelerated gradient with restart; als: alternating "
-     "least squares; cg: nonlinear conjugate gradient (Polak-Ribiere+) in "
+     "least squares (the problem's sweep); aals: the sweep at a point "
+     "extrapolated along its last move (weight 0.8, plain sweep when that "
+     "raises the objective); cg: nonlinear conjugate gradient (Polak-Ribiere+) "
+     "in "
      "the problem's scaled metric, with its exact line step where it has "
      "them (complete), else backtracking",
-     "gd|agd|als|cg"},
+     "gd|agd|als|aals|cg"},
     {"init", BN_OPT_CHOICE, "spectral",
      "initial point: spectral (the problem's spectral estimate from the "
      "data, e.g. a top-r SVD) or random (a small random start)",

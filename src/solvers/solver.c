@@ -10,9 +10,14 @@
 
 /* Adding a method is one line here plus its file. */
 static const bn_solver_ops_t *const bn_solver_table[] = {
-    &bn_solver_gd, &bn_solver_agd, &bn_solver_als, &bn_solver_cg, NULL};
+    &bn_solver_gd,   &bn_solver_agd, &bn_solver_als,
+    &bn_solver_aals, &bn_solver_cg,  NULL};
 
-const char *bn_solver_names(void) { return "gd|agd|als|cg"; }
+const char *bn_solver_names(void) { return "gd|agd|als|aals|cg"; }
+
+bool bn_solver_sweeps(const char *name) {
+  return name && (!strcmp(name, "als") || !strcmp(name, "aals"));
+}
 
 void bn_solver_params_default(bn_solver_params_t *p) {
   p->tol = 1e-8;

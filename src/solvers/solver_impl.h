@@ -78,6 +78,7 @@ void bn_early_finish(bn_solver_t *s, double *x);
 extern const bn_solver_ops_t bn_solver_gd;
 extern const bn_solver_ops_t bn_solver_agd;
 extern const bn_solver_ops_t bn_solver_als;
+extern const bn_solver_ops_t bn_solver_aals;
 extern const bn_solver_ops_t bn_solver_cg;
 
 /* Collective helpers on distributed vectors of s->n local entries. */

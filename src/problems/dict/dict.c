@@ -21,7 +21,8 @@ static const bn_dict_method_t *const bn_dict_methods[] = {
 const bn_optdef_t bn_dict_optdefs[] = {
     {"method", BN_OPT_CHOICE, "l4",
      "l4: complete dictionary, max |W Y|_4^4 over the orthogonal group (MSP "
-     "fixed point, solver als; or Riemannian gd/agd); sphere: one atom per "
+     "fixed point, extrapolated: solver aals; plain: als; or Riemannian "
+     "gd/agd); sphere: one atom per "
      "solve, min of a sparsity loss of q^T Y over the sphere, deflation "
      "(gd/agd; als for l1); overcomplete: n > m atoms, l4 on the sphere from "
      "repeated random starts, duplicates dropped; synthesis: min 1/2 |Y - A "
@@ -118,7 +119,8 @@ const bn_optdef_t bn_dict_optdefs[] = {
     {"code-iters", BN_OPT_INT, "100",
      "overcomplete: FISTA iterations of the final codes", NULL},
     {"l4-coarse", BN_OPT_REAL, "0.5",
-     "l4 (solver als): the first MSP steps use every s-th sample, s the "
+     "l4 (solver als or aals): the first MSP steps use every s-th sample, s "
+     "the "
      "largest power of 2 leaving >= this times m^2 samples; s halves each "
      "time a step moves no atom by more than 0.05 (0 = all samples "
      "throughout)",
@@ -129,13 +131,14 @@ const bn_optdef_t bn_dict_optdefs[] = {
      NULL},
     /* Replaces the shared --solver: unset, each method runs its own. */
     {"solver", BN_OPT_CHOICE, NULL,
-     "unset: the method's own -- l4, overcomplete, synthesis, "
+     "unset: the method's own -- l4: aals (MSP steps from a point "
+     "extrapolated along the last step); overcomplete, synthesis, "
      "synthesis-orth and sphere with --loss=l1: als (the fixed point, "
      "alternating or subgradient steps); sphere with huber or l4: gd. l4, "
      "overcomplete and sphere with l4 also run gd or agd (Riemannian "
      "gradient); the synthesis methods and l1 only als, huber only gd or "
      "agd",
-     "gd|agd|als"},
+     "gd|agd|als|aals"},
     {NULL, 0, NULL, NULL, NULL}};
 
 static void bn_dict_free(bn_dict_t *d) {

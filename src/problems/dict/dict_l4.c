@@ -204,7 +204,7 @@ static bn_status_t bn_dict_l4_options(bn_dict_t *d, const bn_opts_t *opts,
                         "--loss: --method=l4 maximizes |W Y|_4^4 over the "
                         "orthogonal group; the losses are for --method=sphere");
   bool given = bn_opts_source(opts, "solver") >= BN_SRC_DECK;
-  *solver = given ? bn_opts_string(opts, "solver") : "als";
+  *solver = given ? bn_opts_string(opts, "solver") : "aals";
   d->loss = BN_DICT_L4;
   BN_CALL(d->ctx, bn_opts_real(opts, "l4-coarse", &d->l4_coarse));
   if (!(d->l4_coarse >= 0) || !isfinite(d->l4_coarse))
@@ -213,7 +213,7 @@ static bn_status_t bn_dict_l4_options(bn_dict_t *d, const bn_opts_t *opts,
                         "level's samples in units of m^2; 0 = all samples)",
                         bn_opts_string(opts, "l4-coarse"));
   /* gd and agd's line searches need one objective throughout. */
-  if (strcmp(*solver, "als")) d->l4_coarse = 0;
+  if (strcmp(*solver, "als") && strcmp(*solver, "aals")) d->l4_coarse = 0;
   return BN_OK;
 }
 

@@ -40,7 +40,8 @@ static void bn_dict_side(const bn_opts_t *o, bn_side_outputs_t *side) {
 static const char *bn_dict_solver_of(void *data, const bn_opts_t *o,
                                      bn_solver_params_t *p) {
   const char *solver = bn_dict_solver(data);
-  if (!strcmp(bn_dict_method(data), "l4") && !strcmp(solver, "als") &&
+  if (!strcmp(bn_dict_method(data), "l4") &&
+      (!strcmp(solver, "als") || !strcmp(solver, "aals")) &&
       bn_opts_source(o, "ftol") < BN_SRC_DECK)
     p->ftol = BN_DICT_L4_FTOL;
   return solver;

@@ -189,11 +189,13 @@ static bn_status_t bn_dict_sph_options(bn_dict_t *d, const bn_opts_t *opts,
                         "Riemannian subgradient method with diminishing "
                         "steps (the objective's sweep, --solver=als)",
                         s);
-  if (d->loss == BN_DICT_HUBER && given && !strcmp(s, "als"))
+  if (d->loss == BN_DICT_HUBER && given &&
+      (!strcmp(s, "als") || !strcmp(s, "aals")))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--solver=als: the huber loss has no sweep; use gd or "
+                        "--solver=%s: the huber loss has no sweep; use gd or "
                         "agd (or --loss=l4 for the fixed point, l1 for the "
-                        "subgradient method)");
+                        "subgradient method)",
+                        s);
   *solver = given ? s : d->loss == BN_DICT_L1 ? "als" : "gd";
   return BN_OK;
 }

@@ -57,10 +57,11 @@ static bn_status_t bn_eig_options(bn_eig_t *e, const bn_opts_t *opts) {
   e->k = (int)k;
   e->power = (int)power;
   const char *solver = bn_opts_string(opts, "solver");
-  if (solver && !strcmp(solver, "als"))
+  if (bn_solver_sweeps(solver))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--solver=als: eig has no alternating sweep; use gd "
-                        "or agd");
+                        "--solver=%s: eig has no alternating sweep; use gd "
+                        "or agd",
+                        solver);
   const char *in = bn_opts_string(opts, "input");
   if (!in || !*in)
     return BN_ERROR_ALL(ctx, BN_ERR_ARG, "no input file: give --input=FILE.h5");

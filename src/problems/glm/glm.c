@@ -71,10 +71,11 @@ static bn_status_t bn_glm_options(void *data, bn_ctx_t *ctx,
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--init-scale must be finite and nonnegative");
   const char *solver = bn_opts_string(opts, "solver");
-  if (solver && !strcmp(solver, "als"))
+  if (bn_solver_sweeps(solver))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--solver=als: glm has no alternating sweep; use gd "
-                        "or agd");
+                        "--solver=%s: glm has no alternating sweep; use gd "
+                        "or agd",
+                        solver);
   return bn_lr_input(ctx, opts, &s->input);
 }
 

@@ -94,7 +94,7 @@ bn_status_t bn_complete_incoherence(bn_ctx_t *ctx, const bn_opts_t *o,
   const char *v = bn_opts_string(o, "incoherence"),
              *s = bn_opts_string(o, "solver");
   if (!v || !strcmp(v, "auto")) {
-    *mu = lambda == 0 && !(s && !strcmp(s, "als")) ? 1.0 : 0.0;
+    *mu = lambda == 0 && !bn_solver_sweeps(s) ? 1.0 : 0.0;
     return BN_OK;
   }
   char *end = NULL;
@@ -164,10 +164,11 @@ static bn_status_t bn_complete_options(void *data, bn_ctx_t *ctx,
     c->count = false, c->balance = false, c->mu = 0.0;
   }
   const char *solver = bn_opts_string(opts, "solver");
-  if (c->mu > 0 && solver && !strcmp(solver, "als"))
+  if (c->mu > 0 && bn_solver_sweeps(solver))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--solver=als does not handle --incoherence (its "
-                        "row solves are least squares): use gd or agd");
+                        "--solver=%s does not handle --incoherence (its "
+                        "row solves are least squares): use gd or agd",
+                        solver);
   return bn_lr_input(ctx, opts, &c->input);
 }
 
@@ -339,7 +340,8 @@ const bn_problem_ops_t bn_problem_complete = {
     bn_lr_truth_point_complete,
     .usage =
         "mpirun -n P benign complete [deck.ini] --input=F.h5 --rank=R "
-        "[--output=G.h5] [--solver=gd|agd|als|cg] [--init=spectral|random] ...",
+        "[--output=G.h5] [--solver=gd|agd|als|aals|cg] "
+        "[--init=spectral|random] ...",
     .gen_opts = bn_gen_complete_opts,
     .generate = bn_gen_complete_run,
     .retune = bn_complete_retune};

@@ -61,10 +61,11 @@ static bn_status_t bn_factor_options(void *data, bn_ctx_t *ctx,
                         (long long)r);
   BN_CALL(ctx, bn_lr_check_init(ctx, opts));
   const char *solver = bn_opts_string(opts, "solver");
-  if (solver && !strcmp(solver, "als"))
+  if (bn_solver_sweeps(solver))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "benign factor has no alternating sweep: use "
-                        "--solver=gd or agd");
+                        "--solver=%s: benign factor has no alternating "
+                        "sweep: use --solver=gd or agd",
+                        solver);
   c->r = (int)r;
   c->sym = !strcmp(bn_opts_string(opts, "mode"), "sym");
   return bn_lr_input(ctx, opts, &c->input);

@@ -126,10 +126,11 @@ static bn_status_t bn_sense_options(void *data, bn_ctx_t *ctx,
   BN_CALL(ctx, bn_lr_check_init(ctx, opts));
   s->r = (int)r;
   const char *solver = bn_opts_string(opts, "solver");
-  if (solver && !strcmp(solver, "als"))
+  if (bn_solver_sweeps(solver))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--solver=als: sensing has no alternating sweep; use "
-                        "gd or agd");
+                        "--solver=%s: sensing has no alternating sweep; use "
+                        "gd or agd",
+                        solver);
   return bn_lr_input(ctx, opts, &s->input);
 }
 

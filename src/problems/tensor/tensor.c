@@ -138,11 +138,12 @@ static bn_status_t bn_tensor_options(bn_tensor_t *t, const bn_opts_t *opts,
    * sweep (solver als); rgd runs gd or agd on the sphere. */
   const char *solver = bn_opts_string(opts, "solver");
   bool given = bn_opts_source(opts, "solver") >= BN_SRC_DECK;
-  if (t->method == BN_TENSOR_RGD && solver && !strcmp(solver, "als"))
+  if (t->method == BN_TENSOR_RGD && bn_solver_sweeps(solver))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
-                        "--solver=als: --method=rgd runs gd or agd; the "
+                        "--solver=%s: --method=rgd runs gd or agd; the "
                         "power iterations are --method=power or "
-                        "shifted-power");
+                        "shifted-power",
+                        solver);
   if (t->method != BN_TENSOR_RGD && given && strcmp(solver, "als"))
     return BN_ERROR_ALL(ctx, BN_ERR_ARG,
                         "--solver=%s does not apply to --method=%s (its "
