@@ -7,7 +7,9 @@
 #    every atom matched; --l4-coarse=0 recovers them too;
 #  - m = 80, p = m^2, all the samples: the default solver (aals, MSP from
 #    a point extrapolated along the last step) takes fewer steps than
-#    plain MSP (--solver=als) and ends at the same fixed point;
+#    plain MSP (--solver=als) and ends at the same fixed point; its
+#    search in single precision switches to double and ends where the
+#    double-precision run does;
 #  - checkpoints: a fault (SIGKILL) at the 3rd checkpoint write, while the
 #    continuation is still on a subset of the samples, then --restart
 #    gives the same result as an uninterrupted run (1e-12) and recovers at
@@ -53,8 +55,11 @@ bn_ok "l4, plain MSP (--solver=als)" 2 dict --input="$T/o80.h5" --solver=als \
   --l4-coarse=0 --json --progress=false --output="$T/p80.h5"
 its=$(json iterations)
 fp=$(json objective)
-bn_ok "l4, extrapolated MSP (default: aals)" 2 dict --input="$T/o80.h5" \
-  --l4-coarse=0 --json --progress=false --output="$T/x80.h5"
+bn_ok "l4, extrapolated MSP (default: aals, single-precision search)" 2 \
+  dict --input="$T/o80.h5" --l4-coarse=0 --json --progress=false \
+  --log-level=debug --output="$T/x80.h5"
+check "the search switched to double precision" grep -q \
+  "double precision from here" "$T/last.out" "$T/last.err"
 check "SOLVER=aals in the log" grep -q "^SOLVER=aals" "$T/last.out" "$T/last.err"
 check "aals: fewer steps ($(json iterations) < ${its:-?})" \
   test "$(json iterations)" -lt "${its:-0}"
@@ -63,6 +68,15 @@ check "aals: the same fixed point (f $(json objective) vs ${fp:-?}, 1e-5)" \
   'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b < 0 && d <= 1e-5 * -b) }'
 mc=$(json min_abs_cos)
 check "aals: min |cos| ${mc:-missing} > 0.98" num_lt 0.98 "${mc:-0}"
+fx=$(json objective)
+bn_ok "l4, all in double precision (--l4-single=false)" 2 dict \
+  --input="$T/o80.h5" --l4-coarse=0 --l4-single=false --json \
+  --progress=false --output="$T/d80.h5"
+check "single-precision search: the same fixed point (f ${fx:-?} vs $(json objective), 1e-7)" \
+  awk -v a="${fx:-nan}" -v b="$(json objective)" \
+  'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b < 0 && d <= 1e-7 * -b) }'
+expect_fail_rc 2 "--l4-single=maybe refused" 2 "l4-single" dict \
+  --input="$T/o80.h5" --l4-single=maybe --output="$T/no.h5"
 expect_fail_rc 2 "aals on the huber loss (no sweep): refused" 2 \
   "--solver=aals: the huber loss has no sweep" dict --input="$T/o80.h5" --method=sphere \
   --solver=aals --output="$T/no.h5"
@@ -79,6 +93,10 @@ stride=$(h5dump -a /W/l4_stride "$T/ck.h5" 2>/dev/null |
   awk '/\(0\)/ { print $2 }')
 check "the checkpoint is on a coarse level (stride ${stride:-?})" \
   awk -v s="${stride:-0}" 'BEGIN { exit !(s > 1) }'
+single=$(h5dump -a /W/l4_single "$T/ck.h5" 2>/dev/null |
+  awk '/\(0\)/ { print $2 }')
+check "the checkpoint is in the single-precision search (${single:-?})" \
+  test "${single:-0}" = 1
 bn_ok "checkpoint: restart" 2 "${A[@]}" --restart="$T/ck.h5" \
   --output="$T/cont.h5"
 ok=0

@@ -106,7 +106,7 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs, const char *in,
  * the samples: a coarse level's subset has other minimizers). */
 static void test_hessian_at_truth(bn_ctx_t *ctx, bn_optdef_t *defs,
                                   const char *in) {
-  const char *kv[] = {"method=l4", "l4-coarse=0", NULL};
+  const char *kv[] = {"method=l4", "l4-coarse=0", "l4-single=false", NULL};
   fx_t f;
   if (!fx_open(ctx, defs, in, kv, &f)) return;
   bool have = false;
@@ -298,9 +298,14 @@ int main(int argc, char **argv) {
 
   const char *sh[] = {"method=sphere", "loss=huber", NULL};
   const char *s4[] = {"method=sphere", "loss=l4", NULL};
-  const char *l4[] = {"method=l4", "l4-coarse=0", NULL};
-  const char *l4c[] = {"method=l4", NULL}; /* the first level: 1/64 */
-  const char *l4n[] = {"method=l4", "precondition=false", "l4-coarse=0", NULL};
+  /* The derivatives, monotonicity and counts are those of the double-
+   * precision objective (--l4-single=false); the single-precision search
+   * (the default) is in the recovery tests. */
+  const char *l4[] = {"method=l4", "l4-coarse=0", "l4-single=false", NULL};
+  const char *l4c[] = {"method=l4", "l4-single=false",
+                       NULL}; /* the first level: 1/64 */
+  const char *l4n[] = {"method=l4", "precondition=false", "l4-coarse=0",
+                       "l4-single=false", NULL};
   const char *ov[] = {"method=overcomplete", NULL};
   test_derivatives(ctx, defs, in[0], sh, "sphere huber", 0);
   test_derivatives(ctx, defs, in[0], sh, "sphere huber, deflated", 1);
@@ -316,7 +321,7 @@ int main(int argc, char **argv) {
   test_monotone(ctx, defs, in[0], ov, "l4 fixed point on the sphere");
   test_counts(ctx, defs, in[0], sh, "sphere huber");
   test_counts(ctx, defs, in[1], l4n, "l4, not preconditioned");
-  const char *l4s[] = {"method=l4", "scalapack-min=2", NULL};
+  const char *l4s[] = {"method=l4", "scalapack-min=2", "l4-single=false", NULL};
   const char *shs[] = {"method=sphere", "scalapack-min=2", NULL};
   test_counts(ctx, defs, in[0], l4s, "l4, ScaLAPACK");
   test_counts(ctx, defs, in[1], shs, "sphere, ScaLAPACK preconditioner");
@@ -324,6 +329,11 @@ int main(int argc, char **argv) {
   const char *l4p[] = {"method=l4", "l4-coarse=0", "solver=als", NULL};
   test_recovery(ctx, defs, in[0], l4p, "l4 (plain MSP: als)");
   test_recovery(ctx, defs, in[0], l4c, "l4 (MSP), sample continuation");
+  const char *l4f[] = {"method=l4", "l4-coarse=0", NULL};
+  const char *l4fc[] = {"method=l4", NULL};
+  test_recovery(ctx, defs, in[0], l4f, "l4 (MSP), single-precision search");
+  test_recovery(ctx, defs, in[0], l4fc,
+                "l4 (MSP), single-precision search and continuation");
   test_recovery(ctx, defs, in[0], l4s, "l4 (MSP), ScaLAPACK polar");
   const char *shr[] = {"method=sphere", "loss=huber", "init=random", NULL};
   test_recovery(ctx, defs, in[0], shr, "sphere huber");

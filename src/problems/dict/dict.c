@@ -125,6 +125,11 @@ const bn_optdef_t bn_dict_optdefs[] = {
      "time a step moves no atom by more than 0.05 (0 = all samples "
      "throughout)",
      NULL},
+    {"l4-single", BN_OPT_BOOL, "true",
+     "l4 (solver als or aals): the MSP steps in single precision (the "
+     "samples kept also as floats) until a step on all the samples moves no "
+     "atom by more than 0.05, then in double precision to the stop",
+     NULL},
     {"scalapack-min", BN_OPT_INT, "1000",
      "dimension m from which the eigendecomposition of Y Y^T and the polar "
      "factors of l4 use ScaLAPACK (on more than one process)",
@@ -153,6 +158,7 @@ static void bn_dict_free(bn_dict_t *d) {
   free(d->qk);
   free(d->bq);
   free(d->wf);
+  free(d->yf);
   free(d->xc);
   free(d->ahat);
   bn_dict_synth_free(d->syn);

@@ -236,6 +236,11 @@ struct bn_dict {
    * l4_coarse the option, l4_levels the level changes of this solve. */
   int64_t l4_stride, l4_stride0, l4_levels;
   double l4_coarse;
+  /* l4's single-precision search (dict_l4_kern.c): l4_single the current
+   * mode, l4_single0 the option; yf the samples as floats (made at the
+   * first single-precision evaluation), w32 and g32 W and G as floats. */
+  bool l4_single, l4_single0, yf_ready;
+  float *yf, *w32, *g32;
   bn_idx_t l4_r0, l4_nl, l4_ps;
   /* Codes: options and, after bn_dict_finish, the local codes. */
   int codes; /* 0 none, 1 sparse, 2 dense */
@@ -314,6 +319,9 @@ bn_status_t bn_dict_l4_sweep(void *data, double *x);
  * the step from wold to w (rank 0's) moved no atom by more than its
  * tolerance. */
 void bn_dict_l4_apply(bn_dict_t *d, const double *w, double *g, double *fs);
+/* Leave the single-precision search for good (not collective; every
+ * process calls it at the same point). */
+void bn_dict_l4_double(bn_dict_t *d);
 void bn_dict_l4_apply_dir(bn_dict_t *d, const double *v, double *g);
 void bn_dict_l4_level(bn_dict_t *d, int64_t stride);
 void bn_dict_l4_coarsest(bn_dict_t *d, double coarse);

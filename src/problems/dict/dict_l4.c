@@ -101,6 +101,7 @@ bn_status_t bn_dict_l4_hvp(void *data, const double *x, const double *v,
   bn_ctx_t *ctx = d->ctx;
   const int m = (int)d->m;
   const size_t mm = (size_t)m * m;
+  bn_dict_l4_double(d); /* the curvature from a double-precision Z */
   BN_CALL(ctx, bn_dict_l4_at(d, x));
   /* The input is projected too (H = P Hess P on all of R^(m x m)): a
    * component of v normal to O(m), which Lanczos accumulates from
@@ -213,7 +214,11 @@ static bn_status_t bn_dict_l4_options(bn_dict_t *d, const bn_opts_t *opts,
                         "level's samples in units of m^2; 0 = all samples)",
                         bn_opts_string(opts, "l4-coarse"));
   /* gd and agd's line searches need one objective throughout. */
-  if (strcmp(*solver, "als") && strcmp(*solver, "aals")) d->l4_coarse = 0;
+  BN_CALL(d->ctx, bn_opts_bool(opts, "l4-single", &d->l4_single0));
+  if (strcmp(*solver, "als") && strcmp(*solver, "aals")) {
+    d->l4_coarse = 0;
+    d->l4_single0 = false;
+  }
   return BN_OK;
 }
 
@@ -237,6 +242,14 @@ static bn_status_t bn_dict_l4_setup(bn_dict_t *d) {
   d->wc = d->gbuf + 2 * mm + 1;
   d->gcw = d->wc + mm;
   BN_CALL(ctx, bn_agree(ctx, bn_calloc(ctx, mm + 1, sizeof(double), &d->qk)));
+  if (d->l4_single0) {
+    /* The samples as floats, then W and G (m^2 each). */
+    size_t fl = bn_size_mul((size_t)d->pl, (size_t)d->m) + 2 * mm + 1;
+    BN_CALL(ctx, bn_agree(ctx, bn_mallocn(ctx, fl, sizeof(float), &d->yf)));
+    d->w32 = d->yf + (size_t)d->pl * d->m;
+    d->g32 = d->w32 + mm;
+    d->yf_ready = false;
+  }
   bn_dict_l4_coarsest(d, d->l4_coarse);
   if (d->l4_stride0 > 1)
     bn_log(ctx, BN_LOG_INFO,
@@ -272,6 +285,7 @@ static bn_status_t bn_dict_l4_init(bn_dict_t *d, const bn_opts_t *opts,
                              (uint32_t)d->done);
   bn_dict_l4_level(d, d->l4_stride0);
   d->l4_levels = 0;
+  d->l4_single = d->l4_single0;
   return bn_dict_polar(d, d->vf, x);
 }
 
@@ -313,6 +327,7 @@ static bn_status_t bn_dict_l4_save(bn_dict_t *d, const double *x, bn_h5_t *f,
   char name[128];
   snprintf(name, sizeof name, "%sW", prefix);
   BN_CALL(d->ctx, bn_dict_put(d, f, name, d->m, (int)d->m, x));
+  BN_CALL(d->ctx, bn_h5_attr_set_i64(f, name, "l4_single", d->l4_single));
   return bn_h5_attr_set_i64(f, name, "l4_stride", d->l4_stride);
 }
 
@@ -324,6 +339,7 @@ static bn_status_t bn_dict_l4_load(bn_dict_t *d, bn_h5_t *f, const char *prefix,
   int has = 0;
   snprintf(name, sizeof name, "%sW", prefix);
   d->wvalid = false;
+  d->l4_single = false;
   BN_CALL(d->ctx, bn_dict_get_iterate(d, f, name, d->m, (int)d->m, x));
   BN_CALL(d->ctx, bn_h5_attr_exists(f, name, "l4_stride", &has));
   if (!has) return BN_OK;
@@ -336,6 +352,15 @@ static bn_status_t bn_dict_l4_load(bn_dict_t *d, bn_h5_t *f, const char *prefix,
                         bn_h5_path(f), name, (long long)s,
                         (long long)d->l4_stride0);
   bn_dict_l4_level(d, s);
+  /* The precision of the search: as saved (a file without it: double). */
+  int64_t single = 0;
+  BN_CALL(d->ctx, bn_h5_attr_exists(f, name, "l4_single", &has));
+  if (has) BN_CALL(d->ctx, bn_h5_attr_get_i64(f, name, "l4_single", &single));
+  if (single != 0 && single != 1)
+    return BN_ERROR_ALL(d->ctx, BN_ERR_DATA,
+                        "%s: %s: l4_single = %lld: expected 0 or 1",
+                        bn_h5_path(f), name, (long long)single);
+  d->l4_single = d->l4_single0 && single == 1;
   return BN_OK;
 }
 
