@@ -25,10 +25,7 @@
 
 static bn_status_t bn_aals_step(bn_solver_t *s, const bn_objective_t *obj,
                                 double *x, double *f, double *g, double *step) {
-  if (!obj->sweep)
-    return BN_ERROR_ALL(s->ctx, BN_ERR_ARG,
-                        "solver 'aals' needs an alternating sweep, which this "
-                        "problem does not provide");
+  BN_CALL(s->ctx, bn_solver_need_sweep(s, obj));
   double *w = s->w2, *wprev = s->w3, fx;
   const size_t n = s->n;
   memcpy(w, x, n * sizeof(double));

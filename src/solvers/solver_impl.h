@@ -75,6 +75,9 @@ void bn_early_start(bn_solver_t *s, const double *x, double rmse);
 void bn_early_update(bn_solver_t *s, const double *x, double rmse);
 void bn_early_finish(bn_solver_t *s, double *x);
 
+/* Collective: an error (agreed) when obj has no sweep for this solver. */
+bn_status_t bn_solver_need_sweep(bn_solver_t *s, const bn_objective_t *obj);
+
 extern const bn_solver_ops_t bn_solver_gd;
 extern const bn_solver_ops_t bn_solver_agd;
 extern const bn_solver_ops_t bn_solver_als;
