@@ -1,6 +1,8 @@
 /* Robust PCA, dense M: the column thresholds' search state and the
- * pieces that rpca_dense.c (residual, thresholds) and rpca_fit.c (the fused
- * objective/gradient pass) share. Private to src/problems/rpca*.c. */
+ * pieces that rpca_dense.c (residual, column thresholds), rpca_rowthr.c
+ * (row thresholds), rpca_colsel.c (the search's memory, the candidates'
+ * exchange) and rpca_fit.c (the fused objective/gradient pass) share. Private
+ * to src/problems/rpca*.c. */
 #ifndef BN_PROBLEMS_RPCA_DENSE_H
 #define BN_PROBLEMS_RPCA_DENSE_H
 
@@ -31,6 +33,12 @@ static inline double bn_unkey(uint64_t u) {
   double x;
   memcpy(&x, &u, sizeof(x));
   return x;
+}
+
+/* Level 0's bin of key u in the window [pre, top) of bin keys. */
+static inline uint64_t bn_bin0(uint64_t u, uint64_t pre, uint64_t top) {
+  uint64_t t = u >> SH0;
+  return t < pre ? NB : t >= top ? NB + 1 : t - pre;
 }
 
 /* Per-column search state (n2 of each), allocated once (bn_rpca_alloc). */
@@ -105,5 +113,13 @@ void bn_rpca_col_offsets(bn_rpca_t *c, int *cnt);
  * them; then all thresholds to every rank. sval is scratch afterwards. */
 bn_status_t bn_rpca_col_exchange(bn_rpca_t *c, bn_idx_t k, const int *scol,
                                  double *sval, int *cnt);
+
+/* Local (rpca_rowthr.c): hist += hist8, hist8 = 0. */
+void bn_rpca_hist8_flush(bn_rpca_colsel_t *s, bn_idx_t n2);
+/* Local (rpca_rowthr.c): row i's threshold, the k-th largest (k >= 1) of
+ * |row|, and the running column maxima; with hint, the row's counts for
+ * the columns' level-0 windows (see there and rpca_dense.c). */
+void bn_rpca_row_thr(bn_rpca_t *c, const double *restrict row, bn_idx_t i,
+                     bn_idx_t k, bool hint);
 
 #endif
