@@ -11,7 +11,7 @@
 #include "check.h"
 #include "complete_fixture.h"
 #include "problem_fixture.h"
-#include "problems/lowrank/rpca_dense.h"
+#include "problems/lowrank/rpca_colsel.h"
 
 #define N1 120
 #define N2 90

@@ -105,4 +105,21 @@ bn_status_t bn_history_write(bn_ctx_t *ctx, bn_h5_t *f, const bn_history_t *h,
 /* Read every column into h (allocated; free with bn_history_clear). */
 bn_status_t bn_history_read(bn_ctx_t *ctx, bn_h5_t *f, bn_history_t *h);
 
+/* A history kept over several solves (dict's stages, tensor's components):
+ * h's rows, each tagged in tag[] with the solve it belongs to, in arrays
+ * of capacity *cap grown by bn_history_tagged_room (not collective; agree
+ * after). Stored as PREFIX<column> datasets: iteration, TAGNAME,
+ * objective, grad_norm, step, seconds and rel_error (only where some row
+ * has one); test_rmse is not kept. Write and read are collective; rank 0
+ * writes; read fills h and tag (room made) and, without PREFIXiteration,
+ * reads nothing. */
+bn_status_t bn_history_tagged_room(bn_ctx_t *ctx, bn_history_t *h,
+                                   int64_t **tag, size_t *cap, size_t more);
+bn_status_t bn_history_tagged_write(bn_ctx_t *ctx, bn_h5_t *f,
+                                    const char *prefix, const char *tagname,
+                                    const bn_history_t *h, const int64_t *tag);
+bn_status_t bn_history_tagged_read(bn_ctx_t *ctx, bn_h5_t *f,
+                                   const char *prefix, const char *tagname,
+                                   bn_history_t *h, int64_t **tag, size_t *cap);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benign/checkpoint.h"
 #include "problems/dict/dict.h"
 
 /* Room for the stage records and for `more` history rows. */
@@ -14,26 +15,7 @@ bn_status_t bn_dict_stage_room(bn_dict_t *d, size_t more) {
     d->st = calloc((size_t)d->stages + 1, sizeof(bn_dict_stage_t));
     if (!d->st) return BN_ERROR(d->ctx, BN_ERR_MEM, "out of memory (stages)");
   }
-  bn_history_t *h = &d->hist;
-  size_t want = h->n + more;
-  if (want <= d->hcap && d->hcap > 0) return BN_OK;
-  size_t cap = d->hcap ? 2 * d->hcap : 256;
-  while (cap < want) cap *= 2;
-  int64_t *it = bn_realloc_n(h->iteration, cap, sizeof(int64_t));
-  if (it) h->iteration = it;
-  int64_t *sg = bn_realloc_n(d->hstage, cap, sizeof(int64_t));
-  if (sg) d->hstage = sg;
-  double **cols[] = {&h->objective, &h->grad_norm, &h->step,
-                     &h->rel_error, &h->test_rmse, &h->seconds};
-  bool ok = it && sg;
-  for (size_t c = 0; c < 6 && ok; c++) {
-    double *p = bn_realloc_n(*cols[c], cap, sizeof(double));
-    if (p) *cols[c] = p;
-    ok = p != NULL;
-  }
-  if (!ok) return BN_ERROR(d->ctx, BN_ERR_MEM, "out of memory (history)");
-  d->hcap = cap;
-  return BN_OK;
+  return bn_history_tagged_room(d->ctx, &d->hist, &d->hstage, &d->hcap, more);
 }
 
 /* A distribution of `rows` rows all on rank 0. */
@@ -122,28 +104,6 @@ static bn_status_t bn_dict_put_i64(bn_dict_t *d, bn_h5_t *f, const char *name,
   return bn_h5_write_i64(f, name, n, 0, bn_ctx_rank(d->ctx) == 0 ? n : 0, v);
 }
 
-static bn_status_t bn_dict_write_hist(bn_dict_t *d, bn_h5_t *f,
-                                      const char *pre) {
-  const bn_history_t *h = &d->hist;
-  bn_idx_t n = (bn_idx_t)h->n;
-  char path[160];
-  bool rel = false;
-  for (size_t k = 0; k < h->n; k++) rel |= !isnan(h->rel_error[k]);
-  snprintf(path, sizeof path, "%siteration", pre);
-  BN_CALL(d->ctx, bn_dict_put_i64(d, f, path, n, h->iteration));
-  snprintf(path, sizeof path, "%sstage", pre);
-  BN_CALL(d->ctx, bn_dict_put_i64(d, f, path, n, d->hstage));
-  const char *names[] = {"objective", "grad_norm", "step", "seconds",
-                         "rel_error"};
-  const double *cols[] = {h->objective, h->grad_norm, h->step, h->seconds,
-                          h->rel_error};
-  for (int c = 0; c < (rel ? 5 : 4); c++) {
-    snprintf(path, sizeof path, "%s%s", pre, names[c]);
-    BN_CALL(d->ctx, bn_dict_put(d, f, path, n, 0, cols[c]));
-  }
-  return BN_OK;
-}
-
 /* The per-stage columns: int64 (iterations, reason, kept, verdict) and
  * float64 (objective, grad_norm, seconds, lambda_min). */
 bn_status_t bn_dict_write_state(bn_dict_t *d, bn_h5_t *f,
@@ -192,44 +152,12 @@ bn_status_t bn_dict_write_state(bn_dict_t *d, bn_h5_t *f,
     snprintf(path, sizeof path, "/stages/%s", dn[c]);
     if (st == BN_OK) st = bn_dict_put(d, f, path, J, 0, dv + c * J);
   }
-  if (st == BN_OK && d->hist.n > 0) st = bn_dict_write_hist(d, f, hist_prefix);
+  if (st == BN_OK && d->hist.n > 0)
+    st = bn_history_tagged_write(d->ctx, f, hist_prefix, "stage", &d->hist,
+                                 d->hstage);
   free(iv);
   free(dv);
   return st;
-}
-
-/* The finished solves' history from PREFIX... (checkpoints). */
-static bn_status_t bn_dict_read_hist(bn_dict_t *d, bn_h5_t *f,
-                                     const char *pre) {
-  bn_ctx_t *ctx = d->ctx;
-  char path[160];
-  int has, nd;
-  bn_idx_t dims[4];
-  snprintf(path, sizeof path, "%siteration", pre);
-  BN_CALL(ctx, bn_h5_exists(f, path, &has));
-  if (!has) return BN_OK;
-  BN_CALL(ctx, bn_h5_shape(f, path, &nd, dims));
-  size_t n = (size_t)dims[0];
-  BN_CALL(ctx, bn_agree(ctx, bn_dict_stage_room(d, n)));
-  bn_history_t *h = &d->hist;
-  BN_CALL(ctx, bn_h5_read_i64(f, path, 0, (bn_idx_t)n, h->iteration));
-  snprintf(path, sizeof path, "%sstage", pre);
-  BN_CALL(ctx, bn_h5_read_i64(f, path, 0, (bn_idx_t)n, d->hstage));
-  const char *names[] = {"objective", "grad_norm", "step", "seconds",
-                         "rel_error"};
-  double *cols[] = {h->objective, h->grad_norm, h->step, h->seconds,
-                    h->rel_error};
-  for (int c = 0; c < 5; c++) {
-    snprintf(path, sizeof path, "%s%s", pre, names[c]);
-    BN_CALL(ctx, bn_h5_exists(f, path, &has));
-    if (has)
-      BN_CALL(ctx, bn_h5_read_f64(f, path, 0, (bn_idx_t)n, cols[c]));
-    else
-      for (size_t k = 0; k < n; k++) cols[c][k] = NAN;
-  }
-  for (size_t k = 0; k < n; k++) h->test_rmse[k] = NAN;
-  h->n = n;
-  return BN_OK;
 }
 
 bn_status_t bn_dict_read_state(bn_dict_t *d, bn_h5_t *f) {
@@ -292,5 +220,6 @@ bn_status_t bn_dict_read_state(bn_dict_t *d, bn_h5_t *f) {
   }
   d->found = (int)K;
   d->done = (int)J;
-  return bn_dict_read_hist(d, f, "/stages/history/");
+  return bn_history_tagged_read(ctx, f, "/stages/history/", "stage", &d->hist,
+                                &d->hstage, &d->hcap);
 }

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "problems/lowrank/rpca_dense.h"
+#include "problems/lowrank/rpca_colsel.h"
 
 /* out = a t (+ out if add): a n x r, t r x r (row-major, local). */
 static void bn_ap_mul(bn_idx_t n, int r, const double *a, const double *t,

@@ -1,13 +1,35 @@
-/* Robust PCA, dense M: the column threshold search's memory, and the
- * exchange of the candidates of every column's bin to the column's owner
- * (rpca_dense.c searches, rpca_fit.c fuses the collection into the
- * objective/gradient pass; both send through here). */
+/* Robust PCA, dense M: the threshold search's memory, the residual row
+ * that every pass computes, and the exchange of the candidates of every
+ * column's bin to the column's owner (rpca_dense.c searches, rpca_fit.c
+ * fuses the collection into the objective/gradient pass; both send through
+ * here). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "problems/lowrank/rpca_dense.h"
+#include "problems/lowrank/rpca_colsel.h"
+
+/* row = M_i - u_i V^T (x NULL: M_i), from vt. Never inlined: the row pass
+ * and the later passes of a streaming evaluation must see bit-identical
+ * residuals, so they all run this one compiled loop. */
+__attribute__((noinline)) void bn_rpca_res_row(const bn_rpca_t *c,
+                                               const double *x, bn_idx_t i,
+                                               double *restrict row) {
+  const int r = c->r;
+  const bn_idx_t n2 = c->n2;
+  const double *restrict mi = bn_dmat_cdata(c->m) + i * n2;
+  if (!x) {
+    memcpy(row, mi, (size_t)n2 * sizeof(double));
+    return;
+  }
+  const double *ui = x + i * r;
+  for (bn_idx_t j = 0; j < n2; j++) row[j] = mi[j];
+  for (int a = 0; a < r; a++) {
+    const double ua = ui[a], *restrict va = c->vt + a * n2;
+    for (bn_idx_t j = 0; j < n2; j++) row[j] -= ua * va[j];
+  }
+}
 
 bn_status_t bn_rpca_colsel_alloc(bn_rpca_t *c) {
   bn_ctx_t *ctx = c->ctx;
@@ -134,16 +156,7 @@ bn_status_t bn_rpca_col_exchange(bn_rpca_t *c, bn_idx_t k, const int *scol,
     }
   }
   st = bn_agree(ctx, st);
-  if (st == BN_OK) {
-    for (int q = 0; q < P; q++) {
-      rc[q] =
-          (int)(bn_dist_offset(c->cdist, q + 1) - bn_dist_offset(c->cdist, q));
-      rd[q] = (int)bn_dist_offset(c->cdist, q);
-    }
-    if (MPI_Allgatherv(own, (int)c->nv, MPI_DOUBLE, c->cthr, rc, rd, MPI_DOUBLE,
-                       comm) != MPI_SUCCESS)
-      st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Allgatherv failed (rpca thresholds)");
-  }
+  if (st == BN_OK) st = bn_rpca_cthr_gather(c, own, rc, rd);
 cleanup:
   free(rcol);
   free(rval);

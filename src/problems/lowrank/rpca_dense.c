@@ -43,7 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "problems/lowrank/rpca_dense.h"
+#include "problems/lowrank/rpca_colsel.h"
 
 static bn_idx_t bn_kth(double frac, bn_idx_t n) {
   return (bn_idx_t)floor(frac * (double)n);

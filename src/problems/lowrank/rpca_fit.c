@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "problems/lowrank/rpca_dense.h"
+#include "problems/lowrank/rpca_colsel.h"
 
 /* Sum of 8 interleaved partial sums (vectorisable, and the same order on
  * any number of processes). */

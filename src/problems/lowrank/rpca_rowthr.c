@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "problems/lowrank/rpca_dense.h"
+#include "problems/lowrank/rpca_colsel.h"
 
 /* hist += hist8, hist8 = 0 (both bin-major: one vectorised sweep). */
 void bn_rpca_hist8_flush(bn_rpca_colsel_t *s, bn_idx_t n2) {
@@ -25,27 +25,6 @@ static int bn_hist_find(const uint32_t *h, int nb, bn_idx_t *k) {
   int b = nb - 1;
   while ((bn_idx_t)h[b] < *k) *k -= h[b--];
   return b;
-}
-
-/* row = M_i - u_i V^T (x NULL: M_i), from vt. Never inlined: the row pass
- * and the later passes of a streaming evaluation must see bit-identical
- * residuals, so they all run this one compiled loop. */
-__attribute__((noinline)) void bn_rpca_res_row(const bn_rpca_t *c,
-                                               const double *x, bn_idx_t i,
-                                               double *restrict row) {
-  const int r = c->r;
-  const bn_idx_t n2 = c->n2;
-  const double *restrict mi = bn_dmat_cdata(c->m) + i * n2;
-  if (!x) {
-    memcpy(row, mi, (size_t)n2 * sizeof(double));
-    return;
-  }
-  const double *ui = x + i * r;
-  for (bn_idx_t j = 0; j < n2; j++) row[j] = mi[j];
-  for (int a = 0; a < r; a++) {
-    const double ua = ui[a], *restrict va = c->vt + a * n2;
-    for (bn_idx_t j = 0; j < n2; j++) row[j] -= ua * va[j];
-  }
 }
 
 /* The k-th largest of w[0..m), all of whose keys are pre in their bits

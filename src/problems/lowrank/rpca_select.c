@@ -152,6 +152,21 @@ static bn_status_t bn_owner_select(bn_rpca_t *c, double frac, bn_idx_t nh,
   return BN_OK;
 }
 
+bn_status_t bn_rpca_cthr_gather(bn_rpca_t *c, const double *own, int *rc,
+                                int *rd) {
+  const int P = bn_ctx_size(c->ctx);
+  for (int q = 0; q < P; q++) {
+    rc[q] =
+        (int)(bn_dist_offset(c->cdist, q + 1) - bn_dist_offset(c->cdist, q));
+    rd[q] = (int)bn_dist_offset(c->cdist, q);
+  }
+  if (MPI_Allgatherv(own, (int)c->nv, MPI_DOUBLE, c->cthr, rc, rd, MPI_DOUBLE,
+                     bn_ctx_comm(c->ctx)) != MPI_SUCCESS)
+    return BN_ERROR(c->ctx, BN_ERR_MPI,
+                    "MPI_Allgatherv failed (rpca thresholds)");
+  return BN_OK;
+}
+
 static bn_status_t bn_col_thresholds(bn_rpca_t *c, double frac) {
   bn_ctx_t *ctx = c->ctx;
   MPI_Comm comm = bn_ctx_comm(ctx);
@@ -247,16 +262,7 @@ static bn_status_t bn_col_thresholds(bn_rpca_t *c, double frac) {
     st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Alltoallv failed (rpca thresholds)");
   if (st == BN_OK)
     st = bn_agree(ctx, bn_owner_select(c, frac, nrh / 2, rhdr, rval, nrv, own));
-  if (st == BN_OK) {
-    for (int q = 0; q < P; q++) {
-      rc[q] =
-          (int)(bn_dist_offset(c->cdist, q + 1) - bn_dist_offset(c->cdist, q));
-      rd[q] = (int)bn_dist_offset(c->cdist, q);
-    }
-    if (MPI_Allgatherv(own, (int)c->nv, MPI_DOUBLE, c->cthr, rc, rd, MPI_DOUBLE,
-                       comm) != MPI_SUCCESS)
-      st = BN_ERROR(ctx, BN_ERR_MPI, "MPI_Allgatherv failed (rpca thresholds)");
-  }
+  if (st == BN_OK) st = bn_rpca_cthr_gather(c, own, rc, rd);
 cleanup:
   free(cnt);
   free(hdr);

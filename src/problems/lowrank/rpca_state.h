@@ -30,7 +30,7 @@
 #include "problems/lowrank/lowrank.h"
 #include "sparse/obs.h"
 
-/* Dense mode: the column thresholds' search state (rpca_dense.h). */
+/* Dense mode: the column thresholds' search state (rpca_colsel.h). */
 typedef struct bn_rpca_colsel bn_rpca_colsel_t;
 
 /* --method=altproj (rpca_altproj*.c): accelerated alternating projections
@@ -143,6 +143,10 @@ bn_status_t bn_rpca_fit_finish(bn_rpca_t *c, const double *u, double *gu,
                                double *sumsq);
 bn_status_t bn_rpca_colsel_alloc(bn_rpca_t *c);
 void bn_rpca_colsel_free(bn_rpca_colsel_t *s);
+/* Collective: every rank's column thresholds cthr from their owners' own
+ * (c->nv each); rc, rd: scratch of P ints. */
+bn_status_t bn_rpca_cthr_gather(bn_rpca_t *c, const double *own, int *rc,
+                                int *rd);
 /* The k-th largest (k >= 1) of a[0..n-1], partially reordering a so that
  * a[0..k-1] are the k largest. */
 double bn_select_kth_largest(double *a, bn_idx_t n, bn_idx_t k);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "benign/checkpoint.h"
 #include "problems/tensor/tensor.h"
 
 /* v -= B (B^T v) over the kept components, twice (Gram-Schmidt with
@@ -63,26 +64,7 @@ bn_status_t bn_tensor_init(void *data, const bn_opts_t *opts, double *x) {
 
 /* Room for `more` history rows. */
 static bn_status_t bn_tensor_hist_room(bn_tensor_t *t, size_t more) {
-  bn_history_t *h = &t->hist;
-  size_t want = h->n + more;
-  if (want <= t->hcap) return BN_OK;
-  size_t cap = t->hcap ? 2 * t->hcap : 256;
-  while (cap < want) cap *= 2;
-  int64_t *it = bn_realloc_n(h->iteration, cap, sizeof(int64_t));
-  if (it) h->iteration = it;
-  int64_t *cp = bn_realloc_n(t->hcomp, cap, sizeof(int64_t));
-  if (cp) t->hcomp = cp;
-  double **cols[] = {&h->objective, &h->grad_norm, &h->step,
-                     &h->rel_error, &h->test_rmse, &h->seconds};
-  bool ok = it && cp;
-  for (size_t c = 0; c < 6 && ok; c++) {
-    double *p = bn_realloc_n(*cols[c], cap, sizeof(double));
-    if (p) *cols[c] = p;
-    ok = p != NULL;
-  }
-  if (!ok) return BN_ERROR(t->ctx, BN_ERR_MEM, "out of memory (history)");
-  t->hcap = cap;
-  return BN_OK;
+  return bn_history_tagged_room(t->ctx, &t->hist, &t->hcomp, &t->hcap, more);
 }
 
 bn_status_t bn_tensor_accept(void *data, const double *x,
@@ -241,23 +223,6 @@ static bn_status_t bn_tensor_write_ahat(bn_tensor_t *t, bn_h5_t *f) {
   return st;
 }
 
-static bn_status_t bn_tensor_write_hist(bn_tensor_t *t, bn_h5_t *f,
-                                        const char *pre) {
-  const bn_history_t *h = &t->hist;
-  bn_idx_t n = (bn_idx_t)h->n;
-  bool rel = false;
-  for (size_t k = 0; k < h->n; k++) rel |= !isnan(h->rel_error[k]);
-  BN_CALL(t->ctx, bn_tensor_put_i64(t, f, pre, "iteration", n, h->iteration));
-  BN_CALL(t->ctx, bn_tensor_put_i64(t, f, pre, "component", n, t->hcomp));
-  BN_CALL(t->ctx, bn_tensor_put(t, f, pre, "objective", n, h->objective));
-  BN_CALL(t->ctx, bn_tensor_put(t, f, pre, "grad_norm", n, h->grad_norm));
-  BN_CALL(t->ctx, bn_tensor_put(t, f, pre, "step", n, h->step));
-  BN_CALL(t->ctx, bn_tensor_put(t, f, pre, "seconds", n, h->seconds));
-  if (rel)
-    BN_CALL(t->ctx, bn_tensor_put(t, f, pre, "rel_error", n, h->rel_error));
-  return BN_OK;
-}
-
 bn_status_t bn_tensor_write_state(bn_tensor_t *t, bn_h5_t *f,
                                   const char *hist_prefix) {
   bn_ctx_t *ctx = t->ctx;
@@ -291,44 +256,11 @@ bn_status_t bn_tensor_write_state(bn_tensor_t *t, bn_h5_t *f,
     st = bn_tensor_put(t, f, "/stages/", "seconds", J, dv + 2 * J);
   if (st == BN_OK) st = bn_tensor_put(t, f, "/stages/", "shift", J, dv + 3 * J);
   if (st == BN_OK && t->hist.n > 0)
-    st = bn_tensor_write_hist(t, f, hist_prefix);
+    st = bn_history_tagged_write(t->ctx, f, hist_prefix, "component", &t->hist,
+                                 t->hcomp);
   free(iv);
   free(dv);
   return st;
-}
-
-/* The completed solves' history from PREFIX/... (checkpoints). */
-static bn_status_t bn_tensor_read_hist(bn_tensor_t *t, bn_h5_t *f,
-                                       const char *pre) {
-  bn_ctx_t *ctx = t->ctx;
-  char path[160];
-  int has, nd;
-  bn_idx_t d[4];
-  snprintf(path, sizeof path, "%siteration", pre);
-  BN_CALL(ctx, bn_h5_exists(f, path, &has));
-  if (!has) return BN_OK;
-  BN_CALL(ctx, bn_h5_shape(f, path, &nd, d));
-  size_t n = (size_t)d[0];
-  BN_CALL(ctx, bn_agree(ctx, bn_tensor_hist_room(t, n)));
-  bn_history_t *h = &t->hist;
-  BN_CALL(ctx, bn_h5_read_i64(f, path, 0, (bn_idx_t)n, h->iteration));
-  snprintf(path, sizeof path, "%scomponent", pre);
-  BN_CALL(ctx, bn_h5_read_i64(f, path, 0, (bn_idx_t)n, t->hcomp));
-  const char *names[] = {"objective", "grad_norm", "step", "seconds",
-                         "rel_error"};
-  double *cols[] = {h->objective, h->grad_norm, h->step, h->seconds,
-                    h->rel_error};
-  for (int c = 0; c < 5; c++) {
-    snprintf(path, sizeof path, "%s%s", pre, names[c]);
-    BN_CALL(ctx, bn_h5_exists(f, path, &has));
-    if (has)
-      BN_CALL(ctx, bn_h5_read_f64(f, path, 0, (bn_idx_t)n, cols[c]));
-    else
-      for (size_t k = 0; k < n; k++) cols[c][k] = NAN;
-  }
-  for (size_t k = 0; k < n; k++) h->test_rmse[k] = NAN;
-  h->n = n;
-  return BN_OK;
 }
 
 bn_status_t bn_tensor_read_state(bn_tensor_t *t, bn_h5_t *f) {
@@ -376,7 +308,8 @@ bn_status_t bn_tensor_read_state(bn_tensor_t *t, bn_h5_t *f) {
   free(dv);
   BN_CALL(ctx, st);
   t->found = (int)J;
-  return bn_tensor_read_hist(t, f, "/stages/history/");
+  return bn_history_tagged_read(ctx, f, "/stages/history/", "component",
+                                &t->hist, &t->hcomp, &t->hcap);
 }
 
 bn_status_t bn_tensor_write_result(void *data, const double *x, bn_h5_t *f) {

@@ -1,10 +1,10 @@
-/* Robust PCA, dense M: the column thresholds' search state and the
- * pieces that rpca_dense.c (residual, column thresholds), rpca_rowthr.c
- * (row thresholds), rpca_colsel.c (the search's memory, the candidates'
- * exchange) and rpca_fit.c (the fused objective/gradient pass) share. Private
- * to src/problems/rpca*.c. */
-#ifndef BN_PROBLEMS_RPCA_DENSE_H
-#define BN_PROBLEMS_RPCA_DENSE_H
+/* Robust PCA, dense M: the threshold search's state and the pieces that
+ * rpca_dense.c (the column thresholds), rpca_rowthr.c (the row
+ * thresholds), rpca_colsel.c (the search's memory, the residual row every
+ * pass computes, the candidates' exchange) and rpca_fit.c (the fused
+ * objective/gradient pass) share. Private to src/problems/lowrank/rpca*.c. */
+#ifndef BN_PROBLEMS_RPCA_COLSEL_H
+#define BN_PROBLEMS_RPCA_COLSEL_H
 
 #include <stdint.h>
 #include <string.h>
