@@ -30,15 +30,17 @@ static bn_status_t bn_aals_step(bn_solver_t *s, const bn_objective_t *obj,
   const size_t n = s->n;
   memcpy(w, x, n * sizeof(double));
   BN_CALL(s->ctx, obj->sweep(obj->data, w));
-  if (!s->have_prev) {
-    memcpy(wprev, w, n * sizeof(double));
-    s->have_prev = 1;
+  const double beta = s->have_prev ? BN_AALS_BETA * s->momentum : 0.0;
+  if (beta == 0.0) {
+    /* The first step (or after an escape): the plain sweep. */
+    memcpy(x, w, n * sizeof(double));
+    BN_CALL(s->ctx, obj->eval(obj->data, x, &fx, g));
+  } else {
+    for (size_t i = 0; i < n; i++) x[i] = w[i] + beta * (w[i] - wprev[i]);
+    if (obj->retract) BN_CALL(s->ctx, obj->retract(obj->data, x));
+    BN_CALL(s->ctx, obj->eval(obj->data, x, &fx, g));
   }
-  const double beta = BN_AALS_BETA * s->momentum;
-  for (size_t i = 0; i < n; i++) x[i] = w[i] + beta * (w[i] - wprev[i]);
-  if (obj->retract) BN_CALL(s->ctx, obj->retract(obj->data, x));
-  BN_CALL(s->ctx, obj->eval(obj->data, x, &fx, g));
-  if (!(fx <= *f)) {
+  if (beta != 0.0 && !(fx <= *f)) {
     bn_log(s->ctx, BN_LOG_DEBUG,
            "aals: iteration %lld: the extrapolated point's objective %.10g is "
            "above the last %.10g: the plain sweep instead\n",
@@ -46,10 +48,11 @@ static bn_status_t bn_aals_step(bn_solver_t *s, const bn_objective_t *obj,
     memcpy(x, w, n * sizeof(double));
     BN_CALL(s->ctx, obj->eval(obj->data, x, &fx, g));
     s->momentum *= 0.5;
-  } else {
+  } else if (beta != 0.0) {
     s->momentum = fmin(1.0, 1.25 * s->momentum);
   }
   memcpy(wprev, w, n * sizeof(double));
+  s->have_prev = 1;
   *f = fx;
   *step = 1.0;
   return BN_OK;
