@@ -51,7 +51,7 @@ bn_ok "continue from 20" 2 "${B[@]}" --restart="$T/ck.h5" \
 same_run "$T/ref.h5" "$T/out.h5" "cg restart"
 
 expect_fail_rc 2 "a misspelt solver" 2 \
-  "option --solver: 'CG' is not one of gd\|agd\|als\|cg" \
+  "option --solver: 'CG' is not one of gd\|agd\|als\|aals\|cg" \
   "${A[@]}" --solver=CG --output="$T/x.h5"
 
 bn_summary
