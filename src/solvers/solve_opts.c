@@ -51,7 +51,8 @@ const bn_optdef_t bn_solve_optdefs[] = {
     {"early-stop", BN_OPT_STRING, "auto",
      "only where the input has a held-out set (complete's /test): stop "
      "when its error has not improved by a relative 1e-4 for K iterations "
-     "and keep the best iterate; K, 0 = off, or auto (3 for --solver=als, "
+     "and keep the best iterate; K, 0 = off, or auto (3 for --solver=als or "
+     "aals, "
      "off for gd and agd, whose iterations are many and small)",
      NULL},
     {"time-limit", BN_OPT_REAL, "0", "solver time limit in seconds (0 = none)",
