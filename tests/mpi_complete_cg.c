@@ -13,6 +13,7 @@
 #include "benign/benign.h"
 #include "check.h"
 #include "complete_fixture.h"
+#include "problem_fixture.h"
 #include "problems/lowrank/complete_precond.h"
 #include "problems/lowrank/complete_state.h"
 
@@ -20,13 +21,7 @@
 #define N2 110
 #define R 3
 
-typedef struct fx {
-  bn_opts_t *opts;
-  const bn_problem_ops_t *ops;
-  void *data;
-  bn_objective_t obj;
-  double *x;
-} fx_t;
+typedef fx_prob_t fx_t;
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     fx_t *f) {
@@ -35,17 +30,7 @@ static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   CHECK_OK(ctx, bn_opts_set(f->opts, "input", input, BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "rank", "3", BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "solver", "cg", BN_SRC_CMDLINE));
-  f->ops = bn_problem_find("complete");
-  CHECK_OK(ctx, f->ops->create(ctx, f->opts, &f->data));
-  f->ops->objective(f->data, &f->obj);
-  f->x = calloc(f->obj.n + 1, sizeof(double));
-  CHECK_OK(ctx, f->ops->init(f->data, f->opts, f->x));
-}
-
-static void fx_close(fx_t *f) {
-  f->ops->destroy(f->data);
-  bn_opts_destroy(f->opts);
-  free(f->x);
+  fx_prob_make(ctx, "complete", f);
 }
 
 /* A vector of the iterate's layout, keyed by global row (the same on any
@@ -121,7 +106,7 @@ static void test_precond(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
   for (size_t i = 0; i < n; i++) diff = fmax(diff, fabs(ph[i] - pg[i]));
   CHECK(diff == 0.0, "in place differs by %g", diff);
   free(g), free(h), free(pg), free(ph);
-  fx_close(&f);
+  fx_prob_close(&f);
 }
 
 static bn_solver_t *make_solver(bn_ctx_t *ctx, int64_t max_iter,
@@ -165,7 +150,7 @@ static void test_recovery(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
   double *m = calloc(N1 * N2, sizeof(double));
   product(ctx, c, f.x, m);
   bn_solver_destroy(s);
-  fx_close(&f);
+  fx_prob_close(&f);
   if (bn_ctx_rank(ctx) == 0) {
     bn_ctx_t *self;
     bn_ctx_create(MPI_COMM_SELF, &self);
@@ -183,7 +168,7 @@ static void test_recovery(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
           mm);
     free(m1);
     bn_solver_destroy(s1);
-    fx_close(&g);
+    fx_prob_close(&g);
     bn_ctx_destroy(self);
   }
   free(m);
@@ -225,8 +210,8 @@ static void test_resume(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
   CHECK(diff == 0.0, "resumed run differs from the uninterrupted one by %g",
         diff);
   bn_solver_destroy(ref), bn_solver_destroy(s1), bn_solver_destroy(s2);
-  fx_close(&a);
-  fx_close(&b);
+  fx_prob_close(&a);
+  fx_prob_close(&b);
 }
 
 int main(int argc, char **argv) {

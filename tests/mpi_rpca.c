@@ -19,13 +19,7 @@
 #define ALPHA 0.15
 #define GAMMA 2.0
 
-typedef struct fx {
-  bn_opts_t *opts;
-  const bn_problem_ops_t *ops;
-  void *data;
-  bn_objective_t obj;
-  double *x;
-} fx_t;
+typedef fx_prob_t fx_t;
 
 /* The problem's keys plus the shared solve keys. */
 static bn_optdef_t *rp_defs(void) { return fx_problem_defs("rpca", NULL); }
@@ -38,17 +32,7 @@ static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   CHECK_OK(ctx, bn_opts_set(f->opts, "rank", "3", BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "init", init, BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "alpha", "0.15", BN_SRC_CMDLINE));
-  f->ops = bn_problem_find("rpca");
-  CHECK_OK(ctx, f->ops->create(ctx, f->opts, &f->data));
-  f->ops->objective(f->data, &f->obj);
-  f->x = calloc(f->obj.n + 1, sizeof(double));
-  CHECK_OK(ctx, f->ops->init(f->data, f->opts, f->x));
-}
-
-static void fx_close(fx_t *f) {
-  f->ops->destroy(f->data);
-  bn_opts_destroy(f->opts);
-  free(f->x);
+  fx_prob_make(ctx, "rpca", f);
 }
 
 static int cmp_desc(const void *a, const void *b) {
@@ -170,7 +154,7 @@ static void test_objective(bn_ctx_t *ctx, bn_optdef_t *defs,
   CHECK(!isfinite(fv), "overflowing factors give f = %g", fv);
   free(gbig);
   free(u), free(v);
-  fx_close(&f);
+  fx_prob_close(&f);
 }
 
 /* Central differences along random directions; S must keep its support
@@ -208,7 +192,7 @@ static void test_gradient(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
     free(d);
   }
   free(g), free(xp);
-  fx_close(&f);
+  fx_prob_close(&f);
 }
 
 /* The Hessian of the smooth piece (bn_rpca_hvp, support of S frozen):
@@ -258,7 +242,7 @@ static void test_hvp(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
         "%s: <w,Hd> %.12g vs <d,Hw> %.12g", what, q[1], q[2]);
   for (int t = 0; t < 2; t++) free(d[t]), free(hd[t]);
   free(xp);
-  fx_close(&f);
+  fx_prob_close(&f);
 }
 
 /* Crafted residuals (a function of the global entry, so every rank knows
@@ -324,7 +308,7 @@ static void test_select_exact(bn_ctx_t *ctx, bn_optdef_t *defs,
           t, kind, bad_r, bad_c);
   }
   c->cand_limit = 0;
-  fx_close(&f);
+  fx_prob_close(&f);
 }
 
 static double max_rel(const double *a, const double *b, size_t n) {
@@ -367,7 +351,7 @@ static void test_same_on_one_process(bn_ctx_t *ctx, bn_optdef_t *defs,
   CHECK(rel < 1e-6, "%s: relative error %g", what, rel);
   fx_gather(ctx, f.x, c->nu, c->nv, R, uf, vf);
   bn_solver_destroy(s);
-  fx_close(&f);
+  fx_prob_close(&f);
   if (rank == 0) {
     bn_ctx_t *self;
     bn_ctx_create(MPI_COMM_SELF, &self);
@@ -390,7 +374,7 @@ static void test_same_on_one_process(bn_ctx_t *ctx, bn_optdef_t *defs,
     CHECK(max_rel(vf, g.x + N1 * R, N2 * R) <= 1e-8, "%s: final V differs",
           what);
     bn_solver_destroy(s1);
-    fx_close(&g);
+    fx_prob_close(&g);
     bn_ctx_destroy(self);
   }
   free(u), free(v), free(rt), free(ct), free(uf), free(vf);

@@ -17,13 +17,7 @@
 #define N2 90
 #define R 3
 
-typedef struct fx {
-  bn_opts_t *opts;
-  const bn_problem_ops_t *ops;
-  void *data;
-  bn_objective_t obj;
-  double *x;
-} fx_t;
+typedef fx_prob_t fx_t;
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     fx_t *f) {
@@ -33,17 +27,7 @@ static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   CHECK_OK(ctx, bn_opts_set(f->opts, "rank", "3", BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "alpha", "0.15", BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "method", "altproj", BN_SRC_CMDLINE));
-  f->ops = bn_problem_find("rpca");
-  CHECK_OK(ctx, f->ops->create(ctx, f->opts, &f->data));
-  f->ops->objective(f->data, &f->obj);
-  f->x = calloc(f->obj.n + 1, sizeof(double));
-  CHECK_OK(ctx, f->ops->init(f->data, f->opts, f->x));
-}
-
-static void fx_close(fx_t *f) {
-  f->ops->destroy(f->data);
-  bn_opts_destroy(f->opts);
-  free(f->x);
+  fx_prob_make(ctx, "rpca", f);
 }
 
 static double max_rel(const double *a, const double *b, size_t n) {
@@ -88,7 +72,7 @@ static void test_gradient(bn_ctx_t *ctx, bn_optdef_t *defs, const char *in) {
     free(d);
   }
   free(g), free(xp);
-  fx_close(&f);
+  fx_prob_close(&f);
 }
 
 /* a = a b (n1 x k times k x n2) into out. */
@@ -202,7 +186,7 @@ static void test_projection(bn_ctx_t *ctx, bn_optdef_t *defs, const char *in) {
   }
   if (self) bn_ctx_destroy(self);
   free(m), free(x), free(y), free(lref), free(l);
-  fx_close(&f);
+  fx_prob_close(&f);
 }
 
 /* Solver als to relative error 1e-8; the same iterates on one process. */
@@ -227,7 +211,7 @@ static void test_solve(bn_ctx_t *ctx, bn_optdef_t *defs, const char *in) {
   double *x = calloc(N1 * R, 8), *y = calloc(N2 * R, 8);
   fx_gather(ctx, f.x, c->nu, c->nv, R, x, y);
   bn_solver_destroy(s);
-  fx_close(&f);
+  fx_prob_close(&f);
   if (bn_ctx_rank(ctx) == 0) {
     bn_ctx_t *self;
     bn_ctx_create(MPI_COMM_SELF, &self);
@@ -245,7 +229,7 @@ static void test_solve(bn_ctx_t *ctx, bn_optdef_t *defs, const char *in) {
     CHECK(max_rel(l, l1, N1 * N2) <= 1e-9, "L differs from one process");
     free(l), free(l1);
     bn_solver_destroy(s1);
-    fx_close(&g);
+    fx_prob_close(&g);
     bn_ctx_destroy(self);
   }
   free(x), free(y);
