@@ -59,4 +59,4 @@ static bn_status_t bn_aals_step(bn_solver_t *s, const bn_objective_t *obj,
 }
 
 const bn_solver_ops_t bn_solver_aals = {
-    "aals", bn_aals_step, 1, {"sweep_prev"}};
+    "aals", bn_aals_step, 1, {"sweep_prev"}, true};

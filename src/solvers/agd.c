@@ -60,4 +60,4 @@ static bn_status_t bn_agd_step(bn_solver_t *s, const bn_objective_t *obj,
   return BN_OK;
 }
 
-const bn_solver_ops_t bn_solver_agd = {"agd", bn_agd_step, 1, {"xprev"}};
+const bn_solver_ops_t bn_solver_agd = {"agd", bn_agd_step, 1, {"xprev"}, false};

@@ -22,4 +22,4 @@ static bn_status_t bn_als_step(bn_solver_t *s, const bn_objective_t *obj,
   return BN_OK;
 }
 
-const bn_solver_ops_t bn_solver_als = {"als", bn_als_step, 0, {NULL}};
+const bn_solver_ops_t bn_solver_als = {"als", bn_als_step, 0, {NULL}, true};

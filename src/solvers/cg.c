@@ -189,4 +189,4 @@ static bn_status_t bn_cg_step(bn_solver_t *s, const bn_objective_t *obj,
 }
 
 const bn_solver_ops_t bn_solver_cg = {
-    "cg", bn_cg_step, 2, {"direction", "gprev"}};
+    "cg", bn_cg_step, 2, {"direction", "gprev"}, false};

@@ -95,9 +95,7 @@ static bn_status_t bn_escape_move(bn_solver_t *s, const bn_objective_t *obj,
 bn_status_t bn_escape_check(bn_solver_t *s, const bn_objective_t *obj,
                             double *x, double *f, double *g, double *g0) {
   bn_ctx_t *ctx = s->ctx;
-  /* The sweeps are fixed-point maps, not descent on a model: no escape. */
-  if (!s->params.escape || !bn_escapable(s->reason) ||
-      s->ops == &bn_solver_als || s->ops == &bn_solver_aals)
+  if (!s->params.escape || !bn_escapable(s->reason) || s->ops->sweeps)
     return BN_OK;
   bn_cert_params_t cp;
   bn_cert_params_default(&cp);

@@ -105,4 +105,5 @@ static bn_status_t bn_gd_step(bn_solver_t *s, const bn_objective_t *obj,
   return BN_OK;
 }
 
-const bn_solver_ops_t bn_solver_gd = {"gd", bn_gd_step, 2, {"xprev", "gprev"}};
+const bn_solver_ops_t bn_solver_gd = {
+    "gd", bn_gd_step, 2, {"xprev", "gprev"}, false};

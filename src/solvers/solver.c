@@ -16,7 +16,10 @@ static const bn_solver_ops_t *const bn_solver_table[] = {
 const char *bn_solver_names(void) { return "gd|agd|als|aals|cg"; }
 
 bool bn_solver_sweeps(const char *name) {
-  return name && (!strcmp(name, "als") || !strcmp(name, "aals"));
+  for (int i = 0; name && bn_solver_table[i]; i++)
+    if (!strcmp(bn_solver_table[i]->name, name))
+      return bn_solver_table[i]->sweeps;
+  return false;
 }
 
 void bn_solver_params_default(bn_solver_params_t *p) {

@@ -15,6 +15,9 @@ typedef struct bn_solver_ops {
    * in that order), saved in checkpoints under these names. */
   int nvec;
   const char *vec_names[BN_SOLVER_MAX_VECTORS];
+  /* The step is the objective's sweep (a fixed-point map, not descent on
+   * a model): the problem must have one, and there is no saddle escape. */
+  bool sweeps;
 } bn_solver_ops_t;
 
 struct bn_solver {
