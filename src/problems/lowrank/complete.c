@@ -24,6 +24,13 @@ const bn_optdef_t bn_complete_optdefs[] = {
      "row and column biases b, c learned with the factors, saved as "
      "/bias/row, /bias/col); for ratings",
      NULL},
+    {"precision", BN_OPT_CHOICE, "double",
+     "the passes over the entries (f and its gradient): double, or mixed -- "
+     "single precision while the relative residual on the entries is above "
+     "3e-6, then double (about 1.8x faster passes on large instances; the "
+     "iterates then agree across process counts to ~1e-7 rather than to "
+     "rounding); ALS sweeps, test RMSE and certificates stay double",
+     "double|mixed"},
     {"incoherence", BN_OPT_STRING, "auto",
      "weight mu of the incoherence penalty mu sum_i (|row_i| - alpha)_+^4 "
      "on the rows of U and V (0 = off); auto: 1 for exact data (lambda = 0) "
@@ -71,6 +78,7 @@ static void bn_complete_destroy(void *data) {
   bn_lr_truth_destroy(c->truth);
   bn_complete_map_free(c);
   free(c->vg);
+  free(c->vgf);
   free(c->tvg);
   free(c->regu);
   free(c->stage);
@@ -123,6 +131,7 @@ static bn_status_t bn_complete_options(void *data, bn_ctx_t *ctx,
   BN_CALL(ctx, bn_opts_real(opts, "incoherence-radius", &c->alpha));
   BN_CALL(ctx, bn_opts_bool(opts, "bias", &c->bias));
   c->count = !strcmp(bn_opts_string(opts, "lambda-scale"), "count");
+  c->mixed = !strcmp(bn_opts_string(opts, "precision"), "mixed");
   /* With count-scaled ridge the rows' and columns' weights differ, so its
    * minimizers are not balanced: the ridge alone fixes the scale. */
   c->balance = !(c->count && c->lambda > 0);
@@ -283,6 +292,8 @@ static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
   bn_status_t st =
       bn_lr_save_uv(c->ctx, f, prefix, c->rdist, c->cdist, c->r, x);
   if (st == BN_OK && c->bias) st = bn_complete_bias_save(c, x, f, prefix);
+  if (st == BN_OK && c->mixed) /* where a restart continues: float or not */
+    st = bn_h5_attr_set_i64(f, prefix, "mixed_double", c->dbl ? 1 : 0);
   if (st == BN_OK && !strcmp(prefix, "/")) {
     st = bn_lr_save_shape(f, c->n1, c->n2, c->r);
     if (st == BN_OK) st = bn_h5_attr_set_str(f, "/", "input", c->input);
@@ -296,6 +307,19 @@ static bn_status_t bn_complete_load(void *data, bn_h5_t *f, const char *prefix,
                                     double *x) {
   bn_complete_t *c = data;
   BN_CALL(c->ctx, bn_lr_load_uv(f, prefix, c->rdist, c->cdist, c->r, x));
+  c->dbl = false;
+  int has = 0;
+  if (c->mixed)
+    BN_CALL(c->ctx, bn_h5_attr_exists(f, prefix, "mixed_double", &has));
+  if (has) {
+    int64_t d;
+    BN_CALL(c->ctx, bn_h5_attr_get_i64(f, prefix, "mixed_double", &d));
+    if (d != 0 && d != 1)
+      return BN_ERROR_ALL(c->ctx, BN_ERR_DATA,
+                          "%s: attribute mixed_double is %lld, must be 0 or 1",
+                          prefix, (long long)d);
+    c->dbl = d == 1;
+  }
   return c->bias ? bn_complete_bias_load(c, f, prefix, x) : BN_OK;
 }
 
@@ -311,6 +335,7 @@ static void bn_complete_describe(void *data, FILE *s) {
           c->bias ? "yes" : "no");
   if (c->implicit) fprintf(s, "LOSS=implicit\nALPHA=%g\n", c->ialpha);
   if (c->bias) fprintf(s, "MEAN=%.10g\n", c->mean);
+  if (c->mixed) fprintf(s, "PRECISION=mixed\n");
   /* Only when --duplicates merged some (the policy is in the options). */
   bn_idx_t td = c->test ? c->test->ndup_global : 0;
   if (c->obs->ndup_global > 0 || td > 0)

@@ -33,6 +33,12 @@ bn_status_t bn_complete_weights(bn_complete_t *c) {
     double nmin = (double)(c->n1 < c->n2 ? c->n1 : c->n2);
     c->alpha = 3 * sqrt(sqrt((double)c->r) * sqrt(s / c->p) / nmin);
   }
+  if (c->mixed) {
+    double s = 0.0;
+    for (bn_idx_t e = 0; e < o->nnz; e++) s += o->val[e] * o->val[e];
+    BN_CALL(ctx, bn_allreduce_sum(ctx, &s, 1));
+    c->summ2 = s;
+  }
   if (c->bias) {
     double s = 0.0;
     for (bn_idx_t e = 0; e < o->nnz; e++) s += o->val[e];

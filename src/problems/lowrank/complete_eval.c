@@ -197,8 +197,11 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
     memset(g, 0, n * sizeof(double));
     memset(c->gvg, 0, ng * sizeof(double));
   }
-  red[0] = bn_complete_pass(c->obs, r, c->bias, p.u, p.b, c->mean, c->vg,
-                            1.0 / c->p, q.u, q.b, c->gvg);
+  if (c->mixed && !c->dbl)
+    BN_CALL(ctx, bn_complete_pass_mixed(c, x, g, &red[0]));
+  else
+    red[0] = bn_complete_pass(c->obs, r, c->bias, p.u, p.b, c->mean, c->vg,
+                              1.0 / c->p, q.u, q.b, c->gvg);
   bn_gram_local(r, c->nu, p.u, p.u, guu);
   bn_gram_local(r, c->nv, p.v, p.v, gvv);
   if (c->mu > 0)
@@ -223,6 +226,7 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
   for (int a = 0; a < r; a++) tr += guu[a * r + a] + gvv[a * r + a];
   double bal = c->balance ? bn_lr_balance(r, guu, gvv) : 0.0;
   double ridge = c->count ? 0.0 : 0.5 * c->lambda * tr;
+  bn_complete_mixed_update(c, red[0]);
   *f = red[0] / (2 * c->p) + bal + ridge + red[1];
   if (g) {
     /* gU += 1/2 U D + lambda U;  gV += -1/2 V D + lambda V. */

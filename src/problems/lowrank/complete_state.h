@@ -48,9 +48,16 @@ typedef struct bn_complete {
                                * rows and columns, or NULL */
   bn_idx_t nu, nv;            /* local rows of U and V */
   double *regu, *regv;        /* ridge weight of each local row of U, V */
-  double *stage;        /* owned rows [v_j | c_j] or their gradient, nv x w */
-  double *vg, *gvg;     /* ghost rows of V and their gradient, nghost x w */
-  double *tvg;          /* ghost rows of V for the test entries */
+  double *stage;    /* owned rows [v_j | c_j] or their gradient, nv x w */
+  double *vg, *gvg; /* ghost rows of V and their gradient, nghost x w */
+  double *tvg;      /* ghost rows of V for the test entries */
+  /* --precision=mixed (complete_pass32.c): single-precision passes until
+   * the relative residual |P(Y - M)| / |P(M)| falls below BN_MIXED_SWITCH,
+   * then double (dbl; saved in checkpoints). */
+  bool mixed, dbl;
+  double summ2; /* |P_Omega(M)|^2, with --precision=mixed */
+  float *vgf;   /* vg and gvg in float: 2 x nvgf */
+  size_t nvgf;
   bn_lr_truth_t *truth; /* ground truth, NULL if none */
   double *als_buf;      /* ALS work space, allocated on the first sweep */
   bn_idx_t als_eb;      /* its entries per group of the column solves */
@@ -87,6 +94,16 @@ bn_status_t bn_complete_scatter_v(bn_complete_t *c, double *gvg, double *gv,
                                   double *gc);
 
 bn_status_t bn_complete_eval(void *data, const double *x, double *f, double *g);
+/* complete_pass32.c, --precision=mixed. Collective (the work space is
+ * agreed on first use): eval's pass in single precision from the ghost
+ * rows in c->vg: the local sum of squared residuals, and with g the U (b)
+ * gradient added into g and the ghost gradient written to c->gvg. Local:
+ * after the allreduce, the switch to double once the relative residual
+ * sqrt(sumsq / summ2) is below BN_MIXED_SWITCH (sumsq: all processes'). */
+#define BN_MIXED_SWITCH 3e-6
+bn_status_t bn_complete_pass_mixed(bn_complete_t *c, const double *x, double *g,
+                                   double *sumsq);
+void bn_complete_mixed_update(bn_complete_t *c, double sumsq);
 /* Collective (complete_hvp.c): hv = H(x) v, the Hessian of eval's f. */
 bn_status_t bn_complete_hvp(void *data, const double *x, const double *v,
                             double *hv);
