@@ -6,7 +6,13 @@
 #  - a checkpoint at 20, the run stopped at 27 by its iteration limit, then
 #    continued: the same run (history and factors) as one never stopped;
 #  - the result and the JSON name the solver; a misspelt solver is refused
-#    with the list of solvers, on every rank.
+#    with the list of solvers, on every rank;
+#  - --precision=mixed (single-precision passes until the relative
+#    residual is below 3e-6): reaches 1e-8 at 1, 2 and 3 processes, within
+#    5 iterations of double precision; a restart from a checkpoint taken
+#    before the switch to double and one taken after it continue as the
+#    uninterrupted run (the switch is the result's attribute mixed_double);
+#    a damaged switch attribute and a misspelt precision are refused.
 . "$(dirname "$0")/lib.sh"
 
 bn_ok "generate an exact instance" 2 generate complete --output="$T/in.h5" \
@@ -49,6 +55,44 @@ bn_ok "stop at 27 with a checkpoint at 20" 2 "${B[@]}" --max-iter=27 \
 bn_ok "continue from 20" 2 "${B[@]}" --restart="$T/ck.h5" \
   --output="$T/out.h5"
 same_run "$T/ref.h5" "$T/out.h5" "cg restart"
+
+for np in 1 2 3; do
+  bn_ok "np=$np: cg run, --precision=mixed" "$np" "${A[@]}" --precision=mixed \
+    --output="$T/mx$np.h5"
+  check "np=$np mixed: converged by the relative error ($(json reason))" \
+    grep -q '"reason":"converged: relative error' "$T/last.out"
+  n=$(json iterations)
+  check "np=$np mixed: $n iterations (double: $its)" \
+    test "$n" -ge $((its - 5)) -a "$n" -le $((its + 5))
+  check "np=$np mixed: the result says it switched to double" \
+    sh -c "h5dump -a /mixed_double '$T/mx$np.h5' | grep -q '(0): 1'"
+done
+
+M=("${A[@]}" --rel-tol=0 --max-iter=70 --precision=mixed)
+bn_ok "mixed: uninterrupted run of 70" 2 "${M[@]}" --output="$T/mref.h5"
+bn_ok "mixed: stop at 47 with a checkpoint at 45 (single precision)" 2 \
+  "${M[@]}" --max-iter=47 --checkpoint="$T/mck.h5" --checkpoint-every=45 \
+  --output="$T/m47.h5"
+check "mixed: still in single precision at 45" \
+  sh -c "h5dump -a /mixed_double '$T/mck.h5' | grep -q '(0): 0'"
+bn_ok "mixed: continue from 45" 2 "${M[@]}" --restart="$T/mck.h5" \
+  --output="$T/mout.h5"
+same_run "$T/mref.h5" "$T/mout.h5" "mixed restart before the switch"
+bn_ok "mixed: stop at 67 with a checkpoint at 65 (double)" 2 \
+  "${M[@]}" --max-iter=67 --checkpoint="$T/mck2.h5" --checkpoint-every=65 \
+  --output="$T/m67.h5"
+check "mixed: in double precision at 65" \
+  sh -c "h5dump -a /mixed_double '$T/mck2.h5' | grep -q '(0): 1'"
+bn_ok "mixed: continue from 65" 2 "${M[@]}" --restart="$T/mck2.h5" \
+  --output="$T/mout2.h5"
+same_run "$T/mref.h5" "$T/mout2.h5" "mixed restart after the switch"
+"${BN_BUILD_DIR:?}/tests/tool_setattr" "$T/mck2.h5" / mixed_double i64:7
+expect_fail_rc 1 "a damaged switch attribute" 2 \
+  "attribute mixed_double is 7, must be 0 or 1" "${M[@]}" \
+  --restart="$T/mck2.h5" --output="$T/mbad.h5"
+expect_fail_rc 2 "a misspelt precision" 2 \
+  "option --precision: 'single' is not one of double\|mixed" \
+  "${A[@]}" --precision=single --output="$T/x.h5"
 
 expect_fail_rc 2 "a misspelt solver" 2 \
   "option --solver: 'CG' is not one of gd\|agd\|als\|aals\|cg" \

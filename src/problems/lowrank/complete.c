@@ -292,7 +292,8 @@ static bn_status_t bn_complete_save(void *data, const double *x, bn_h5_t *f,
   bn_status_t st =
       bn_lr_save_uv(c->ctx, f, prefix, c->rdist, c->cdist, c->r, x);
   if (st == BN_OK && c->bias) st = bn_complete_bias_save(c, x, f, prefix);
-  if (st == BN_OK && c->mixed) /* where a restart continues: float or not */
+  if (st == BN_OK && c->mixed && !strcmp(prefix, "/"))
+    /* where a restart continues: in float or not */
     st = bn_h5_attr_set_i64(f, prefix, "mixed_double", c->dbl ? 1 : 0);
   if (st == BN_OK && !strcmp(prefix, "/")) {
     st = bn_lr_save_shape(f, c->n1, c->n2, c->r);
@@ -307,7 +308,7 @@ static bn_status_t bn_complete_load(void *data, bn_h5_t *f, const char *prefix,
                                     double *x) {
   bn_complete_t *c = data;
   BN_CALL(c->ctx, bn_lr_load_uv(f, prefix, c->rdist, c->cdist, c->r, x));
-  c->dbl = false;
+  if (!strcmp(prefix, "/")) c->dbl = false;
   int has = 0;
   if (c->mixed)
     BN_CALL(c->ctx, bn_h5_attr_exists(f, prefix, "mixed_double", &has));
