@@ -6,6 +6,8 @@
  *  - ALS with biases: every sweep lowers the objective (exact block
  *    minimization: no balancing term with count-scaled lambda > 0), and
  *    the same predictions as a one-process run;
+ *  - --precision=mixed: the single-precision pass gives f and g to float
+ *    accuracy (biases included), and after the switch double's numbers;
  *  - a ratings-like instance: --bias reaches the noise floor on held-out
  *    entries, the model without biases does not. */
 #include <math.h>
@@ -33,7 +35,7 @@ typedef struct fx {
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     const char *scale, const char *bias, double lambda,
-                    fx_t *f) {
+                    const char *precision, fx_t *f) {
   char buf[64];
   memset(f, 0, sizeof(*f));
   CHECK_OK(ctx, bn_opts_create(ctx, defs, &f->opts));
@@ -42,6 +44,7 @@ static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   CHECK_OK(ctx, bn_opts_set(f->opts, "init", "random", BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "lambda-scale", scale, BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "bias", bias, BN_SRC_CMDLINE));
+  CHECK_OK(ctx, bn_opts_set(f->opts, "precision", precision, BN_SRC_CMDLINE));
   snprintf(buf, sizeof(buf), "%.17g", lambda);
   CHECK_OK(ctx, bn_opts_set(f->opts, "lambda", buf, BN_SRC_CMDLINE));
   f->ops = bn_problem_find("complete");
@@ -130,11 +133,41 @@ static void direction(bn_complete_t *c, int t, double *d) {
     q.c[j] = bn_rng_normal(55, 40 + t, (uint64_t)(v0 + j), 0);
 }
 
+/* --precision=mixed at x (f, g: double precision's there): the
+ * single-precision pass gives f and g to float accuracy (biases
+ * included), and once switched to double the same numbers as double. */
+static void mixed_check(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
+                        const char *scale, const double *x, double fd,
+                        const double *gd, size_t n) {
+  fx_t m;
+  fx_open(ctx, defs, input, scale, "true", 0.2, "mixed", &m);
+  bn_complete_t *c = m.data;
+  double *g = calloc(n + 1, sizeof(double)), *e = calloc(n + 1, sizeof(double));
+  for (int k = 0; k < 2; k++) {
+    double fm;
+    CHECK(!c->dbl, "mixed: in double before the first pass");
+    if (k == 1) c->dbl = true;
+    CHECK_OK(ctx, m.obj.eval(m.data, x, &fm, g));
+    for (size_t i = 0; i < n; i++) e[i] = g[i] - gd[i];
+    double ge = sqrt(hc_dot(ctx, e, e, n)), gn = sqrt(hc_dot(ctx, gd, gd, n));
+    double tf = k ? 1e-13 : 1e-5, tg = k ? 1e-12 : 1e-4;
+    CHECK(fabs(fm - fd) <= tf * fabs(fd), "%s mixed (%s): f %.12g vs %.12g",
+          scale, k ? "switched" : "float", fm, fd);
+    CHECK(ge <= tg * gn, "%s mixed (%s): |g - g_double| = %g, |g| = %g", scale,
+          k ? "switched" : "float", ge, gn);
+    CHECK(k == 1 || ge > 0, "%s mixed: the float pass gave double's numbers",
+          scale);
+    c->dbl = false;
+  }
+  free(g), free(e);
+  fx_close(&m);
+}
+
 static void test_model(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
   const char *scales[2] = {"uniform", "count"};
   for (int s = 0; s < 2; s++) {
     fx_t f;
-    fx_open(ctx, defs, input, scales[s], "true", 0.2, &f);
+    fx_open(ctx, defs, input, scales[s], "true", 0.2, "double", &f);
     bn_complete_t *c = f.data;
     /* Far from the optimum, biases away from their start. */
     double *d = calloc(f.obj.n + 1, sizeof(double));
@@ -167,6 +200,7 @@ static void test_model(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
             "<g,d> %.12g",
             scales[s], t, fd, gd);
     }
+    mixed_check(ctx, defs, input, scales[s], f.x, fv, g, f.obj.n);
     double *w = calloc(f.obj.n + 1, sizeof(double));
     direction(c, 3, d);
     direction(c, 4, w);
@@ -183,7 +217,7 @@ static void test_model(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
 static void als_run(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     int sweeps, int group, int chunks, double *pred) {
   fx_t f;
-  fx_open(ctx, defs, input, "count", "true", 0.05, &f);
+  fx_open(ctx, defs, input, "count", "true", 0.05, "double", &f);
   bn_complete_t *c = f.data;
   c->als_group = group;
   c->als_nchunks = chunks;
@@ -247,7 +281,7 @@ static void test_recovery(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
   double rmse[2];
   for (int k = 0; k < 2; k++) {
     fx_t f;
-    fx_open(ctx, defs, input, "count", bias[k], 0.01, &f);
+    fx_open(ctx, defs, input, "count", bias[k], 0.01, "double", &f);
     for (int s = 0; s < 40; s++) CHECK_OK(ctx, f.obj.sweep(f.data, f.x));
     double rel;
     CHECK_OK(ctx, f.obj.metrics(f.data, f.x, &rel, &rmse[k]));
