@@ -10,7 +10,9 @@
 #      and seconds to 1e-6 for gd (default), agd, als and cg.
 #   3. the 200000 x 100000, rank 32, 20 M-entry instance of
 #      bench/complete.sh with the default solver and cg: iterations and
-#      seconds to 1e-6 (BN_BENCH_TIME, default 600 s, bounds each solve).
+#      seconds to 1e-6 (BN_BENCH_TIME, default 600 s, bounds each solve);
+#      cg also with --precision=mixed (single-precision passes until the
+#      relative residual is below 3e-6), here and on the 4.8 M instance.
 # 2 processes. Raw output: bench/results/complete_exact.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -64,6 +66,7 @@ run "default (gd)" "${A[@]}"
 run "agd" "${A[@]}" --solver=agd
 run "als" "${A[@]}" --solver=als
 run "cg" "${A[@]}" --solver=cg
+run "cg, --precision=mixed" "${A[@]}" --solver=cg --precision=mixed
 f="$data/complete-200000x100000-r32.h5"
 [ -f "$f" ] || mpirun -n 2 "$B" generate complete --output="$f" --rows=200000 \
   --cols=100000 --rank=32 --sample-rate=0.001 --seed=32 >/dev/null
@@ -73,3 +76,5 @@ run "default (gd)" --input="$f" --rank=32 --max-iter=5000 \
   --time-limit="${BN_BENCH_TIME:-600}"
 run "cg" --input="$f" --rank=32 --max-iter=5000 --solver=cg \
   --time-limit="${BN_BENCH_TIME:-600}"
+run "cg, --precision=mixed" --input="$f" --rank=32 --max-iter=5000 --solver=cg \
+  --precision=mixed --time-limit="${BN_BENCH_TIME:-600}"
