@@ -53,6 +53,32 @@ static bn_status_t bn_cg_dots(bn_solver_t *s, int m, const double *const *a,
   return BN_OK;
 }
 
+/* d = beta d - pg (beta = 0: -pg). With g, in the same pass v = [<g, d>,
+ * <g, g>, <d, d>] summed over the ranks (as bn_cg_dots, in its order). */
+static bn_status_t bn_cg_direction(bn_solver_t *s, double beta,
+                                   const double *pg, double *d, const double *g,
+                                   double *v) {
+  if (!g) {
+    if (beta > 0)
+      for (size_t i = 0; i < s->n; i++) d[i] = beta * d[i] - pg[i];
+    else
+      for (size_t i = 0; i < s->n; i++) d[i] = -pg[i];
+    return BN_OK;
+  }
+  double gd = 0.0, gg = 0.0, dd = 0.0;
+  for (size_t i = 0; i < s->n; i++) {
+    double di = beta > 0 ? beta * d[i] - pg[i] : -pg[i];
+    d[i] = di;
+    gd += g[i] * di;
+    gg += g[i] * g[i];
+    dd += di * di;
+  }
+  v[0] = gd, v[1] = gg, v[2] = dd;
+  BN_MPI(s->ctx, MPI_Allreduce(MPI_IN_PLACE, v, 3, MPI_DOUBLE, MPI_SUM,
+                               bn_ctx_comm(s->ctx)));
+  return BN_OK;
+}
+
 /* One trial x + t d: f, g there and the slope <g, d>. */
 static bn_status_t bn_cg_trial(bn_solver_t *s, const bn_objective_t *obj,
                                const double *x, const double *d, double t,
@@ -138,14 +164,15 @@ static bn_status_t bn_cg_step(bn_solver_t *s, const bn_objective_t *obj,
     if (!(beta > 0) || !isfinite(beta)) beta = 0.0;
   }
   for (int pass = 0; pass < 2; pass++) {
-    if (beta > 0)
-      for (size_t i = 0; i < s->n; i++) d[i] = beta * d[i] - pg[i];
-    else
-      for (size_t i = 0; i < s->n; i++) d[i] = -pg[i];
-    /* On a manifold: d tangent at x (d_prev is not transported). */
-    if (obj->project) BN_CALL(s->ctx, obj->project(obj->data, x, d));
-    const double *a[3] = {g, g, d}, *b[3] = {d, g, d};
-    BN_CALL(s->ctx, bn_cg_dots(s, 3, a, b, v));
+    if (obj->project) {
+      bn_cg_direction(s, beta, pg, d, NULL, NULL);
+      /* On a manifold: d tangent at x (d_prev is not transported). */
+      BN_CALL(s->ctx, obj->project(obj->data, x, d));
+      const double *a[3] = {g, g, d}, *b[3] = {d, g, d};
+      BN_CALL(s->ctx, bn_cg_dots(s, 3, a, b, v));
+    } else {
+      BN_CALL(s->ctx, bn_cg_direction(s, beta, pg, d, g, v));
+    }
     if (v[0] < 0 || beta == 0.0) break;
     beta = 0.0; /* not a descent direction: restart along -P g */
   }

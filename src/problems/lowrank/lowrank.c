@@ -8,9 +8,15 @@
 
 bn_status_t bn_gram_local(int r, bn_idx_t n, const double *a, const double *b,
                           double *out) {
-  if (n > 0)
+  if (n > 0 && a == b) { /* symmetric: half the products, then mirrored */
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, r, (int)n, 1.0, a, r,
+                1.0, out, r);
+    for (int i = 0; i < r; i++)
+      for (int j = i + 1; j < r; j++) out[j * r + i] = out[i * r + j];
+  } else if (n > 0) {
     cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, r, r, (int)n, 1.0, a,
                 r, b, r, 1.0, out, r);
+  }
   return BN_OK;
 }
 

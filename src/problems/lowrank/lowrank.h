@@ -8,7 +8,8 @@
 
 #include "benign/benign.h"
 
-/* out += a^T b for n x r row-major a, b (no communication). */
+/* out += a^T b for n x r row-major a, b (no communication); with a == b
+ * out must be symmetric on entry (a dsyrk on the upper half, mirrored). */
 bn_status_t bn_gram_local(int r, bn_idx_t n, const double *a, const double *b,
                           double *out);
 
