@@ -191,10 +191,12 @@ static bn_status_t bn_cg_step(bn_solver_t *s, const bn_objective_t *obj,
   int ok;
   BN_CALL(s->ctx,
           bn_cg_search(s, obj, x, *f, g2, d, gd, &t, xnew, &fnew, gnew, &ok));
+  double dd = v[2];
   if (!ok && beta > 0) { /* the conjugate direction failed: restart */
     for (size_t i = 0; i < s->n; i++) d[i] = -pg[i];
     if (obj->project) BN_CALL(s->ctx, obj->project(obj->data, x, d));
     BN_CALL(s->ctx, bn_vdot(s, g, d, &gd));
+    BN_CALL(s->ctx, bn_vdot(s, d, d, &dd));
     t = s->t > 0 ? s->t : 1.0;
     if (gd < 0)
       BN_CALL(s->ctx, bn_cg_search(s, obj, x, *f, g2, d, gd, &t, xnew, &fnew,
@@ -209,6 +211,9 @@ static bn_status_t bn_cg_step(bn_solver_t *s, const bn_objective_t *obj,
   memcpy(g, gnew, s->n * sizeof(double));
   *f = fnew;
   s->t = t;
+  /* x moved by t d exactly unless a retraction bent it. */
+  s->move_known = obj->retract == NULL;
+  s->move2 = t * t * dd;
   s->momentum = gpg;
   s->have_prev = 1;
   *step = t;

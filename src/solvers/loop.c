@@ -153,6 +153,7 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   size_t n = obj->n ? obj->n : 1;
   double *g = s->w5 + n, *xprev = g + n;
   s->reason = BN_REASON_ITERATING;
+  s->move_known = 0; /* the first step of every solve keeps a copy */
 
   int tm = bn_timer_id(ctx, "solve");
   bn_timer_start(ctx, tm);
@@ -184,16 +185,25 @@ bn_status_t bn_solver_solve(bn_solver_t *s, const bn_objective_t *obj,
   while (s->reason == BN_REASON_ITERATING) {
     double fprev = f, sums[8] = {0, 0, 0, 0, 0, 0, 0, 0}, rel, rmse;
     s->iter++;
-    memcpy(xprev, x, obj->n * sizeof(double));
+    int known = s->move_known; /* the method reports its move */
+    if (!known) memcpy(xprev, x, obj->n * sizeof(double));
     BN_CALL(ctx, s->ops->step(s, obj, x, &f, g, &step));
     if (s->reason != BN_REASON_ITERATING) {
       s->iter--; /* the failed step did not move x */
       break;
     }
-    for (size_t i = 0; i < obj->n; i++) {
-      sums[0] += g[i] * g[i];
-      sums[1] += (x[i] - xprev[i]) * (x[i] - xprev[i]);
-      sums[2] += x[i] * x[i];
+    if (known) {
+      for (size_t i = 0; i < obj->n; i++) {
+        sums[0] += g[i] * g[i];
+        sums[2] += x[i] * x[i];
+      }
+      if (bn_ctx_rank(ctx) == 0) sums[1] = s->move2; /* already a sum */
+    } else {
+      for (size_t i = 0; i < obj->n; i++) {
+        sums[0] += g[i] * g[i];
+        sums[1] += (x[i] - xprev[i]) * (x[i] - xprev[i]);
+        sums[2] += x[i] * x[i];
+      }
     }
     /* The same allreduce agrees on the clock (rank 0's, so every rank takes
      * the same time-limit decision), on room for the history and on

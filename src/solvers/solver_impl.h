@@ -36,7 +36,12 @@ struct bn_solver {
   double t;        /* last accepted step */
   double momentum; /* AGD: extrapolation counter */
   int have_prev;
-  int stalls;       /* consecutive steps that did not change x */
+  int stalls; /* consecutive steps that did not change x */
+  /* A method that knows how far its step moved x (cg: t |d|) sets
+   * move_known and move2 = |x_new - x|^2 (summed over the ranks) on every
+   * step; the loop then keeps no copy of the previous x. */
+  int move_known;
+  double move2;
   double fring[16]; /* GD: last accepted objectives (nonmonotone test) */
   int nring;
   /* loop state kept for checkpoints */

@@ -145,7 +145,7 @@ static double bn_ridge(const bn_complete_t *c, const double *x, double *g) {
   if (g) q = bn_complete_split(c, g);
   const int r = c->r;
   double sum = 0.0;
-  if (c->count) {
+  if (c->count && c->lambda > 0) { /* (lambda = 0: every weight is 0) */
     for (bn_idx_t i = 0; i < c->nu; i++) {
       double a = cblas_ddot(r, p.u + i * r, 1, p.u + i * r, 1);
       if (c->bias) a += p.b[i] * p.b[i];
@@ -198,7 +198,8 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
   bn_timer_start(ctx, c->t_kernel);
   if (g) {
     memset(g, 0, n * sizeof(double));
-    memset(c->gvg, 0, ng * sizeof(double));
+    /* (the mixed pass writes every ghost row's gradient itself) */
+    if (!c->mixed || c->dbl) memset(c->gvg, 0, ng * sizeof(double));
   }
   if (c->mixed && !c->dbl)
     BN_CALL(ctx, bn_complete_pass_mixed(c, x, g, &red[0]));
