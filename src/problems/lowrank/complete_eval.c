@@ -6,95 +6,10 @@
 
 #include "problems/lowrank/complete_state.h"
 
-#ifndef BN_PREFETCH
-#define BN_PREFETCH 16
-#endif
-
-/* One pass over the owned entries: sum of squared residuals and, when gu is
- * given, gu += s res v_j, gb += s res, gvg[j] += s res [u_i | 1] with s =
- * 1/p. Inlined with a compile-time r and bias for the common ranks, so u_i
- * and the row's gradient stay in vector registers across the row's
- * entries. Ghost rows are [v_j | c_j], width w = r + bias. */
-static inline __attribute__((always_inline)) double bn_pass_r(
-    const bn_obs_t *o, const int r, const int bias, const double *restrict u,
-    const double *restrict b, double mean, const double *restrict vg, double s,
-    double *restrict gu, double *restrict gb, double *restrict gvg) {
-  double sumsq = 0.0;
-  bn_idx_t nloc = bn_dist_local(o->rdist);
-  const uint32_t *gc = o->gcol;
-  const double *val = o->val;
-  const size_t w = (size_t)(r + bias);
-  double gi[r + 1];
-  for (bn_idx_t i = 0; i < nloc; i++) {
-    const double *ui = u + i * r;
-    const double off = bias ? mean + b[i] : 0.0;
-    for (int k = 0; k <= r; k++) gi[k] = 0.0;
-    for (bn_idx_t e = o->rowptr[i]; e < o->rowptr[i + 1]; e++) {
-      const double *vj = vg + (size_t)gc[e] * w;
-      if (e + BN_PREFETCH < o->nnz) {
-        /* Every cache line of the rows BN_PREFETCH entries ahead (the
-         * entries of the next rows too: CSR is contiguous). */
-        size_t ahead = (size_t)gc[e + BN_PREFETCH] * w;
-        for (size_t k = 0; k < w; k += 8) {
-          __builtin_prefetch(vg + ahead + k);
-          if (gu) __builtin_prefetch(gvg + ahead + k, 1);
-        }
-      }
-      /* A SIMD reduction: a strict left-to-right sum would serialise the
-       * dot product on the FP adder (-fopenmp-simd, no OpenMP runtime). */
-      double res = -val[e];
-#pragma omp simd reduction(+ : res)
-      for (int k = 0; k < r; k++) res += ui[k] * vj[k];
-      if (bias) res += off + vj[r];
-      sumsq += res * res;
-      if (gu) {
-        double *gj = gvg + (size_t)gc[e] * w;
-        double sr = s * res;
-#pragma omp simd
-        for (int k = 0; k < r; k++) {
-          gi[k] += sr * vj[k];
-          gj[k] += sr * ui[k];
-        }
-        if (bias) {
-          gi[r] += sr;
-          gj[r] += sr;
-        }
-      }
-    }
-    if (gu) {
-      for (int k = 0; k < r; k++) gu[i * r + k] += gi[k];
-      if (bias) gb[i] += gi[r];
-    }
-  }
-  return sumsq;
-}
-
-#define BN_PASS_CASE(R)                                              \
-  case R:                                                            \
-    return bias ? bn_pass_r(o, R, 1, u, b, mean, vg, s, gu, gb, gvg) \
-                : bn_pass_r(o, R, 0, u, b, mean, vg, s, gu, gb, gvg);
-
-static double bn_complete_pass(const bn_obs_t *o, int r, bool bias,
-                               const double *u, const double *b, double mean,
-                               const double *vg, double s, double *gu,
-                               double *gb, double *gvg) {
-  switch (r) {
-    BN_PASS_CASE(1)
-    BN_PASS_CASE(2)
-    BN_PASS_CASE(3)
-    BN_PASS_CASE(4)
-    BN_PASS_CASE(5)
-    BN_PASS_CASE(8)
-    BN_PASS_CASE(10)
-    BN_PASS_CASE(16)
-    BN_PASS_CASE(20)
-    BN_PASS_CASE(32)
-    BN_PASS_CASE(64)
-    default:
-      return bias ? bn_pass_r(o, r, 1, u, b, mean, vg, s, gu, gb, gvg)
-                  : bn_pass_r(o, r, 0, u, b, mean, vg, s, gu, gb, gvg);
-  }
-}
+/* bn_complete_pass: the pass over the entries in double. */
+#define BN_PASS_REAL double
+#define BN_PASS_NAME bn_complete_pass
+#include "problems/lowrank/complete_pass_body.h"
 
 bn_status_t bn_complete_gather_v(bn_complete_t *c, bn_plan_t *plan,
                                  const double *x, double *vg) {

@@ -81,10 +81,11 @@ bn_status_t bn_complete_precond(void *data, const double *x, const double *g,
   }
   /* gvv^-1 scales U's rows, guu^-1 V's. */
   double *inv = NULL; /* [gvv^-1, guu^-1, a block of rows] */
-  bn_status_t st = bn_mallocn(
-      ctx,
-      bn_size_add(bn_size_mul(2, (size_t)rr), (size_t)BN_PRECOND_BLOCK * r),
-      sizeof(double), &inv);
+  bn_status_t st =
+      bn_mallocn(ctx,
+                 bn_size_add(bn_size_mul(2, (size_t)rr),
+                             bn_size_mul(BN_PRECOND_BLOCK, (size_t)r)),
+                 sizeof(double), &inv);
   if (st == BN_OK) st = bn_precond_inverse(ctx, r, gvv, inv);
   if (st == BN_OK) st = bn_precond_inverse(ctx, r, guu, inv + rr);
   if (st == BN_OK) {
