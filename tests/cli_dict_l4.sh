@@ -10,6 +10,7 @@
 #    plain MSP (--solver=als) and ends at the same fixed point; its
 #    search in single precision switches to double and ends where the
 #    double-precision run does;
+#  - a checkpoint with a damaged l4_single attribute is refused;
 #  - checkpoints: a fault (SIGKILL) at the 3rd checkpoint write, while the
 #    continuation is still on a subset of the samples, then --restart
 #    gives the same result as an uninterrupted run (1e-12) and recovers at
@@ -112,6 +113,11 @@ bn_ok "checkpoint: restart at 3 processes" 3 "${A[@]}" --restart="$T/ck.h5" \
 mc=$(json min_abs_cos)
 check "restart at 3 processes: min |cos| ${mc:-missing} > 0.99" num_lt 0.99 \
   "${mc:-0}"
+cp "$T/ck.h5" "$T/ck-bad.h5"
+"${BN_BUILD_DIR:?}/tests/tool_setattr" "$T/ck-bad.h5" /W l4_single i64:5
+expect_fail_rc 1 "a checkpoint whose l4_single is 5" 2 \
+  "l4_single = 5: expected 0 or 1" "${A[@]}" --restart="$T/ck-bad.h5" \
+  --output="$T/bad.h5"
 
 # Images to atoms with the defaults.
 "$MK" idx "$T/img.idx.gz" 300 28 28 tex gz
