@@ -121,8 +121,8 @@ int main(int argc, char **argv) {
   for (int k = 0; k < 3; k++) {
     fx_t f;
     fx_open(ctx, defs, in[k], "wf", NULL, &f);
-    test_adjoint(ctx, f.s, names[k]);
-    if (k > 0) test_direct(ctx, f.s, names[k]);
+    test_adjoint(ctx, f.data, names[k]);
+    if (k > 0) test_direct(ctx, f.data, names[k]);
     fx_close(&f);
     test_metric(ctx, defs, in[k], names[k]);
   }

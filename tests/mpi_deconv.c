@@ -27,6 +27,7 @@
 #include "benign/benign.h"
 #include "benign/deconv.h"
 #include "check.h"
+#include "hvp_check.h"
 #include "linalg/shiftcorr.h"
 #include "problem_fixture.h"
 #include "problems/deconv/deconv.h"
@@ -88,10 +89,7 @@ static void fx_close(fx_t *f) {
 }
 
 static double fx_dot(fx_t *f, const double *a, const double *b) {
-  double s = 0.0;
-  for (size_t i = 0; i < f->obj.n; i++) s += a[i] * b[i];
-  MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(f->ctx));
-  return s;
+  return hc_dot(f->ctx, a, b, f->obj.n);
 }
 
 static void test_shiftcorr(void) {

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "factor_fixture.h"
+#include "hvp_check.h"
 #include "problem_fixture.h"
 #include "problems/eig/eig.h"
 
@@ -62,14 +63,6 @@ static void fx_close(fx_t *f) {
   free(f->x);
 }
 
-static double fx_dot(bn_ctx_t *ctx, const double *a, const double *b,
-                     size_t n) {
-  double d = 0;
-  for (size_t i = 0; i < n; i++) d += a[i] * b[i];
-  MPI_Allreduce(MPI_IN_PLACE, &d, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx));
-  return d;
-}
-
 /* max |X^T X - I| (collective). */
 static double fx_orth(fx_t *f) {
   int k = f->e->k;
@@ -101,7 +94,7 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs,
   CHECK_OK(ctx, f.obj.eval(f.e, f.x, &fv, g));
   memcpy(u, g, f.obj.n * sizeof(double));
   CHECK_OK(ctx, bn_eig_project(f.e, f.x, u));
-  double off = 0, gn = fx_dot(ctx, g, g, f.obj.n);
+  double off = 0, gn = hc_dot(ctx, g, g, f.obj.n);
   for (size_t i = 0; i < f.obj.n; i++) off += (u[i] - g[i]) * (u[i] - g[i]);
   MPI_Allreduce(MPI_IN_PLACE, &off, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx));
   CHECK(sqrt(off) <= 1e-13 * sqrt(gn), "%s: gradient not tangent (%g)", name,
@@ -110,7 +103,7 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs,
     const double h = 1e-5;
     fx_tangent(&f, t, v);
     fx_tangent(&f, t + 10, u);
-    double gv = fx_dot(ctx, g, v, f.obj.n);
+    double gv = hc_dot(ctx, g, v, f.obj.n);
     for (size_t i = 0; i < f.obj.n; i++) xp[i] = f.x[i] + h * v[i];
     CHECK_OK(ctx, bn_eig_retract(f.e, xp));
     CHECK_OK(ctx, f.obj.eval(f.e, xp, &fp, gp));
@@ -136,7 +129,7 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs,
           "%s: hvp %d: |FD - Hv| = %g, |Hv| "
           "= %g",
           name, t, sqrt(s[0]), sqrt(s[1]));
-    double uhv = fx_dot(ctx, u, hv, f.obj.n), vhu = fx_dot(ctx, v, hu, f.obj.n);
+    double uhv = hc_dot(ctx, u, hv, f.obj.n), vhu = hc_dot(ctx, v, hu, f.obj.n);
     CHECK(fabs(uhv - vhu) <= 1e-12 * (fabs(uhv) + fabs(vhu)),
           "%s: <U, H V> = %.15g but <V, H U> = %.15g", name, uhv, vhu);
   }

@@ -16,6 +16,7 @@
 
 #include "benign/benign.h"
 #include "check.h"
+#include "hvp_check.h"
 #include "problem_fixture.h"
 #include "problems/glm/glm.h"
 
@@ -58,14 +59,6 @@ static void fx_close(fx_t *f) {
   free(f->w);
 }
 
-static double fx_dot(bn_ctx_t *ctx, const double *a, const double *b,
-                     size_t n) {
-  double d = 0;
-  for (size_t i = 0; i < n; i++) d += a[i] * b[i];
-  MPI_Allreduce(MPI_IN_PLACE, &d, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx));
-  return d;
-}
-
 /* The full w on every rank. */
 static void fx_full(bn_glm_t *s, const double *w, double *full) {
   MPI_Allgatherv(w, (int)s->wl, MPI_DOUBLE, full, s->cnt, s->dsp, MPI_DOUBLE,
@@ -88,7 +81,7 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs,
     double fp, fm, h = 1e-5;
     for (bn_idx_t j = 0; j < s->wl; j++)
       d[j] = bn_rng_normal(99, 100 + t, (uint64_t)(j0 + j), 0);
-    double gd = fx_dot(ctx, g, d, f.obj.n);
+    double gd = hc_dot(ctx, g, d, f.obj.n);
     for (size_t i = 0; i < f.obj.n; i++) xp[i] = f.w[i] + h * d[i];
     CHECK_OK(ctx, f.obj.eval(s, xp, &fp, gp));
     for (size_t i = 0; i < f.obj.n; i++) xp[i] = f.w[i] - h * d[i];

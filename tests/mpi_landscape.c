@@ -13,6 +13,7 @@
 
 #include "benign/benign.h"
 #include "check.h"
+#include "hvp_check.h"
 #include "problems/lowrank/complete_state.h"
 
 typedef struct fx {
@@ -62,14 +63,6 @@ static void fx_close(fx_t *f) {
   free(f->g);
 }
 
-static double fx_dot(bn_ctx_t *ctx, const double *a, const double *b,
-                     size_t n) {
-  double d = 0;
-  for (size_t i = 0; i < n; i++) d += a[i] * b[i];
-  MPI_Allreduce(MPI_IN_PLACE, &d, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx));
-  return d;
-}
-
 /* The truth point is a global minimizer of the noiseless objective. */
 static void check_truth(bn_ctx_t *ctx, const char *name, const char *input,
                         const char *const *kv) {
@@ -85,19 +78,19 @@ static void check_truth(bn_ctx_t *ctx, const char *name, const char *input,
   CHECK_OK(ctx, f.ops->init(f.data, f.opts, f.x));
   CHECK_OK(ctx, f.ops->truth(f.data, f.x, &have));
   CHECK(have, "%s: the input has /truth but have = false", name);
-  double xn = sqrt(fx_dot(ctx, f.x, f.x, f.obj.n)), fv, f1, rel = NAN, rmse;
+  double xn = sqrt(hc_dot(ctx, f.x, f.x, f.obj.n)), fv, f1, rel = NAN, rmse;
   CHECK(xn > 0, "%s: zero truth point", name);
   double *y = calloc(f.obj.n + 1, sizeof(double));
   bn_idx_t off = 0, nl = (bn_idx_t)f.obj.n;
   MPI_Exscan(&nl, &off, 1, BN_IDX_MPI, MPI_SUM, bn_ctx_comm(ctx));
   if (bn_ctx_rank(ctx) == 0) off = 0;
   bn_rng_fill_normal(5, 90, (uint64_t)off, f.obj.n, y);
-  double yn = sqrt(fx_dot(ctx, y, y, f.obj.n));
+  double yn = sqrt(hc_dot(ctx, y, y, f.obj.n));
   for (size_t i = 0; i < f.obj.n; i++) y[i] *= xn / yn;
   CHECK_OK(ctx, f.obj.eval(f.data, y, &f1, f.g));
-  double g1 = sqrt(fx_dot(ctx, f.g, f.g, f.obj.n));
+  double g1 = sqrt(hc_dot(ctx, f.g, f.g, f.obj.n));
   CHECK_OK(ctx, f.obj.eval(f.data, f.x, &fv, f.g));
-  double gn = sqrt(fx_dot(ctx, f.g, f.g, f.obj.n));
+  double gn = sqrt(hc_dot(ctx, f.g, f.g, f.obj.n));
   CHECK(fv <= 1e-20 * f1, "%s: f(truth) = %.3e, f(random) = %.3e", name, fv,
         f1);
   CHECK(gn <= 1e-10 * g1, "%s: |grad(truth)| = %.3e, at random %.3e", name, gn,

@@ -56,18 +56,12 @@ static void test_optimal_solvers(bn_ctx_t *ctx, bn_optdef_t *defs,
                                  const char *input) {
   fx_t a, b;
   fx_open(ctx, defs, input, "raf-loss", NULL, &a);
-  void *data = NULL;
   memset(&b, 0, sizeof(b));
   CHECK_OK(ctx, bn_opts_create(ctx, defs, &b.opts));
   CHECK_OK(ctx, bn_opts_set(b.opts, "input", input, BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(b.opts, "method", "raf-loss", BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(b.opts, "power-iters", "2000", BN_SRC_CMDLINE));
-  b.ops = bn_problem_find("phase");
-  CHECK_OK(ctx, b.ops->create(ctx, b.opts, &data));
-  b.s = data;
-  b.ops->objective(data, &b.obj);
-  b.x = calloc(b.obj.n + 1, sizeof(double));
-  CHECK_OK(ctx, b.ops->init(data, b.opts, b.x));
+  fx_prob_make(ctx, "phase", &b);
   double c[4] = {0, 0, 0, 0}; /* Re, Im <x_a, x_b>, |x_a|^2, |x_b|^2 */
   for (size_t i = 0; i + 1 < a.obj.n; i += 2) {
     c[0] += a.x[i] * b.x[i] + a.x[i + 1] * b.x[i + 1];
@@ -96,8 +90,8 @@ static void test_implicit_is_gaussian(bn_ctx_t *ctx, bn_optdef_t *defs,
   fx_open(ctx, defs, gin, "wf", "random", &a);
   fx_open(ctx, defs, iin, "wf", "random", &b);
   double fa, fb;
-  CHECK_OK(ctx, a.obj.eval(a.s, a.x, &fa, NULL));
-  CHECK_OK(ctx, b.obj.eval(b.s, b.x, &fb, NULL));
+  CHECK_OK(ctx, a.obj.eval(a.data, a.x, &fa, NULL));
+  CHECK_OK(ctx, b.obj.eval(b.data, b.x, &fb, NULL));
   CHECK(fabs(fa - fb) <= 1e-13 * fabs(fa), "implicit f %.17g, gaussian %.17g",
         fb, fa);
   fx_close(&a);
@@ -133,7 +127,7 @@ int main(int argc, char **argv) {
   for (int k = 0; k < 4; k++) {
     fx_t f;
     fx_open(ctx, defs, in[k], "wf", NULL, &f);
-    test_adjoint(ctx, f.s, names[k]);
+    test_adjoint(ctx, f.data, names[k]);
     fx_close(&f);
     test_metric(ctx, defs, in[k], names[k]);
   }

@@ -20,46 +20,23 @@
 
 #define R 2
 
-typedef struct fx {
-  bn_opts_t *opts;
-  const bn_problem_ops_t *ops;
-  bn_sense_t *s;
-  bn_objective_t obj;
-  double *x;
-} fx_t;
+/* The problem's handle (tests/problem_fixture.h); data is the bn_sense_t. */
+typedef fx_prob_t fx_t;
 
 /* The problem's keys plus the shared solve keys. */
 static bn_optdef_t *fx_defs(void) { return fx_problem_defs("sense", NULL); }
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     const char *init, fx_t *f) {
-  void *data = NULL;
   memset(f, 0, sizeof(*f));
   CHECK_OK(ctx, bn_opts_create(ctx, defs, &f->opts));
   CHECK_OK(ctx, bn_opts_set(f->opts, "input", input, BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "rank", "2", BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "init", init, BN_SRC_CMDLINE));
-  f->ops = bn_problem_find("sense");
-  CHECK_OK(ctx, f->ops->create(ctx, f->opts, &data));
-  f->s = data;
-  f->ops->objective(data, &f->obj);
-  f->x = calloc(f->obj.n + 1, sizeof(double));
-  CHECK_OK(ctx, f->ops->init(data, f->opts, f->x));
+  fx_prob_make(ctx, "sense", f);
 }
 
-static void fx_close(fx_t *f) {
-  f->ops->destroy(f->s);
-  bn_opts_destroy(f->opts);
-  free(f->x);
-}
-
-static double fx_dot(bn_ctx_t *ctx, const double *a, const double *b,
-                     size_t n) {
-  double d = 0;
-  for (size_t i = 0; i < n; i++) d += a[i] * b[i];
-  MPI_Allreduce(MPI_IN_PLACE, &d, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx));
-  return d;
-}
+static void fx_close(fx_t *f) { fx_prob_close(f); }
 
 /* <A(X), z> = <X, A*(z)> for X and z keyed by global index. */
 static void test_adjoint(bn_ctx_t *ctx, bn_sense_t *s, const char *name) {
@@ -73,7 +50,7 @@ static void test_adjoint(bn_ctx_t *ctx, bn_sense_t *s, const char *name) {
   bn_sense_forward(s, xd, ax);
   bn_sense_adjoint(s, z, g);
   bn_allreduce_sum(s->ctx, g, nn);
-  double lhs = fx_dot(ctx, ax, z, (size_t)s->ml), rhs = 0;
+  double lhs = hc_dot(ctx, ax, z, (size_t)s->ml), rhs = 0;
   for (size_t e = 0; e < nn; e++) rhs += xd[e] * g[e];
   CHECK(fabs(lhs - rhs) <= 1e-11 * fabs(rhs), "%s: <A(X), z> %.17g vs %.17g",
         name, lhs, rhs);
@@ -83,7 +60,7 @@ static void test_adjoint(bn_ctx_t *ctx, bn_sense_t *s, const char *name) {
 /* obj.hvp against central differences of the gradient and <w, Hv> =
  * <v, Hw> at f->x, directions keyed by global index. */
 static void test_hvp(bn_ctx_t *ctx, fx_t *f, const char *name) {
-  bn_sense_t *s = f->s;
+  bn_sense_t *s = f->data;
   bn_idx_t u0 = bn_dist_first(s->udist), v0 = bn_dist_first(s->vdist);
   double *d[2];
   for (int t = 0; t < 2; t++) {
@@ -103,7 +80,7 @@ static void test_gradient(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                           const char *name) {
   fx_t f;
   fx_open(ctx, defs, input, "random", &f);
-  bn_sense_t *s = f.s;
+  bn_sense_t *s = f.data;
   test_adjoint(ctx, s, name);
   for (size_t i = 0; i < f.obj.n; i++) f.x[i] *= 100.0; /* O(1) factors */
   size_t n = f.obj.n + 1;
@@ -117,7 +94,7 @@ static void test_gradient(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
       d[i] = bn_rng_normal(99, 100 + t, (uint64_t)(u0 * R + i), 0);
     for (bn_idx_t j = 0; j < s->nv * R; j++)
       d[s->nu * R + j] = bn_rng_normal(99, 200 + t, (uint64_t)(v0 * R + j), 0);
-    double gd = fx_dot(ctx, g, d, f.obj.n);
+    double gd = hc_dot(ctx, g, d, f.obj.n);
     for (size_t i = 0; i < f.obj.n; i++) xp[i] = f.x[i] + h * d[i];
     CHECK_OK(ctx, f.obj.eval(s, xp, &fp, NULL));
     for (size_t i = 0; i < f.obj.n; i++) xp[i] = f.x[i] - h * d[i];
@@ -176,7 +153,7 @@ static void test_recovery(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   for (int k = 0; k < 2; k++) {
     fx_t f;
     fx_open(ctx, defs, input, inits[k], &f);
-    bn_sense_t *s = f.s;
+    bn_sense_t *s = f.data;
     size_t nn = (size_t)(s->n1 * s->n2);
     double *m0 = calloc(nn, sizeof(double)), *m1 = calloc(nn, sizeof(double));
     fx_product(s, f.x, m0);
@@ -197,7 +174,7 @@ static void test_recovery(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
       fx_t g;
       fx_open(self, defs, input, inits[k], &g);
       double *w = calloc(nn, sizeof(double)), d0 = 0, d1 = 0, sc = 0;
-      fx_product(g.s, g.x, w);
+      fx_product(g.data, g.x, w);
       for (size_t e = 0; e < nn; e++) {
         d0 = fmax(d0, fabs(w[e] - m0[e]));
         sc = fmax(sc, fabs(w[e]));
@@ -207,7 +184,7 @@ static void test_recovery(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
             "by %g",
             name, inits[k], d0);
       solve(self, &g);
-      fx_product(g.s, g.x, w);
+      fx_product(g.data, g.x, w);
       sc = 0;
       for (size_t e = 0; e < nn; e++) {
         d1 = fmax(d1, fabs(w[e] - m1[e]));
@@ -230,8 +207,8 @@ static void test_implicit_is_gaussian(bn_ctx_t *ctx, bn_optdef_t *defs,
   fx_open(ctx, defs, gin, "random", &a);
   fx_open(ctx, defs, iin, "random", &b);
   double fa, fb;
-  CHECK_OK(ctx, a.obj.eval(a.s, a.x, &fa, NULL));
-  CHECK_OK(ctx, b.obj.eval(b.s, b.x, &fb, NULL));
+  CHECK_OK(ctx, a.obj.eval(a.data, a.x, &fa, NULL));
+  CHECK_OK(ctx, b.obj.eval(b.data, b.x, &fb, NULL));
   CHECK(fabs(fa - fb) <= 1e-12 * fabs(fa), "implicit f %.17g, gaussian %.17g",
         fb, fa);
   fx_close(&a);

@@ -13,49 +13,27 @@
 
 #include "benign/benign.h"
 #include "check.h"
+#include "hvp_check.h"
 #include "problem_fixture.h"
 #include "problems/phase/phase.h"
 
-typedef struct fx {
-  bn_opts_t *opts;
-  const bn_problem_ops_t *ops;
-  bn_phase_t *s;
-  bn_objective_t obj;
-  double *x;
-} fx_t;
+/* The problem's handle (tests/problem_fixture.h); data is the bn_phase_t. */
+typedef fx_prob_t fx_t;
 
 /* The problem's keys plus the shared solve keys. */
 static bn_optdef_t *fx_defs(void) { return fx_problem_defs("phase", NULL); }
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     const char *method, const char *init, fx_t *f) {
-  void *data = NULL;
   memset(f, 0, sizeof(*f));
   CHECK_OK(ctx, bn_opts_create(ctx, defs, &f->opts));
   CHECK_OK(ctx, bn_opts_set(f->opts, "input", input, BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "method", method, BN_SRC_CMDLINE));
   if (init) CHECK_OK(ctx, bn_opts_set(f->opts, "init", init, BN_SRC_CMDLINE));
-  f->ops = bn_problem_find("phase");
-  CHECK_OK(ctx, f->ops->create(ctx, f->opts, &data));
-  f->s = data;
-  f->ops->objective(data, &f->obj);
-  f->x = calloc(f->obj.n + 1, sizeof(double));
-  CHECK_OK(ctx, f->ops->init(data, f->opts, f->x));
+  fx_prob_make(ctx, "phase", f);
 }
 
-static void fx_close(fx_t *f) {
-  f->ops->destroy(f->s);
-  bn_opts_destroy(f->opts);
-  free(f->x);
-}
-
-static double fx_dot(bn_ctx_t *ctx, const double *a, const double *b,
-                     size_t n) {
-  double d = 0;
-  for (size_t i = 0; i < n; i++) d += a[i] * b[i];
-  MPI_Allreduce(MPI_IN_PLACE, &d, 1, MPI_DOUBLE, MPI_SUM, bn_ctx_comm(ctx));
-  return d;
-}
+static void fx_close(fx_t *f) { fx_prob_close(f); }
 
 /* A direction keyed by global index: the same on any number of ranks;
  * with unit, scaled to norm about 1 (= |x_true|, so that a step h is
@@ -75,7 +53,7 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs,
                              const char *name, bool unit) {
   fx_t f;
   fx_open(ctx, defs, input, method, "random", &f);
-  bn_phase_t *s = f.s;
+  bn_phase_t *s = f.data;
   size_t n = f.obj.n + 1;
   double *g = calloc(n, 8), *xp = calloc(n, 8), *d = calloc(n, 8);
   double *gp = calloc(n, 8), *gm = calloc(n, 8), *hv = calloc(n, 8);
@@ -84,7 +62,7 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs,
   for (int t = 0; t < 3; t++) {
     double h = 1e-5;
     fx_dir(s, 100 + t, d, unit);
-    double gd = fx_dot(ctx, g, d, f.obj.n);
+    double gd = hc_dot(ctx, g, d, f.obj.n);
     for (size_t i = 0; i < f.obj.n; i++) xp[i] = f.x[i] + h * d[i];
     CHECK_OK(ctx, f.obj.eval(s, xp, &fp, gp));
     for (size_t i = 0; i < f.obj.n; i++) xp[i] = f.x[i] - h * d[i];
@@ -107,7 +85,7 @@ static void test_derivatives(bn_ctx_t *ctx, bn_optdef_t *defs,
   }
   fx_dir(s, 200, d2, unit);
   CHECK_OK(ctx, f.obj.hvp(s, f.x, d2, hv2));
-  double a = fx_dot(ctx, d, hv2, f.obj.n), b = fx_dot(ctx, d2, hv, f.obj.n);
+  double a = hc_dot(ctx, d, hv2, f.obj.n), b = hc_dot(ctx, d2, hv, f.obj.n);
   CHECK(fabs(a - b) <= 1e-10 * (fabs(a) + fabs(b)),
         "%s: <d, H d2> %.17g vs <d2, H d> %.17g", name, a, b);
   free(g), free(xp), free(d), free(gp), free(gm), free(hv), free(d2), free(hv2);
@@ -120,7 +98,7 @@ static void test_metric(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                         const char *name) {
   fx_t f;
   fx_open(ctx, defs, input, "wf", NULL, &f);
-  bn_phase_t *s = f.s;
+  bn_phase_t *s = f.data;
   double th = 2.1, c = cos(th), sn = s->K == 2 ? sin(th) : 0.0, rel, rmse;
   if (s->K == 1) c = -1.0;
   for (int k = 0; k < 2; k++) {
@@ -195,7 +173,7 @@ static void test_same(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                       int64_t max_iter, bool align) {
   fx_t f;
   fx_open(ctx, defs, input, method, NULL, &f);
-  bn_phase_t *s = f.s;
+  bn_phase_t *s = f.data;
   size_t len = (size_t)s->K * (size_t)s->n;
   double *x0 = calloc(len, 8), *g0 = calloc(len, 8), *x1 = calloc(len, 8);
   double *g = calloc(f.obj.n + 1, 8), fv, rel, rmse;
@@ -217,7 +195,7 @@ static void test_same(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
     d = fx_maxdiff(h.x, x0, len, &sc);
     CHECK(d <= 1e-12 * sc, "%s: initial point differs from 1 process by %g",
           name, d);
-    CHECK_OK(self, h.obj.eval(h.s, h.x, &fh, gh));
+    CHECK_OK(self, h.obj.eval(h.data, h.x, &fh, gh));
     CHECK(fabs(fh - fv) <= 1e-12 * fabs(fh), "%s: f %.17g at 1, %.17g at P",
           name, fh, fv);
     d = fx_maxdiff(gh, g0, len, &sc);
