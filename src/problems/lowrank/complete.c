@@ -79,6 +79,7 @@ static void bn_complete_destroy(void *data) {
   bn_complete_map_free(c);
   free(c->vg);
   free(c->vgf);
+  free(c->pcbuf);
   free(c->tvg);
   free(c->regu);
   free(c->stage);

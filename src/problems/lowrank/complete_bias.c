@@ -23,21 +23,19 @@ static bn_status_t bn_col_counts(bn_complete_t *c, double *cnt) {
 bn_status_t bn_complete_weights(bn_complete_t *c) {
   bn_ctx_t *ctx = c->ctx;
   const bn_obs_t *o = c->obs;
-  if (c->mu > 0 && c->alpha == 0) {
-    /* alpha = 3 sqrt(sqrt(r) |M|_F / n): three times the row norm of
-     * balanced factors of a matrix with |M|_* <= sqrt(r) |M|_F. Set here,
-     * from the data, so that a restart gets the same objective. */
-    double s = 0.0;
-    for (bn_idx_t e = 0; e < o->nnz; e++) s += o->val[e] * o->val[e];
-    BN_CALL(ctx, bn_allreduce_sum(ctx, &s, 1));
-    double nmin = (double)(c->n1 < c->n2 ? c->n1 : c->n2);
-    c->alpha = 3 * sqrt(sqrt((double)c->r) * sqrt(s / c->p) / nmin);
-  }
-  if (c->mixed) {
+  bool radius = c->mu > 0 && c->alpha == 0;
+  if (radius || c->mixed) { /* |P_Omega(M)|^2 */
     double s = 0.0;
     for (bn_idx_t e = 0; e < o->nnz; e++) s += o->val[e] * o->val[e];
     BN_CALL(ctx, bn_allreduce_sum(ctx, &s, 1));
     c->summ2 = s;
+  }
+  if (radius) {
+    /* alpha = 3 sqrt(sqrt(r) |M|_F / n): three times the row norm of
+     * balanced factors of a matrix with |M|_* <= sqrt(r) |M|_F. Set here,
+     * from the data, so that a restart gets the same objective. */
+    double nmin = (double)(c->n1 < c->n2 ? c->n1 : c->n2);
+    c->alpha = 3 * sqrt(sqrt((double)c->r) * sqrt(c->summ2 / c->p) / nmin);
   }
   if (c->bias) {
     double s = 0.0;

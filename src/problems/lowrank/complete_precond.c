@@ -80,12 +80,18 @@ bn_status_t bn_complete_precond(void *data, const double *x, const double *g,
     gvv[a * r + a] += eps;
   }
   /* gvv^-1 scales U's rows, guu^-1 V's. */
-  double *inv = NULL; /* [gvv^-1, guu^-1, a block of rows] */
-  bn_status_t st =
-      bn_mallocn(ctx,
-                 bn_size_add(bn_size_mul(2, (size_t)rr),
-                             bn_size_mul(BN_PRECOND_BLOCK, (size_t)r)),
-                 sizeof(double), &inv);
+  size_t len = bn_size_add(bn_size_mul(2, (size_t)rr),
+                           bn_size_mul(BN_PRECOND_BLOCK, (size_t)r));
+  if (c->npcbuf != len) { /* first use, or another rank (retune) */
+    free(c->pcbuf);
+    c->pcbuf = NULL;
+    c->npcbuf = 0;
+    BN_CALL(ctx,
+            bn_agree(ctx, bn_mallocn(ctx, len, sizeof(double), &c->pcbuf)));
+    c->npcbuf = len;
+  }
+  double *inv = c->pcbuf; /* [gvv^-1, guu^-1, a block of rows] */
+  bn_status_t st = BN_OK;
   if (st == BN_OK) st = bn_precond_inverse(ctx, r, gvv, inv);
   if (st == BN_OK) st = bn_precond_inverse(ctx, r, guu, inv + rr);
   if (st == BN_OK) {
@@ -93,6 +99,5 @@ bn_status_t bn_complete_precond(void *data, const double *x, const double *g,
     bn_precond_apply(r, inv, c->nu, h.u, q.u, tmp);
     bn_precond_apply(r, inv + rr, c->nv, h.v, q.v, tmp);
   }
-  free(inv);
   return bn_agree(ctx, st);
 }

@@ -55,7 +55,8 @@ typedef struct bn_complete {
    * the relative residual |P(Y - M)| / |P(M)| falls below BN_MIXED_SWITCH,
    * then double (dbl; saved in checkpoints). */
   bool mixed, dbl;
-  double summ2; /* |P_Omega(M)|^2, with --precision=mixed */
+  double summ2; /* |P_Omega(M)|^2: with --precision=mixed (and when the
+                 * incoherence radius comes from the data) */
   float *vgf;   /* vg and gvg in float: 2 x nvgf */
   size_t nvgf;
   bn_lr_truth_t *truth; /* ground truth, NULL if none */
@@ -69,6 +70,8 @@ typedef struct bn_complete {
   double *red;      /* allreduce buffer of eval and metrics */
   const double *ib; /* during the spectral init: b (with vg = ghost c) */
   double *hbuf;     /* hvp work space, allocated on first use */
+  double *pcbuf;    /* precond work space (2 inverses, a block of rows) */
+  size_t npcbuf;    /* its length: made on first use, again for a new r */
   int t_gather, t_kernel, t_scatter, t_reduce, t_usweep, t_vsweep;
 } bn_complete_t;
 
