@@ -183,21 +183,6 @@ static double sin_angle(bn_ctx_t *ctx, int k, const double *x, int ldx,
   return sqrt(fmax(lam[0], 0.0));
 }
 
-static void solve(bn_ctx_t *ctx, fx_t *f) {
-  bn_solver_t *sv;
-  bn_solver_params_t p;
-  bn_solver_params_default(&p);
-  p.tol = 1e-11;
-  p.max_iter = 3000;
-  p.progress = false;
-  CHECK_OK(ctx, bn_solver_create(ctx, "gd", &sv));
-  bn_solver_set_params(sv, &p);
-  CHECK_OK(ctx, bn_solver_solve(sv, &f->obj, f->x));
-  CHECK(bn_solver_reason(sv) > 0, "not converged (%s)",
-        bn_reason_string(bn_solver_reason(sv)));
-  bn_solver_destroy(sv);
-}
-
 /* Solve; Ritz values and X on rank 0 (vals k, x n x k). */
 static void run(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input, int k,
                 const char *init, double *x0, double *vals, double *x,
@@ -206,7 +191,7 @@ static void run(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input, int k,
   double rmse;
   fx_open(ctx, defs, input, k, init, &f);
   ff_gather(ctx, f.x, f.e->nl, k, x0);
-  solve(ctx, &f);
+  fx_solve(ctx, "gd", &f.obj, f.x, 1e-11, 3000);
   CHECK(fx_orth(&f) < 1e-13, "%s k=%d: |X^T X - I| = %g at the end", input, k,
         fx_orth(&f));
   CHECK_OK(ctx, f.obj.metrics(f.e, f.x, rel, &rmse));

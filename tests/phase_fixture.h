@@ -121,21 +121,6 @@ static void fx_full(bn_phase_t *s, const double *x, double *full) {
                  s->dsp, MPI_DOUBLE, bn_ctx_comm(s->ctx));
 }
 
-static void solve(bn_ctx_t *ctx, fx_t *f, double tol, int64_t max_iter) {
-  bn_solver_t *sv;
-  bn_solver_params_t p;
-  bn_solver_params_default(&p);
-  p.tol = tol;
-  p.max_iter = max_iter;
-  p.progress = false;
-  CHECK_OK(ctx, bn_solver_create(ctx, "gd", &sv));
-  bn_solver_set_params(sv, &p);
-  CHECK_OK(ctx, bn_solver_solve(sv, &f->obj, f->x));
-  CHECK(bn_solver_reason(sv) > 0, "not converged (%s)",
-        bn_reason_string(bn_solver_reason(sv)));
-  bn_solver_destroy(sv);
-}
-
 static double fx_maxdiff(const double *a, const double *b, size_t n,
                          double *scale) {
   double d = 0;
@@ -180,7 +165,7 @@ static void test_same(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   fx_full(s, f.x, x0);
   CHECK_OK(ctx, f.obj.eval(s, f.x, &fv, g));
   fx_full(s, g, g0);
-  solve(ctx, &f, tol, max_iter);
+  fx_solve(ctx, "gd", &f.obj, f.x, tol, max_iter);
   CHECK_OK(ctx, f.obj.metrics(s, f.x, &rel, &rmse));
   CHECK(rel < 1e-7, "%s: relative error %g after gd", name, rel);
   fx_full(s, f.x, x1);
@@ -201,7 +186,7 @@ static void test_same(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
     d = fx_maxdiff(gh, g0, len, &sc);
     CHECK(d <= 1e-11 * sc, "%s: gradient differs from 1 process by %g", name,
           d);
-    solve(self, &h, tol, max_iter);
+    fx_solve(self, "gd", &h.obj, h.x, tol, max_iter);
     if (align) fx_align_phase(h.x, x1, len);
     d = fx_maxdiff(h.x, x1, len, &sc);
     CHECK(d <= 1e-7 * sc, "%s: answer differs from 1 process by %g", name, d);

@@ -41,6 +41,26 @@ static inline void fx_prob_make(bn_ctx_t *ctx, const char *name, fx_prob_t *f) {
   CHECK_OK(ctx, f->ops->init(f->data, f->opts, f->x));
 }
 
+/* Collective: solve obj from x with SOLVER (no progress lines) to the
+ * gradient tolerance tol in at most max_iter iterations, and check that
+ * it converged. */
+static inline void fx_solve(bn_ctx_t *ctx, const char *solver,
+                            const bn_objective_t *obj, double *x, double tol,
+                            int64_t max_iter) {
+  bn_solver_t *sv;
+  bn_solver_params_t p;
+  bn_solver_params_default(&p);
+  p.tol = tol;
+  p.max_iter = max_iter;
+  p.progress = false;
+  CHECK_OK(ctx, bn_solver_create(ctx, solver, &sv));
+  bn_solver_set_params(sv, &p);
+  CHECK_OK(ctx, bn_solver_solve(sv, obj, x));
+  CHECK(bn_solver_reason(sv) > 0, "%s not converged (%s)", solver,
+        bn_reason_string(bn_solver_reason(sv)));
+  bn_solver_destroy(sv);
+}
+
 static inline void fx_prob_close(fx_prob_t *f) {
   f->ops->destroy(f->data);
   bn_opts_destroy(f->opts);
