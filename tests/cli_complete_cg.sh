@@ -7,12 +7,14 @@
 #    continued: the same run (history and factors) as one never stopped;
 #  - the result and the JSON name the solver; a misspelt solver is refused
 #    with the list of solvers, on every rank;
-#  - --precision=mixed (single-precision passes until the relative
-#    residual is below 3e-6): reaches 1e-8 at 1, 2 and 3 processes in at
+#  - --precision=mixed (ghost rows stored in single precision until the
+#    relative residual is below 3e-7): reaches 1e-8 at 1, 2 and 3 processes in at
 #    most 20% more iterations than double; a restart from a checkpoint taken
 #    before the switch to double and one taken after it continue as the
 #    uninterrupted run (the switch is the result's attribute mixed_double);
-#    a damaged switch attribute and a misspelt precision are refused.
+#    a damaged switch attribute and a misspelt precision are refused;
+#  - --tile-cache=1K (the pass in column tiles) is the same run as no
+#    tiles; a size it cannot read is refused.
 . "$(dirname "$0")/lib.sh"
 
 bn_ok "generate an exact instance" 2 generate complete --output="$T/in.h5" \
@@ -70,8 +72,8 @@ for np in 1 2 3; do
     sh -c "h5dump -a /mixed_double '$T/mx$np.h5' | grep -q '(0): 1'"
 done
 
-M=("${A[@]}" --rel-tol=0 --max-iter=70 --precision=mixed)
-bn_ok "mixed: uninterrupted run of 70" 2 "${M[@]}" --output="$T/mref.h5"
+M=("${A[@]}" --rel-tol=0 --max-iter=80 --precision=mixed)
+bn_ok "mixed: uninterrupted run of 80" 2 "${M[@]}" --output="$T/mref.h5"
 # mixed_restart AT FLAG WORDS: stop 2 iterations after a checkpoint at AT,
 # whose attribute mixed_double must be FLAG, and continue from it: the
 # same run as the uninterrupted one.
@@ -87,14 +89,25 @@ mixed_restart() {
   same_run "$T/mref.h5" "$T/mout$at.h5" "mixed restart at $at ($words)"
 }
 mixed_restart 45 0 single
-mixed_restart 65 1 double
-"${BN_BUILD_DIR:?}/tests/tool_setattr" "$T/mck65.h5" / mixed_double i64:7
+mixed_restart 75 1 double  # (the switch comes between 65 and 70)
+"${BN_BUILD_DIR:?}/tests/tool_setattr" "$T/mck75.h5" / mixed_double i64:7
 expect_fail_rc 1 "a damaged switch attribute" 2 \
   "attribute mixed_double is 7, must be 0 or 1" "${M[@]}" \
-  --restart="$T/mck65.h5" --output="$T/mbad.h5"
+  --restart="$T/mck75.h5" --output="$T/mbad.h5"
 expect_fail_rc 2 "a misspelt precision" 2 \
   "option --precision: 'single' is not one of double\|mixed" \
   "${A[@]}" --precision=single --output="$T/x.h5"
+
+# --tile-cache: the same run tiled and untiled (the pass is bitwise the
+# same: mpi_complete_bias checks f and g); a size it cannot read.
+bn_ok "mixed, 40 iterations, tiles of 1 KB" 2 "${M[@]}" --max-iter=40 \
+  --tile-cache=1K --output="$T/t1k.h5"
+bn_ok "mixed, 40 iterations, no tiles" 2 "${M[@]}" --max-iter=40 \
+  --tile-cache=0 --output="$T/t0.h5"
+same_run "$T/t0.h5" "$T/t1k.h5" "tiles of 1 KB"
+expect_fail_rc 2 "a size --tile-cache cannot read" 2 \
+  "--tile-cache=8X: expected auto, 0 or a size in bytes" \
+  "${A[@]}" --tile-cache=8X --output="$T/x.h5"
 
 expect_fail_rc 2 "a misspelt solver" 2 \
   "option --solver: 'CG' is not one of gd\|agd\|als\|aals\|cg" \

@@ -8,6 +8,7 @@
  *    the same predictions as a one-process run;
  *  - --precision=mixed: the single-precision pass gives f and g to float
  *    accuracy (biases included), and after the switch double's numbers;
+ *  - --tile-cache: the pass in column tiles gives f and g bit for bit;
  *  - a ratings-like instance: --bias reaches the noise floor on held-out
  *    entries, the model without biases does not. */
 #include <math.h>
@@ -35,7 +36,7 @@ typedef struct fx {
 
 static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     const char *scale, const char *bias, double lambda,
-                    const char *precision, fx_t *f) {
+                    const char *precision, const char *tiles, fx_t *f) {
   char buf[64];
   memset(f, 0, sizeof(*f));
   CHECK_OK(ctx, bn_opts_create(ctx, defs, &f->opts));
@@ -45,6 +46,7 @@ static void fx_open(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   CHECK_OK(ctx, bn_opts_set(f->opts, "lambda-scale", scale, BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "bias", bias, BN_SRC_CMDLINE));
   CHECK_OK(ctx, bn_opts_set(f->opts, "precision", precision, BN_SRC_CMDLINE));
+  CHECK_OK(ctx, bn_opts_set(f->opts, "tile-cache", tiles, BN_SRC_CMDLINE));
   snprintf(buf, sizeof(buf), "%.17g", lambda);
   CHECK_OK(ctx, bn_opts_set(f->opts, "lambda", buf, BN_SRC_CMDLINE));
   f->ops = bn_problem_find("complete");
@@ -140,7 +142,7 @@ static void mixed_check(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                         const char *scale, const double *x, double fd,
                         const double *gd, size_t n) {
   fx_t m;
-  fx_open(ctx, defs, input, scale, "true", 0.2, "mixed", &m);
+  fx_open(ctx, defs, input, scale, "true", 0.2, "mixed", "auto", &m);
   bn_complete_t *c = m.data;
   double *g = calloc(n + 1, sizeof(double)), *e = calloc(n + 1, sizeof(double));
   for (int k = 0; k < 2; k++) {
@@ -163,11 +165,42 @@ static void mixed_check(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
   fx_close(&m);
 }
 
+/* --tile-cache: the pass over the entries in column tiles (512 bytes: 14
+ * tiles of 8 ghost rows here) gives f and g bit for bit as untiled, in
+ * double and mixed precision, with and without the gradient. */
+static void tiles_check(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
+                        const char *scale, const double *x, size_t n) {
+  const char *prec[2] = {"double", "mixed"};
+  for (int k = 0; k < 2; k++) {
+    fx_t a, b;
+    fx_open(ctx, defs, input, scale, "true", 0.2, prec[k], "0", &a);
+    fx_open(ctx, defs, input, scale, "true", 0.2, prec[k], "512", &b);
+    bn_complete_t *cb = b.data;
+    int nt = bn_complete_tiles(cb, k ? sizeof(float) : sizeof(double), true);
+    CHECK(nt > 1, "%s %s: %d tiles with --tile-cache=512", scale, prec[k], nt);
+    CHECK(bn_complete_tiles(a.data, sizeof(double), true) == 1,
+          "--tile-cache=0 tiles the pass");
+    double *ga = calloc(n + 1, sizeof(double)), *gb = calloc(n + 1, 8);
+    double fa, fb, fa0, fb0;
+    CHECK_OK(ctx, a.obj.eval(a.data, x, &fa, ga));
+    CHECK_OK(ctx, b.obj.eval(b.data, x, &fb, gb));
+    CHECK_OK(ctx, a.obj.eval(a.data, x, &fa0, NULL));
+    CHECK_OK(ctx, b.obj.eval(b.data, x, &fb0, NULL));
+    CHECK(fa == fb && fa0 == fb0, "%s %s tiled: f %.17g, %.17g vs %.17g, %.17g",
+          scale, prec[k], fb, fb0, fa, fa0);
+    CHECK(!memcmp(ga, gb, n * sizeof(double)),
+          "%s %s tiled: the gradient differs", scale, prec[k]);
+    free(ga), free(gb);
+    fx_close(&a);
+    fx_close(&b);
+  }
+}
+
 static void test_model(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
   const char *scales[2] = {"uniform", "count"};
   for (int s = 0; s < 2; s++) {
     fx_t f;
-    fx_open(ctx, defs, input, scales[s], "true", 0.2, "double", &f);
+    fx_open(ctx, defs, input, scales[s], "true", 0.2, "double", "auto", &f);
     bn_complete_t *c = f.data;
     /* Far from the optimum, biases away from their start. */
     double *d = calloc(f.obj.n + 1, sizeof(double));
@@ -201,6 +234,7 @@ static void test_model(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
             scales[s], t, fd, gd);
     }
     mixed_check(ctx, defs, input, scales[s], f.x, fv, g, f.obj.n);
+    tiles_check(ctx, defs, input, scales[s], f.x, f.obj.n);
     double *w = calloc(f.obj.n + 1, sizeof(double));
     direction(c, 3, d);
     direction(c, 4, w);
@@ -217,7 +251,7 @@ static void test_model(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
 static void als_run(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input,
                     int sweeps, int group, int chunks, double *pred) {
   fx_t f;
-  fx_open(ctx, defs, input, "count", "true", 0.05, "double", &f);
+  fx_open(ctx, defs, input, "count", "true", 0.05, "double", "auto", &f);
   bn_complete_t *c = f.data;
   c->als_group = group;
   c->als_nchunks = chunks;
@@ -281,7 +315,7 @@ static void test_recovery(bn_ctx_t *ctx, bn_optdef_t *defs, const char *input) {
   double rmse[2];
   for (int k = 0; k < 2; k++) {
     fx_t f;
-    fx_open(ctx, defs, input, "count", bias[k], 0.01, "double", &f);
+    fx_open(ctx, defs, input, "count", bias[k], 0.01, "double", "auto", &f);
     for (int s = 0; s < 40; s++) CHECK_OK(ctx, f.obj.sweep(f.data, f.x));
     double rel;
     CHECK_OK(ctx, f.obj.metrics(f.data, f.x, &rel, &rmse[k]));

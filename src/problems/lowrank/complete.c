@@ -26,11 +26,19 @@ const bn_optdef_t bn_complete_optdefs[] = {
      NULL},
     {"precision", BN_OPT_CHOICE, "double",
      "the passes over the entries (f and its gradient): double, or mixed -- "
-     "single precision while the relative residual on the entries is above "
-     "3e-6, then double (about 1.8x faster passes on large instances; the "
-     "iterates then agree across process counts to ~1e-7 rather than to "
-     "rounding); ALS sweeps, test RMSE and certificates stay double",
+     "the ghost rows of V and their gradient stored in single precision "
+     "(residuals summed in double) while the relative residual on the "
+     "entries is above 3e-7, then double (up to 2x faster passes on large "
+     "instances; the iterates then agree across process counts to ~1e-7 "
+     "rather than to rounding); ALS sweeps, test RMSE and certificates stay "
+     "double",
      "double|mixed"},
+    {"tile-cache", BN_OPT_STRING, "auto",
+     "the pass over the entries splits the columns into tiles whose ghost "
+     "rows of V and their gradient fit in this much cache (bytes, with K, M "
+     "or G; 0 = no tiles); auto: half the last-level cache over the "
+     "processes on the node. Results do not depend on it, bit for bit",
+     NULL},
     {"incoherence", BN_OPT_STRING, "auto",
      "weight mu of the incoherence penalty mu sum_i (|row_i| - alpha)_+^4 "
      "on the rows of U and V (0 = off); auto: 1 for exact data (lambda = 0) "
@@ -79,6 +87,7 @@ static void bn_complete_destroy(void *data) {
   bn_complete_map_free(c);
   free(c->vg);
   free(c->vgf);
+  bn_complete_tiles_free(c);
   free(c->pcbuf);
   free(c->tvg);
   free(c->regu);
@@ -133,6 +142,7 @@ static bn_status_t bn_complete_options(void *data, bn_ctx_t *ctx,
   BN_CALL(ctx, bn_opts_bool(opts, "bias", &c->bias));
   c->count = !strcmp(bn_opts_string(opts, "lambda-scale"), "count");
   c->mixed = !strcmp(bn_opts_string(opts, "precision"), "mixed");
+  BN_CALL(ctx, bn_complete_tiles_options(c, opts));
   /* With count-scaled ridge the rows' and columns' weights differ, so its
    * minimizers are not balanced: the ridge alone fixes the scale. */
   c->balance = !(c->count && c->lambda > 0);
@@ -249,7 +259,8 @@ bn_status_t bn_complete_buffers(bn_complete_t *c) {
         sizeof(double), &c->red);
   if (st == BN_OK) st = bn_mallocn(ctx, nt, sizeof(double), &c->tvg);
   c->gvg = c->vg ? c->vg + ng : NULL;
-  return bn_agree(ctx, st);
+  BN_CALL(ctx, bn_agree(ctx, st));
+  return bn_complete_tiles_alloc(c);
 }
 
 static bn_status_t bn_complete_alloc(void *data) {

@@ -120,7 +120,8 @@ bn_status_t bn_complete_eval(void *data, const double *x, double *f,
     BN_CALL(ctx, bn_complete_pass_mixed(c, x, g, &red[0]));
   else
     red[0] = bn_complete_pass(c->obs, r, c->bias, p.u, p.b, c->mean, c->vg,
-                              1.0 / c->p, q.u, q.b, c->gvg);
+                              1.0 / c->p, q.u, q.b, c->gvg,
+                              bn_complete_tl(c, sizeof(double), g));
   bn_gram_local(r, c->nu, p.u, p.u, guu);
   bn_gram_local(r, c->nv, p.v, p.v, gvv);
   if (c->mu > 0)
@@ -169,7 +170,7 @@ bn_status_t bn_complete_metrics(void *data, const double *x, double *rel,
     double sum;
     BN_CALL(ctx, bn_complete_gather_v(c, c->test->plan, x, c->tvg));
     sum = bn_complete_pass(c->test, c->r, c->bias, p.u, p.b, c->mean, c->tvg,
-                           0.0, NULL, NULL, NULL);
+                           0.0, NULL, NULL, NULL, (bn_pass_tiles_t){.n = 1});
     BN_CALL(ctx, bn_allreduce_sum(ctx, &sum, 1));
     *rmse = sqrt(sum / (double)c->test->nnz_global);
   }

@@ -1,12 +1,14 @@
 /* Matrix completion: the pass over the entries with the ghost rows of V
- * and their gradient in single precision (--precision=mixed, while the
- * residual is large). Half the bytes of the double pass per entry, and the
- * pass is bound by the random access to those rows: 0.42 -> 0.22 s a pass
- * on the 20 M-entry bench instance. U, the row gradients and the sum of
- * squares stay in double; each residual and product is float, so f and
- * the gradient carry relative errors of ~1e-7 |M| / |residual|: used
- * while the relative residual is above BN_MIXED_SWITCH, then double to
- * the end (the switch is kept in checkpoints). */
+ * and their gradient stored in single precision (--precision=mixed, while
+ * the residual is large). Half the bytes of the double pass per entry,
+ * and the pass is bound by the random access to those rows. Each residual
+ * is summed in double from the float row, so it is exact for the point
+ * with V rounded to float (a relative change of ~6e-8, which leaves the
+ * relative error near 1e-7 at worst); the gradient's products and sums
+ * are float (relative errors of ~1e-6 of the gradient, harmless to the
+ * solvers). U, the row gradients added into gu and the sum of squares
+ * are double. Used while the relative residual is above BN_MIXED_SWITCH,
+ * then double to the end (the switch is kept in checkpoints). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +39,8 @@ bn_status_t bn_complete_pass_mixed(bn_complete_t *c, const double *x, double *g,
   for (size_t k = 0; k < ng; k++) vgf[k] = (float)c->vg[k];
   if (g) memset(gvgf, 0, ng * sizeof(float));
   *sumsq = bn_complete_pass32(c->obs, c->r, c->bias, p.u, p.b, c->mean, vgf,
-                              (float)(1.0 / c->p), q.u, q.b, g ? gvgf : NULL);
+                              1.0 / c->p, q.u, q.b, g ? gvgf : NULL,
+                              bn_complete_tl(c, sizeof(float), g));
   if (g)
     for (size_t k = 0; k < ng; k++) c->gvg[k] = gvgf[k];
   return BN_OK;

@@ -27,6 +27,16 @@
 #include "problems/lowrank/lowrank.h"
 #include "sparse/obs.h"
 
+/* Column tiles of the pass over the entries (complete_tiles.c): the work
+ * space that carries each row's partial sums from one tile to the next;
+ * NULL pointers when no pass is tiled. */
+typedef struct bn_pass_tiles {
+  int n;          /* tiles of this pass (1: untiled) */
+  bn_idx_t *cur;  /* local rows + 1: each row's next entry */
+  double *rowsum; /* local rows + 1: each row's sum of squares so far */
+  double *gi;     /* local rows x w (the pass's reals): rows' gradient */
+} bn_pass_tiles_t;
+
 typedef struct bn_complete {
   bn_ctx_t *ctx;
   char *input;
@@ -59,9 +69,11 @@ typedef struct bn_complete {
                  * incoherence radius comes from the data) */
   float *vgf;   /* vg and gvg in float: 2 x nvgf */
   size_t nvgf;
-  bn_lr_truth_t *truth; /* ground truth, NULL if none */
-  double *als_buf;      /* ALS work space, allocated on the first sweep */
-  bn_idx_t als_eb;      /* its entries per group of the column solves */
+  double tile_cache;     /* --tile-cache in bytes (0: no tiles) */
+  bn_pass_tiles_t tiles; /* its work space */
+  bn_lr_truth_t *truth;  /* ground truth, NULL if none */
+  double *als_buf;       /* ALS work space, allocated on the first sweep */
+  bn_idx_t als_eb;       /* its entries per group of the column solves */
   struct bn_als_chunks *als_chunks; /* the column solves' chunks */
   /* Tests only (they compare the ways): where the column systems come
    * from (0 auto, 1 row blocks, 2 column ranges) and how many chunks of
@@ -98,12 +110,15 @@ bn_status_t bn_complete_scatter_v(bn_complete_t *c, double *gvg, double *gv,
 
 bn_status_t bn_complete_eval(void *data, const double *x, double *f, double *g);
 /* complete_pass32.c, --precision=mixed. Collective (the work space is
- * agreed on first use): eval's pass in single precision from the ghost
- * rows in c->vg: the local sum of squared residuals, and with g the U (b)
- * gradient added into g and the ghost gradient written to c->gvg. Local:
- * after the allreduce, the switch to double once the relative residual
- * sqrt(sumsq / summ2) is below BN_MIXED_SWITCH (sumsq: all processes'). */
-#define BN_MIXED_SWITCH 3e-6
+ * agreed on first use): eval's pass with the ghost rows of c->vg and
+ * their gradient stored in float: the local sum of squared residuals, and
+ * with g the U (b) gradient added into g and the ghost gradient written
+ * to c->gvg. Local: after the allreduce, the switch to double once the
+ * relative residual sqrt(sumsq / summ2) is below BN_MIXED_SWITCH (sumsq:
+ * all processes'). Rounding V to float leaves a floor near 5e-8 on the
+ * bench instances (the 4.8 M one stalls there with the switch at 3e-8);
+ * the switch stays a few times above it. */
+#define BN_MIXED_SWITCH 3e-7
 bn_status_t bn_complete_pass_mixed(bn_complete_t *c, const double *x, double *g,
                                    double *sumsq);
 void bn_complete_mixed_update(bn_complete_t *c, double sumsq);
@@ -151,6 +166,23 @@ bn_status_t bn_complete_bias_load(bn_complete_t *c, bn_h5_t *f,
 
 /* Small dense helpers (row-major, r x r). */
 int bn_chol_solve(int n, double *a, double *b); /* 0 on success */
+
+/* complete_tiles.c. Collective: --tile-cache (auto: half the last-level
+ * cache over the processes on this node). */
+bn_status_t bn_complete_tiles_options(bn_complete_t *c, const bn_opts_t *opts);
+/* Collective (agreed): the tiles' work space for the rank (after
+ * bn_complete_buffers sets w); local: free it. */
+bn_status_t bn_complete_tiles_alloc(bn_complete_t *c);
+void bn_complete_tiles_free(bn_complete_t *c);
+/* Local: tiles of the training pass over ghost rows of `elem`-byte reals,
+ * with (grad) or without the gradient; 1 without work space. */
+int bn_complete_tiles(const bn_complete_t *c, size_t elem, bool grad);
+static inline bn_pass_tiles_t bn_complete_tl(const bn_complete_t *c,
+                                             size_t elem, const double *g) {
+  bn_pass_tiles_t t = c->tiles;
+  t.n = bn_complete_tiles(c, elem, g != NULL);
+  return t;
+}
 
 /* complete_gen_opts.c: `benign generate complete`, its options and run
  * (collective). */
