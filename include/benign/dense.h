@@ -48,7 +48,9 @@ bn_status_t bn_rsvd(bn_ctx_t *ctx, const bn_linop_t *a, int r, int oversample,
 /* Small replicated helpers, row-major n x n (LAPACK; no communication). */
 /* Cholesky A = R^T R, R upper; returns BN_ERR_NUM if not positive definite. */
 bn_status_t bn_small_chol(bn_ctx_t *ctx, int n, const double *a, double *r);
-/* Thin SVD of an m x n (m >= n) matrix: A = U diag(s) V^T, U m x n, V n x n. */
+/* Thin SVD of an m x n (m >= n) matrix: A = U diag(s) V^T, U m x n, V n x n;
+ * each column of U has its entry of largest magnitude positive (signs that
+ * do not flip under rounding-level changes of A). */
 bn_status_t bn_small_svd(bn_ctx_t *ctx, int m, int n, const double *a,
                          double *u, double *s, double *vt);
 /* Solve A x = b for SPD A (n x n), nrhs right-hand sides stored as rows of

@@ -1,6 +1,7 @@
 /* benign -- small replicated dense helpers (r x r Grams, k x k factors)
  * through LAPACK. The data is row-major; LAPACK reads it as the transpose,
  * which each routine below uses to its advantage instead of copying. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,21 @@ bn_status_t bn_small_svd(bn_ctx_t *ctx, int m, int n, const double *a,
     if (st == BN_OK)
       dgesvd_("S", "S", &n, &m, at, &ld, s, vt, &ld, u, &ld, work, &lwork,
               &info, 1, 1);
+  }
+  /* LAPACK's signs of the singular pairs may flip under a rounding-level
+   * change of A (say, Grams summed over another number of processes):
+   * make each left vector's entry of largest magnitude positive, so the
+   * factors built from them are the same on any process count. */
+  for (int k = 0; st == BN_OK && info == 0 && k < n; k++) {
+    int at_max = 0;
+    for (int a = 1; a < m; a++)
+      if (fabs(u[(size_t)a * n + k]) > fabs(u[(size_t)at_max * n + k]))
+        at_max = a;
+    if (u[(size_t)at_max * n + k] < 0) {
+      for (int a = 0; a < m; a++) u[(size_t)a * n + k] = -u[(size_t)a * n + k];
+      for (int b = 0; b < n; b++)
+        vt[(size_t)k * n + b] = -vt[(size_t)k * n + b];
+    }
   }
   if (st == BN_OK && info > 0)
     st = BN_ERROR(ctx, BN_ERR_NUM, "dgesvd did not converge (%d)", info);
